@@ -1,0 +1,96 @@
+import type { Json } from './json';
+
+/**
+ * Effects are data. A coroutine yields one of these descriptors; the dispatcher performs it outside the
+ * coroutine and sends the result back in as the value of the `yield` (the seed's `n = yield r`).
+ *
+ * `deadline` (epoch ms), on any waiting effect, bounds the wait: past it the coroutine is resumed by a
+ * TaskError of the timeout type thrown at its `yield`.
+ */
+export interface SleepEffect { kind: 'sleep'; ms: number; label?: string; deadline?: number }
+export interface SleepUntilEffect { kind: 'sleepUntil'; at: number; label?: string; deadline?: number }
+/** Suspend, publish `value` to whoever drives the task, and resume with the value a client sends in. */
+export interface ReceiveEffect { kind: 'receive'; value: Json; deadline?: number }
+/**
+ * Wait for a CloudEvent of `type` in the task's namespace; resumes with the event, or with null when
+ * `timeoutMs` passes first. `match` is opaque to the engine: the coroutine checks it and waits again.
+ */
+export interface WaitForEventEffect { kind: 'waitForEvent'; type: string; timeoutMs?: number; deadline?: number }
+
+export interface HttpRequest {
+  method: string;
+  url: string;
+  headers?: Record<string, string>;
+  body?: Json;
+  /** Follow 3xx answers (default true). */
+  redirect?: boolean;
+}
+export interface RetryPolicy {
+  /** Total attempts including the first (default 3). */
+  attempts?: number;
+  /** Delay before the first retry, ms (default 200). */
+  delayMs?: number;
+  backoff?: 'constant' | 'linear' | 'exponential';
+  /** Upper bound on one delay, ms (default 30,000). */
+  maxDelayMs?: number;
+  /** Fraction of the delay added at random, 0..1 (default 0). */
+  jitter?: number;
+}
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Json;
+}
+/** An IO call performed by the worker; resumes with the HttpResponse. Never performed again once completed. */
+export interface HttpEffect { kind: 'http'; request: HttpRequest; retry?: RetryPolicy; deadline?: number }
+
+export interface CloudEventInput {
+  type: string;
+  source: string;
+  id?: string;
+  subject?: string;
+  time?: string;
+  datacontenttype?: string;
+  data?: Json;
+  [extension: string]: Json | undefined;
+}
+/** Publish an event to the task's namespace (tasks waiting for it wake); resumes with the event as sent. */
+export interface EmitEffect { kind: 'emit'; event: CloudEventInput }
+
+export type ChildSpec =
+  | { coroutine: string; input?: Json }
+  | { definition: Json; input?: Json }
+  | { definitionRef: { namespace?: string; name: string; version?: string }; input?: Json };
+export interface ChildResult {
+  id: string;
+  status: 'completed' | 'faulted' | 'cancelled';
+  output?: Json;
+  error?: Json;
+}
+/**
+ * Start child tasks and suspend until they end: `all` resumes with every ChildResult in order, `any` with
+ * the first to end (the others are cancelled).
+ */
+export interface SpawnEffect { kind: 'spawn'; children: ChildSpec[]; wait: 'all' | 'any'; deadline?: number }
+
+export type Effect =
+  | SleepEffect
+  | SleepUntilEffect
+  | ReceiveEffect
+  | WaitForEventEffect
+  | HttpEffect
+  | EmitEffect
+  | SpawnEffect;
+export type EffectKind = Effect['kind'];
+
+export const sleep = (ms: number, label?: string): SleepEffect => (label === undefined ? { kind: 'sleep', ms } : { kind: 'sleep', ms, label });
+export const sleepUntil = (at: number | Date, label?: string): SleepUntilEffect => {
+  const ms = at instanceof Date ? at.getTime() : at;
+  return label === undefined ? { kind: 'sleepUntil', at: ms } : { kind: 'sleepUntil', at: ms, label };
+};
+export const receive = (value: Json = null): ReceiveEffect => ({ kind: 'receive', value });
+export const waitForEvent = (type: string, opts: { timeoutMs?: number } = {}): WaitForEventEffect =>
+  opts.timeoutMs === undefined ? { kind: 'waitForEvent', type } : { kind: 'waitForEvent', type, timeoutMs: opts.timeoutMs };
+export const http = (request: HttpRequest, retry?: RetryPolicy): HttpEffect => (retry ? { kind: 'http', request, retry } : { kind: 'http', request });
+export const emit = (event: CloudEventInput): EmitEffect => ({ kind: 'emit', event });
+export const spawn = (children: ChildSpec[], wait: 'all' | 'any' = 'all'): SpawnEffect => ({ kind: 'spawn', children, wait });

@@ -1,0 +1,171 @@
+import type { Effect, EffectKind } from './effects';
+import { NonDeterminismError, TaskError, type TaskErrorData, toTaskErrorData } from './errors';
+import type { Json } from './json';
+
+export interface CoroutineContext {
+  readonly taskId: string;
+  /** When the current step was resumed (epoch ms). Recorded in the journal, so replay sees the same value. */
+  now(): number;
+  /**
+   * Append an entry to the task's trace (which DSL task started or ended, with what). Entries made while
+   * the journal is being replayed were stored the first time and are dropped.
+   */
+  record(entry: Json): void;
+}
+
+export type Coroutine = (input: Json, ctx: CoroutineContext) => Generator<Effect, Json | void, any>;
+
+/** One resolved suspension: what the coroutine was sent at its `yield`. */
+export interface JournalEntry {
+  /** Kind of the effect this entry resolved. */
+  k: EffectKind;
+  /** The result sent in, or */
+  r?: Json;
+  /** an error thrown in at the `yield`. */
+  e?: TaskErrorData;
+  /** When the coroutine was resumed with it (epoch ms). */
+  t: number;
+}
+
+export type Outcome =
+  | { type: 'suspend'; effect: Effect }
+  | { type: 'complete'; output: Json }
+  | { type: 'fault'; error: TaskErrorData };
+
+const EFFECT_KINDS = new Set<string>(['sleep', 'sleepUntil', 'receive', 'waitForEvent', 'http', 'emit', 'spawn']);
+
+/**
+ * A live coroutine. It is built by `start` (a fresh task) or `replay` (a task whose generator is not in
+ * this process: its journal is fed back in, checking each yielded effect against the recorded one), and
+ * moved on by `resume`. Resuming costs the same whatever the number of steps already taken.
+ */
+export class Execution {
+  private clock: number;
+  private pending: Effect | null = null;
+  private stepCount = 0;
+  private replaying = false;
+  private records: Json[] = [];
+
+  private constructor(
+    private readonly gen: Generator<Effect, Json | void, any>,
+    startedAt: number,
+  ) {
+    this.clock = startedAt;
+  }
+
+  /** Results sent in so far: the length of the journal this execution is at. */
+  get steps(): number {
+    return this.stepCount;
+  }
+
+  /** Trace entries recorded since the last call, live steps only. */
+  drainRecords(): Json[] {
+    const out = this.records;
+    this.records = [];
+    return out;
+  }
+
+  /** The effect the coroutine is suspended on, if any. */
+  get suspendedOn(): Effect | null {
+    return this.pending;
+  }
+
+  static start(fn: Coroutine, input: Json, taskId: string, startedAt: number, replaying = false): { execution: Execution; outcome: Outcome } {
+    let execution: Execution | undefined;
+    const ctx: CoroutineContext = {
+      taskId,
+      now: () => execution!.clock,
+      record: (entry) => {
+        if (!execution!.replaying) execution!.records.push(entry);
+      },
+    };
+    let gen: Generator<Effect, Json | void, any>;
+    try {
+      gen = fn(input, ctx);
+    } catch (err) {
+      const dummy = (function* (): Generator<Effect, Json, any> { return null; })();
+      execution = new Execution(dummy, startedAt);
+      execution.replaying = replaying;
+      return { execution, outcome: { type: 'fault', error: toTaskErrorData(err) } };
+    }
+    execution = new Execution(gen, startedAt);
+    execution.replaying = replaying;
+    return { execution, outcome: execution.advance(() => gen.next()) };
+  }
+
+  static replay(
+    fn: Coroutine,
+    input: Json,
+    taskId: string,
+    startedAt: number,
+    journal: readonly JournalEntry[],
+  ): { execution: Execution; outcome: Outcome } {
+    const started = Execution.start(fn, input, taskId, startedAt, journal.length > 0);
+    let outcome = started.outcome;
+    for (let i = 0; i < journal.length; i++) {
+      const entry = journal[i];
+      if (outcome.type !== 'suspend') {
+        throw new NonDeterminismError(i, entry.k, outcome.type);
+      }
+      if (outcome.effect.kind !== entry.k) {
+        throw new NonDeterminismError(i, entry.k, outcome.effect.kind);
+      }
+      outcome = started.execution.resume(entry);
+    }
+    // everything up to the pending effect ran before, and was recorded then
+    started.execution.replaying = false;
+    started.execution.records = [];
+    return { execution: started.execution, outcome };
+  }
+
+  /** Send a journal entry in: its result, or its error thrown at the pending `yield`. */
+  resume(entry: Pick<JournalEntry, 'r' | 'e' | 't'>): Outcome {
+    if (!this.pending) throw new Error('resume() on an execution that is not suspended');
+    this.clock = entry.t;
+    this.stepCount++;
+    this.pending = null;
+    if (entry.e) {
+      const err = new TaskError(entry.e);
+      return this.advance(() => this.gen.throw(err));
+    }
+    return this.advance(() => this.gen.next(entry.r === undefined ? null : entry.r));
+  }
+
+  /** End the coroutine (the seed's close()): its finally blocks run, their yields are ignored. */
+  close(): void {
+    this.pending = null;
+    try {
+      this.gen.return(null);
+    } catch {
+      // a finally block that throws on close changes nothing: the task is cancelled either way
+    }
+  }
+
+  private advance(step: () => IteratorResult<Effect, Json | void>): Outcome {
+    let res: IteratorResult<Effect, Json | void>;
+    try {
+      res = step();
+    } catch (err) {
+      return { type: 'fault', error: toTaskErrorData(err) };
+    }
+    if (res.done) return { type: 'complete', output: res.value === undefined ? null : res.value };
+    const effect = res.value as Effect;
+    if (!effect || typeof effect !== 'object' || !EFFECT_KINDS.has((effect as { kind?: string }).kind ?? '')) {
+      this.close();
+      return {
+        type: 'fault',
+        error: toTaskErrorData(new TypeError(`a coroutine must yield an effect (sleep, receive, http, ...), got ${describe(effect)}`)),
+      };
+    }
+    this.pending = effect;
+    return { type: 'suspend', effect };
+  }
+}
+
+function describe(v: unknown): string {
+  try {
+    return JSON.stringify(v)?.slice(0, 80) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}

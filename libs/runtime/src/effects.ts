@@ -12,10 +12,12 @@ export interface SleepUntilEffect { kind: 'sleepUntil'; at: number; label?: stri
 /** Suspend, publish `value` to whoever drives the task, and resume with the value a client sends in. */
 export interface ReceiveEffect { kind: 'receive'; value: Json; deadline?: number }
 /**
- * Wait for a CloudEvent of `type` in the task's namespace; resumes with the event, or with null when
- * `timeoutMs` passes first. `match` is opaque to the engine: the coroutine checks it and waits again.
+ * Wait for a CloudEvent whose type is `type` (or one of them) in the task's namespace; resumes with the
+ * event (an object with id, type, source, time, data, ...), or with null when `timeoutMs` passes first.
+ * Finer filters (source, data, correlation) are the coroutine's to check: it waits again on a mismatch.
+ * An event published while the task was running towards this wait is delivered, not lost.
  */
-export interface WaitForEventEffect { kind: 'waitForEvent'; type: string; timeoutMs?: number; deadline?: number }
+export interface WaitForEventEffect { kind: 'waitForEvent'; type: string | string[]; timeoutMs?: number; deadline?: number }
 
 export interface HttpRequest {
   method: string;
@@ -89,7 +91,7 @@ export const sleepUntil = (at: number | Date, label?: string): SleepUntilEffect 
   return label === undefined ? { kind: 'sleepUntil', at: ms } : { kind: 'sleepUntil', at: ms, label };
 };
 export const receive = (value: Json = null): ReceiveEffect => ({ kind: 'receive', value });
-export const waitForEvent = (type: string, opts: { timeoutMs?: number } = {}): WaitForEventEffect =>
+export const waitForEvent = (type: string | string[], opts: { timeoutMs?: number } = {}): WaitForEventEffect =>
   opts.timeoutMs === undefined ? { kind: 'waitForEvent', type } : { kind: 'waitForEvent', type, timeoutMs: opts.timeoutMs };
 export const http = (request: HttpRequest, retry?: RetryPolicy): HttpEffect => (retry ? { kind: 'http', request, retry } : { kind: 'http', request });
 export const emit = (event: CloudEventInput): EmitEffect => ({ kind: 'emit', event });

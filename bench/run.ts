@@ -1,0 +1,341 @@
+/**
+ * `npm run bench`: the seed's workload at scale, for the system under test and its two peers,
+ * one after the other in one run, each in its own child process. See bench/README.md.
+ */
+import * as os from 'node:os';
+import { inprocess } from './peers/inprocess';
+import { bullmqChain } from './peers/bullmq-chain';
+import { redisVersion } from './redis';
+import { median } from './stats';
+import { yieldflow } from './systems/yieldflow';
+import type { Result, RunOptions, System } from './types';
+
+/** Every system the runner knows, in the order they run. Peers first, the system under test last. */
+const SYSTEMS: System[] = [inprocess, bullmqChain, yieldflow];
+
+interface Options {
+  pairs: number;
+  only: string[] | null;
+  redisUrl: string;
+  json: boolean;
+  repeat: number;
+  smallRepeat: number;
+  scenarios: Set<'big' | 'two'>;
+  concurrency: number;
+  workers: number;
+  pauseMs: number;
+  timeoutMs: number;
+  sut: string;
+  measureMemory: boolean;
+}
+
+const USAGE = `usage: node dist/bench/run.js [options]
+  --tasks N          func_a/func_b pairs in the big run (default 10000, i.e. 20,000 tasks)
+  --only a,b         run only these systems (${SYSTEMS.map((s) => s.name).join(', ')})
+  --redis URL        Redis to use (default $REDIS_URL or redis://127.0.0.1:6379)
+  --json             print the results as JSON on stdout (progress goes to stderr)
+  --repeat K         runs per system in the big run; the median wall time is reported (default 1)
+  --small-repeat K   runs per system in the two-task run (default 5)
+  --scenario S       big, two or all (default all)
+  --concurrency C    jobs at once per worker where the system has the knob (default 200)
+  --workers W        worker processes for systems that start several (default: CPU cores)
+  --pause MS         pause between systems (default 2000)
+  --timeout S        abandon a run after S seconds (default 180)
+  --sut NAME         the system under test, compared to the others (default yieldflow)
+  --no-memory        do not measure Redis memory per suspended task`;
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = {
+    pairs: 10_000,
+    only: null,
+    redisUrl: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
+    json: false,
+    repeat: 1,
+    smallRepeat: 5,
+    scenarios: new Set(['big', 'two']),
+    concurrency: 200,
+    workers: os.cpus().length,
+    pauseMs: 2000,
+    timeoutMs: 180_000,
+    sut: 'yieldflow',
+    measureMemory: true,
+  };
+  const int = (name: string, v: string | undefined, min: number): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new Error(`${name} needs an integer >= ${min}, got ${v}`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = (): string | undefined => argv[++i];
+    switch (a) {
+      case '--tasks': o.pairs = int(a, next(), 1); break;
+      case '--only': o.only = (next() ?? '').split(',').map((s) => s.trim()).filter(Boolean); break;
+      case '--redis': o.redisUrl = next() ?? o.redisUrl; break;
+      case '--json': o.json = true; break;
+      case '--repeat': o.repeat = int(a, next(), 1); break;
+      case '--small-repeat': o.smallRepeat = int(a, next(), 1); break;
+      case '--scenario': {
+        const v = next();
+        if (v === 'all') o.scenarios = new Set(['big', 'two']);
+        else if (v === 'big' || v === 'two') o.scenarios = new Set([v]);
+        else throw new Error(`--scenario is big, two or all, got ${v}`);
+        break;
+      }
+      case '--concurrency': o.concurrency = int(a, next(), 1); break;
+      case '--workers': o.workers = int(a, next(), 1); break;
+      case '--pause': o.pauseMs = int(a, next(), 0); break;
+      case '--timeout': o.timeoutMs = int(a, next(), 1) * 1000; break;
+      case '--sut': o.sut = next() ?? o.sut; break;
+      case '--no-memory': o.measureMemory = false; break;
+      case '-h':
+      case '--help':
+        process.stdout.write(USAGE + '\n');
+        process.exit(0);
+        break;
+      default:
+        throw new Error(`unknown option ${a}\n${USAGE}`);
+    }
+  }
+  if (o.only) {
+    const known = new Set(SYSTEMS.map((s) => s.name));
+    const unknown = o.only.filter((n) => !known.has(n));
+    if (unknown.length) throw new Error(`unknown system(s) ${unknown.join(', ')}; known: ${[...known].join(', ')}`);
+  }
+  return o;
+}
+
+interface SystemOutcome {
+  name: string;
+  runs: Result[];
+  error?: string;
+  /** Median wall time over the runs. */
+  wallMs?: number;
+  /** The run whose wall time is the median (lower middle for an even count): its other figures are reported. */
+  median?: Result;
+}
+
+interface Scenario {
+  id: 'big' | 'two';
+  title: string;
+  pairs: number;
+  repeat: number;
+  systems: SystemOutcome[];
+}
+
+const log = (s: string): void => {
+  process.stderr.write(s + '\n');
+};
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function runScenario(sc: Scenario, systems: System[], o: Options): Promise<void> {
+  for (let si = 0; si < systems.length; si++) {
+    const sys = systems[si];
+    if (si > 0) await sleep(o.pauseMs);
+    const out: SystemOutcome = { name: sys.name, runs: [] };
+    sc.systems.push(out);
+    const opts: RunOptions = {
+      pairs: sc.pairs,
+      redisUrl: o.redisUrl,
+      concurrency: o.concurrency,
+      workers: o.workers,
+      timeoutMs: o.timeoutMs,
+      measureMemory: o.measureMemory,
+    };
+    for (let k = 0; k < sc.repeat; k++) {
+      if (k > 0) await sleep(Math.min(o.pauseMs, 500));
+      const tag = `[${sc.title}] ${sys.name} ${k + 1}/${sc.repeat}`;
+      try {
+        const r = await sys.run(opts);
+        out.runs.push(r);
+        log(`${tag}: ${r.tasks} tasks in ${fmtS(r.wallMs)}, lateness p50/p99/max ${r.lateP50}/${r.lateP99}/${r.lateMax} ms`);
+      } catch (err) {
+        out.error = err instanceof Error ? err.message : String(err);
+        log(`${tag}: failed: ${out.error}`);
+        break;
+      }
+    }
+    if (out.runs.length && !out.error) {
+      const sorted = [...out.runs].sort((a, b) => a.wallMs - b.wallMs);
+      out.median = sorted[(sorted.length - 1) >> 1];
+      out.wallMs = median(out.runs.map((r) => r.wallMs));
+    }
+  }
+}
+
+// ---- formatting --------------------------------------------------------------------------------
+
+function fmtS(ms: number | undefined): string {
+  return ms === undefined || !Number.isFinite(ms) ? '-' : `${(ms / 1000).toFixed(2)} s`;
+}
+function fmtMs(ms: number | undefined): string {
+  return ms === undefined || !Number.isFinite(ms) ? '-' : `${Math.round(ms).toLocaleString('en-US')}`;
+}
+function fmtInt(n: number | null | undefined): string {
+  return n === null || n === undefined || !Number.isFinite(n) ? '-' : Math.round(n).toLocaleString('en-US');
+}
+function ratio(a: number | undefined, b: number | undefined): string {
+  if (a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b)) return 'n/a';
+  if (b === 0) return a === 0 ? '1.00x' : 'n/a (peer 0 ms)';
+  return `${(a / b).toFixed(2)}x`;
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string =>
+    '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
+  return [line(header), '|' + widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|', ...rows.map(line)].join('\n');
+}
+
+/** A failed system's row: its error goes in the wall time column, the other figures are '-'. */
+function errorRow(s: SystemOutcome, width: number): string[] {
+  const msg = s.error ?? 'no result';
+  const row = [s.name, '-', `FAILED: ${msg.length > 60 ? msg.slice(0, 57) + '...' : msg}`];
+  while (row.length < width) row.push('-');
+  return row;
+}
+
+function renderBig(sc: Scenario): string {
+  const header = ['system', 'tasks', 'wall time', 'resumes/s', 'late p50 ms', 'late p99 ms', 'late max ms', 'Redis B/task', 'submit', 'start p99 ms'];
+  const rows = sc.systems.map((s) => {
+    const r = s.median;
+    if (!r || s.wallMs === undefined) return errorRow(s, header.length);
+    return [
+      s.name,
+      fmtInt(r.tasks),
+      fmtS(s.wallMs) + (s.runs.length > 1 ? ` (median of ${s.runs.length})` : ''),
+      fmtInt(r.resumes / (s.wallMs / 1000)),
+      fmtMs(r.lateP50),
+      fmtMs(r.lateP99),
+      fmtMs(r.lateMax),
+      r.redisBytesPerTask === null ? 'none' : fmtInt(r.redisBytesPerTask),
+      r.submitMs === undefined ? '-' : `${fmtMs(r.submitMs)} ms`,
+      fmtMs(r.startP99),
+    ];
+  });
+  return table(header, rows);
+}
+
+function renderTwo(sc: Scenario): string {
+  const header = ['system', 'tasks', 'wall time (median)', 'wall min..max', 'late max ms (median run)', 'late max ms (worst run)'];
+  const rows = sc.systems.map((s) => {
+    const r = s.median;
+    if (!r || s.wallMs === undefined) return errorRow(s, header.length);
+    const walls = s.runs.map((x) => x.wallMs);
+    return [
+      s.name,
+      fmtInt(r.tasks),
+      fmtS(s.wallMs) + ` (${s.runs.length} runs)`,
+      `${fmtS(Math.min(...walls))} .. ${fmtS(Math.max(...walls))}`,
+      fmtMs(r.lateMax),
+      fmtMs(Math.max(...s.runs.map((x) => x.lateMax))),
+    ];
+  });
+  return table(header, rows);
+}
+
+interface RatioLine {
+  sut: string;
+  peer: string;
+  wall?: number;
+  p99?: number;
+  max?: number;
+  text: string;
+}
+
+function ratios(sc: Scenario, sut: string): RatioLine[] {
+  const me = sc.systems.find((s) => s.name === sut);
+  if (!me) return [];
+  return sc.systems
+    .filter((s) => s !== me)
+    .map((peer) => {
+      if (!me.median || me.wallMs === undefined) {
+        return { sut, peer: peer.name, text: `${sut} vs ${peer.name}: n/a (${sut} failed: ${me.error ?? 'no result'})` };
+      }
+      if (!peer.median || peer.wallMs === undefined) {
+        return { sut, peer: peer.name, text: `${sut} vs ${peer.name}: n/a (${peer.name} failed: ${peer.error ?? 'no result'})` };
+      }
+      const wall = me.wallMs / peer.wallMs;
+      const p99 = peer.median.lateP99 > 0 ? me.median.lateP99 / peer.median.lateP99 : undefined;
+      const max = peer.median.lateMax > 0 ? me.median.lateMax / peer.median.lateMax : undefined;
+      const text =
+        sc.id === 'big'
+          ? `${sut} vs ${peer.name}: wall time ${ratio(me.wallMs, peer.wallMs)}, lateness p99 ${ratio(me.median.lateP99, peer.median.lateP99)}`
+          : `${sut} vs ${peer.name}: wall time ${ratio(me.wallMs, peer.wallMs)}, max lateness ${ratio(me.median.lateMax, peer.median.lateMax)}`;
+      return { sut, peer: peer.name, wall, p99, max, text };
+    });
+}
+
+function machineLine(redis: string): { text: string; info: Record<string, string | number> } {
+  const cpus = os.cpus();
+  const info = {
+    cpu: cpus[0]?.model.trim() ?? 'unknown',
+    cores: cpus.length,
+    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    loadavg1: Math.round(os.loadavg()[0] * 100) / 100,
+    node: process.version,
+    redis,
+    date: new Date().toISOString(),
+  };
+  const text =
+    `machine: ${info.cpu}, ${info.cores} cores, ${info.memoryGiB} GiB RAM, load ${info.loadavg1}, ` +
+    `Node ${info.node}, Redis ${info.redis}, ${info.date}`;
+  return { text, info };
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  const systems = o.only ? SYSTEMS.filter((s) => o.only?.includes(s.name)) : SYSTEMS;
+  const machine = machineLine(await redisVersion(o.redisUrl));
+  const out = (s: string): void => {
+    if (o.json) log(s);
+    else process.stdout.write(s + '\n');
+  };
+  out(machine.text);
+  out(
+    `workload: N x func_a (sleep 1 s three times) + N x func_b (sleep 3 s once), all submitted at once; ideal wall time 3.00 s`,
+  );
+
+  const scenarios: Scenario[] = [];
+  if (o.scenarios.has('big')) scenarios.push({ id: 'big', title: `seed at scale, N=${o.pairs}`, pairs: o.pairs, repeat: o.repeat, systems: [] });
+  if (o.scenarios.has('two')) scenarios.push({ id: 'two', title: 'two tasks alone, N=1', pairs: 1, repeat: o.smallRepeat, systems: [] });
+
+  for (let i = 0; i < scenarios.length; i++) {
+    if (i > 0) await sleep(o.pauseMs);
+    await runScenario(scenarios[i], systems, o);
+  }
+
+  const report = scenarios.map((sc) => ({ sc, ratios: ratios(sc, o.sut) }));
+  for (const { sc, ratios: rs } of report) {
+    out('');
+    out(`${sc.title} (${2 * sc.pairs} tasks${sc.repeat > 1 ? `, median of ${sc.repeat} runs` : ''})`);
+    out(sc.id === 'big' ? renderBig(sc) : renderTwo(sc));
+    for (const r of rs) out(r.text);
+    for (const s of sc.systems) {
+      if (s.error && s.error.length > 60) out(`error (${s.name}): ${s.error}`);
+      for (const n of s.median?.notes ?? []) out(`note (${s.name}): ${n}`);
+    }
+  }
+
+  if (o.json) {
+    const json = {
+      machine: machine.info,
+      options: { ...o, scenarios: [...o.scenarios] },
+      scenarios: report.map(({ sc, ratios: rs }) => ({
+        id: sc.id,
+        title: sc.title,
+        pairs: sc.pairs,
+        tasks: 2 * sc.pairs,
+        repeat: sc.repeat,
+        systems: sc.systems.map((s) => ({ name: s.name, error: s.error ?? null, wallMsMedian: s.wallMs ?? null, median: s.median ?? null, runs: s.runs })),
+        ratios: rs.map(({ text: _text, ...r }) => r),
+      })),
+    };
+    process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+  }
+}
+
+main().catch((err: unknown) => {
+  log(err instanceof Error ? err.message : String(err));
+  process.exit(1);
+});

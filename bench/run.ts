@@ -128,9 +128,13 @@ const log = (s: string): void => {
 };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Ctrl-C stops the run after the current child has cleaned up; the figures so far are still printed. */
+let interrupted = false;
+
 async function runScenario(sc: Scenario, systems: System[], o: Options): Promise<void> {
   for (let si = 0; si < systems.length; si++) {
     const sys = systems[si];
+    if (interrupted) return;
     if (si > 0) await sleep(o.pauseMs);
     const out: SystemOutcome = { name: sys.name, runs: [] };
     sc.systems.push(out);
@@ -142,7 +146,7 @@ async function runScenario(sc: Scenario, systems: System[], o: Options): Promise
       timeoutMs: o.timeoutMs,
       measureMemory: o.measureMemory,
     };
-    for (let k = 0; k < sc.repeat; k++) {
+    for (let k = 0; k < sc.repeat && !interrupted; k++) {
       if (k > 0) await sleep(Math.min(o.pauseMs, 500));
       const tag = `[${sc.title}] ${sys.name} ${k + 1}/${sc.repeat}`;
       try {
@@ -285,6 +289,11 @@ function machineLine(redis: string): { text: string; info: Record<string, string
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
+  process.on('SIGINT', () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    log('interrupted: stopping after the current run (Ctrl-C again to quit now)');
+  });
   const systems = o.only ? SYSTEMS.filter((s) => o.only?.includes(s.name)) : SYSTEMS;
   const machine = machineLine(await redisVersion(o.redisUrl));
   const out = (s: string): void => {
@@ -300,7 +309,7 @@ async function main(): Promise<void> {
   if (o.scenarios.has('big')) scenarios.push({ id: 'big', title: `seed at scale, N=${o.pairs}`, pairs: o.pairs, repeat: o.repeat, systems: [] });
   if (o.scenarios.has('two')) scenarios.push({ id: 'two', title: 'two tasks alone, N=1', pairs: 1, repeat: o.smallRepeat, systems: [] });
 
-  for (let i = 0; i < scenarios.length; i++) {
+  for (let i = 0; i < scenarios.length && !interrupted; i++) {
     if (i > 0) await sleep(o.pauseMs);
     await runScenario(scenarios[i], systems, o);
   }

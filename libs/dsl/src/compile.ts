@@ -1,0 +1,87 @@
+import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import { TaskError, type Coroutine, type Json } from '@yieldflow/runtime';
+import { validationError } from './errors';
+import { defaultEvaluator, type ExpressionEvaluator } from './expressions/evaluator';
+import { Expressions } from './expressions/expr';
+import { args, dateTime, isTimeout, plain, type Run, RUNTIME_NAME, RUNTIME_VERSION } from './interpreter/run';
+import { checkSchema, runList, timeoutOf } from './interpreter/task';
+import type { WorkflowDocument } from './types';
+
+export interface CompileOptions {
+  /** `$secrets`: the values of the secrets the definition may use. */
+  secrets?: Record<string, Json>;
+  /** jq by default (bounded, shared per process). */
+  evaluator?: ExpressionEvaluator;
+  /** `$runtime.metadata`. */
+  runtimeMetadata?: Record<string, Json>;
+}
+
+/**
+ * The interpreter: a coroutine that runs a validated definition. Everything it does goes through effects
+ * and ctx.now(), so replaying its journal rebuilds the same state. Compiled expressions and input/output
+ * schemas are cached per definition (per call of compileWorkflow).
+ */
+export function compileWorkflow(doc: WorkflowDocument, opts: CompileOptions = {}): Coroutine {
+  const ex = new Expressions(opts.evaluator ?? defaultEvaluator());
+  const definition = plain(doc);
+  const secrets = opts.secrets ?? {};
+  const schemas = new SchemaCache();
+  return function* workflow(rawInput, ctx) {
+    const startedAt = ctx.now();
+    const run: Run = {
+      doc,
+      ctx,
+      ex,
+      secrets,
+      validateSchema: (schema, value) => schemas.check(schema, value),
+      context: {},
+      workflow: { id: ctx.taskId, definition, input: rawInput ?? null, startedAt: dateTime(startedAt) },
+      runtime: { name: RUNTIME_NAME, version: RUNTIME_VERSION, metadata: opts.runtimeMetadata ?? {} },
+      emitted: 0,
+    };
+    const input0 = rawInput ?? {};
+    const timeout = timeoutOf(run, doc.timeout, '/timeout');
+    if (timeout !== undefined) run.deadline = startedAt + timeout;
+    try {
+      checkSchema(run, doc.input?.schema, input0, '/input/schema', 'workflow input');
+      const input = ex.transform(doc.input?.from, input0, args(run, { vars: {} }), '/input/from');
+      run.context = {};
+      const flow = yield* runList(run, doc.do, '/do', input, { vars: {} });
+      if (run.deadline !== undefined && ctx.now() > run.deadline) throw TaskError.timeout('the workflow overran its timeout', '/');
+      const output = ex.transform(doc.output?.as, flow.output, args(run, { vars: {} }), '/output/as');
+      checkSchema(run, doc.output?.schema, output, '/output/schema', 'workflow output');
+      return output;
+    } catch (err) {
+      if (timeout !== undefined && isTimeout(err) && ctx.now() >= startedAt + timeout) {
+        throw TaskError.timeout(`the workflow timed out after ${timeout} ms`, '/');
+      }
+      throw err;
+    }
+  };
+}
+
+/** JSON schemas of one definition, each compiled once. */
+class SchemaCache {
+  private ajv?: Ajv2020;
+  private readonly compiled = new Map<string, ValidateFunction>();
+
+  check(schema: Json, value: Json): string | null {
+    const key = JSON.stringify(schema);
+    let fn = this.compiled.get(key);
+    if (!fn) {
+      if (!this.ajv) {
+        this.ajv = new Ajv2020({ allErrors: true, strict: false });
+        addFormats(this.ajv);
+      }
+      try {
+        fn = this.ajv.compile(schema as object);
+      } catch (err) {
+        throw validationError(`the schema itself is invalid: ${(err as Error).message}`);
+      }
+      this.compiled.set(key, fn);
+    }
+    if (fn(value)) return null;
+    return (fn.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
+  }
+}

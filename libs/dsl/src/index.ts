@@ -1,0 +1,13 @@
+export { parseWorkflow, PARSE_DEFAULTS, type ParseOptions } from './parse';
+export { validateWorkflow, explain } from './validate';
+export { describeSupport, checkSupport, type SupportReport } from './support';
+export { compileWorkflow, type CompileOptions } from './compile';
+export { DefinitionError, UnsupportedFeatureError, type Violation } from './errors';
+export { type ExpressionEvaluator, ExpressionFailure, JqEvaluator, type JqEvaluatorOptions, defaultEvaluator } from './expressions/evaluator';
+export { isExpression } from './expressions/expr';
+export { durationMs } from './duration';
+export { ANY_EVENT_TYPE } from './interpreter/listen';
+export { branchDocument } from './interpreter/spawn';
+export { RUNTIME_NAME, RUNTIME_VERSION } from './interpreter/run';
+export type { TraceEntry, TracePhase } from './trace';
+export type * from './types';

@@ -1,0 +1,81 @@
+import { ERROR_TYPES, TaskError, type CoroutineContext, type Effect, type Json } from '@yieldflow/runtime';
+import { runtimeError } from '../errors';
+import type { Expressions } from '../expressions/expr';
+import type { WorkflowDocument } from '../types';
+
+export type Gen<T> = Generator<Effect, T, any>;
+
+export const RUNTIME_NAME = 'yieldflow';
+export const RUNTIME_VERSION = '0.1.0';
+
+export interface DateTimeDescriptor {
+  iso8601: string;
+  epoch: { seconds: number; milliseconds: number };
+  [k: string]: Json;
+}
+
+/** The state of one workflow run (one coroutine instance). */
+export interface Run {
+  doc: WorkflowDocument;
+  ctx: CoroutineContext;
+  ex: Expressions;
+  secrets: Record<string, Json>;
+  validateSchema: (schema: Json, value: Json) => string | null;
+  context: Json;
+  workflow: { id: string; definition: Json; input: Json; startedAt: DateTimeDescriptor };
+  runtime: { name: string; version: string; metadata: Json };
+  /** Events emitted so far (ids are `${taskId}-${n}`). */
+  emitted: number;
+  /** The earliest deadline of the enclosing timeouts, epoch ms. */
+  deadline?: number;
+}
+
+/** What tasks nested in a scope see: iteration and error variables, and the current task. */
+export interface Scope {
+  vars: Record<string, Json>;
+  task?: Record<string, Json>;
+}
+
+export function dateTime(ms: number): DateTimeDescriptor {
+  return { iso8601: new Date(ms).toISOString(), epoch: { seconds: Math.floor(ms / 1000), milliseconds: ms } };
+}
+
+/** The runtime expression arguments (without the `$`). */
+export function args(run: Run, scope: Scope, extra: Record<string, Json> = {}): Record<string, Json> {
+  const out: Record<string, Json> = {
+    context: run.context,
+    secrets: run.secrets,
+    workflow: run.workflow as unknown as Json,
+    runtime: run.runtime as unknown as Json,
+    ...scope.vars,
+  };
+  if (scope.task) out.task = scope.task;
+  return Object.assign(out, extra);
+}
+
+/** An effect bounded by the enclosing timeouts. */
+export function bounded<E extends Effect>(run: Run, effect: E): E {
+  if (run.deadline === undefined || effect.kind === 'emit') return effect;
+  return { ...effect, deadline: effect.deadline === undefined ? run.deadline : Math.min(effect.deadline, run.deadline) };
+}
+
+/** Any thrown value as a TaskError that names where it happened. */
+export function asTaskError(err: unknown, instance: string): TaskError {
+  if (err instanceof TaskError) {
+    return err.instance ? err : new TaskError({ type: err.type, status: err.status, title: err.title, detail: err.detail, instance });
+  }
+  return runtimeError(err instanceof Error ? err.message : String(err), instance);
+}
+
+export function isTimeout(err: unknown): err is TaskError {
+  return err instanceof TaskError && err.type === ERROR_TYPES.timeout;
+}
+
+export function errorJson(err: TaskError): Json {
+  return err.toJSON() as unknown as Json;
+}
+
+/** Plain JSON copy of a definition fragment, for `$task.definition` and synthesized documents. */
+export function plain(v: unknown): Json {
+  return v === undefined ? null : (JSON.parse(JSON.stringify(v)) as Json);
+}

@@ -1,0 +1,37 @@
+import Redis from 'ioredis';
+import { type Config } from '@yieldflow/contracts';
+import { createCoroutineRegistry } from '@yieldflow/contracts';
+import { DefinitionRegistry, TaskStore } from '@yieldflow/store';
+import { AddressGuard } from './address-guard';
+import { CoroutineSource } from './coroutine-source';
+import { Dispatcher, type DispatcherOptions } from './dispatcher';
+import { EffectPerformer } from './effect-performer';
+import { HttpPerformer } from './http-performer';
+import { Outbox } from './outbox';
+
+export interface Worker {
+  dispatcher: Dispatcher;
+  store: TaskStore;
+  close(): Promise<void>;
+}
+
+/** Build a worker's dispatcher and its connections from configuration (used by the app, tests and the bench). */
+export async function createWorker(config: Config, opts: DispatcherOptions = {}): Promise<Worker> {
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+  const subscriber = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  const store = new TaskStore(redis, { prefix: config.prefix, partitions: config.partitions });
+  const registry = createCoroutineRegistry();
+  const definitions = new DefinitionRegistry(store);
+  const performer = new EffectPerformer(store, new HttpPerformer(new AddressGuard(config.httpAllow)), registry, definitions);
+  const dispatcher = new Dispatcher(store, subscriber, new CoroutineSource(registry, store, config.secrets), performer, new Outbox(store), opts);
+  await dispatcher.start();
+  return {
+    dispatcher,
+    store,
+    async close() {
+      await dispatcher.stop();
+      subscriber.disconnect();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

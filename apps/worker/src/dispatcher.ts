@@ -1,0 +1,242 @@
+import { randomBytes } from 'node:crypto';
+import type Redis from 'ioredis';
+import type { JournalEntry } from '@yieldflow/runtime';
+import type { ClaimedTask, TaskStore, WritebackOp } from '@yieldflow/store';
+import type { CoroutineSource } from './coroutine-source';
+import { type Executed, Executor, type Held } from './executor';
+import type { EffectPerformer } from './effect-performer';
+import type { Outbox } from './outbox';
+import { ResumeStats } from './stats';
+
+export interface DispatcherOptions {
+  workerId?: string;
+  /** Partition lease, ms (default 3,000): a dead worker's partitions move within lease + heartbeat. */
+  leaseMs?: number;
+  heartbeatMs?: number;
+  /** Tasks claimed per script call (default 1,000). */
+  claimBatch?: number;
+  log?: (level: 'info' | 'warn' | 'error', msg: string, extra?: object) => void;
+}
+
+interface Owned {
+  token: string;
+  pumping: boolean;
+  again: boolean;
+  closing: boolean;
+  nextDue: number | null;
+  timer: NodeJS.Timeout | null;
+  inflight: number;
+}
+
+/**
+ * The dispatcher of one worker process. It leases a fair share of the partitions, and for each one it
+ * owns, claims due tasks in batches when woken (a published wake, or a timer set for the earliest due
+ * task it knows of), runs them one step, writes the steps back in one script call, and performs the
+ * IO effects they yield. No loop scans tasks: the only periodic work is the lease heartbeat.
+ */
+export class Dispatcher {
+  readonly workerId: string;
+  readonly stats = new ResumeStats();
+  private readonly owned = new Map<number, Owned>();
+  private readonly executor = new Executor();
+  private readonly leaseMs: number;
+  private readonly heartbeatMs: number;
+  private readonly claimBatch: number;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private stopping = false;
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly log: NonNullable<DispatcherOptions['log']>;
+
+  constructor(
+    private readonly store: TaskStore,
+    private readonly subscriber: Redis,
+    private readonly source: CoroutineSource,
+    private readonly performer: EffectPerformer,
+    private readonly outbox: Outbox,
+    opts: DispatcherOptions = {},
+  ) {
+    this.workerId = opts.workerId ?? `w-${randomBytes(4).toString('hex')}`;
+    this.leaseMs = opts.leaseMs ?? 3000;
+    this.heartbeatMs = opts.heartbeatMs ?? 1000;
+    this.claimBatch = opts.claimBatch ?? 1000;
+    this.log = opts.log ?? (() => undefined);
+  }
+
+  get partitionsOwned(): number[] {
+    return [...this.owned.keys()].sort((a, b) => a - b);
+  }
+
+  async start(): Promise<void> {
+    await this.store.init();
+    await this.subscriber.subscribe(this.store.keys.wakeChannel);
+    this.subscriber.on('message', (_channel: string, message: string) => {
+      const p = Number(message);
+      if (this.owned.has(p)) this.pump(p);
+    });
+    await this.beat();
+    this.heartbeat = setInterval(() => this.track(this.beat()), this.heartbeatMs);
+  }
+
+  /** Stop taking work, finish what is held, hand the partitions back, and leave. */
+  async stop(timeoutMs = 10_000): Promise<void> {
+    this.stopping = true;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    for (const o of this.owned.values()) {
+      o.closing = true;
+      if (o.timer) clearTimeout(o.timer);
+    }
+    const deadline = Date.now() + timeoutMs;
+    while (this.pending.size > 0 && Date.now() < deadline) {
+      await Promise.race([Promise.allSettled([...this.pending]), new Promise((r) => setTimeout(r, 50))]);
+    }
+    await Promise.all([...this.owned.keys()].map((p) => this.release(p)));
+    await this.store.redis.zrem(this.store.keys.workers, this.workerId);
+    await this.stats.flush(this.store.redis, `${this.store.keys.prefix}:stats`);
+    await this.subscriber.unsubscribe().catch(() => undefined);
+  }
+
+  private track<T>(p: Promise<T>): void {
+    const tracked = p.catch((err: Error) => this.log('error', `dispatcher: ${err.message}`, { stack: err.stack })).finally(() => this.pending.delete(tracked));
+    this.pending.add(tracked);
+  }
+
+  /** Heartbeat: renew leases, take a fair share of free partitions, give back any excess. */
+  private async beat(): Promise<void> {
+    if (this.stopping) return;
+    const now = Date.now();
+    const keys = this.store.keys;
+    const r = this.store.redis;
+    await r.zadd(keys.workers, now, this.workerId);
+    await r.zremrangebyscore(keys.workers, '-inf', now - this.leaseMs * 10);
+    const alive = Math.max(1, await r.zcount(keys.workers, now - this.heartbeatMs * 2, '+inf'));
+    const fair = Math.ceil(this.store.partitions / alive);
+    for (const [p, o] of this.owned) {
+      if ((await this.store.own(p, o.token, this.leaseMs, 'renew')) === -2) this.lose(p, 'lease lost');
+    }
+    let excess = this.owned.size - fair;
+    for (const [p, o] of [...this.owned]) {
+      if (excess <= 0) break;
+      if (!o.pumping && o.inflight === 0) {
+        await this.release(p);
+        excess--;
+      }
+    }
+    if (this.owned.size < fair) {
+      const order = [...Array(this.store.partitions).keys()].filter((p) => !this.owned.has(p));
+      order.sort(() => Math.random() - 0.5);
+      for (const p of order) {
+        if (this.owned.size >= fair) break;
+        const token = `${this.workerId}:${randomBytes(6).toString('hex')}`;
+        const recovered = await this.store.own(p, token, this.leaseMs, 'take');
+        if (recovered >= 0) {
+          this.owned.set(p, { token, pumping: false, again: false, closing: false, nextDue: null, timer: null, inflight: 0 });
+          if (recovered > 0) this.log('info', `took partition ${p}, recovered ${recovered} tasks`, { partition: p, recovered });
+          this.pump(p);
+        }
+      }
+    }
+    await this.stats.flush(r, `${keys.prefix}:stats`);
+  }
+
+  private async release(p: number): Promise<void> {
+    const o = this.owned.get(p);
+    if (!o) return;
+    this.owned.delete(p);
+    if (o.timer) clearTimeout(o.timer);
+    await this.store.own(p, o.token, this.leaseMs, 'release');
+  }
+
+  private lose(p: number, why: string): void {
+    const o = this.owned.get(p);
+    if (!o) return;
+    this.log('warn', `partition ${p}: ${why}`, { partition: p });
+    if (o.timer) clearTimeout(o.timer);
+    this.owned.delete(p);
+  }
+
+  /** Claim and run a partition's due tasks until none is due; then sleep until the next one is. */
+  pump(p: number): void {
+    const o = this.owned.get(p);
+    if (!o || o.closing) return;
+    if (o.pumping) {
+      o.again = true;
+      return;
+    }
+    o.pumping = true;
+    this.track(this.drain(p, o));
+  }
+
+  private async drain(p: number, o: Owned): Promise<void> {
+    try {
+      do {
+        o.again = false;
+        const claim = await this.store.claim(p, o.token, this.claimBatch);
+        if (!claim) return this.lose(p, 'not the owner');
+        o.nextDue = claim.nextDue;
+        if (claim.tasks.length > 0) {
+          const earliest = await this.run(p, o, claim.tasks);
+          if (earliest !== null && (o.nextDue === null || earliest < o.nextDue)) o.nextDue = earliest;
+        }
+        if (claim.tasks.length >= this.claimBatch) o.again = true;
+        await this.outbox.drain(p);
+      } while (o.again && !o.closing);
+    } finally {
+      o.pumping = false;
+      this.schedule(p, o);
+    }
+  }
+
+  private schedule(p: number, o: Owned): void {
+    if (o.timer) clearTimeout(o.timer);
+    o.timer = null;
+    if (o.closing || o.nextDue === null || !this.owned.has(p)) return;
+    const delay = Math.max(0, o.nextDue - Date.now());
+    o.timer = setTimeout(() => {
+      o.timer = null;
+      this.pump(p);
+    }, delay);
+  }
+
+  /** Run claimed tasks one step each, write them back in one call; returns the earliest new due time. */
+  private async run(p: number, o: Owned, tasks: ClaimedTask[]): Promise<number | null> {
+    const toRun = tasks.filter((t) => t.resolution.type !== 'perform');
+    for (const t of tasks) if (t.resolution.type === 'perform') this.perform(o, { task: t, seq: t.seq, effect: JSON.parse(t.wait) });
+    if (toRun.length === 0) return null;
+    await this.source.prepare(toRun);
+    const misses = toRun.filter((t) => t.resolution.type === 'result' && !this.executor.has(t.id, t.seq));
+    const journals = new Map<string, JournalEntry[]>();
+    if (misses.length) (await this.store.journals(misses.map((t) => t.id))).forEach((j, i) => journals.set(misses[i].id, j));
+    const ops: WritebackOp[] = [];
+    const results: Executed[] = [];
+    let earliest: number | null = null;
+    for (const t of toRun) {
+      const now = Date.now();
+      const res = this.executor.execute(t, this.source.get(t), now, journals.get(t.id));
+      results.push(res);
+      ops.push(res.op);
+      if (res.op.due !== undefined && (earliest === null || res.op.due < earliest)) earliest = res.op.due;
+      if (res.op.dl !== undefined && (earliest === null || res.op.dl < earliest)) earliest = res.op.dl;
+    }
+    const applied = await this.store.writeback(p, o.token, ops);
+    if (!applied) {
+      for (const t of toRun) this.executor.forget(t.id);
+      this.lose(p, 'lease lost during write-back');
+      return null;
+    }
+    results.forEach((res, i) => {
+      if (applied[i] === 2) earliest = 0;
+      if (!applied[i]) {
+        this.executor.forget(res.op.id);
+        return;
+      }
+      this.stats.resumed(res.lateMs);
+      if (res.held) this.perform(o, res.held);
+    });
+    return earliest;
+  }
+
+  private perform(o: Owned, held: Held): void {
+    o.inflight++;
+    this.track(this.performer.perform(held).finally(() => o.inflight--));
+  }
+}

@@ -1,0 +1,79 @@
+import { type ChildSpec, type Json, type JournalEntry, TaskError, ERROR_TYPES } from '@yieldflow/runtime';
+import { type CoroutineRegistry } from '@yieldflow/runtime';
+import { type DefinitionRegistry, type NewTask, type TaskStore, contentHash } from '@yieldflow/store';
+import type { Held } from './executor';
+import type { HttpPerformer } from './http-performer';
+
+/**
+ * Performs the effects a worker holds (http, emit, spawn) and resolves the task with the result,
+ * exactly once per step: a repeat after a crash finds the step resolved and changes nothing.
+ */
+export class EffectPerformer {
+  constructor(
+    private readonly store: TaskStore,
+    private readonly http: HttpPerformer,
+    private readonly registry: CoroutineRegistry,
+    private readonly definitions: DefinitionRegistry,
+  ) {}
+
+  async perform(held: Held): Promise<void> {
+    const { task, seq, effect } = held;
+    const deadline = 'deadline' in effect ? effect.deadline : undefined;
+    let entry: Pick<JournalEntry, 'r' | 'e'> | null;
+    try {
+      switch (effect.kind) {
+        case 'http':
+          entry = await this.http.perform(effect, `${task.id}:${seq}`, deadline);
+          break;
+        case 'emit': {
+          const event = {
+            specversion: '1.0',
+            id: `${task.id}-${seq}`,
+            time: new Date().toISOString(),
+            ...effect.event,
+          } as Record<string, Json>;
+          await this.store.publishEvent(task.namespace, event as never);
+          entry = { r: event };
+          break;
+        }
+        case 'spawn':
+          entry = await this.spawn(task.id, task.namespace, seq, effect.children);
+          break;
+        default:
+          throw new Error(`effect ${effect.kind} is not performed by the worker`);
+      }
+    } catch (err) {
+      entry = { e: err instanceof TaskError ? err.toJSON() : { type: ERROR_TYPES.runtime, status: 500, title: 'Effect failed', detail: (err as Error).message } };
+    }
+    await this.store.resolve(task.id, seq, entry);
+  }
+
+  /** Create the children (ids derived from the parent's step, so a repeat creates nothing) and park the parent. */
+  private async spawn(parentId: string, namespace: string, seq: number, specs: ChildSpec[]): Promise<Pick<JournalEntry, 'r' | 'e'> | null> {
+    if (specs.length === 0) return { r: [] };
+    const tasks: NewTask[] = [];
+    for (let i = 0; i < specs.length; i++) {
+      const spec = specs[i];
+      const base = { id: `${parentId}.${seq}.${i}`, namespace, input: spec.input ?? null, parent: { id: parentId, seq, index: i } };
+      if ('coroutine' in spec) {
+        if (!this.registry.has(spec.coroutine)) return { e: notFound(`coroutine '${spec.coroutine}' is not registered`) };
+        tasks.push({ ...base, kind: 'coroutine', name: spec.coroutine });
+      } else if ('definition' in spec) {
+        const text = JSON.stringify(spec.definition);
+        const hash = contentHash(text);
+        await this.store.putDefinition(hash, text);
+        const doc = spec.definition as { document?: { name?: string } };
+        tasks.push({ ...base, kind: 'definition', name: doc.document?.name ?? 'child', definitionHash: hash });
+      } else {
+        const ref = spec.definitionRef;
+        const found = await this.definitions.resolve(ref.namespace ?? namespace, ref.name, ref.version);
+        if (!found) return { e: notFound(`workflow ${ref.namespace ?? namespace}/${ref.name}${ref.version ? `@${ref.version}` : ''} is not registered`) };
+        tasks.push({ ...base, kind: 'definition', name: ref.name, definitionHash: found.hash });
+      }
+    }
+    await this.store.create(tasks);
+    return null;
+  }
+}
+
+const notFound = (detail: string) => ({ type: ERROR_TYPES.configuration, status: 404, title: 'Not found', detail });

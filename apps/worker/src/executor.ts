@@ -1,0 +1,137 @@
+import { type Coroutine, type Effect, Execution, type JournalEntry, type Outcome, toTaskErrorData } from '@yieldflow/runtime';
+import type { ClaimedTask, WritebackOp } from '@yieldflow/store';
+
+/** A live execution kept between resumes, valid while its journal length matches the stored one. */
+interface Cached {
+  execution: Execution;
+}
+
+/** What the dispatcher does after the write-back: perform an effect the task now holds. */
+export interface Held {
+  task: ClaimedTask;
+  seq: number;
+  effect: Effect;
+}
+
+export interface Executed {
+  op: WritebackOp;
+  held?: Held;
+  /** resumedAt - dueAt, for timers and arrivals. */
+  lateMs?: number;
+}
+
+/**
+ * Turns claimed tasks into write-back operations: finds the task's live execution (or rebuilds it from
+ * its journal), sends the resolution in, and describes the outcome. Pure but for its cache.
+ */
+export class Executor {
+  private readonly cache = new Map<string, Cached>();
+
+  constructor(private readonly maxCached = 200_000) {}
+
+  has(id: string, seq: number): boolean {
+    return this.cache.get(id)?.execution.steps === seq;
+  }
+
+  forget(id: string): void {
+    this.cache.get(id)?.execution.close();
+    this.cache.delete(id);
+  }
+
+  get size(): number {
+    return this.cache.size;
+  }
+
+  /** Run one claimed task one step. `journal` is needed only when `has()` said no. */
+  execute(task: ClaimedTask, fn: Coroutine, now: number, journal?: JournalEntry[]): Executed {
+    if (task.resolution.type === 'perform') throw new Error('perform is not executed');
+    let execution: Execution;
+    let outcome: Outcome;
+    let entry: (JournalEntry & { s?: number; d?: number; l?: string }) | undefined;
+    let lateMs: number | undefined;
+    try {
+      if (task.resolution.type === 'start') {
+        ({ execution, outcome } = Execution.start(fn, task.input, task.id, task.startedAt || now));
+      } else {
+        const cached = this.cache.get(task.id);
+        if (cached && cached.execution.steps === task.seq) {
+          execution = cached.execution;
+        } else {
+          execution = Execution.replay(fn, task.input, task.id, task.startedAt, journal ?? []).execution;
+        }
+        const pending = execution.suspendedOn;
+        if (!pending) throw new Error(`task ${task.id} has no pending effect at step ${task.seq}`);
+        entry = { k: pending.kind, ...task.resolution.entry, t: now, s: task.suspendedAt };
+        if (task.dueAt !== null) {
+          entry.d = task.dueAt;
+          lateMs = now - task.dueAt;
+        }
+        if ('label' in pending && pending.label !== undefined) entry.l = pending.label;
+        outcome = execution.resume(entry);
+      }
+    } catch (err) {
+      this.forget(task.id);
+      return { op: { id: task.id, seq: task.seq, o: 'f', err: JSON.stringify(toTaskErrorData(err)) } };
+    }
+    const op: WritebackOp = { id: task.id, seq: task.seq, o: 's' };
+    if (entry) {
+      op.e = JSON.stringify(entry);
+      if (entry.k === 'receive' && entry.r !== undefined && !entry.e) op.pop = true;
+      if (entry.k === 'spawn') op.ch = true;
+    }
+    const rec = execution.drainRecords();
+    if (rec.length) op.rec = rec.map((r) => JSON.stringify(r));
+    const seq = task.seq + (entry ? 1 : 0);
+    let held: Held | undefined;
+    if (outcome.type === 'complete') {
+      op.o = 'c';
+      op.out = JSON.stringify(outcome.output);
+      this.cache.delete(task.id);
+    } else if (outcome.type === 'fault') {
+      op.o = 'f';
+      op.err = JSON.stringify(outcome.error);
+      this.cache.delete(task.id);
+    } else {
+      held = describeSuspension(op, outcome.effect, now) ? { task, seq, effect: outcome.effect } : undefined;
+      this.remember(task.id, execution);
+    }
+    return { op, held, lateMs };
+  }
+
+  private remember(id: string, execution: Execution): void {
+    this.cache.delete(id); // re-inserted last: the map's order is least recently used first
+    if (this.cache.size >= this.maxCached) {
+      // evict the oldest: it is rebuilt from its journal if it comes back
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
+    this.cache.set(id, { execution });
+  }
+}
+
+/** Fill a suspend op from the effect; returns true when the worker must perform the effect itself. */
+function describeSuspension(op: WritebackOp, effect: Effect, now: number): boolean {
+  op.wk = effect.kind;
+  op.w = JSON.stringify(effect);
+  if ('deadline' in effect && effect.deadline !== undefined) op.dl = effect.deadline;
+  switch (effect.kind) {
+    case 'sleep':
+      op.due = now + Math.max(0, effect.ms);
+      return false;
+    case 'sleepUntil':
+      op.due = Math.max(now, effect.at);
+      return false;
+    case 'receive':
+      op.y = JSON.stringify(effect.value ?? null);
+      return false;
+    case 'waitForEvent':
+      op.types = Array.isArray(effect.type) ? effect.type : [effect.type];
+      if (effect.timeoutMs !== undefined) op.due = now + Math.max(0, effect.timeoutMs);
+      return false;
+    case 'http':
+    case 'emit':
+    case 'spawn':
+      op.hold = true;
+      return true;
+  }
+}

@@ -1,0 +1,44 @@
+import type { TaskStore } from '@yieldflow/store';
+
+type Item =
+  | { kind: 'child'; parent: string; pseq: number; pidx: number; child: string; status: string; output?: unknown; error?: unknown }
+  | { kind: 'cancel-children'; parent: string; seq: number; count: number };
+
+/**
+ * Work that crosses partitions, written by a transition into its partition's outbox in the same
+ * script (so it is never lost) and carried out here by the partition's owner: a child's end delivered
+ * to its parent, and children cancelled with their parent. Every item is idempotent, so a crash
+ * between doing and acknowledging one repeats it harmlessly.
+ */
+export class Outbox {
+  constructor(private readonly store: TaskStore) {}
+
+  async drain(partition: number, max = 200): Promise<void> {
+    for (;;) {
+      const items = await this.store.peekOutbox(partition, max);
+      if (items.length === 0) return;
+      for (const raw of items) await this.apply(JSON.parse(raw) as Item);
+      await this.store.ackOutbox(partition, items.length);
+      if (items.length < max) return;
+    }
+  }
+
+  private async apply(item: Item): Promise<void> {
+    if (item.kind === 'child') {
+      const result: Record<string, unknown> = { id: item.child, status: item.status };
+      if (item.status === 'faulted') result.error = item.error;
+      else result.output = item.output ?? null;
+      const { code, children } = await this.store.deliverChild(item.parent, item.pseq, item.pidx, result as never);
+      if (code === 2) await this.cancelChildren(item.parent, item.pseq, children, item.pidx);
+    } else {
+      await this.cancelChildren(item.parent, item.seq, item.count);
+    }
+  }
+
+  private async cancelChildren(parent: string, seq: number, count: number, except?: number): Promise<void> {
+    for (let i = 0; i < count; i++) {
+      if (i === except) continue;
+      await this.store.cancel(null, `${parent}.${seq}.${i}`).catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,11 @@
+import { CoroutineRegistry, registerSeedCoroutines } from '@yieldflow/runtime';
+
+/**
+ * The code-first coroutines this deployment runs, shared by the api (to check names at submission) and
+ * the workers (to run them). Register your own here: `registry.register('orders.ship', function* (input) { ... })`.
+ */
+export function createCoroutineRegistry(): CoroutineRegistry {
+  const registry = new CoroutineRegistry();
+  registerSeedCoroutines(registry);
+  return registry;
+}

@@ -1,0 +1,3 @@
+export * from './task';
+export * from './coroutines';
+export * from './config';

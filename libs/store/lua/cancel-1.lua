@@ -1,0 +1,55 @@
+--[[
+  Cancel a task (the seed's close()): it ends as 'cancelled', its timers, waits and buffered values
+  removed. A running task's write-back is then ignored.
+
+  KEYS[1] partition prefix
+  ARGV[1] task id, ARGV[2] now, ARGV[3] namespace ('' for any), ARGV[4] notify channel
+  Returns: { code, status } code 1 cancelled, 0 already ended (status says how), -1 no such task.
+]]
+local p = KEYS[1]
+local id = ARGV[1]
+local now = tonumber(ARGV[2])
+local tk = p .. 't:' .. id
+local f = redis.call('HMGET', tk, 'st', 'ns', 'w', 'wk', 'b', 'la', 'par', 'pseq', 'pidx', 'ca')
+if not f[1] or (ARGV[3] ~= '' and f[2] ~= ARGV[3]) then return { -1 } end
+local st = f[1]
+if st == 'completed' or st == 'faulted' or st == 'cancelled' then return { 0, st } end
+redis.call('ZREM', p .. 'due', id)
+redis.call('ZREM', p .. 'act', id)
+redis.call('DEL', p .. 'i:' .. id)
+if f[4] == 'waitForEvent' and f[3] then
+  local w = cjson.decode(f[3])
+  local types = w.type
+  if type(types) == 'string' then types = { types } end
+  for _, ty in ipairs(types) do redis.call('SREM', p .. 'wt:' .. f[2] .. ':' .. ty, id) end
+end
+local spent = now - tonumber(f[6])
+if st == 'queued' then redis.call('HINCRBY', tk, 'qm', spent)
+elseif st == 'running' then redis.call('HINCRBY', tk, 'rm', spent)
+else redis.call('HINCRBY', tk, 'sm', spent) end
+redis.call('HSET', tk, 'st', 'cancelled', 'fa', now, 'la', now)
+redis.call('HDEL', tk, 'res', 'due', 'dl')
+redis.call('HINCRBY', p .. 'cnt', st, -1)
+redis.call('HINCRBY', p .. 'cnt', 'cancelled', 1)
+if f[5] then
+  local bk = p .. 'bt:' .. f[5]
+  redis.call('HINCRBY', bk, st, -1)
+  redis.call('HINCRBY', bk, 'cancelled', 1)
+  redis.call('HINCRBY', bk, 'sum', now - tonumber(f[10]))
+  local last = tonumber(redis.call('HGET', bk, 'last'))
+  if not last or now > last then redis.call('HSET', bk, 'last', now) end
+end
+if f[7] then
+  redis.call('RPUSH', p .. 'ob', '{"kind":"child","parent":"' .. f[7] .. '","pseq":' .. f[8] .. ',"pidx":' .. f[9] ..
+    ',"child":"' .. id .. '","status":"cancelled","output":null}')
+end
+-- children of a spawn are cancelled with their parent
+if f[4] == 'spawn' and f[3] then
+  local w = cjson.decode(f[3])
+  redis.call('RPUSH', p .. 'ob', '{"kind":"cancel-children","parent":"' .. id .. '","seq":' .. redis.call('HGET', tk, 'seq') ..
+    ',"count":' .. #w.children .. '}')
+end
+redis.call('DEL', p .. 'ch:' .. id)
+redis.call('HDEL', tk, 'n')
+redis.call('PUBLISH', ARGV[4], id .. ' -1 cancelled')
+return { 1, st }

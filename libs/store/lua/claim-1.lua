@@ -1,0 +1,82 @@
+--[[
+  Claim due tasks of a partition for the worker that owns it: each leaves the due set for the active
+  set, becomes 'running', and is returned with what to resume it with.
+
+  KEYS[1] partition prefix
+  ARGV[1] now, ARGV[2] max tasks, ARGV[3] owner token
+  Returns: { nextDue|-1, then per task: id, kind, name, def, in, seq, wk, w, resolution, due, la, sa, ca, ns }
+           or { -2 } when the token does not own the partition.
+  resolution: 'start' (fresh task), 'perform' (an IO effect still to perform) or a JSON journal result
+  {"r":...} / {"e":...}. A value sent in stays at the head of the task's inbox until the write-back pops it.
+]]
+local p = KEYS[1]
+local now = tonumber(ARGV[1])
+local token = ARGV[3]
+if redis.call('GET', p .. 'own') ~= token then return { -2 } end
+
+local TIMEOUT = '{"e":{"type":"https://serverlessworkflow.io/spec/1.0.0/errors/timeout","status":408,"title":"Timeout","detail":"the wait passed its deadline"}}'
+local ids = redis.call('ZRANGEBYSCORE', p .. 'due', '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
+local out = { -1 }
+for _, id in ipairs(ids) do
+  redis.call('ZREM', p .. 'due', id)
+  local tk = p .. 't:' .. id
+  local f = redis.call('HMGET', tk, 'st', 'kind', 'name', 'def', 'in', 'seq', 'wk', 'w', 'res', 'due', 'dl', 'la', 'sa', 'ca', 'b', 'ns')
+  local st, wk, res, dl = f[1], f[7], f[9], tonumber(f[11])
+  local resolution = false
+  if st == 'queued' then
+    resolution = 'start'
+  elseif st == 'suspended' then
+    if wk == 'sleep' or wk == 'sleepUntil' then
+      resolution = '{"r":null}'
+    elseif wk == 'receive' then
+      local v = redis.call('LINDEX', p .. 'i:' .. id, 0)
+      if v then resolution = '{"r":' .. v .. '}'
+      elseif dl and now >= dl then resolution = TIMEOUT end
+    elseif res then
+      resolution = res
+    elseif dl and now >= dl then
+      resolution = TIMEOUT
+    elseif wk == 'waitForEvent' then
+      local due = tonumber(f[10])
+      if due and now >= due then resolution = '{"r":null}' end
+    else
+      resolution = 'perform'
+    end
+  end
+  if resolution == 'perform' then
+    -- still suspended: the owner performs the effect and resolves it (resolve-1)
+    redis.call('ZADD', p .. 'act', now, id)
+  elseif resolution then
+    local la = tonumber(f[12])
+    if st == 'queued' then
+      redis.call('HINCRBY', tk, 'qm', now - la)
+      redis.call('HSET', tk, 'sa', now)
+      f[13] = tostring(now)
+    else
+      redis.call('HINCRBY', tk, 'sm', now - la)
+    end
+    -- the resolution stays stored until the write-back consumes it, so a crash in between loses nothing
+    redis.call('HSET', tk, 'st', 'running', 'la', now)
+    redis.call('ZADD', p .. 'act', now, id)
+    redis.call('HINCRBY', p .. 'cnt', st, -1)
+    redis.call('HINCRBY', p .. 'cnt', 'running', 1)
+    if f[15] then
+      redis.call('HINCRBY', p .. 'bt:' .. f[15], st, -1)
+      redis.call('HINCRBY', p .. 'bt:' .. f[15], 'running', 1)
+      if st == 'queued' then
+        local bk = p .. 'bt:' .. f[15]
+        local first = tonumber(redis.call('HGET', bk, 'first'))
+        if not first or now < first then redis.call('HSET', bk, 'first', now) end
+      end
+    end
+  end
+  if resolution then
+    local n = #out
+    out[n + 1] = id; out[n + 2] = f[2]; out[n + 3] = f[3]; out[n + 4] = f[4] or ''; out[n + 5] = f[5]
+    out[n + 6] = f[6]; out[n + 7] = wk or ''; out[n + 8] = f[8] or ''; out[n + 9] = resolution
+    out[n + 10] = f[10] or ''; out[n + 11] = f[12]; out[n + 12] = f[13] or ''; out[n + 13] = f[14]; out[n + 14] = f[16]
+  end
+end
+local nxt = redis.call('ZRANGE', p .. 'due', 0, 0, 'WITHSCORES')
+if nxt[2] then out[1] = tonumber(nxt[2]) end
+return out

@@ -1,0 +1,37 @@
+--[[
+  Publish a CloudEvent to one partition: wake every task of the namespace waiting for its type, and keep
+  it in the partition's buffer for tasks that are running towards a wait for it. Idempotent per event id.
+
+  KEYS[1] partition prefix
+  ARGV[1] namespace, ARGV[2] event type, ARGV[3] event JSON, ARGV[4] event id, ARGV[5] now,
+  ARGV[6] buffer ms, ARGV[7] buffer max events per type
+  Returns: number of tasks woken (-1: this event id was already published here).
+]]
+local p = KEYS[1]
+local ns, ty, ev, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[5])
+if redis.call('SET', p .. 'evid:' .. ns .. ':' .. ARGV[4], 1, 'NX', 'PX', ARGV[6]) == false then return -1 end
+local bk = p .. 'eb:' .. ns .. ':' .. ty
+redis.call('ZADD', bk, now, ev)
+redis.call('ZREMRANGEBYSCORE', bk, '-inf', now - tonumber(ARGV[6]))
+local excess = redis.call('ZCARD', bk) - tonumber(ARGV[7])
+if excess > 0 then redis.call('ZREMRANGEBYRANK', bk, 0, excess - 1) end
+redis.call('PEXPIRE', bk, ARGV[6])
+local wk = p .. 'wt:' .. ns .. ':' .. ty
+local ids = redis.call('SMEMBERS', wk)
+local woken = 0
+for _, id in ipairs(ids) do
+  local tk = p .. 't:' .. id
+  local f = redis.call('HMGET', tk, 'st', 'wk', 'w', 'res')
+  if f[1] == 'suspended' and f[2] == 'waitForEvent' and not f[4] then
+    local w = cjson.decode(f[3])
+    local types = w.type
+    if type(types) == 'string' then types = { types } end
+    for _, t in ipairs(types) do redis.call('SREM', p .. 'wt:' .. ns .. ':' .. t, id) end
+    redis.call('HSET', tk, 'res', '{"r":' .. ev .. '}', 'due', now)
+    redis.call('ZADD', p .. 'due', now, id)
+    woken = woken + 1
+  else
+    redis.call('SREM', wk, id)
+  end
+end
+return woken

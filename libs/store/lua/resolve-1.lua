@@ -1,0 +1,24 @@
+--[[
+  Resolve the effect a suspended task waits on (an IO call's response, an emit, children that ended,
+  or the end of an IO the worker handed back) and queue the task to resume now. Exactly once: a task
+  that moved on, or whose effect already has a result, is left alone.
+
+  KEYS[1] partition prefix
+  ARGV[1] task id, ARGV[2] seq the effect was yielded at, ARGV[3] result JSON ({"r":...} / {"e":...}),
+          or '' to only release the task from the active set (it waits on, e.g. for its children),
+  ARGV[4] now
+  Returns: 1 applied, 0 ignored.
+]]
+local p = KEYS[1]
+local id = ARGV[1]
+local tk = p .. 't:' .. id
+local f = redis.call('HMGET', tk, 'st', 'seq', 'res', 'dl')
+if f[1] ~= 'suspended' or f[2] ~= ARGV[2] or f[3] then return 0 end
+redis.call('ZREM', p .. 'act', id)
+if ARGV[3] == '' then
+  if f[4] then redis.call('ZADD', p .. 'due', f[4], id) end
+  return 1
+end
+redis.call('HSET', tk, 'res', ARGV[3], 'due', ARGV[4])
+redis.call('ZADD', p .. 'due', ARGV[4], id)
+return 1

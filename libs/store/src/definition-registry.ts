@@ -1,0 +1,83 @@
+import { ConflictError } from './errors';
+import type { TaskStore } from './task-store';
+
+export interface DefinitionVersion {
+  namespace: string;
+  name: string;
+  version: string;
+  hash: string;
+  createdAt: string;
+}
+
+/** Compare dotted versions numerically where they are numbers (1.10.0 > 1.9.0), else as text. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[.+-]/);
+  const pb = b.split(/[.+-]/);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i] ?? '';
+    const y = pb[i] ?? '';
+    const nx = /^\d+$/.test(x) ? Number(x) : NaN;
+    const ny = /^\d+$/.test(y) ? Number(y) : NaN;
+    const c = !Number.isNaN(nx) && !Number.isNaN(ny) ? nx - ny : x < y ? -1 : x > y ? 1 : 0;
+    if (c !== 0) return c;
+  }
+  return 0;
+}
+
+/**
+ * Registered workflow definitions: namespace/name/version → content hash (the text itself is stored once
+ * by hash). Versions are immutable: the same version with other content is a conflict.
+ */
+export class DefinitionRegistry {
+  constructor(private readonly store: TaskStore) {}
+
+  private key(namespace: string, name: string): string {
+    return `${this.store.keys.prefix}:defs:${namespace}:${name}`;
+  }
+  private names(namespace: string): string {
+    return `${this.store.keys.prefix}:defs:${namespace}`;
+  }
+
+  /** Returns true when created, false when the same content was already registered under that version. */
+  async register(namespace: string, name: string, version: string, hash: string, text: string): Promise<boolean> {
+    await this.store.putDefinition(hash, text);
+    const value = JSON.stringify({ hash, createdAt: Date.now() });
+    const created = await this.store.redis.hsetnx(this.key(namespace, name), version, value);
+    if (created === 1) {
+      await this.store.redis.zadd(this.names(namespace), 0, name);
+      return true;
+    }
+    const existing = JSON.parse((await this.store.redis.hget(this.key(namespace, name), version)) ?? '{}') as { hash?: string };
+    if (existing.hash !== hash) {
+      throw new ConflictError(`workflow ${namespace}/${name} version ${version} is already registered with other content; versions are immutable, register a new version`);
+    }
+    return false;
+  }
+
+  async versions(namespace: string, name: string): Promise<DefinitionVersion[]> {
+    const h = await this.store.redis.hgetall(this.key(namespace, name));
+    return Object.entries(h)
+      .map(([version, v]) => {
+        const { hash, createdAt } = JSON.parse(v) as { hash: string; createdAt: number };
+        return { namespace, name, version, hash, createdAt: new Date(createdAt).toISOString() };
+      })
+      .sort((a, b) => compareVersions(b.version, a.version));
+  }
+
+  /** The named version, or the latest when none is named. */
+  async resolve(namespace: string, name: string, version?: string): Promise<DefinitionVersion | null> {
+    const all = await this.versions(namespace, name);
+    if (!version) return all[0] ?? null;
+    return all.find((v) => v.version === version) ?? null;
+  }
+
+  async list(namespace: string): Promise<{ name: string; latest: string; versions: string[] }[]> {
+    const names = await this.store.redis.zrange(this.names(namespace), 0, -1);
+    const out = [];
+    for (const name of names) {
+      const versions = (await this.versions(namespace, name)).map((v) => v.version);
+      if (versions.length) out.push({ name, latest: versions[0], versions });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,6 @@
+export * from './errors';
+export * from './keys';
+export * from './types';
+export * from './task-store';
+export * from './task-reader';
+export * from './definition-registry';

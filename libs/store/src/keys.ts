@@ -1,0 +1,83 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/**
+ * Key layout. Every key of a task lives in its partition, under the partition's hash tag, so each
+ * transition is one script on one slot (Redis Cluster ready). Partition = fnv1a(taskId) mod P; P is
+ * fixed for the life of a deployment (stored under `<prefix>:meta` and checked at start).
+ *
+ *   <prefix>:{pN}:t:<id>    task hash          <prefix>:{pN}:due     due set (timers, ready tasks)
+ *   <prefix>:{pN}:j:<id>    journal list       <prefix>:{pN}:act     active set (claimed by the owner)
+ *   <prefix>:{pN}:i:<id>    sent values        <prefix>:{pN}:own     owner token (lease)
+ *   <prefix>:{pN}:r:<id>    trace list         <prefix>:{pN}:idx:<ns> tasks by creation time
+ *   <prefix>:{pN}:ch:<id>   children results   <prefix>:{pN}:cnt     tasks by status
+ *   <prefix>:{pN}:wt:<ns>:<type> waiters      <prefix>:{pN}:eb:<ns>:<type> recent events
+ *   <prefix>:{pN}:bt:<batch> batch aggregates  <prefix>:{pN}:ob      outbox (cross-partition work)
+ *   <prefix>:{pN}:st        resume statistics
+ */
+export function partitionOf(id: string, partitions: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) {
+    h ^= id.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % partitions;
+}
+
+export class Keys {
+  constructor(
+    readonly prefix: string,
+    readonly partitions: number,
+  ) {}
+
+  partition(n: number): string {
+    return `${this.prefix}:{p${n}}:`;
+  }
+  partitionOfTask(id: string): string {
+    return this.partition(partitionOf(id, this.partitions));
+  }
+  task(id: string): string {
+    return `${this.partitionOfTask(id)}t:${id}`;
+  }
+  journal(id: string): string {
+    return `${this.partitionOfTask(id)}j:${id}`;
+  }
+  trace(id: string): string {
+    return `${this.partitionOfTask(id)}r:${id}`;
+  }
+  inbox(id: string): string {
+    return `${this.partitionOfTask(id)}i:${id}`;
+  }
+  get meta(): string {
+    return `${this.prefix}:meta`;
+  }
+  get workers(): string {
+    return `${this.prefix}:workers`;
+  }
+  get wakeChannel(): string {
+    return `${this.prefix}:wake`;
+  }
+  get notifyChannel(): string {
+    return `${this.prefix}:notify`;
+  }
+  definition(hash: string): string {
+    return `${this.prefix}:def:${hash}`;
+  }
+  batch(id: string): string {
+    return `${this.prefix}:batch:${id}`;
+  }
+  batchTasks(id: string): string {
+    return `${this.prefix}:batch:${id}:ids`;
+  }
+}
+
+const ID_CHARS = /^[A-Za-z0-9_.-]{1,128}$/;
+export const isTaskId = (id: string): boolean => ID_CHARS.test(id);
+
+/** A fresh id: 16 url-safe characters (96 random bits). */
+export const newId = (): string => randomBytes(12).toString('base64url');
+
+/** The id a submission with an idempotency key always gets, so retrying it creates nothing new. */
+export const idForKey = (namespace: string, key: string): string =>
+  createHash('sha256').update(`${namespace}\u0000${key}`).digest('base64url').slice(0, 16);
+
+export const contentHash = (text: string): string => createHash('sha256').update(text).digest('hex');

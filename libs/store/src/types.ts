@@ -1,0 +1,93 @@
+import type { Json, JournalEntry } from '@yieldflow/runtime';
+
+export interface StoreOptions {
+  /** Key prefix (default 'yf'); tests use a unique one each. */
+  prefix?: string;
+  /** Partitions (default 16): the unit of ownership and of Redis Cluster slots. Fixed per deployment. */
+  partitions?: number;
+  /** How long published events are kept for tasks running towards a wait for them (default 60 s). */
+  eventBufferMs?: number;
+  /** At most this many buffered events per namespace and type and partition (default 1,000). */
+  eventBufferMax?: number;
+  /** At most this many values waiting in one task's inbox (default 1,000). */
+  maxInbox?: number;
+}
+
+export interface NewTask {
+  id: string;
+  namespace: string;
+  kind: 'coroutine' | 'definition';
+  /** Coroutine name, or the definition's display name. */
+  name: string;
+  input: Json;
+  /** Definition content hash, for kind 'definition'. */
+  definitionHash?: string;
+  batchId?: string;
+  parent?: { id: string; seq: number; index: number };
+}
+
+export interface ClaimedTask {
+  id: string;
+  kind: 'coroutine' | 'definition';
+  name: string;
+  definitionHash: string;
+  input: Json;
+  /** Journal length: the step the task resumes at. */
+  seq: number;
+  waitKind: string;
+  /** The effect it waits on, JSON text ('' when it has not started). */
+  wait: string;
+  resolution: { type: 'start' } | { type: 'perform' } | { type: 'result'; entry: Pick<JournalEntry, 'r' | 'e'> };
+  /** When it was due (timers) or its value arrived; null when unknown. */
+  dueAt: number | null;
+  /** When it suspended (or, fresh, was queued). */
+  suspendedAt: number;
+  startedAt: number;
+  createdAt: number;
+  namespace: string;
+}
+
+export interface Claim {
+  nextDue: number | null;
+  tasks: ClaimedTask[];
+}
+
+/** One task's write-back after a claim; see writeback-1.lua. */
+export interface WritebackOp {
+  id: string;
+  seq: number;
+  e?: string;
+  rec?: string[];
+  pop?: boolean;
+  ch?: boolean;
+  o: 's' | 'c' | 'f' | 'x';
+  wk?: string;
+  w?: string;
+  y?: string;
+  due?: number;
+  dl?: number;
+  types?: string[];
+  hold?: boolean;
+  out?: string;
+  err?: string;
+}
+
+export interface SendResult {
+  accepted: boolean;
+  status: string;
+  waitKind: string;
+  seq: number;
+  /** Position of the value in the task's inbox (1 = next to be received). */
+  position: number;
+}
+
+export interface StoredEvent {
+  id: string;
+  type: string;
+  source: string;
+  specversion: string;
+  time: string;
+  subject?: string;
+  data?: Json;
+  [ext: string]: Json | undefined;
+}

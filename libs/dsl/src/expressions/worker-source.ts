@@ -23,7 +23,11 @@ function outputs(list) {
   return list;
 }
 
+// constructs jqjs gets wrong (not merely lacks): sent to real jq
+const JQJS_WRONG = /\/\//;
+
 function viaJqjs(expr, input, args) {
+  if (JQJS_WRONG.test(expr)) return { unsupported: true };
   let f = cache.get(expr);
   if (f === undefined) {
     try { f = jqjs.compile(expr); } catch (e) { f = null; }
@@ -43,7 +47,7 @@ function viaJqWeb(expr, input, args) {
   const bind = names.map((n) => '.a[' + JSON.stringify(n) + '] as $' + n + ' | ').join('');
   const program = bind + '.i | (' + expr + '\n)';
   const text = jqweb.raw(JSON.stringify({ i: input, a: args }), program, ['-c']);
-  const out = text.split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l));
+  const out = String(text ?? '').split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l));
   return outputs(out);
 }
 

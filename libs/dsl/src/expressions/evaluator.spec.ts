@@ -1,0 +1,88 @@
+import { ExpressionFailure, JqEvaluator } from './evaluator';
+import { compilePath } from './path';
+
+const cases: [string, unknown, Record<string, unknown>, unknown][] = [
+  ['.a + .b', { a: 1, b: 2 }, {}, 3],
+  ['.colors + ["red"]', {}, {}, ['red']],
+  ['{ ids: [ $input, .id ] }', { id: 2 }, { input: 1 }, { ids: [1, 2] }],
+  ['"Hello \\(.user.firstName) \\(.user.lastName)!"', { user: { firstName: 'John', lastName: 'Doe' } }, {}, 'Hello John Doe!'],
+  ['[.[] | select(. > 1)] | length', [1, 2, 3], {}, 2],
+  ['$context.n + 1', null, { context: { n: 41 } }, 42],
+  ['( . | length ) > 3', [1, 2, 3, 4], {}, true],
+  ['.a, .b', { a: 1, b: 2 }, {}, [1, 2]],
+  ['empty', 1, {}, null],
+  ['to_entries | map(.key) | join(",")', { x: 1, y: 2 }, {}, 'x,y'],
+];
+
+describe.each(['jqjs', 'jq'] as const)('jq evaluation with engine %s', (engine) => {
+  const ev = new JqEvaluator({ engine, inlinePaths: false });
+  afterAll(() => ev.close());
+  it.each(cases)('%s', (expr, input, args, expected) => {
+    expect(ev.evaluate(expr, input as never, args as never)).toEqual(expected);
+  });
+  it('reports a syntax error as an ExpressionFailure', () => {
+    expect(() => ev.evaluate('.a +* ((', {}, {})).toThrow(ExpressionFailure);
+  });
+});
+
+describe('JqEvaluator (auto)', () => {
+  const ev = new JqEvaluator({ timeoutMs: 500 });
+  afterAll(() => ev.close());
+
+  it('falls back to real jq for what jqjs lacks (error/1, try/catch, destructuring)', () => {
+    expect(ev.evaluate('try error("boom") catch .', null, {})).toBe('boom');
+    expect(ev.evaluate('. as {a: $x} | $x', { a: 5 }, {})).toBe(5);
+    // jqjs answers [null, "none"] here: alternatives always go to real jq
+    expect(ev.evaluate('.x // "none"', {}, {})).toBe('none');
+    expect(() => ev.evaluate('error("custom failure")', null, {})).toThrow(/custom failure/);
+  });
+
+  it('evaluates plain paths inline, without the worker', () => {
+    const before = ev.stats.worker;
+    expect(ev.evaluate('.a.b[1]', { a: { b: [1, 2] } }, {})).toBe(2);
+    expect(ev.evaluate('$input.x', null, { input: { x: 'y' } })).toBe('y');
+    expect(ev.evaluate('.missing.deeper', {}, {})).toBeNull();
+    expect(() => ev.evaluate('.a.b', { a: 5 }, {})).toThrow(/Cannot index number/);
+    expect(ev.stats.worker).toBe(before);
+  });
+
+  it.each(['[range(1e12)]', 'def f: f; f', 'repeat(1)', '[limit(1e12; repeat("x" * 100000))]'])(
+    'stops the runaway expression %s within its limit, and keeps working after',
+    (expr) => {
+      const t = Date.now();
+      expect(() => ev.evaluate(expr, null, {})).toThrow(/exceeded its limit of 500 ms/);
+      expect(Date.now() - t).toBeLessThan(500 + 3000);
+      expect(ev.evaluate('.a * 2', { a: 21 }, {})).toBe(42);
+    },
+  );
+
+  it('costs little per evaluation once compiled (measured)', () => {
+    const n = 2000;
+    let t = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) ev.evaluate('.a + .b', { a: i, b: 1 }, {});
+    const worker = Number(process.hrtime.bigint() - t) / n / 1000;
+    t = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) ev.evaluate('.a.b', { a: { b: i } }, {});
+    const inline = Number(process.hrtime.bigint() - t) / n / 1000;
+    const jq = new JqEvaluator({ engine: 'jq' });
+    jq.evaluate('.a + .b', { a: 0, b: 1 }, {});
+    t = process.hrtime.bigint();
+    for (let i = 0; i < 200; i++) jq.evaluate('.a + .b', { a: i, b: 1 }, {});
+    const fallback = Number(process.hrtime.bigint() - t) / 200 / 1000;
+    jq.close();
+    // eslint-disable-next-line no-console
+    console.log(`one evaluation: inline path ${inline.toFixed(2)} µs, jqjs in the worker ${worker.toFixed(1)} µs, jq-web in the worker ${fallback.toFixed(0)} µs`);
+    expect(worker).toBeLessThan(1000);
+  });
+});
+
+describe('compilePath', () => {
+  it('accepts only plain paths', () => {
+    expect(compilePath('.')).not.toBeNull();
+    expect(compilePath('.a["b c"][0]')).not.toBeNull();
+    expect(compilePath('..')).toBeNull();
+    expect(compilePath('.a | .b')).toBeNull();
+    expect(compilePath('.a?')).toBeNull();
+    expect(compilePath('$x.y')?.({}, { x: { y: 1 } })).toBe(1);
+  });
+});

@@ -36,6 +36,9 @@ export function describeSupport(doc: WorkflowDocument): SupportReport {
         }
       } else if (['grpc', 'openapi', 'asyncapi', 'a2a', 'mcp'].includes(call)) add(`call ${call}`, `${pointer}/call`);
       else if (call.includes('@')) add('catalog function call', `${pointer}/call`);
+      else if (doc.use?.functions?.[call]) {
+        // a function of use.functions: runs as its own task, checked where it is declared
+      }
       else add('custom function call', `${pointer}/call`);
     } else if (kind === 'run') {
       const run = task.run ?? {};

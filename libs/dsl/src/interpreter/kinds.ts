@@ -10,11 +10,15 @@ import { runRaise, runSet, runSwitch, runWait } from './simple';
 import type { Gen, Run, Scope } from './run';
 import { runList, type Flow } from './task';
 import { runTry } from './try';
+import { configurationError } from '../errors';
+import { escapePointer } from '../parse';
+import { args } from './run';
+import { runTask } from './task';
 
 export type KindRunner = (run: Run, name: string, task: TaskDef, pointer: string, input: Json, scope: Scope) => Gen<Flow>;
 
 const RUNNERS: Record<TaskKind, KindRunner> = {
-  call: runCall,
+  call: (run, name, task, pointer, input, scope) => (task.call === 'http' ? runCall(run, name, task, pointer, input, scope) : runFunction(run, name, task, pointer, input, scope)),
   do: (run, _name, task, pointer, input, scope) => runList(run, task.do, `${pointer}/do`, input, scope),
   emit: runEmit,
   for: runFor,
@@ -30,4 +34,14 @@ const RUNNERS: Record<TaskKind, KindRunner> = {
 
 export function executeKind(run: Run, kind: TaskKind, name: string, task: TaskDef, pointer: string, input: Json, scope: Scope): Gen<Flow> {
   return RUNNERS[kind](run, name, task, pointer, input, scope);
+}
+
+/** A call of a function of `use.functions`: that task runs with the evaluated `with` as its input. */
+function* runFunction(run: Run, _name: string, task: TaskDef, pointer: string, input: Json, scope: Scope): Gen<Flow> {
+  const fnName = String(task.call);
+  const fn = run.doc.use?.functions?.[fnName];
+  if (!fn) throw configurationError(`no function named '${fnName}' in use.functions`, `${pointer}/call`);
+  const fnInput = task.with === undefined ? input : run.ex.deep(task.with, input, args(run, scope, { input }), `${pointer}/with`);
+  const flow = yield* runTask(run, fnName, fn, `/use/functions/${escapePointer(fnName)}`, fnInput, { vars: scope.vars });
+  return { output: flow.output };
 }

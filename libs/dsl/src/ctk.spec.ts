@@ -3,8 +3,8 @@
  * definitions, inputs and assertions, with the trace standing in for "X should run first/after Y".
  * The HTTP scenarios run against a stand-in answering like the public hosts they name.
  */
-import { ERROR_TYPES } from '@yieldflow/runtime';
-import { children, load, runWith, started } from './testing';
+import { ERROR_TYPES, type Json } from '@yieldflow/runtime';
+import { children, load, outputOf, runWith, started } from './testing';
 
 const doc = (name: string, body: string) => `document:\n  dsl: '1.0.3'\n  namespace: default\n  name: ${name}\n  version: '1.0.0'\n${body}`;
 
@@ -93,7 +93,7 @@ describe('CTK: do, flow, set, for, emit, raise, switch, fork, data flow', () => 
             data:
               greetings: \${ "Hello \\(.user.firstName) \\(.user.lastName)!" }`)), { user: { firstName: 'John', lastName: 'Doe' } });
     expect(r.outcome.type).toBe('complete');
-    const out = (r.outcome as { output: Record<string, unknown> }).output;
+    const out = outputOf(r);
     for (const p of ['id', 'specversion', 'time', 'source', 'type', 'data']) expect(out).toHaveProperty(p);
     expect(out.source).toBe('https://fake-source.com');
     expect(out.type).toBe('com.fake-source.user.greeted.v1');
@@ -195,7 +195,7 @@ describe('CTK: do, flow, set, for, emit, raise, switch, fork, data flow', () => 
               set:
                 colors: \${ .colors + ["blue"] }`)), {}, { spawn: children() });
     expect(r.outcome.type).toBe('complete');
-    expect((r.outcome as { output: { colors: unknown[] } }).output.colors).toHaveLength(1);
+    expect(outputOf(r).colors).toHaveLength(1);
     expect(r.effects.find((e) => e.kind === 'spawn')).toMatchObject({ wait: 'any' });
   });
 
@@ -212,7 +212,7 @@ describe('CTK: do, flow, set, for, emit, raise, switch, fork, data flow', () => 
 
 describe('CTK with a stand-in for the public hosts', () => {
   const pets: Record<string, { id: number; name: string; status: string }> = { '1': { id: 1, name: 'Milou', status: 'available' }, '2': { id: 2, name: 'Rex', status: 'sold' } };
-  const petstore = (req: { url: string; headers?: Record<string, string> }) => {
+  const petstore = (req: { url: string; headers?: Record<string, string> }): { status: number; body?: Json } => {
     const u = new URL(req.url);
     if (u.host === 'petstore.swagger.io') {
       if (u.pathname === '/v2/pet/findByStatus') return { status: 200, body: Object.values(pets).filter((p) => p.status === u.searchParams.get('status')) };
@@ -251,7 +251,7 @@ describe('CTK with a stand-in for the public hosts', () => {
         endpoint:
           uri: https://petstore.swagger.io/v2/pet/{petId}
         output: response`)), { petId: 1 }, { http: petstore });
-    const out = (r.outcome as { output: Record<string, any> }).output;
+    const out = outputOf(r);
     expect(out).toMatchObject({ request: { method: 'GET', uri: 'https://petstore.swagger.io/v2/pet/1', headers: {} }, statusCode: 200, content: pets['1'] });
     expect(out).toHaveProperty('headers');
   });
@@ -316,7 +316,7 @@ describe('CTK with a stand-in for the public hosts', () => {
   it('try.feature: handles a caught error (the CTK type URI matches the standard one)', () => {
     const r = runWith(load(tryDoc(404)), { petName: 'Milou' }, { http: petstore });
     expect(r.outcome.type).toBe('complete');
-    const err = (r.outcome as { output: { error: Record<string, unknown> } }).output.error;
+    const err = outputOf(r).error;
     expect(err).toMatchObject({ type: ERROR_TYPES.communication, status: 404, instance: '/do/0/tryGetPet/try/0/getPet' });
     expect(err).toHaveProperty('title');
     expect(r.trace.filter((e) => e.task === 'getPet').map((e) => e.phase)).toEqual(['started', 'faulted']);

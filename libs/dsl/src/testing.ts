@@ -33,7 +33,7 @@ export function runWith(fn: Coroutine, input: Json, world: World = {}, start = D
   const events = [...(world.events ?? [])];
   const traced: Coroutine = (i, ctx) => fn(i, { taskId: ctx.taskId, now: () => ctx.now(), record: (e) => { trace.push(e as unknown as TraceEntry); ctx.record(e); } });
   const timeout = (effect: Effect, now: number, needMs: number): Performed | null =>
-    effect.deadline !== undefined && now + needMs > effect.deadline
+    'deadline' in effect && effect.deadline !== undefined && now + needMs > effect.deadline
       ? { error: { type: ERROR_TYPES.timeout, status: 408, title: 'Timeout', detail: 'deadline passed' }, advanceMs: Math.max(0, effect.deadline - now) }
       : null;
   const perform = (effect: Effect, now: number): Performed | undefined => {
@@ -107,4 +107,10 @@ export function children(registry: Record<string, string | object> = {}, world: 
     }
     return { results: runs.map((r) => r.result), advanceMs: Math.max(1, ...runs.map((r) => r.elapsed)) };
   };
+}
+
+/** The output of a run that completed (fails the test otherwise). */
+export function outputOf(run: SimulatedRun): any {
+  if (run.outcome.type !== 'complete') throw new Error(`expected completion, got ${JSON.stringify(run.outcome)}`);
+  return run.outcome.output;
 }

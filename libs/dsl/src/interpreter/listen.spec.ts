@@ -1,5 +1,5 @@
 import { ERROR_TYPES } from '@yieldflow/runtime';
-import { load, runWith } from '../testing';
+import { load, outputOf, runWith } from '../testing';
 
 const wf = (listen: string) => `document:\n  dsl: '1.0.3'\n  namespace: test\n  name: l\n  version: '1.0.0'\ndo:\n  - wait4:\n${listen}`;
 const ev = (type: string, data: unknown = null, extra: Record<string, unknown> = {}) => ({ id: `${type}-${JSON.stringify(data)}`, type, source: 'https://src', data: data as never, ...extra }) as never;
@@ -46,7 +46,7 @@ describe('listen', () => {
     const def = wf(`      listen:\n        to:\n          all:\n            - with:\n                type: temp\n            - with:\n                type: bpm\n        read: envelope`);
     const r = runWith(load(def), {}, { events: [ev('bpm', 120), ev('bpm', 130), ev('temp', 39)] });
     expect(r.outcome.type).toBe('complete');
-    expect((r.outcome as { output: { type: string; data: number }[] }).output.map((e) => [e.type, e.data])).toEqual([
+    expect(outputOf(r).map((e: { type: string; data: number }) => [e.type, e.data])).toEqual([
       ['bpm', 120],
       ['temp', 39],
     ]);

@@ -56,6 +56,15 @@ describe('JqEvaluator (auto)', () => {
     },
   );
 
+  it('an expression that allocates without end is stopped by the memory or time limit', () => {
+    const small = new JqEvaluator({ timeoutMs: 2000, maxMemoryMb: 32 });
+    const t = Date.now();
+    expect(() => small.evaluate('[range(1e9) | tostring] | length', null, {})).toThrow(ExpressionFailure);
+    expect(Date.now() - t).toBeLessThan(2000 + 3000);
+    expect(small.evaluate('. + 1', 1, {})).toBe(2);
+    small.close();
+  });
+
   it('costs little per evaluation once compiled (measured)', () => {
     const n = 2000;
     let t = process.hrtime.bigint();

@@ -85,6 +85,11 @@ export class JqEvaluator implements ExpressionEvaluator {
     return this.remote(expression, input, referenced(expression, args));
   }
 
+  /** Start the worker now (it loads jqjs and jq-web), so the first evaluation does not pay for it. */
+  warmUp(): void {
+    this.ensureWorker();
+  }
+
   /** Stop the worker (it is also unref'd: it never keeps the process alive). */
   close(): void {
     void this.worker?.terminate();
@@ -146,9 +151,7 @@ export class JqEvaluator implements ExpressionEvaluator {
       port1.close();
       throw new ExpressionFailure('', `the expression worker did not start within ${this.opts.startupMs} ms`);
     }
-    if (this.stats.restarts++ > 0) {
-      // counted: a restart follows a timeout
-    }
+    this.stats.restarts++;
     this.worker = worker;
     this.port = port1;
     this.signal = signal;

@@ -268,6 +268,25 @@ describe('run workflow and fork', () => {
   });
 });
 
+describe('trace', () => {
+  it('records started/completed with outputs, and cancelled when the task is closed while suspended', () => {
+    const fn = load(wf(`  - first:\n      set:\n        a: 1\n  - pause:\n      wait: PT1H`));
+    const { execution } = Execution.start(fn, {}, 't1', 1000);
+    execution.close();
+    expect(execution.drainRecords()).toEqual([
+      { task: 'first', ref: '/do/0/first', phase: 'started', at: 1000 },
+      { task: 'first', ref: '/do/0/first', phase: 'completed', at: 1000, output: { a: 1 } },
+      { task: 'pause', ref: '/do/1/pause', phase: 'started', at: 1000 },
+      { task: 'pause', ref: '/do/1/pause', phase: 'cancelled', at: 1000 },
+    ]);
+  });
+
+  it('workflow input.from with $workflow.input holding the raw input', () => {
+    const fn = load(`document:\n  dsl: '1.0.3'\n  namespace: test\n  name: t\n  version: '1.0.0'\ninput:\n  from: .inner\ndo:\n  - s:\n      set:\n        got: \${ . }\n        raw: \${ $workflow.input }`);
+    expect(runWith(fn, { inner: 5 }).outcome).toEqual({ type: 'complete', output: { got: 5, raw: { inner: 5 } } });
+  });
+});
+
 describe('replay', () => {
   it('replaying the journal of a run gives the same outcome', () => {
     const fn = load(wf(`  - get:\n      try:\n        - call:\n            call: http\n            with:\n              method: get\n              endpoint: http://svc.local/x\n      catch:\n        retry:\n          delay:\n            seconds: 1\n          jitter:\n            from:\n              milliseconds: 1\n            to:\n              milliseconds: 999\n          limit:\n            attempt:\n              count: 3\n  - note:\n      emit:\n        event:\n          with:\n            source: https://x\n            type: done\n            data: \${ . }\n  - pause:\n      wait: PT1S\n  - end:\n      set:\n        at: \${ $task.startedAt.iso8601 }\n        got: \${ . }`));

@@ -66,8 +66,8 @@ export class EffectPerformer {
         tasks.push({ ...base, kind: 'definition', name: doc.document?.name ?? 'child', definitionHash: hash });
       } else {
         const ref = spec.definitionRef;
-        const found = await this.definitions.resolve(ref.namespace ?? namespace, ref.name, ref.version);
-        if (!found) return { e: notFound(`workflow ${ref.namespace ?? namespace}/${ref.name}${ref.version ? `@${ref.version}` : ''} is not registered`) };
+        const found = await this.definitions.resolve(namespace, ref.namespace ?? 'default', ref.name, ref.version);
+        if (!found) return { e: notFound(`workflow ${ref.namespace ?? 'default'}/${ref.name}${ref.version ? `@${ref.version}` : ''} is not registered`) };
         tasks.push({ ...base, kind: 'definition', name: ref.name, definitionHash: found.hash });
       }
     }

@@ -1,5 +1,6 @@
 --[[
-  Publish a CloudEvent to one partition: wake every task of the namespace waiting for its type, and keep
+  Publish a CloudEvent to one partition: wake every task of the namespace waiting for its type (or for
+  any event: type '*'), and keep
   it in the partition's buffer for tasks that are running towards a wait for it. Idempotent per event id.
 
   KEYS[1] partition prefix
@@ -10,28 +11,33 @@
 local p = KEYS[1]
 local ns, ty, ev, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[5])
 if redis.call('SET', p .. 'evid:' .. ns .. ':' .. ARGV[4], 1, 'NX', 'PX', ARGV[6]) == false then return -1 end
-local bk = p .. 'eb:' .. ns .. ':' .. ty
-redis.call('ZADD', bk, now, ev)
-redis.call('ZREMRANGEBYSCORE', bk, '-inf', now - tonumber(ARGV[6]))
-local excess = redis.call('ZCARD', bk) - tonumber(ARGV[7])
-if excess > 0 then redis.call('ZREMRANGEBYRANK', bk, 0, excess - 1) end
-redis.call('PEXPIRE', bk, ARGV[6])
-local wk = p .. 'wt:' .. ns .. ':' .. ty
-local ids = redis.call('SMEMBERS', wk)
+-- kept under its type and under '*' (for waits on any event)
+for _, key in ipairs({ ty, '*' }) do
+  local bk = p .. 'eb:' .. ns .. ':' .. key
+  redis.call('ZADD', bk, now, ev)
+  redis.call('ZREMRANGEBYSCORE', bk, '-inf', now - tonumber(ARGV[6]))
+  local excess = redis.call('ZCARD', bk) - tonumber(ARGV[7])
+  if excess > 0 then redis.call('ZREMRANGEBYRANK', bk, 0, excess - 1) end
+  redis.call('PEXPIRE', bk, ARGV[6])
+end
 local woken = 0
-for _, id in ipairs(ids) do
-  local tk = p .. 't:' .. id
-  local f = redis.call('HMGET', tk, 'st', 'wk', 'w', 'res')
-  if f[1] == 'suspended' and f[2] == 'waitForEvent' and not f[4] then
-    local w = cjson.decode(f[3])
-    local types = w.type
-    if type(types) == 'string' then types = { types } end
-    for _, t in ipairs(types) do redis.call('SREM', p .. 'wt:' .. ns .. ':' .. t, id) end
-    redis.call('HSET', tk, 'res', '{"r":' .. ev .. '}', 'due', now)
-    redis.call('ZADD', p .. 'due', now, id)
-    woken = woken + 1
-  else
-    redis.call('SREM', wk, id)
+for _, key in ipairs({ ty, '*' }) do
+  local wk = p .. 'wt:' .. ns .. ':' .. key
+  local ids = redis.call('SMEMBERS', wk)
+  for _, id in ipairs(ids) do
+    local tk = p .. 't:' .. id
+    local f = redis.call('HMGET', tk, 'st', 'wk', 'w', 'res')
+    if f[1] == 'suspended' and f[2] == 'waitForEvent' and not f[4] then
+      local w = cjson.decode(f[3])
+      local types = w.type
+      if type(types) == 'string' then types = { types } end
+      for _, t in ipairs(types) do redis.call('SREM', p .. 'wt:' .. ns .. ':' .. t, id) end
+      redis.call('HSET', tk, 'res', '{"r":' .. ev .. '}', 'due', now)
+      redis.call('ZADD', p .. 'due', now, id)
+      woken = woken + 1
+    else
+      redis.call('SREM', wk, id)
+    end
   end
 end
 return woken

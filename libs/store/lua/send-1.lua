@@ -4,7 +4,7 @@
 
   KEYS[1] partition prefix
   ARGV[1] task id, ARGV[2] value JSON, ARGV[3] now, ARGV[4] namespace, ARGV[5] max buffered values
-  Returns: { code, status, waitKind, seq, buffered } with code 1 accepted, 0 refused (status says why),
+  Returns: { code, status, waitKind, seq, buffered, ticket } with code 1 accepted, 0 refused (status says why),
            -1 no such task in the namespace, -3 too many buffered values.
 ]]
 local p = KEYS[1]
@@ -18,9 +18,11 @@ if not accept then return { 0, st, wk, f[3], 0 } end
 local ik = p .. 'i:' .. id
 if redis.call('LLEN', ik) >= tonumber(ARGV[5]) then return { -3, st, wk, f[3], 0 } end
 local n = redis.call('RPUSH', ik, ARGV[2])
+-- the sender's ticket: answered once the task has received this many values
+local ticket = redis.call('HINCRBY', tk, 'tx', 1)
 redis.call('HSET', tk, 'n', 1)
 if st == 'suspended' then
   redis.call('HSET', tk, 'due', ARGV[3])
   redis.call('ZADD', p .. 'due', ARGV[3], id)
 end
-return { 1, st, wk, f[3], n }
+return { 1, st, wk, f[3], n, ticket }

@@ -41,7 +41,10 @@ for i, op in ipairs(ops) do
     if op.e then
       redis.call('RPUSH', p .. 'j:' .. id, op.e)
       seq = seq + 1
-      if op.pop then redis.call('LPOP', p .. 'i:' .. id) end
+      if op.pop then
+        redis.call('LPOP', p .. 'i:' .. id)
+        redis.call('HINCRBY', tk, 'rx', 1)
+      end
       if op.ch then redis.call('DEL', p .. 'ch:' .. id) end
     end
     if op.rec and #op.rec > 0 then redis.call('RPUSH', p .. 'r:' .. id, unpack(op.rec)) end
@@ -114,8 +117,11 @@ for i, op in ipairs(ops) do
     end
     count(tk, b, 'running', st)
     if f[5] then
-      redis.call('HDEL', tk, 'n')
-      redis.call('PUBLISH', channel, id .. ' ' .. seq .. ' ' .. st)
+      -- a sender waits: tell it how many values the task has received; stop telling once all are
+      local c = redis.call('HMGET', tk, 'rx', 'tx')
+      local rx = tonumber(c[1] or 0)
+      if st ~= 'suspended' or rx >= tonumber(c[2] or 0) then redis.call('HDEL', tk, 'n') end
+      redis.call('PUBLISH', channel, id .. ' ' .. seq .. ' ' .. st .. ' ' .. rx)
     end
     out[i] = out[i] or 1
   end

@@ -2,6 +2,7 @@ import { ConflictError } from './errors';
 import type { TaskStore } from './task-store';
 
 export interface DefinitionVersion {
+  /** The DSL's document.namespace (within the owning tenant). */
   namespace: string;
   name: string;
   version: string;
@@ -25,37 +26,37 @@ export function compareVersions(a: string, b: string): number {
 }
 
 /**
- * Registered workflow definitions: namespace/name/version → content hash (the text itself is stored once
- * by hash). Versions are immutable: the same version with other content is a conflict.
+ * Registered workflow definitions of each tenant: namespace/name/version → content hash (the text itself
+ * is stored once by hash). Versions are immutable: the same version with other content is a conflict.
  */
 export class DefinitionRegistry {
   constructor(private readonly store: TaskStore) {}
 
-  private key(namespace: string, name: string): string {
-    return `${this.store.keys.prefix}:defs:${namespace}:${name}`;
+  private key(tenant: string, namespace: string, name: string): string {
+    return `${this.store.keys.prefix}:defs:${tenant}:${namespace}/${name}`;
   }
-  private names(namespace: string): string {
-    return `${this.store.keys.prefix}:defs:${namespace}`;
+  private names(tenant: string): string {
+    return `${this.store.keys.prefix}:defs:${tenant}`;
   }
 
   /** Returns true when created, false when the same content was already registered under that version. */
-  async register(namespace: string, name: string, version: string, hash: string, text: string): Promise<boolean> {
+  async register(tenant: string, namespace: string, name: string, version: string, hash: string, text: string): Promise<boolean> {
     await this.store.putDefinition(hash, text);
     const value = JSON.stringify({ hash, createdAt: Date.now() });
-    const created = await this.store.redis.hsetnx(this.key(namespace, name), version, value);
+    const created = await this.store.redis.hsetnx(this.key(tenant, namespace, name), version, value);
     if (created === 1) {
-      await this.store.redis.zadd(this.names(namespace), 0, name);
+      await this.store.redis.zadd(this.names(tenant), 0, `${namespace}/${name}`);
       return true;
     }
-    const existing = JSON.parse((await this.store.redis.hget(this.key(namespace, name), version)) ?? '{}') as { hash?: string };
+    const existing = JSON.parse((await this.store.redis.hget(this.key(tenant, namespace, name), version)) ?? '{}') as { hash?: string };
     if (existing.hash !== hash) {
       throw new ConflictError(`workflow ${namespace}/${name} version ${version} is already registered with other content; versions are immutable, register a new version`);
     }
     return false;
   }
 
-  async versions(namespace: string, name: string): Promise<DefinitionVersion[]> {
-    const h = await this.store.redis.hgetall(this.key(namespace, name));
+  async versions(tenant: string, namespace: string, name: string): Promise<DefinitionVersion[]> {
+    const h = await this.store.redis.hgetall(this.key(tenant, namespace, name));
     return Object.entries(h)
       .map(([version, v]) => {
         const { hash, createdAt } = JSON.parse(v) as { hash: string; createdAt: number };
@@ -65,18 +66,19 @@ export class DefinitionRegistry {
   }
 
   /** The named version, or the latest when none is named. */
-  async resolve(namespace: string, name: string, version?: string): Promise<DefinitionVersion | null> {
-    const all = await this.versions(namespace, name);
+  async resolve(tenant: string, namespace: string, name: string, version?: string): Promise<DefinitionVersion | null> {
+    const all = await this.versions(tenant, namespace, name);
     if (!version) return all[0] ?? null;
     return all.find((v) => v.version === version) ?? null;
   }
 
-  async list(namespace: string): Promise<{ name: string; latest: string; versions: string[] }[]> {
-    const names = await this.store.redis.zrange(this.names(namespace), 0, -1);
+  async list(tenant: string): Promise<{ namespace: string; name: string; latest: string; versions: string[] }[]> {
+    const names = await this.store.redis.zrange(this.names(tenant), 0, -1);
     const out = [];
-    for (const name of names) {
-      const versions = (await this.versions(namespace, name)).map((v) => v.version);
-      if (versions.length) out.push({ name, latest: versions[0], versions });
+    for (const full of names) {
+      const [namespace, name] = full.split('/');
+      const versions = (await this.versions(tenant, namespace, name)).map((v) => v.version);
+      if (versions.length) out.push({ namespace, name, latest: versions[0], versions });
     }
     return out;
   }

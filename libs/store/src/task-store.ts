@@ -169,7 +169,14 @@ export class TaskStore {
     const raw = (await this.redis.yf_send(this.keys.partition(p), id, JSON.stringify(value ?? null), now, namespace, this.maxInbox)) as (string | number)[];
     if (raw[0] === -1) throw new NotFoundError(`task ${id}`);
     if (raw[0] === -3) throw new LimitError(`task ${id} already holds ${this.maxInbox} values not yet received`);
-    const result: SendResult = { accepted: raw[0] === 1, status: String(raw[1]), waitKind: String(raw[2]), seq: Number(raw[3]), position: Number(raw[4]) };
+    const result: SendResult = {
+      accepted: raw[0] === 1,
+      status: String(raw[1]),
+      waitKind: String(raw[2]),
+      seq: Number(raw[3]),
+      position: Number(raw[4]),
+      ticket: Number(raw[5] ?? 0),
+    };
     if (result.accepted && result.status === 'suspended') await this.redis.publish(this.keys.wakeChannel, String(p));
     return result;
   }

@@ -79,6 +79,8 @@ export interface SendResult {
   seq: number;
   /** Position of the value in the task's inbox (1 = next to be received). */
   position: number;
+  /** Answered once the task has received this many values (see the notify channel). */
+  ticket: number;
 }
 
 export interface StoredEvent {

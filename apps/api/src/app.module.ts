@@ -1,0 +1,49 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
+import type { Config } from '@yieldflow/contracts';
+import { BatchesController, BatchesService } from './batches/batches';
+import { providers } from './common/providers';
+import { RedisLifecycle } from './common/redis-lifecycle';
+import { CONFIG } from './common/tokens';
+import { DefinitionsController, DefinitionsService } from './definitions/definitions';
+import { EventsController, EventsService } from './events/events';
+import { HealthController, Indicators } from './health/health';
+import { MetricsController, MetricsService } from './metrics/metrics';
+import { NotifyHub } from './tasks/notify-hub';
+import { Submission } from './tasks/submission';
+import { TasksController } from './tasks/tasks.controller';
+import { TasksService } from './tasks/tasks.service';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: Config, logLevel = process.env.LOG_LEVEL ?? 'info'): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        TerminusModule,
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: logLevel,
+            autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+            redact: ['req.headers.authorization'],
+          },
+        }),
+      ],
+      controllers: [TasksController, BatchesController, EventsController, DefinitionsController, HealthController, MetricsController],
+      providers: [
+        ...providers.filter((p) => !('provide' in p) || p.provide !== CONFIG),
+        { provide: CONFIG, useValue: config },
+        RedisLifecycle,
+        Submission,
+        NotifyHub,
+        TasksService,
+        BatchesService,
+        EventsService,
+        DefinitionsService,
+        Indicators,
+        MetricsService,
+      ],
+    };
+  }
+}

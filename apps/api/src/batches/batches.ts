@@ -1,0 +1,67 @@
+import { Body, Controller, Get, Inject, Injectable, Param, Post } from '@nestjs/common';
+import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMinSize, IsArray, ValidateNested } from 'class-validator';
+import type { BatchView, Config } from '@yieldflow/contracts';
+import { newId, NewTask, TaskReader, TaskStore } from '@yieldflow/store';
+import { InvalidInputError } from '../common/errors';
+import { Namespace } from '../common/namespace';
+import { CONFIG } from '../common/tokens';
+import { CreateTaskDto } from '../tasks/dto';
+import { Submission } from '../tasks/submission';
+
+export class CreateBatchDto {
+  @ApiProperty({ type: [CreateTaskDto] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ValidateNested({ each: true })
+  @Type(() => CreateTaskDto)
+  tasks!: CreateTaskDto[];
+}
+
+@Injectable()
+export class BatchesService {
+  constructor(
+    private readonly store: TaskStore,
+    private readonly reader: TaskReader,
+    private readonly submission: Submission,
+    @Inject(CONFIG) private readonly config: Config,
+  ) {}
+
+  /** Create every task of the batch at once (they start together), or none if one is invalid. */
+  async create(namespace: string, body: CreateBatchDto): Promise<{ id: string; taskIds: string[] }> {
+    const max = this.config.limits.batchTasks;
+    if (body.tasks.length > max) throw new InvalidInputError(`tasks holds ${body.tasks.length} tasks; at most ${max} per batch (LIMIT_BATCH_TASKS)`);
+    const id = newId();
+    const tasks: NewTask[] = [];
+    for (let i = 0; i < body.tasks.length; i++) {
+      const task = await this.submission.toTask(namespace, body.tasks[i], newId(), `tasks[${i}]: `);
+      tasks.push({ ...task, batchId: id });
+    }
+    const taskIds = tasks.map((t) => t.id);
+    await this.store.createBatch(namespace, id, taskIds);
+    await this.store.create(tasks);
+    return { id, taskIds };
+  }
+}
+
+@ApiTags('batches')
+@Controller('v1/batches')
+export class BatchesController {
+  constructor(
+    private readonly batches: BatchesService,
+    private readonly reader: TaskReader,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Submit many tasks at once' })
+  create(@Namespace() ns: string, @Body() body: CreateBatchDto): Promise<{ id: string; taskIds: string[] }> {
+    return this.batches.create(ns, body);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Counts by status, wall time (first start to last finish), summed elapsed time, and speedup' })
+  get(@Namespace() ns: string, @Param('id') id: string): Promise<BatchView> {
+    return this.reader.batch(ns, id);
+  }
+}

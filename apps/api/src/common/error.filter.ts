@@ -1,0 +1,45 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { DefinitionError, UnsupportedFeatureError } from '@yieldflow/dsl';
+import { ConflictError, LimitError, NotFoundError } from '@yieldflow/store';
+import { InvalidInputError } from './errors';
+
+const REDIS_DOWN = /ECONNREFUSED|ECONNRESET|Connection is closed|Stream isn't writeable|MaxRetriesPerRequest|ETIMEDOUT|LOADING/;
+
+/** The one place domain errors become HTTP answers: { statusCode, error, message, ...details }. */
+@Catch()
+export class ErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('http');
+
+  catch(err: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    const [status, body] = this.map(err);
+    if (status === 503) res.setHeader('Retry-After', '1');
+    if (status >= 500 && status !== 503) this.logger.error((err as Error)?.stack ?? String(err));
+    res.status(status).json({ statusCode: status, ...body });
+  }
+
+  private map(err: unknown): [number, Record<string, unknown>] {
+    if (err instanceof HttpException) {
+      const r = err.getResponse();
+      const body = typeof r === 'string' ? { message: r } : (r as Record<string, unknown>);
+      const status = err.getStatus();
+      if (Array.isArray(body.message)) body.message = body.message.join('; ');
+      return [status, { error: body.error ?? err.name, ...body }];
+    }
+    if (err instanceof NotFoundError) return [404, { error: 'Not Found', message: err.message }];
+    if (err instanceof ConflictError) return [409, { error: 'Conflict', message: err.message }];
+    if (err instanceof LimitError) return [413, { error: 'Payload Too Large', message: err.message }];
+    if (err instanceof InvalidInputError) return [400, { error: 'Bad Request', message: err.message }];
+    if (err instanceof DefinitionError) return [400, { error: 'Invalid Definition', message: err.message, violations: err.violations }];
+    if (err instanceof UnsupportedFeatureError) return [422, { error: 'Unsupported Feature', message: err.message, features: err.features }];
+    const bodyErr = err as { type?: string; status?: number; message?: string };
+    if (typeof bodyErr?.type === 'string' && bodyErr.type.startsWith('entity.') && typeof bodyErr.status === 'number') {
+      // body-parser: malformed JSON (400), too large (413), unsupported charset (415)
+      const message = bodyErr.type === 'entity.parse.failed' ? `the body is not valid JSON: ${bodyErr.message}` : bodyErr.message;
+      return [bodyErr.status, { error: bodyErr.type, message }];
+    }
+    if (err instanceof Error && REDIS_DOWN.test(err.message)) return [503, { error: 'Service Unavailable', message: 'the task store is unreachable; retry shortly' }];
+    return [500, { error: 'Internal Server Error', message: 'internal error' }];
+  }
+}

@@ -1,0 +1,7 @@
+/** Input that fails a check beyond the DTO's: the message names the field. Mapped to 400. */
+export class InvalidInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidInputError';
+  }
+}

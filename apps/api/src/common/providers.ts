@@ -1,0 +1,40 @@
+import type { Provider } from '@nestjs/common';
+import Redis from 'ioredis';
+import { createCoroutineRegistry, loadConfig, type Config } from '@yieldflow/contracts';
+import { DefinitionRegistry, TaskReader, TaskStore } from '@yieldflow/store';
+import { CONFIG, COROUTINES, REDIS, SUBSCRIBER } from './tokens';
+
+const redisOptions = { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (n: number) => Math.min(n * 100, 1000) };
+
+export const providers: Provider[] = [
+  { provide: CONFIG, useFactory: () => loadConfig() },
+  {
+    provide: REDIS,
+    inject: [CONFIG],
+    useFactory: async (c: Config) => {
+      // commands fail fast while Redis is down (the api answers 503) instead of queueing without bound
+      const r = new Redis(c.redisUrl, redisOptions);
+      await new Promise<void>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`Redis at ${c.redisUrl} did not answer within 10 s`)), 10_000);
+        r.once('ready', () => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+      return r;
+    },
+  },
+  { provide: SUBSCRIBER, inject: [CONFIG], useFactory: (c: Config) => new Redis(c.redisUrl, { maxRetriesPerRequest: null }) },
+  { provide: COROUTINES, useFactory: () => createCoroutineRegistry() },
+  {
+    provide: TaskStore,
+    inject: [REDIS, CONFIG],
+    useFactory: async (r: Redis, c: Config) => {
+      const store = new TaskStore(r, { prefix: c.prefix, partitions: c.partitions });
+      await store.init();
+      return store;
+    },
+  },
+  { provide: TaskReader, inject: [TaskStore], useFactory: (s: TaskStore) => new TaskReader(s) },
+  { provide: DefinitionRegistry, inject: [TaskStore], useFactory: (s: TaskStore) => new DefinitionRegistry(s) },
+];

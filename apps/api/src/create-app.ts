@@ -1,0 +1,35 @@
+import { type INestApplication, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import type { Config } from '@yieldflow/contracts';
+import { AppModule } from './app.module';
+import { ErrorFilter } from './common/error.filter';
+
+/** The api as an application, configured as in production (main.ts listens; tests use it in-process). */
+export async function createApp(config: Config, opts: { logLevel?: string } = {}): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, opts.logLevel), { bufferLogs: true, bodyParser: false });
+  app.useLogger(app.get(Logger));
+  const limit = config.limits.bodyBytes;
+  app.useBodyParser('json', { limit });
+  app.useBodyParser('text', { limit, type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'] });
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      // the first problem of each field, with its path: "tasks.3.coroutine must be a string"
+      stopAtFirstError: true,
+    }),
+  );
+  app.useGlobalFilters(new ErrorFilter());
+  const doc = new DocumentBuilder()
+    .setTitle('Yieldflow')
+    .setDescription('Durable coroutine tasks on Redis: code-first coroutines and Serverless Workflow DSL 1.0.3 definitions')
+    .setVersion('1')
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc));
+  app.enableShutdownHooks();
+  return app;
+}

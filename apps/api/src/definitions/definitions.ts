@@ -1,0 +1,79 @@
+import { Body, Controller, Get, Injectable, Param, Post, Res } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { parseWorkflow, validateWorkflow } from '@yieldflow/dsl';
+import { contentHash, DefinitionRegistry, type DefinitionVersion, NotFoundError, TaskStore } from '@yieldflow/store';
+import { InvalidInputError } from '../common/errors';
+import { Namespace } from '../common/namespace';
+
+@Injectable()
+export class DefinitionsService {
+  constructor(
+    private readonly registry: DefinitionRegistry,
+    private readonly store: TaskStore,
+  ) {}
+
+  async register(tenant: string, body: unknown): Promise<{ version: DefinitionVersion; created: boolean }> {
+    if (body === undefined || body === null || (typeof body !== 'string' && typeof body !== 'object') || Array.isArray(body)) {
+      throw new InvalidInputError('the body must be a workflow document, as JSON or as YAML text (Content-Type: application/yaml)');
+    }
+    if (typeof body === 'object' && Object.keys(body).length === 0) throw new InvalidInputError('the body is empty: send a workflow document');
+    const doc = validateWorkflow(parseWorkflow(body as string | object));
+    const text = JSON.stringify(doc);
+    const hash = contentHash(text);
+    const { namespace, name, version } = doc.document;
+    const created = await this.registry.register(tenant, namespace, name, version, hash, text);
+    const found = await this.registry.resolve(tenant, namespace, name, version);
+    return { version: found!, created };
+  }
+
+  async document(tenant: string, namespace: string, name: string, version: string): Promise<DefinitionVersion & { definition: unknown }> {
+    const found = await this.registry.resolve(tenant, namespace, name, version);
+    if (!found) throw new NotFoundError(`workflow ${namespace}/${name} version ${version}`);
+    const text = await this.store.getDefinition(found.hash);
+    return { ...found, definition: text ? JSON.parse(text) : null };
+  }
+
+  async versions(tenant: string, namespace: string, name: string): Promise<DefinitionVersion[]> {
+    const all = await this.registry.versions(tenant, namespace, name);
+    if (all.length === 0) throw new NotFoundError(`workflow ${namespace}/${name}`);
+    return all;
+  }
+}
+
+@ApiTags('definitions')
+@Controller('v1/definitions')
+export class DefinitionsController {
+  constructor(
+    private readonly definitions: DefinitionsService,
+    private readonly registry: DefinitionRegistry,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Register a workflow definition (validated against the DSL 1.0.3 schema); versions are immutable' })
+  @ApiConsumes('application/json', 'application/yaml')
+  @ApiBody({ description: 'A Serverless Workflow document', schema: { type: 'object' } })
+  async register(@Namespace() ns: string, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<DefinitionVersion> {
+    const { version, created } = await this.definitions.register(ns, body);
+    res.status(created ? 201 : 200);
+    return version;
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Registered workflows, with their versions' })
+  list(@Namespace() ns: string) {
+    return this.registry.list(ns);
+  }
+
+  @Get(':namespace/:name')
+  @ApiOperation({ summary: "A workflow's versions, newest first" })
+  versions(@Namespace() ns: string, @Param('namespace') namespace: string, @Param('name') name: string): Promise<DefinitionVersion[]> {
+    return this.definitions.versions(ns, namespace, name);
+  }
+
+  @Get(':namespace/:name/:version')
+  @ApiOperation({ summary: 'One version, with its document' })
+  get(@Namespace() ns: string, @Param('namespace') namespace: string, @Param('name') name: string, @Param('version') version: string) {
+    return this.definitions.document(ns, namespace, name, version);
+  }
+}

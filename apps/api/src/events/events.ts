@@ -1,0 +1,99 @@
+import { Body, Controller, HttpCode, Inject, Injectable, Post } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { randomUUID } from 'node:crypto';
+import type { Config } from '@yieldflow/contracts';
+import { LimitError, type StoredEvent, TaskStore } from '@yieldflow/store';
+import { InvalidInputError } from '../common/errors';
+import { Namespace } from '../common/namespace';
+import { CONFIG } from '../common/tokens';
+
+export class CloudEventDto {
+  @ApiProperty({ example: 'com.example.order.paid' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(256)
+  @Matches(/^[^*\s]+$/, { message: "type must not contain spaces or '*'" })
+  type!: string;
+
+  @ApiProperty({ example: 'https://shop.example.com' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1024)
+  source!: string;
+
+  @ApiPropertyOptional({ description: 'Defaults to a new UUID; publishing the same id twice wakes nobody the second time' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(256)
+  id?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  subject?: string;
+
+  @ApiPropertyOptional({ description: 'RFC 3339; defaults to now' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  time?: string;
+
+  @ApiPropertyOptional({ default: '1.0' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^1\.0$/, { message: 'specversion must be 1.0' })
+  specversion?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  datacontenttype?: string;
+
+  @ApiPropertyOptional({ description: 'Any JSON' })
+  @IsOptional()
+  data?: unknown;
+}
+
+@Injectable()
+export class EventsService {
+  constructor(
+    private readonly store: TaskStore,
+    @Inject(CONFIG) private readonly config: Config,
+  ) {}
+
+  async publish(namespace: string, body: CloudEventDto): Promise<{ id: string; woken: number }> {
+    if (body.time !== undefined && Number.isNaN(Date.parse(body.time))) throw new InvalidInputError('time must be an RFC 3339 timestamp');
+    const event: StoredEvent = {
+      specversion: '1.0',
+      id: body.id ?? randomUUID(),
+      time: body.time ?? new Date().toISOString(),
+      type: body.type,
+      source: body.source,
+    };
+    if (body.subject !== undefined) event.subject = body.subject;
+    if (body.datacontenttype !== undefined) event.datacontenttype = body.datacontenttype;
+    if (body.data !== undefined) event.data = body.data as never;
+    const size = Buffer.byteLength(JSON.stringify(event));
+    if (size > this.config.limits.eventBytes) throw new LimitError(`the event is ${size} bytes; at most ${this.config.limits.eventBytes} (LIMIT_EVENT_BYTES)`);
+    const woken = await this.store.publishEvent(namespace, event);
+    return { id: event.id, woken: Math.max(0, woken) };
+  }
+}
+
+@ApiTags('events')
+@Controller('v1/events')
+export class EventsController {
+  constructor(private readonly events: EventsService) {}
+
+  @Post()
+  @HttpCode(202)
+  @ApiOperation({ summary: "Publish a CloudEvent: wakes the namespace's tasks waiting for its type" })
+  @ApiAcceptedResponse({ description: '{ id, woken }' })
+  publish(@Namespace() ns: string, @Body() body: CloudEventDto): Promise<{ id: string; woken: number }> {
+    return this.events.publish(ns, body);
+  }
+}

@@ -1,0 +1,13 @@
+import { loadConfig } from '@yieldflow/contracts';
+import { createApp } from './create-app';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const app = await createApp(config);
+  await app.listen(config.port, process.env.HOST ?? '127.0.0.1');
+}
+
+main().catch((err: Error) => {
+  console.error(`yieldflow api: ${err.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,86 @@
+import { Controller, Get, Header, Inject, Injectable } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type Redis from 'ioredis';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { TASK_STATUSES } from '@yieldflow/contracts';
+import { TaskStore } from '@yieldflow/store';
+import { REDIS } from '../common/tokens';
+
+/** Resume-lateness buckets, ms: the same as the workers count them in. */
+const BUCKETS = ['1', '2', '5', '10', '25', '50', '100', '250', '500', '1000', '2500', '5000'];
+
+/**
+ * Prometheus metrics. Task counts by status come from the store's per-partition counters; resumes and
+ * the lateness histogram from the counters every worker flushes to Redis each second, so any api
+ * process reports the whole deployment.
+ */
+@Injectable()
+export class MetricsService {
+  private readonly registry = new Registry();
+
+  constructor(
+    private readonly store: TaskStore,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'yieldflow_api_' });
+    const store_ = this.store;
+    new Gauge({
+      name: 'yieldflow_tasks',
+      help: 'Tasks by status',
+      labelNames: ['status'],
+      registers: [this.registry],
+      async collect() {
+        const counts = await store_.counts();
+        for (const s of TASK_STATUSES) this.set({ status: s }, Math.max(0, counts[s] ?? 0));
+      },
+    });
+    const redis_ = this.redis;
+    const workersKey = this.store.keys.workers;
+    new Gauge({
+      name: 'yieldflow_workers_alive',
+      help: 'Workers that sent a heartbeat in the last 5 s',
+      registers: [this.registry],
+      async collect() {
+        this.set(await redis_.zcount(workersKey, Date.now() - 5000, '+inf'));
+      },
+    });
+  }
+
+  async text(): Promise<string> {
+    const stats = await this.redis.hgetall(`${this.store.keys.prefix}:stats`);
+    const lines = [
+      '# HELP yieldflow_resumes_total Coroutine steps run by the workers',
+      '# TYPE yieldflow_resumes_total counter',
+      `yieldflow_resumes_total ${Number(stats.resumes ?? 0)}`,
+      '# HELP yieldflow_resume_lateness_ms Resume time minus due time of each suspension, ms',
+      '# TYPE yieldflow_resume_lateness_ms histogram',
+    ];
+    let cumulative = 0;
+    for (const b of BUCKETS) {
+      cumulative += Number(stats[`late_${b}`] ?? 0);
+      lines.push(`yieldflow_resume_lateness_ms_bucket{le="${b}"} ${cumulative}`);
+    }
+    cumulative += Number(stats.late_inf ?? 0);
+    lines.push(`yieldflow_resume_lateness_ms_bucket{le="+Inf"} ${cumulative}`);
+    lines.push(`yieldflow_resume_lateness_ms_sum ${Number(stats.late_sum ?? 0)}`);
+    lines.push(`yieldflow_resume_lateness_ms_count ${Number(stats.late_count ?? 0)}`);
+    return `${await this.registry.metrics()}${lines.join('\n')}\n`;
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}
+
+@ApiTags('operations')
+@Controller('metrics')
+export class MetricsController {
+  constructor(private readonly metrics: MetricsService) {}
+
+  @Get()
+  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  @ApiOperation({ summary: 'Prometheus metrics: tasks by status, resumes, resume-lateness histogram' })
+  get(): Promise<string> {
+    return this.metrics.text();
+  }
+}

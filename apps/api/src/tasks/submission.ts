@@ -1,0 +1,48 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { CoroutineRegistry } from '@yieldflow/runtime';
+import { parseWorkflow, validateWorkflow } from '@yieldflow/dsl';
+import { contentHash, DefinitionRegistry, NewTask, NotFoundError, TaskStore } from '@yieldflow/store';
+import { InvalidInputError } from '../common/errors';
+import { COROUTINES } from '../common/tokens';
+import type { CreateTaskDto } from './dto';
+
+/**
+ * Turns a task body into a task to create: exactly one of coroutine / definition / definitionRef,
+ * checked here (a definition is validated against the DSL schema and stored by content hash).
+ */
+@Injectable()
+export class Submission {
+  constructor(
+    @Inject(COROUTINES) private readonly coroutines: CoroutineRegistry,
+    private readonly store: TaskStore,
+    private readonly definitions: DefinitionRegistry,
+  ) {}
+
+  async toTask(namespace: string, body: CreateTaskDto, id: string, field = ''): Promise<NewTask> {
+    const given = (['coroutine', 'definition', 'definitionRef'] as const).filter((k) => body[k] !== undefined && body[k] !== null);
+    if (given.length !== 1) {
+      throw new InvalidInputError(`${field}exactly one of coroutine, definition, definitionRef is required${given.length ? `, got ${given.join(' and ')}` : ''}`);
+    }
+    const input = (body.input ?? null) as NewTask['input'];
+    if (body.coroutine !== undefined) {
+      if (!this.coroutines.has(body.coroutine)) {
+        throw new InvalidInputError(`${field}coroutine '${body.coroutine}' is not registered; registered: ${this.coroutines.names().join(', ')}`);
+      }
+      return { id, namespace, kind: 'coroutine', name: body.coroutine, input };
+    }
+    if (body.definition !== undefined) {
+      if (typeof body.definition !== 'string' && (typeof body.definition !== 'object' || Array.isArray(body.definition))) {
+        throw new InvalidInputError(`${field}definition must be a workflow document (an object) or its YAML/JSON text`);
+      }
+      const doc = validateWorkflow(parseWorkflow(body.definition));
+      const text = JSON.stringify(doc);
+      const hash = contentHash(text);
+      await this.store.putDefinition(hash, text);
+      return { id, namespace, kind: 'definition', name: `${doc.document.namespace}/${doc.document.name}@${doc.document.version}`, input, definitionHash: hash };
+    }
+    const ref = body.definitionRef!;
+    const found = await this.definitions.resolve(namespace, ref.namespace ?? 'default', ref.name, ref.version);
+    if (!found) throw new NotFoundError(`workflow ${ref.namespace ?? 'default'}/${ref.name}${ref.version ? ` version ${ref.version}` : ''}`);
+    return { id, namespace, kind: 'definition', name: `${found.namespace}/${found.name}@${found.version}`, input, definitionHash: found.hash };
+  }
+}

@@ -1,0 +1,55 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { TaskPage, TaskView } from '@yieldflow/contracts';
+import { Namespace } from '../common/namespace';
+import { CreateTaskDto, ListTasksQuery, SendDto } from './dto';
+import { type SendAnswer, TasksService } from './tasks.service';
+
+@ApiTags('tasks')
+@Controller('v1/tasks')
+export class TasksController {
+  constructor(private readonly tasks: TasksService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Submit a task: a registered coroutine, an inline workflow definition, or a registered one' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retried submission with the same key returns the same task (200)' })
+  @ApiCreatedResponse({ description: 'The task, queued' })
+  async create(@Namespace() ns: string, @Body() body: CreateTaskDto, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response): Promise<TaskView> {
+    const { task, created } = await this.tasks.create(ns, body, key);
+    res.status(created ? 201 : 200);
+    return task;
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'A page of tasks, newest first' })
+  list(@Namespace() ns: string, @Query() q: ListTasksQuery): Promise<TaskPage> {
+    return this.tasks.list(ns, q);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A task: status, timings, what it yielded, and each suspension with its lateness' })
+  @ApiNotFoundResponse()
+  get(@Namespace() ns: string, @Param('id') id: string): Promise<TaskView> {
+    return this.tasks.get(ns, id);
+  }
+
+  @Post(':id/send')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Send a value into a task waiting in receive; answers with what it yields next (Python's send())" })
+  @ApiOkResponse({ description: '{ yielded, status, output? }; { pending: true } (202) if it did not suspend again within SEND_WAIT_MS' })
+  @ApiConflictResponse({ description: 'The task is not waiting for a value; the message says what it does instead' })
+  async send(@Namespace() ns: string, @Param('id') id: string, @Body() body: SendDto, @Res({ passthrough: true }) res: Response): Promise<SendAnswer> {
+    const answer = await this.tasks.send(ns, id, body.value);
+    if (answer.pending) res.status(202);
+    return answer;
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Cancel a task (the seed's close()): its timers and waits are removed" })
+  @ApiConflictResponse({ description: 'The task already ended' })
+  cancel(@Namespace() ns: string, @Param('id') id: string): Promise<TaskView> {
+    return this.tasks.cancel(ns, id);
+  }
+}

@@ -1,0 +1,94 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Config, TaskPage, TaskView } from '@yieldflow/contracts';
+import { ConflictError, idForKey, isTaskId, newId, NotFoundError, TaskReader, TaskStore } from '@yieldflow/store';
+import { InvalidInputError } from '../common/errors';
+import { CONFIG } from '../common/tokens';
+import type { CreateTaskDto, ListTasksQuery } from './dto';
+import { NotifyHub } from './notify-hub';
+import { Submission } from './submission';
+
+export interface SendAnswer {
+  yielded: unknown;
+  status: string;
+  output?: unknown;
+  error?: unknown;
+}
+
+const WAITING: Record<string, string> = {
+  sleep: 'sleeping',
+  sleepUntil: 'sleeping',
+  waitForEvent: 'waiting for an event',
+  http: 'waiting for an HTTP call',
+  emit: 'publishing an event',
+  spawn: 'waiting for its child tasks',
+};
+
+@Injectable()
+export class TasksService {
+  constructor(
+    private readonly store: TaskStore,
+    private readonly reader: TaskReader,
+    private readonly submission: Submission,
+    private readonly notify: NotifyHub,
+    @Inject(CONFIG) private readonly config: Config,
+  ) {}
+
+  /** Create a task; with an idempotency key, a repeat returns the task the first call created. */
+  async create(namespace: string, body: CreateTaskDto, idempotencyKey?: string): Promise<{ task: TaskView; created: boolean }> {
+    if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) {
+      throw new InvalidInputError('Idempotency-Key must be 1-255 visible ASCII characters');
+    }
+    const id = idempotencyKey ? idForKey(namespace, idempotencyKey) : newId();
+    const task = await this.submission.toTask(namespace, body, id);
+    const [created] = await this.store.create([task]);
+    return { task: await this.reader.get(namespace, id, { journal: false }), created };
+  }
+
+  get(namespace: string, id: string): Promise<TaskView> {
+    if (!isTaskId(id)) throw new NotFoundError(`task ${id}`);
+    return this.reader.get(namespace, id);
+  }
+
+  list(namespace: string, q: ListTasksQuery): Promise<TaskPage> {
+    return this.reader.list(namespace, { status: q.status, batchId: q.batchId, limit: q.limit ?? 50, cursor: q.cursor });
+  }
+
+  /**
+   * The seed's send(): deliver a value to a task suspended in receive (or keep it for the receive a
+   * queued or running task reaches next), then answer with what it yields next, once it has.
+   */
+  async send(namespace: string, id: string, value: unknown): Promise<SendAnswer & { pending?: boolean }> {
+    if (!isTaskId(id)) throw new NotFoundError(`task ${id}`);
+    const wait = this.notify.expect(id, this.config.limits.sendWaitMs);
+    let res;
+    try {
+      res = await this.store.send(namespace, id, (value ?? null) as never);
+    } catch (err) {
+      wait.cancel();
+      throw err;
+    }
+    if (!res.accepted) {
+      wait.cancel();
+      const doing = res.status === 'suspended' ? WAITING[res.waitKind] ?? `suspended in ${res.waitKind}` : res.status;
+      throw new ConflictError(`task ${id} is not waiting for a value: it is ${doing}`);
+    }
+    wait.setTicket(res.ticket);
+    const [st, rx] = await this.store.redis.hmget(this.store.keys.task(id), 'st', 'rx');
+    if ((st === 'suspended' && Number(rx ?? 0) >= res.ticket) || st === 'completed' || st === 'faulted' || st === 'cancelled') wait.cancel();
+    else if ((await wait.done) === null) {
+      const t = await this.reader.get(namespace, id, { journal: false });
+      return { yielded: t.yielded ?? null, status: t.status, pending: true };
+    }
+    const t = await this.reader.get(namespace, id, { journal: false });
+    const answer: SendAnswer = { yielded: t.status === 'suspended' ? (t.yielded ?? null) : null, status: t.status };
+    if (t.output !== undefined) answer.output = t.output;
+    if (t.error !== undefined) answer.error = t.error;
+    return answer;
+  }
+
+  async cancel(namespace: string, id: string): Promise<TaskView> {
+    if (!isTaskId(id)) throw new NotFoundError(`task ${id}`);
+    await this.store.cancel(namespace, id);
+    return this.reader.get(namespace, id, { journal: false });
+  }
+}

@@ -30,6 +30,5 @@ export async function createApp(config: Config, opts: { logLevel?: string } = {}
     .setVersion('1')
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc));
-  app.enableShutdownHooks();
   return app;
 }

@@ -1,10 +1,11 @@
-import { loadConfig } from '@yieldflow/contracts';
+import { exitOnSignals, loadConfig } from '@yieldflow/contracts';
 import { createApp } from './create-app';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createApp(config);
   await app.listen(config.port, process.env.HOST ?? '127.0.0.1');
+  exitOnSignals(() => app.close());
 }
 
 main().catch((err: Error) => {

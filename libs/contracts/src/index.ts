@@ -1,3 +1,4 @@
 export * from './task';
 export * from './coroutines';
 export * from './config';
+export * from './shutdown';

@@ -1,0 +1,15 @@
+import { NestFactory } from '@nestjs/core';
+import { exitOnSignals, loadConfig } from '@yieldflow/contracts';
+import { WorkerModule } from './worker.module';
+
+/** A worker process: the dispatcher, no HTTP. Run as many as you like against one Redis. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: ['log', 'warn', 'error'] });
+  exitOnSignals(() => app.close());
+}
+
+main().catch((err: Error) => {
+  console.error(`yieldflow worker: ${err.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,30 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type { Config } from '@yieldflow/contracts';
+
+const root = join(__dirname, '..', '..');
+
+/** Run a built worker (or api) as a real process, so a test can kill -9 it. `npm test` builds first. */
+export function spawnApp(which: 'worker' | 'api', config: Config, env: NodeJS.ProcessEnv = {}): ChildProcess & { output: string[] } {
+  const child = spawn(process.execPath, [join(root, 'dist', 'apps', which, 'src', 'main.js')], {
+    env: {
+      ...process.env,
+      REDIS_URL: config.redisUrl,
+      YF_PREFIX: config.prefix,
+      PARTITIONS: String(config.partitions),
+      HTTP_ALLOW: config.httpAllow.join(','),
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }) as ChildProcess & { output: string[] };
+  child.output = [];
+  child.stdout!.on('data', (d: Buffer) => child.output.push(d.toString()));
+  child.stderr!.on('data', (d: Buffer) => child.output.push(d.toString()));
+  return child;
+}
+
+export function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}

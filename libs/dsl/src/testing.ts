@@ -1,4 +1,4 @@
-import { ERROR_TYPES, type ChildResult, type Coroutine, type Effect, type HttpRequest, type Json, type Performed, simulate, type SimulatedRun } from '@yieldflow/runtime';
+import { ERROR_TYPES, type ChildResult, type Coroutine, type Effect, type HttpRequest, type Json, type Performed, simulate, type SimulatedRun, type TaskErrorData } from '@yieldflow/runtime';
 import { compileWorkflow, type CompileOptions } from './compile';
 import { JqEvaluator } from './expressions/evaluator';
 import { parseWorkflow } from './parse';
@@ -16,7 +16,7 @@ export interface World {
   /** Events to deliver, in order, to waitForEvent. */
   events?: Record<string, Json>[];
   http?: (req: HttpRequest, now: number) => { status: number; body?: Json; headers?: Record<string, string>; advanceMs?: number };
-  spawn?: (effect: Extract<Effect, { kind: 'spawn' }>) => ChildResult[] | { results: ChildResult[]; advanceMs: number };
+  spawn?: (effect: Extract<Effect, { kind: 'spawn' }>) => ChildResult[] | { results: ChildResult[] | ChildResult; advanceMs: number };
   /** Virtual time each event takes to arrive, ms (default 10). */
   eventDelayMs?: number;
 }
@@ -56,7 +56,12 @@ export function runWith(fn: Coroutine, input: Json, world: World = {}, start = D
         const advanceMs = r.advanceMs ?? 5;
         const late = timeout(effect, now, advanceMs);
         if (late) return late;
-        if (r.status < 200 || r.status > 299) return { error: { type: ERROR_TYPES.communication, status: r.status, title: 'Communication error', detail: `HTTP ${r.status}` }, advanceMs };
+        if (r.status < 200 || r.status > 299) {
+          const error: TaskErrorData = { type: ERROR_TYPES.communication, status: r.status, title: 'Communication error', detail: `HTTP ${r.status}` };
+          // as the engine's http performer does: an answer not worth retrying carries the request's URL as its instance
+          if (!(r.status === 408 || r.status === 429 || r.status >= 500)) error.instance = effect.request.url;
+          return { error, advanceMs };
+        }
         return { result: { status: r.status, headers: r.headers ?? { 'content-type': 'application/json' }, body: r.body ?? null }, advanceMs };
       }
       case 'spawn': {
@@ -103,7 +108,8 @@ export function children(registry: Record<string, string | object> = {}, world: 
     });
     if (effect.wait === 'any') {
       const first = runs.reduce((a, b) => (b.elapsed < a.elapsed ? b : a));
-      return { results: [first.result], advanceMs: first.elapsed };
+      // as the engine does: `any` resumes with the one result of the first child to end
+      return { results: first.result, advanceMs: first.elapsed };
     }
     return { results: runs.map((r) => r.result), advanceMs: Math.max(1, ...runs.map((r) => r.elapsed)) };
   };

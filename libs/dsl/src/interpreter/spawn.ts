@@ -25,8 +25,12 @@ export function* runFork(run: Run, name: string, task: TaskDef, pointer: string,
     const branchName = Object.keys(branch)[0];
     return { definition: branchDocument(run.doc, name, branchName, branch) as unknown as Json, input };
   });
-  const results: ChildResult[] = yield bounded(run, spawn(children, compete ? 'any' : 'all'));
-  if (compete) return { output: childOutput(results[0], pointer, 'the winning branch') };
+  if (compete) {
+    // `any` resumes with the first child to end: one ChildResult (runtime's SpawnEffect), not a list
+    const first: ChildResult | ChildResult[] = yield bounded(run, spawn(children, 'any'));
+    return { output: childOutput(Array.isArray(first) ? first[0] : first, pointer, 'the winning branch') };
+  }
+  const results: ChildResult[] = yield bounded(run, spawn(children, 'all'));
   return { output: results.map((r, i) => childOutput(r, `${pointer}/fork/branches/${i}`, `branch ${i}`)) };
 }
 

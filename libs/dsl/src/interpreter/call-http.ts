@@ -40,6 +40,10 @@ export function* runCall(run: Run, _name: string, task: TaskDef, pointer: string
   } catch (err) {
     if (redirect && err instanceof TaskError && err.type === ERROR_TYPES.communication && err.status >= 300 && err.status < 400) {
       response = { status: err.status, headers: {}, body: null };
+    } else if (err instanceof TaskError) {
+      // A DSL error's instance is the JSON pointer of the task it comes from; the engine may fill it with
+      // the request's URL (which the detail names already).
+      throw new TaskError({ type: err.type, status: err.status, title: err.title, detail: err.detail, instance: pointer });
     } else throw err;
   }
   const format: string = w.output ?? 'content';

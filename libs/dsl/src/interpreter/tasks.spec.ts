@@ -227,6 +227,11 @@ describe('call http', () => {
     expect(r.outcome).toMatchObject({ type: 'fault', error: { type: ERROR_TYPES.communication, status: 500, instance: '/do/0/get' } });
   });
 
+  it("an error the engine reports with the request's URL as instance gets the task's pointer instead", () => {
+    const r = runWith(load(wf(`  - get:\n      call: http\n      with:\n        method: get\n        endpoint: http://svc.local/missing`)), {}, { http: () => ({ status: 404 }) });
+    expect(r.outcome).toMatchObject({ type: 'fault', error: { type: ERROR_TYPES.communication, status: 404, instance: '/do/0/get' } });
+  });
+
   it('a function of use.functions runs with the call arguments as input', () => {
     let url = '';
     const r = runWith(load(wf(`  - getPet:\n      call: getPetById\n      with:\n        petId: 69`, `use:\n  functions:\n    getPetById:\n      call: http\n      with:\n        method: get\n        endpoint: https://petstore.local/v2/pet/{petId}\n`)), {}, { http: (req) => ((url = req.url), { status: 200, body: { id: 69 } }) });

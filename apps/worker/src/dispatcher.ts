@@ -167,6 +167,7 @@ export class Dispatcher {
   }
 
   private async drain(p: number, o: Owned): Promise<void> {
+    let failed = false;
     try {
       do {
         o.again = false;
@@ -180,9 +181,21 @@ export class Dispatcher {
         if (claim.tasks.length >= this.claimBatch) o.again = true;
         await this.outbox.drain(p);
       } while (o.again && !o.closing);
+    } catch (err) {
+      // Redis unreachable or a script failed mid-step: treat it as a crash of this partition. It is given
+      // up; whoever takes it next (maybe this worker, at its next heartbeat) re-queues its active tasks,
+      // and the generator cache, checked against each task's journal length, replays what it must.
+      failed = true;
+      this.log('warn', `partition ${p}: ${(err as Error).message}; giving it up for recovery`, { partition: p });
     } finally {
       o.pumping = false;
-      this.schedule(p, o);
+      if (failed) {
+        this.owned.delete(p);
+        if (o.timer) clearTimeout(o.timer);
+        this.track(this.store.own(p, o.token, this.leaseMs, 'release').then(() => undefined, () => undefined));
+      } else {
+        this.schedule(p, o);
+      }
     }
   }
 

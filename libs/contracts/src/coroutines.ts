@@ -1,4 +1,5 @@
 import { CoroutineRegistry, registerSeedCoroutines } from '@yieldflow/runtime';
+import { registerDemoCoroutines } from './demo-coroutines';
 
 /**
  * The code-first coroutines this deployment runs, shared by the api (to check names at submission) and
@@ -7,5 +8,6 @@ import { CoroutineRegistry, registerSeedCoroutines } from '@yieldflow/runtime';
 export function createCoroutineRegistry(): CoroutineRegistry {
   const registry = new CoroutineRegistry();
   registerSeedCoroutines(registry);
+  registerDemoCoroutines(registry); // examples: demo-coroutines.ts
   return registry;
 }

@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import { type Config } from '@yieldflow/contracts';
 import { createCoroutineRegistry } from '@yieldflow/contracts';
+import type { CoroutineRegistry } from '@yieldflow/runtime';
 import { DefinitionRegistry, TaskStore } from '@yieldflow/store';
 import { AddressGuard } from './address-guard';
 import { CoroutineSource } from './coroutine-source';
@@ -16,11 +17,11 @@ export interface Worker {
 }
 
 /** Build a worker's dispatcher and its connections from configuration (used by the app, tests and the bench). */
-export async function createWorker(config: Config, opts: DispatcherOptions = {}): Promise<Worker> {
+export async function createWorker(config: Config, opts: DispatcherOptions & { registry?: CoroutineRegistry } = {}): Promise<Worker> {
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
   const subscriber = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const store = new TaskStore(redis, { prefix: config.prefix, partitions: config.partitions });
-  const registry = createCoroutineRegistry();
+  const registry = opts.registry ?? createCoroutineRegistry();
   const definitions = new DefinitionRegistry(store);
   const performer = new EffectPerformer(store, new HttpPerformer(new AddressGuard(config.httpAllow)), registry, definitions);
   const dispatcher = new Dispatcher(store, subscriber, new CoroutineSource(registry, store, config.secrets), performer, new Outbox(store), opts);

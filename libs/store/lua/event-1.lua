@@ -1,7 +1,8 @@
 --[[
   Publish a CloudEvent to one partition: wake every task of the namespace waiting for its type (or for
-  any event: type '*'), and keep
-  it in the partition's buffer for tasks that are running towards a wait for it. Idempotent per event id.
+  any event: type '*'), and keep it in the partition's buffer (for the buffer window), so a task that is
+  not yet waiting for it (queued, running, or suspended on something else) receives it at its next wait.
+  Idempotent per event id.
 
   KEYS[1] partition prefix
   ARGV[1] namespace, ARGV[2] event type, ARGV[3] event JSON, ARGV[4] event id, ARGV[5] now,
@@ -32,7 +33,7 @@ for _, key in ipairs({ ty, '*' }) do
       local types = w.type
       if type(types) == 'string' then types = { types } end
       for _, t in ipairs(types) do redis.call('SREM', p .. 'wt:' .. ns .. ':' .. t, id) end
-      redis.call('HSET', tk, 'res', '{"r":' .. ev .. '}', 'due', now)
+      redis.call('HSET', tk, 'res', '{"r":' .. ev .. '}', 'due', now, 'ec', now)
       redis.call('ZADD', p .. 'due', now, id)
       woken = woken + 1
     else

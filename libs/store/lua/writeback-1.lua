@@ -65,19 +65,20 @@ for i, op in ipairs(ops) do
         if op.wk == 'receive' then
           if redis.call('LLEN', p .. 'i:' .. id) > 0 then wake = now end
         elseif op.wk == 'waitForEvent' then
-          local since = tonumber(f[3])
           for _, ty in ipairs(op.types) do
             redis.call('SADD', p .. 'wt:' .. f[6] .. ':' .. ty, id)
           end
-          -- an event published while the task ran towards this wait is delivered, not lost
+          -- the task receives every event published since it was created (kept for the buffer window),
+          -- each once, in order: 'ec' is the publish time of the last event it received
+          local since = redis.call('HGET', tk, 'ec') or (tonumber(f[10]) - 1)
           local best, bestAt = nil, nil
           for _, ty in ipairs(op.types) do
-            local hit = redis.call('ZRANGEBYSCORE', p .. 'eb:' .. f[6] .. ':' .. ty, since, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+            local hit = redis.call('ZRANGEBYSCORE', p .. 'eb:' .. f[6] .. ':' .. ty, '(' .. since, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
             if hit[1] and (not bestAt or tonumber(hit[2]) < bestAt) then best, bestAt = hit[1], tonumber(hit[2]) end
           end
           if best then
             for _, ty in ipairs(op.types) do redis.call('SREM', p .. 'wt:' .. f[6] .. ':' .. ty, id) end
-            redis.call('HSET', tk, 'res', '{"r":' .. best .. '}')
+            redis.call('HSET', tk, 'res', '{"r":' .. best .. '}', 'ec', bestAt)
             wake = now
           end
         end

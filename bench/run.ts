@@ -27,6 +27,7 @@ interface Options {
   timeoutMs: number;
   sut: string;
   measureMemory: boolean;
+  partitions: number;
 }
 
 const USAGE = `usage: node dist/bench/run.js [options]
@@ -42,7 +43,8 @@ const USAGE = `usage: node dist/bench/run.js [options]
   --pause MS         pause between systems (default 2000)
   --timeout S        abandon a run after S seconds (default 180)
   --sut NAME         the system under test, compared to the others (default yieldflow)
-  --no-memory        do not measure Redis memory per suspended task`;
+  --no-memory        do not measure Redis memory per suspended task
+  --partitions P     partitions for systems that have them (yieldflow; default 16)`;
 
 function parseArgs(argv: string[]): Options {
   const o: Options = {
@@ -59,6 +61,7 @@ function parseArgs(argv: string[]): Options {
     timeoutMs: 180_000,
     sut: 'yieldflow',
     measureMemory: true,
+    partitions: 16,
   };
   const int = (name: string, v: string | undefined, min: number): number => {
     const n = Number(v);
@@ -88,6 +91,7 @@ function parseArgs(argv: string[]): Options {
       case '--timeout': o.timeoutMs = int(a, next(), 1) * 1000; break;
       case '--sut': o.sut = next() ?? o.sut; break;
       case '--no-memory': o.measureMemory = false; break;
+      case '--partitions': o.partitions = int(a, next(), 1); break;
       case '-h':
       case '--help':
         process.stdout.write(USAGE + '\n');
@@ -145,6 +149,7 @@ async function runScenario(sc: Scenario, systems: System[], o: Options): Promise
       workers: o.workers,
       timeoutMs: o.timeoutMs,
       measureMemory: o.measureMemory,
+      partitions: o.partitions,
     };
     for (let k = 0; k < sc.repeat && !interrupted; k++) {
       if (k > 0) await sleep(Math.min(o.pauseMs, 500));

@@ -20,6 +20,8 @@ export interface RunOptions {
   timeoutMs: number;
   /** Whether to measure Redis memory while all tasks are suspended. */
   measureMemory: boolean;
+  /** Partitions, for systems that spread tasks over them (Yieldflow; default 16). */
+  partitions?: number;
 }
 
 /** One measured run. All times are milliseconds on the wall clock (Date.now()). */

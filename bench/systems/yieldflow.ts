@@ -1,13 +1,322 @@
 /**
- * The system under test. Not wired yet: Yieldflow's programmatic entry points (libs/store,
- * apps/worker) do not exist yet. See bench/README.md, "Plugging a system in", for what `run`
- * must do; until then the runner prints this error in Yieldflow's row and goes on.
+ * The system under test: real worker processes (`dist/apps/worker/src/main.js`), tasks submitted in
+ * bulk with `TaskStore.create()`, every figure read back from what the store keeps (the task hashes'
+ * `sa`/`fa` fields and each task's journal), not from the benchmark's own clock.
+ *
+ * Parent half (`yieldflow.run`): a unique prefix, the workload in a child process, the prefix swept after.
+ * Child half (`workload`): see bench/README.md, "Plugging a system in".
  */
+import { type ChildProcess, spawn } from 'node:child_process';
+import * as path from 'node:path';
+import Redis from 'ioredis';
+import { type NewTask, TaskStore, newId } from '@yieldflow/store';
+import { onAbort } from '../child';
+import { runInChild } from '../fork';
+import { memoryUsage, scanKeys, sweepPrefix, uniquePrefix, usedMemory } from '../redis';
+import { summarize } from '../stats';
 import type { Result, RunOptions, System } from '../types';
+import { RESUMES_PER_PAIR } from '../workload';
+
+interface YieldflowOptions extends RunOptions {
+  prefix: string;
+}
+
+/** dist/bench/systems -> dist/apps/worker/src/main.js */
+const WORKER_MAIN = path.join(__dirname, '..', '..', 'apps', 'worker', 'src', 'main.js');
+const POLL_MS = 50;
+
+type WorkerProcess = ChildProcess & { output: string[] };
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Extra node flags for the workers (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), for profiling. */
+function workerNodeArgs(): string[] {
+  return (process.env.YF_BENCH_WORKER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+}
+
+function spawnWorker(opts: YieldflowOptions, partitions: number, index: number): WorkerProcess {
+  const child = spawn(process.execPath, [...workerNodeArgs(), WORKER_MAIN], {
+    env: {
+      ...process.env,
+      REDIS_URL: opts.redisUrl,
+      YF_PREFIX: opts.prefix,
+      PARTITIONS: String(partitions),
+      LOG_LEVEL: 'warn',
+      WORKER_ID: `bench-w${index}-${process.pid}`,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }) as WorkerProcess;
+  child.output = [];
+  const keep = (d: Buffer): void => {
+    const text = d.toString();
+    child.output.push(text);
+    if (child.output.length > 200) child.output.splice(0, child.output.length - 200);
+    // warnings and errors are worth seeing while the run goes on; the start-up lines are not
+    if (/\b(WARN|ERROR)\b|yieldflow worker:/.test(text)) process.stderr.write(`[worker ${index}] ${text}`);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  return child;
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+/** SIGTERM, wait for a clean exit (the worker releases its leases); SIGKILL after `graceMs`. */
+async function stopWorker(child: ChildProcess, graceMs = 15_000): Promise<{ code: number | null; killed: boolean }> {
+  if (child.exitCode !== null || child.signalCode !== null) return { code: child.exitCode, killed: false };
+  child.kill('SIGTERM');
+  const timer = sleep(graceMs).then(() => 'timeout' as const);
+  const r = await Promise.race([exited(child), timer]);
+  if (r === 'timeout') {
+    child.kill('SIGKILL');
+    await exited(child);
+    return { code: null, killed: true };
+  }
+  return { code: r, killed: false };
+}
+
+/**
+ * Every partition has an owner, and the partitions are spread over all the workers (no worker above its
+ * fair share): a second worker gets its share only at the first worker's next heartbeat, when it gives
+ * the excess back, so "all owned" alone would start the clock with one worker doing all the work.
+ */
+async function waitForOwners(redis: Redis, prefix: string, partitions: number, workers: WorkerProcess[], timeoutMs: number): Promise<Map<string, number>> {
+  const fair = Math.ceil(partitions / workers.length);
+  const deadline = Date.now() + timeoutMs;
+  let last = new Map<string, number>();
+  for (;;) {
+    for (const [i, w] of workers.entries()) {
+      if (w.exitCode !== null || w.signalCode !== null) {
+        throw new Error(`worker ${i} exited (${w.signalCode ?? `code ${w.exitCode}`}) before it was ready: ${w.output.join('').trim().slice(-500)}`);
+      }
+    }
+    const pipe = redis.pipeline();
+    for (let p = 0; p < partitions; p++) pipe.get(`${prefix}:{p${p}}:own`);
+    const tokens = ((await pipe.exec()) ?? []).map(([, v]) => v as string | null);
+    if (tokens.every((t) => t)) {
+      last = new Map();
+      // a token is "<workerId>:<random>"
+      for (const t of tokens) {
+        const w = t!.slice(0, t!.lastIndexOf(':'));
+        last.set(w, (last.get(w) ?? 0) + 1);
+      }
+      if (last.size === workers.length && Math.max(...last.values()) <= fair) return last;
+    }
+    if (Date.now() > deadline) {
+      const owned = tokens.filter(Boolean).length;
+      throw new Error(`workers not ready after ${timeoutMs} ms: ${owned}/${partitions} partitions owned, by ${last.size} of ${workers.length} workers`);
+    }
+    await sleep(POLL_MS);
+  }
+}
+
+interface MemorySnapshot {
+  atMs: number;
+  keys: number;
+  bytes: number;
+  taskKeys: number;
+  taskBytes: number;
+  perPartition: Record<string, { keys: number; bytes: number }>;
+  global: number;
+  usedDelta: number;
+}
+
+/** MEMORY USAGE over every key under the prefix, split into per-task keys and partition-wide ones. */
+async function snapshotMemory(redis: Redis, prefix: string, baseline: number, t0: number): Promise<MemorySnapshot> {
+  const atMs = Date.now() - t0;
+  const used = await usedMemory(redis);
+  const keys = await scanKeys(redis, `${prefix}:*`);
+  // per task: t:<id> hash, j:<id> journal, r:<id> trace, i:<id> inbox, ch:<id> children; the rest is shared
+  const perTask = /^\{p\d+\}:(t|j|r|i|ch):/;
+  const taskKeys: string[] = [];
+  const otherKeys: string[] = [];
+  for (const k of keys) (perTask.test(k.slice(prefix.length + 1)) ? taskKeys : otherKeys).push(k);
+  const taskBytes = await memoryUsage(redis, taskKeys);
+  const perPartition: Record<string, { keys: number; bytes: number }> = {};
+  let global = 0;
+  for (const k of otherKeys) {
+    const b = await memoryUsage(redis, [k]);
+    const m = /:\{p\d+\}:([a-z]+)/.exec(k);
+    if (m) {
+      const e = (perPartition[m[1]] ??= { keys: 0, bytes: 0 });
+      e.keys++;
+      e.bytes += b;
+    } else global += b;
+  }
+  const otherBytes = global + Object.values(perPartition).reduce((a, e) => a + e.bytes, 0);
+  return { atMs, keys: keys.length, bytes: taskBytes + otherBytes, taskKeys: taskKeys.length, taskBytes, perPartition, global, usedDelta: used - baseline };
+}
+
+function describeMemory(m: MemorySnapshot, total: number, when: string): string {
+  const shared = Object.entries(m.perPartition)
+    .sort((a, b) => b[1].bytes - a[1].bytes)
+    .map(([k, e]) => `${k} ${e.bytes} B in ${e.keys} keys`)
+    .join(', ');
+  return (
+    `${when} (t0 + ${m.atMs} ms): MEMORY USAGE over ${m.keys} keys = ${m.bytes} B (${Math.round(m.bytes / total)} B/task); ` +
+    `per-task keys ${m.taskKeys} = ${m.taskBytes} B (${Math.round(m.taskBytes / total)} B/task); ` +
+    `partition-wide ${m.bytes - m.taskBytes - m.global} B (${Math.round((m.bytes - m.taskBytes - m.global) / total)} B/task: ${shared}); ` +
+    `global ${m.global} B; INFO used_memory delta ${m.usedDelta} B (${Math.round(m.usedDelta / total)} B/task, includes other clients' writes)`
+  );
+}
+
+/** Runs in the child process. */
+export async function workload(opts: YieldflowOptions): Promise<Result> {
+  const prefix = opts.prefix;
+  const partitions = opts.partitions ?? 16;
+  const nWorkers = Math.max(1, opts.workers || 1);
+  const total = 2 * opts.pairs;
+  const notes: string[] = [];
+
+  const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
+  const probe = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
+  const store = new TaskStore(redis, { prefix, partitions });
+  const workers: WorkerProcess[] = [];
+  onAbort(async () => {
+    for (const w of workers) w.kill('SIGKILL');
+    redis.disconnect();
+    probe.disconnect();
+  });
+
+  try {
+    const baseline = opts.measureMemory ? await usedMemory(probe) : NaN;
+    for (let i = 0; i < nWorkers; i++) workers.push(spawnWorker(opts, partitions, i));
+    const owners = await waitForOwners(probe, prefix, partitions, workers, Math.min(60_000, opts.timeoutMs));
+    notes.push(`${nWorkers} worker process(es), ${partitions} partitions, owned ${[...owners.values()].join(' + ')}`);
+
+    // Build the submission before the clock starts, as the peers do with their job lists.
+    const tasks: NewTask[] = [];
+    for (let j = 0; j < total; j++) {
+      tasks.push({ id: newId(), namespace: 'default', kind: 'coroutine', name: j % 2 === 0 ? 'seed.func-a' : 'seed.func-b', input: null });
+    }
+
+    const t0 = Date.now();
+    const created = await store.create(tasks);
+    const submitMs = Date.now() - t0;
+    const refused = created.filter((c) => !c).length;
+    if (refused) throw new Error(`${refused} of ${total} tasks were not created (id collision?)`);
+
+    // Poll the status counters; take the memory snapshot the first time every task is suspended.
+    let memory: MemorySnapshot | undefined;
+    let allSuspendedSeen = false;
+    const deadline = t0 + opts.timeoutMs;
+    let counts: Record<string, number> = {};
+    for (;;) {
+      counts = await store.counts();
+      if ((counts.faulted ?? 0) > 0 || (counts.cancelled ?? 0) > 0) {
+        throw new Error(`tasks ended badly: ${JSON.stringify(counts)}`);
+      }
+      if (!allSuspendedSeen && (counts.suspended ?? 0) === total) {
+        allSuspendedSeen = true;
+        if (opts.measureMemory) {
+          memory = await snapshotMemory(probe, prefix, baseline, t0).catch((err: unknown) => {
+            notes.push(`memory not measured: ${String(err)}`);
+            return undefined;
+          });
+        }
+      }
+      if ((counts.completed ?? 0) === total) break;
+      for (const [i, w] of workers.entries()) {
+        if (w.exitCode !== null || w.signalCode !== null) throw new Error(`worker ${i} exited during the run: ${w.output.join('').trim().slice(-500)}`);
+      }
+      if (Date.now() > deadline) throw new Error(`not done after ${opts.timeoutMs} ms: ${JSON.stringify(counts)}`);
+      await sleep(POLL_MS);
+    }
+    const doneSeenMs = Date.now() - t0;
+    if (!allSuspendedSeen) notes.push('memory not measured: the tasks were never all suspended at the same moment (a first resume came before the last first step)');
+
+    // Everything below is read back from Redis: completion, start and resume times as the workers recorded them.
+    const taskKey = (id: string): string => store.keys.task(id);
+    let lastFinish = 0;
+    const startDelay: number[] = [];
+    const late: number[] = [];
+    const kinds = new Map<string, number>();
+    const CHUNK = 2000;
+    for (let i = 0; i < tasks.length; i += CHUNK) {
+      const chunk = tasks.slice(i, i + CHUNK);
+      const pipe = probe.pipeline();
+      for (const t of chunk) {
+        pipe.hmget(taskKey(t.id), 'st', 'ca', 'sa', 'fa');
+        pipe.lrange(store.keys.journal(t.id), 0, -1);
+      }
+      const res = (await pipe.exec()) ?? [];
+      chunk.forEach((t, k) => {
+        const [e1, h] = res[2 * k];
+        const [e2, j] = res[2 * k + 1];
+        if (e1 || e2) throw e1 ?? e2;
+        const [st, ca, sa, fa] = h as (string | null)[];
+        if (st !== 'completed' || !fa) throw new Error(`task ${t.id} is ${st}, not completed`);
+        lastFinish = Math.max(lastFinish, Number(fa));
+        startDelay.push(Number(sa) - Number(ca));
+        for (const s of j as string[]) {
+          const e = JSON.parse(s) as { k: string; t: number; d?: number };
+          kinds.set(e.k, (kinds.get(e.k) ?? 0) + 1);
+          if (e.k !== 'sleep') continue;
+          if (e.d === undefined) throw new Error(`task ${t.id}: a sleep entry without a due time: ${s}`);
+          late.push(e.t - e.d);
+        }
+      });
+    }
+    const expected = RESUMES_PER_PAIR * opts.pairs;
+    if (late.length !== expected) {
+      throw new Error(`${late.length} sleep resumes journaled, expected ${expected} (${late.length < expected ? 'a resume was lost' : 'a resume ran twice'}); entries by kind ${JSON.stringify(Object.fromEntries(kinds))}`);
+    }
+    const wallMs = lastFinish - t0;
+    if (wallMs > doneSeenMs) throw new Error(`last completion at t0 + ${wallMs} ms, after the poll saw all done at ${doneSeenMs} ms`);
+
+    let redisBytesPerTask: number | null = null;
+    if (memory) {
+      redisBytesPerTask = Math.round(memory.bytes / total);
+      notes.push(describeMemory(memory, total, `all ${total} tasks suspended at their first sleep`));
+    }
+    if (opts.measureMemory) {
+      const end = await snapshotMemory(probe, prefix, baseline, t0).catch(() => undefined);
+      if (end) notes.push(describeMemory(end, total, `all ${total} tasks completed (journals kept)`));
+    }
+    const stats = await probe.hgetall(`${prefix}:stats`).catch(() => ({}));
+    if (Object.keys(stats).length) notes.push(`workers' resume stats: ${JSON.stringify(stats).slice(0, 300)}`);
+
+    // Stop the workers gracefully and check they left cleanly.
+    const stopped = await Promise.all(workers.map((w) => stopWorker(w)));
+    stopped.forEach((s, i) => {
+      if (s.killed) notes.push(`worker ${i} did not exit within 15 s of SIGTERM: killed`);
+      else if (s.code !== 0) notes.push(`worker ${i} exited with code ${s.code}`);
+    });
+
+    const s = summarize(late);
+    const st = summarize(startDelay);
+    return {
+      name: 'yieldflow',
+      tasks: total,
+      resumes: s.count,
+      wallMs,
+      lateP50: s.p50,
+      lateP99: s.p99,
+      lateMax: s.max,
+      redisBytesPerTask,
+      submitMs,
+      startP99: st.p99,
+      notes,
+    };
+  } finally {
+    for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
+    redis.disconnect();
+    probe.disconnect();
+  }
+}
 
 export const yieldflow: System = {
   name: 'yieldflow',
-  async run(_opts: RunOptions): Promise<Result> {
-    throw new Error('not wired yet');
+  async run(opts) {
+    const prefix = uniquePrefix('yieldflow');
+    try {
+      return await runInChild(__filename, 'workload', { ...opts, prefix } as YieldflowOptions);
+    } finally {
+      // Whatever happened in the child, leave nothing behind in the shared Redis.
+      await sweepPrefix(opts.redisUrl, prefix).catch(() => 0);
+    }
   },
 };

@@ -41,7 +41,13 @@ export function* runWait(run: Run, name: string, task: TaskDef, pointer: string,
   } catch (err) {
     throw configurationError((err as Error).message, `${pointer}/wait`);
   }
-  yield bounded(run, sleep(ms, name));
+  const from = run.ctx.now();
+  const effect = bounded(run, sleep(ms, name));
+  yield effect;
+  // A sleep cut short by its deadline is a timeout, even when the engine resumes it as if it had ended.
+  if (effect.deadline !== undefined && from + ms > effect.deadline && run.ctx.now() >= effect.deadline) {
+    throw TaskError.timeout(`wait '${name}' reached its deadline`, pointer);
+  }
   return { output: input };
 }
 

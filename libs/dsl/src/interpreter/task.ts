@@ -70,7 +70,7 @@ export function* runTask(run: Run, name: string, task: TaskDef, pointer: string,
     const kind = taskKind(task);
     if (!kind) throw configurationError(`task '${name}' is of no known kind`, pointer);
     const result = yield* executeKind(run, kind, name, task, pointer, input, scope);
-    if (ownDeadline !== undefined && ctx.now() > ownDeadline) throw TaskError.timeout(`task '${name}' overran its timeout`, pointer);
+    if (ownDeadline !== undefined && ctx.now() >= ownDeadline) throw TaskError.timeout(`task '${name}' overran its timeout`, pointer);
     descriptor.output = result.output;
     const output = ex.transform(task.output?.as, result.output, args(run, scope, { input }), `${pointer}/output/as`);
     checkSchema(run, task.output?.schema, output, `${pointer}/output/schema`, 'task output');

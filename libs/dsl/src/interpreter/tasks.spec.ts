@@ -1,4 +1,4 @@
-import { ERROR_TYPES, Execution } from '@yieldflow/runtime';
+import { ERROR_TYPES, Execution, simulate } from '@yieldflow/runtime';
 import { children, load, runWith, started } from '../testing';
 
 const wf = (body: string, extra = '') => `document:\n  dsl: '1.0.3'\n  namespace: test\n  name: t\n  version: '1.0.0'\n${extra}do:\n${body}`;
@@ -86,6 +86,24 @@ describe('timeouts', () => {
   it('a timeout can be caught', () => {
     const r = runWith(load(wf(`  - guarded:\n      try:\n        - slow:\n            wait: PT1M\n            timeout:\n              after: PT1S\n      catch:\n        errors:\n          with:\n            type: https://serverlessworkflow.io/spec/1.0.0/errors/timeout\n        do:\n          - recover:\n              set:\n                recovered: true`)), {});
     expect(r.outcome).toEqual({ type: 'complete', output: { recovered: true } });
+  });
+
+  // The engine resumes a sleep at its deadline as if it had ended (no timeout error): still a timeout.
+  const resumedAtDeadline = (fn: ReturnType<typeof load>) =>
+    simulate(fn, {}, (effect, now) => {
+      if (effect.kind !== 'sleep') return undefined;
+      const end = now + effect.ms;
+      return { result: null, advanceMs: (effect.deadline !== undefined && effect.deadline < end ? effect.deadline : end) - now };
+    });
+
+  it('a wait resumed normally at its deadline still times out (task timeout)', () => {
+    const r = resumedAtDeadline(load(wf(`  - slow:\n      wait: PT5S\n      timeout:\n        after:\n          milliseconds: 200\n  - after:\n      set:\n        reached: true`)));
+    expect(r.outcome).toMatchObject({ type: 'fault', error: { type: ERROR_TYPES.timeout, status: 408, instance: '/do/0/slow' } });
+  });
+
+  it('a wait resumed normally at its deadline still times out (workflow timeout)', () => {
+    const r = resumedAtDeadline(load(wf(`  - a:\n      wait: PT0.2S\n  - b:\n      wait: PT0.2S`, `timeout:\n  after: PT0.3S\n`)));
+    expect(r.outcome).toMatchObject({ type: 'fault', error: { type: ERROR_TYPES.timeout, status: 408 } });
   });
 
   it('the workflow timeout', () => {

@@ -6,6 +6,7 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { ok, strictEqual } from 'node:assert/strict';
 import { type CtkWorld, yamlValue } from '../support/world';
+import { eventually } from '../../support/redis';
 import { Order } from './assertions';
 
 const name = (n?: string | null) => n ?? '';
@@ -20,11 +21,21 @@ When(/^the workflow(?: "([^"]+)")? is started$/, async function (this: CtkWorld,
   await this.start(name(wf));
 });
 
+/**
+ * Suspended on a waitForEvent it has not been woken from yet: when asked again after an event, it must have
+ * moved on (more steps) to a new wait, since the engine drops an event published between a wake and the next wait.
+ */
 When(/^the workflow(?: "([^"]+)")? is waiting for events$/, async function (this: CtkWorld, wf?: string) {
-  const id = this.workflow(name(wf)).taskId;
-  ok(id, 'the workflow was not started');
-  const task = await this.stack.until(id, ['suspended', 'completed', 'faulted', 'cancelled'], 10_000);
+  const w = this.workflow(name(wf));
+  ok(w.taskId, 'the workflow was not started');
+  const seen = w.waitSteps ?? -1;
+  const task = await eventually(async () => {
+    const t = (await this.stack.http.get(`/v1/tasks/${w.taskId}`).expect(200)).body;
+    if (['completed', 'faulted', 'cancelled'].includes(t.status)) return t;
+    return t.status === 'suspended' && t.waitingFor?.kind === 'waitForEvent' && t.steps > seen ? t : undefined;
+  }, 10_000);
   strictEqual(task.status, 'suspended', `the workflow is ${task.status}, not waiting: ${JSON.stringify(task.error ?? task.output)}`);
+  w.waitSteps = task.steps;
 });
 
 When(/^the event is published:$/, async function (this: CtkWorld, text: string) {

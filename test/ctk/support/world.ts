@@ -36,6 +36,8 @@ export interface Workflow {
   input: unknown;
   taskId?: string;
   startedAt?: number;
+  /** Journal steps when last seen waiting for an event. */
+  waitSteps?: number;
   /** The task as GET /v1/tasks/:id last returned it once it ended. */
   ended?: Record<string, any>;
 }

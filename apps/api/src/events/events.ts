@@ -10,47 +10,47 @@ import { CONFIG } from '../common/tokens';
 
 export class CloudEventDto {
   @ApiProperty({ example: 'com.example.order.paid' })
-  @IsString()
   @MinLength(1)
   @MaxLength(256)
   @Matches(/^[^*\s]+$/, { message: "type must not contain spaces or '*'" })
+  @IsString()
   type!: string;
 
   @ApiProperty({ example: 'https://shop.example.com' })
-  @IsString()
   @MinLength(1)
   @MaxLength(1024)
+  @IsString()
   source!: string;
 
   @ApiPropertyOptional({ description: 'Defaults to a new UUID; publishing the same id twice wakes nobody the second time' })
   @IsOptional()
-  @IsString()
   @MinLength(1)
   @MaxLength(256)
+  @IsString()
   id?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsString()
   @MaxLength(1024)
+  @IsString()
   subject?: string;
 
   @ApiPropertyOptional({ description: 'RFC 3339; defaults to now' })
   @IsOptional()
-  @IsString()
   @MaxLength(64)
+  @IsString()
   time?: string;
 
   @ApiPropertyOptional({ default: '1.0' })
   @IsOptional()
-  @IsString()
   @Matches(/^1\.0$/, { message: 'specversion must be 1.0' })
+  @IsString()
   specversion?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsString()
   @MaxLength(256)
+  @IsString()
   datacontenttype?: string;
 
   @ApiPropertyOptional({ description: 'Any JSON' })

@@ -6,27 +6,27 @@ import { TASK_STATUSES, type TaskStatus } from '@yieldflow/contracts';
 export class DefinitionRefDto {
   @ApiPropertyOptional({ example: 'default', description: "The definition's document.namespace" })
   @IsOptional()
-  @IsString()
   @MaxLength(63)
+  @IsString()
   namespace?: string;
 
   @ApiProperty({ example: 'order-shipping' })
-  @IsString()
   @MaxLength(63)
+  @IsString()
   name!: string;
 
   @ApiPropertyOptional({ example: '1.0.0', description: 'Latest when omitted' })
   @IsOptional()
-  @IsString()
   @MaxLength(63)
+  @IsString()
   version?: string;
 }
 
 export class CreateTaskDto {
   @ApiPropertyOptional({ example: 'seed.func-a', description: 'A registered code-first coroutine' })
   @IsOptional()
-  @IsString()
   @Matches(/^[a-z0-9][a-z0-9._-]{0,127}$/i, { message: 'coroutine must be a registered coroutine name (letters, digits, . _ -)' })
+  @IsString()
   coroutine?: string;
 
   @ApiPropertyOptional({ description: 'A Serverless Workflow DSL 1.0.3 document, as JSON or as YAML text', oneOf: [{ type: 'object' }, { type: 'string' }] })
@@ -59,21 +59,21 @@ export class ListTasksQuery {
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsString()
   @MaxLength(64)
+  @IsString()
   batchId?: string;
 
   @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
   @IsOptional()
   @Type(() => Number)
-  @IsInt({ message: 'limit must be an integer' })
-  @Min(1)
   @Max(500)
+  @Min(1)
+  @IsInt({ message: 'limit must be an integer' })
   limit?: number;
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
   @IsOptional()
-  @IsString()
   @MaxLength(200)
+  @IsString()
   cursor?: string;
 }

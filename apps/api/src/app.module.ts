@@ -2,6 +2,8 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import type { Config } from '@yieldflow/contracts';
+import { authProviders } from './auth/providers';
+import { KeysController } from './auth/keys';
 import { BatchesController, BatchesService } from './batches/batches';
 import { providers } from './common/providers';
 import { RedisLifecycle } from './common/redis-lifecycle';
@@ -30,7 +32,7 @@ export class AppModule {
           },
         }),
       ],
-      controllers: [TasksController, BatchesController, EventsController, DefinitionsController, HealthController, MetricsController],
+      controllers: [TasksController, BatchesController, EventsController, DefinitionsController, KeysController, HealthController, MetricsController],
       providers: [
         ...providers.filter((p) => !('provide' in p) || p.provide !== CONFIG),
         { provide: CONFIG, useValue: config },
@@ -43,6 +45,7 @@ export class AppModule {
         DefinitionsService,
         Indicators,
         MetricsService,
+        ...authProviders,
       ],
     };
   }

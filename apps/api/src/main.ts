@@ -4,7 +4,7 @@ import { createApp } from './create-app';
 async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createApp(config);
-  await app.listen(config.port, process.env.HOST ?? '127.0.0.1');
+  await app.listen(config.port, config.host);
   exitOnSignals(() => app.close());
 }
 

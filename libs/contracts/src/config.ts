@@ -6,6 +6,15 @@ export interface Config {
   prefix: string;
   partitions: number;
   port: number;
+  /** Where the api listens (HOST). */
+  host: string;
+  /**
+   * API keys. `enabled: false` is development mode (every request is namespace 'default', role admin),
+   * allowed only on a loopback HOST. `adminKey` (ADMIN_KEY) is a super-admin token of namespace 'system'.
+   */
+  auth: { enabled: boolean; adminKey?: string };
+  /** Requests per API key per minute, shared by every api process through Redis (0 = no limit). */
+  rateLimitPerMinute: number;
   /** Outbound addresses allowed despite being loopback/private (comma list of IPs, CIDRs, host names). */
   httpAllow: string[];
   secrets: Record<string, Json>;
@@ -26,6 +35,22 @@ function int(env: NodeJS.ProcessEnv, name: string, def: number, min: number, max
   return n;
 }
 
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost', '[::1]']);
+export const isLoopbackHost = (host: string): boolean => LOOPBACK_HOSTS.has(host.toLowerCase()) || /^127\.\d+\.\d+\.\d+$/.test(host);
+
+/** AUTH=on|off; unset: off only on a loopback HOST without ADMIN_KEY (so `npm start` works as is), else on. */
+function loadAuth(env: NodeJS.ProcessEnv, host: string): Config['auth'] {
+  const adminKey = env.ADMIN_KEY || undefined;
+  if (adminKey !== undefined && (adminKey.length < 16 || /\s/.test(adminKey))) throw new Error('ADMIN_KEY must be at least 16 characters without spaces');
+  const mode = (env.AUTH ?? '').toLowerCase();
+  if (mode !== '' && mode !== 'on' && mode !== 'off') throw new Error(`AUTH must be 'on' or 'off', got '${env.AUTH}'`);
+  const enabled = mode === 'on' || (mode === '' && (adminKey !== undefined || !isLoopbackHost(host)));
+  if (!enabled && !isLoopbackHost(host)) {
+    throw new Error(`AUTH=off (development mode, no API keys) is allowed only when the api listens on loopback (HOST=127.0.0.1, ::1 or localhost), not HOST=${host}`);
+  }
+  return adminKey === undefined ? { enabled } : { enabled, adminKey };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   let secrets: Record<string, Json> = {};
   if (env.SECRETS) {
@@ -38,11 +63,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const prefix = env.YF_PREFIX ?? 'yf';
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(prefix)) throw new Error(`YF_PREFIX must be 1-64 letters, digits, '_', '.', '-', got '${prefix}'`);
+  const host = env.HOST || '127.0.0.1';
   return {
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     prefix,
     partitions: int(env, 'PARTITIONS', 16, 1, 1024),
     port: int(env, 'PORT', 3000, 0, 65535),
+    host,
+    auth: loadAuth(env, host),
+    rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 6000, 0, 10_000_000),
     httpAllow: (env.HTTP_ALLOW ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     secrets,
     limits: {

@@ -4,6 +4,7 @@ import { Type } from 'class-transformer';
 import { ArrayMinSize, IsArray, ValidateNested } from 'class-validator';
 import type { BatchView, Config } from '@yieldflow/contracts';
 import { newId, NewTask, TaskReader, TaskStore } from '@yieldflow/store';
+import { Roles } from '../auth/roles';
 import { InvalidInputError } from '../common/errors';
 import { Namespace } from '../common/namespace';
 import { CONFIG } from '../common/tokens';
@@ -54,12 +55,14 @@ export class BatchesController {
   ) {}
 
   @Post()
+  @Roles('submitter')
   @ApiOperation({ summary: 'Submit many tasks at once' })
   create(@Namespace() ns: string, @Body() body: CreateBatchDto): Promise<{ id: string; taskIds: string[] }> {
     return this.batches.create(ns, body);
   }
 
   @Get(':id')
+  @Roles('viewer')
   @ApiOperation({ summary: 'Counts by status, wall time (first start to last finish), summed elapsed time, and speedup' })
   get(@Namespace() ns: string, @Param('id') id: string): Promise<BatchView> {
     return this.reader.batch(ns, id);

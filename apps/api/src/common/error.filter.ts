@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger 
 import type { Response } from 'express';
 import { DefinitionError, UnsupportedFeatureError } from '@yieldflow/dsl';
 import { ConflictError, LimitError, NotFoundError } from '@yieldflow/store';
+import { ForbiddenError, RateLimitedError, UnauthorizedError } from '../auth/errors';
 import { InvalidInputError } from './errors';
 
 const REDIS_DOWN = /ECONNREFUSED|ECONNRESET|Connection is closed|Stream isn't writeable|MaxRetriesPerRequest|ETIMEDOUT|LOADING/;
@@ -15,6 +16,8 @@ export class ErrorFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     const [status, body] = this.map(err);
     if (status === 503) res.setHeader('Retry-After', '1');
+    if (err instanceof RateLimitedError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
+    if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
     if (status >= 500 && status !== 503) this.logger.error((err as Error)?.stack ?? String(err));
     res.status(status).json({ statusCode: status, ...body });
   }
@@ -27,6 +30,9 @@ export class ErrorFilter implements ExceptionFilter {
       if (Array.isArray(body.message)) body.message = body.message.join('; ');
       return [status, { error: body.error ?? err.name, ...body }];
     }
+    if (err instanceof UnauthorizedError) return [401, { error: 'Unauthorized', message: err.message }];
+    if (err instanceof ForbiddenError) return [403, { error: 'Forbidden', message: err.message }];
+    if (err instanceof RateLimitedError) return [429, { error: 'Too Many Requests', message: err.message }];
     if (err instanceof NotFoundError) return [404, { error: 'Not Found', message: err.message }];
     if (err instanceof ConflictError) return [409, { error: 'Conflict', message: err.message }];
     if (err instanceof LimitError) return [413, { error: 'Payload Too Large', message: err.message }];

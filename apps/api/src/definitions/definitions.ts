@@ -3,6 +3,7 @@ import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { parseWorkflow, validateWorkflow } from '@yieldflow/dsl';
 import { contentHash, DefinitionRegistry, type DefinitionVersion, NotFoundError, TaskStore } from '@yieldflow/store';
+import { Roles } from '../auth/roles';
 import { InvalidInputError } from '../common/errors';
 import { Namespace } from '../common/namespace';
 
@@ -50,6 +51,7 @@ export class DefinitionsController {
   ) {}
 
   @Post()
+  @Roles('submitter')
   @ApiOperation({ summary: 'Register a workflow definition (validated against the DSL 1.0.3 schema); versions are immutable' })
   @ApiConsumes('application/json', 'application/yaml')
   @ApiBody({ description: 'A Serverless Workflow document', schema: { type: 'object' } })
@@ -60,18 +62,21 @@ export class DefinitionsController {
   }
 
   @Get()
+  @Roles('viewer')
   @ApiOperation({ summary: 'Registered workflows, with their versions' })
   list(@Namespace() ns: string) {
     return this.registry.list(ns);
   }
 
   @Get(':namespace/:name')
+  @Roles('viewer')
   @ApiOperation({ summary: "A workflow's versions, newest first" })
   versions(@Namespace() ns: string, @Param('namespace') namespace: string, @Param('name') name: string): Promise<DefinitionVersion[]> {
     return this.definitions.versions(ns, namespace, name);
   }
 
   @Get(':namespace/:name/:version')
+  @Roles('viewer')
   @ApiOperation({ summary: 'One version, with its document' })
   get(@Namespace() ns: string, @Param('namespace') namespace: string, @Param('name') name: string, @Param('version') version: string) {
     return this.definitions.document(ns, namespace, name, version);

@@ -4,6 +4,7 @@ import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-valid
 import { randomUUID } from 'node:crypto';
 import type { Config } from '@yieldflow/contracts';
 import { LimitError, type StoredEvent, TaskStore } from '@yieldflow/store';
+import { Roles } from '../auth/roles';
 import { InvalidInputError } from '../common/errors';
 import { Namespace } from '../common/namespace';
 import { CONFIG } from '../common/tokens';
@@ -90,6 +91,7 @@ export class EventsController {
   constructor(private readonly events: EventsService) {}
 
   @Post()
+  @Roles('submitter')
   @HttpCode(202)
   @ApiOperation({ summary: "Publish a CloudEvent: wakes the namespace's tasks waiting for its type" })
   @ApiAcceptedResponse({ description: '{ id, woken }' })

@@ -3,6 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type Redis from 'ioredis';
 import { TaskStore } from '@yieldflow/store';
+import { Public } from '../auth/roles';
 import { REDIS } from '../common/tokens';
 
 @Injectable()
@@ -45,6 +46,7 @@ export class HealthController {
   ) {}
 
   @Get()
+  @Public()
   @HealthCheck()
   @ApiOperation({ summary: 'Redis reachable and at least one worker alive (503 otherwise)' })
   check() {

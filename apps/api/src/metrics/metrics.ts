@@ -4,6 +4,7 @@ import type Redis from 'ioredis';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { TASK_STATUSES } from '@yieldflow/contracts';
 import { TaskStore } from '@yieldflow/store';
+import { Roles, SystemOnly } from '../auth/roles';
 import { REDIS } from '../common/tokens';
 
 /** Resume-lateness buckets, ms: the same as the workers count them in. */
@@ -78,6 +79,8 @@ export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}
 
   @Get()
+  @Roles('viewer')
+  @SystemOnly()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   @ApiOperation({ summary: 'Prometheus metrics: tasks by status, resumes, resume-lateness histogram' })
   get(): Promise<string> {

@@ -2,6 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } fro
 import { ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { TaskPage, TaskView } from '@yieldflow/contracts';
+import { Roles } from '../auth/roles';
 import { Namespace } from '../common/namespace';
 import { CreateTaskDto, ListTasksQuery, SendDto } from './dto';
 import { type SendAnswer, TasksService } from './tasks.service';
@@ -12,6 +13,7 @@ export class TasksController {
   constructor(private readonly tasks: TasksService) {}
 
   @Post()
+  @Roles('submitter')
   @ApiOperation({ summary: 'Submit a task: a registered coroutine, an inline workflow definition, or a registered one' })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retried submission with the same key returns the same task (200)' })
   @ApiCreatedResponse({ description: 'The task, queued' })
@@ -22,12 +24,14 @@ export class TasksController {
   }
 
   @Get()
+  @Roles('viewer')
   @ApiOperation({ summary: 'A page of tasks, newest first' })
   list(@Namespace() ns: string, @Query() q: ListTasksQuery): Promise<TaskPage> {
     return this.tasks.list(ns, q);
   }
 
   @Get(':id')
+  @Roles('viewer')
   @ApiOperation({ summary: 'A task: status, timings, what it yielded, and each suspension with its lateness' })
   @ApiNotFoundResponse()
   get(@Namespace() ns: string, @Param('id') id: string): Promise<TaskView> {
@@ -35,6 +39,7 @@ export class TasksController {
   }
 
   @Post(':id/send')
+  @Roles('submitter')
   @HttpCode(200)
   @ApiOperation({ summary: "Send a value into a task waiting in receive; answers with what it yields next (Python's send())" })
   @ApiOkResponse({ description: '{ yielded, status, output? }; { pending: true } (202) if it did not suspend again within SEND_WAIT_MS' })
@@ -46,6 +51,7 @@ export class TasksController {
   }
 
   @Post(':id/cancel')
+  @Roles('operator')
   @HttpCode(200)
   @ApiOperation({ summary: "Cancel a task (the seed's close()): its timers and waits are removed" })
   @ApiConflictResponse({ description: 'The task already ended' })

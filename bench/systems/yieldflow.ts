@@ -7,6 +7,7 @@
  * Child half (`workload`): see bench/README.md, "Plugging a system in".
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import Redis from 'ioredis';
 import { type NewTask, TaskStore, newId } from '@yieldflow/store';
@@ -28,6 +29,25 @@ const POLL_MS = 50;
 type WorkerProcess = ChildProcess & { output: string[] };
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** CPU time (user + system, ms) a process has used so far, from /proc; NaN where /proc is not there. */
+function cpuMsOf(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
+}
+
+/** Redis's own CPU time (used_cpu_user + used_cpu_sys, ms): every client's work, not only this run's. */
+async function redisCpuMs(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const user = /^used_cpu_user:([\d.]+)/m.exec(info);
+  const sys = /^used_cpu_sys:([\d.]+)/m.exec(info);
+  return user && sys ? (Number(user[1]) + Number(sys[1])) * 1000 : NaN;
+}
 
 /** Extra node flags for the workers (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), for profiling. */
 function workerNodeArgs(): string[] {
@@ -193,6 +213,8 @@ export async function workload(opts: YieldflowOptions): Promise<Result> {
       tasks.push({ id: newId(), namespace: 'default', kind: 'coroutine', name: j % 2 === 0 ? 'seed.func-a' : 'seed.func-b', input: null });
     }
 
+    const cpu0 = workers.map((w) => cpuMsOf(w.pid));
+    const redisCpu0 = await redisCpuMs(probe);
     const t0 = Date.now();
     const created = await store.create(tasks);
     const submitMs = Date.now() - t0;
@@ -226,6 +248,8 @@ export async function workload(opts: YieldflowOptions): Promise<Result> {
       await sleep(POLL_MS);
     }
     const doneSeenMs = Date.now() - t0;
+    const cpu = workers.map((w, i) => cpuMsOf(w.pid) - cpu0[i]);
+    const redisCpu = (await redisCpuMs(probe)) - redisCpu0;
     if (!allSuspendedSeen) notes.push('memory not measured: the tasks were never all suspended at the same moment (a first resume came before the last first step)');
 
     // Everything below is read back from Redis: completion, start and resume times as the workers recorded them.
@@ -276,6 +300,10 @@ export async function workload(opts: YieldflowOptions): Promise<Result> {
       const end = await snapshotMemory(probe, prefix, baseline, t0).catch(() => undefined);
       if (end) notes.push(describeMemory(end, total, `all ${total} tasks completed (journals kept)`));
     }
+    notes.push(
+      `CPU from t0 to all done (${doneSeenMs} ms): worker(s) ${cpu.map((c) => `${Math.round(c)} ms`).join(' + ')}, ` +
+        `Redis ${Math.round(redisCpu)} ms (all clients, including this run's memory snapshot)`,
+    );
     const stats = await probe.hgetall(`${prefix}:stats`).catch(() => ({}));
     if (Object.keys(stats).length) notes.push(`workers' resume stats: ${JSON.stringify(stats).slice(0, 300)}`);
 

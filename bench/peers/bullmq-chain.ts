@@ -47,7 +47,7 @@ export async function workload(opts: ChainOptions): Promise<Result> {
   const baseline = opts.measureMemory ? await usedMemory(probe) : NaN;
 
   const q = new Queue<StepData>(QUEUE, { connection, prefix });
-  let w: Worker<StepData> | undefined;
+  let w: Worker<StepData> | undefined; // eslint-disable-line prefer-const
   onAbort(async () => {
     await w?.close(true);
     await q.obliterate({ force: true }).catch(() => undefined);

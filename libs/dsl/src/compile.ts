@@ -5,7 +5,7 @@ import { validationError } from './errors';
 import { defaultEvaluator, type ExpressionEvaluator } from './expressions/evaluator';
 import { Expressions } from './expressions/expr';
 import { args, dateTime, isTimeout, plain, type Run, RUNTIME_NAME, RUNTIME_VERSION } from './interpreter/run';
-import { checkSchema, runList, timeoutOf } from './interpreter/task';
+import { checkSchema, runList, runTask, timeoutOf } from './interpreter/task';
 import type { WorkflowDocument } from './types';
 
 export interface CompileOptions {
@@ -39,6 +39,8 @@ export function compileWorkflow(doc: WorkflowDocument, opts: CompileOptions = {}
       workflow: { id: ctx.taskId, definition, input: rawInput ?? null, startedAt: dateTime(startedAt) },
       runtime: { name: RUNTIME_NAME, version: RUNTIME_VERSION, metadata: opts.runtimeMetadata ?? {} },
       emitted: 0,
+      list: (list, pointer, input, scope) => runList(run, list, pointer, input, scope),
+      task: (name, task, pointer, input, scope) => runTask(run, name, task, pointer, input, scope),
     };
     const input0 = rawInput ?? {};
     const timeout = timeoutOf(run, doc.timeout, '/timeout');

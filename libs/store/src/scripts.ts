@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ChainableCommander } from 'ioredis';
 import type Redis from 'ioredis';
 
 /** The Lua scripts in ../lua, one per atomic transition, named verb-<numKeys>.lua. */
@@ -8,6 +9,11 @@ export type ScriptName = (typeof SCRIPTS)[number];
 
 export type ScriptedRedis = Redis & {
   [K in `yf_${ScriptName}`]: (partitionPrefix: string, ...args: (string | number)[]) => Promise<unknown>;
+};
+
+/** A pipeline with the scripts queued on it (each call queues, the pipeline's exec() sends them all). */
+export type ScriptedPipeline = ChainableCommander & {
+  [K in `yf_${ScriptName}`]: (partitionPrefix: string, ...args: (string | number)[]) => ScriptedPipeline;
 };
 
 function luaDir(): string {

@@ -2,7 +2,7 @@ import type Redis from 'ioredis';
 import type { Json, JournalEntry } from '@yieldflow/runtime';
 import { ConflictError, LimitError, NotFoundError } from './errors';
 import { Keys, partitionOf } from './keys';
-import { type ScriptedRedis, withScripts } from './scripts';
+import { type ScriptedPipeline, type ScriptedRedis, withScripts } from './scripts';
 import type { Claim, ClaimedTask, NewTask, SendResult, StoreOptions, StoredEvent, WritebackOp } from './types';
 
 const CREATE_CHUNK = 2000;
@@ -77,7 +77,7 @@ export class TaskStore {
           ...(t.batchId ? { b: t.batchId } : {}),
           ...(t.parent ? { par: t.parent.id, pseq: t.parent.seq, pidx: t.parent.index } : {}),
         }));
-        (pipeline as unknown as ScriptedRedis).yf_create(this.keys.partition(p), now, JSON.stringify(payload));
+        (pipeline as ScriptedPipeline).yf_create(this.keys.partition(p), now, JSON.stringify(payload));
         order.push(chunk);
       }
       pipeline.publish(this.keys.wakeChannel, String(p));
@@ -149,7 +149,7 @@ export class TaskStore {
     const pipeline = this.redis.pipeline();
     pipeline.hset(this.keys.batch(id), 'ns', namespace, 'total', taskIds.length, 'ca', now);
     for (let i = 0; i < taskIds.length; i += 5000) pipeline.rpush(this.keys.batchTasks(id), ...taskIds.slice(i, i + 5000));
-    await pipeline.exec();
+    for (const [err] of (await pipeline.exec()) ?? []) if (err) throw err;
   }
 
   /** Tasks by status, over every partition and namespace (for /metrics). */
@@ -196,7 +196,7 @@ export class TaskStore {
     const text = JSON.stringify(event);
     const pipeline = this.redis.pipeline();
     for (let p = 0; p < this.partitions; p++) {
-      (pipeline as unknown as ScriptedRedis).yf_event(this.keys.partition(p), namespace, event.type, text, event.id, now, this.eventBufferMs, this.eventBufferMax);
+      (pipeline as ScriptedPipeline).yf_event(this.keys.partition(p), namespace, event.type, text, event.id, now, this.eventBufferMs, this.eventBufferMax);
     }
     const results = (await pipeline.exec()) ?? [];
     let woken = 0;

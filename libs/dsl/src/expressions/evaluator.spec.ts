@@ -79,7 +79,6 @@ describe('JqEvaluator (auto)', () => {
     for (let i = 0; i < 200; i++) jq.evaluate('.a + .b', { a: i, b: 1 }, {});
     const fallback = Number(process.hrtime.bigint() - t) / 200 / 1000;
     jq.close();
-    // eslint-disable-next-line no-console
     console.log(`one evaluation: inline path ${inline.toFixed(2)} µs, jqjs in the worker ${worker.toFixed(1)} µs, jq-web in the worker ${fallback.toFixed(0)} µs`);
     expect(worker).toBeLessThan(1000);
   });

@@ -4,7 +4,7 @@ import { isExpression } from '../expressions/expr';
 import type { TaskDef } from '../types';
 import { expandUriTemplate } from '../uri-template';
 import { args, bounded, type Gen, type Run, type Scope } from './run';
-import type { Flow } from './task';
+import type { Flow } from './run';
 
 /**
  * `call: http`. The engine answers 2xx with the response and throws a communication error otherwise. DSL

@@ -2,7 +2,7 @@ import { emit, type CloudEventInput, type Json } from '@yieldflow/runtime';
 import { configurationError } from '../errors';
 import type { TaskDef } from '../types';
 import { args, type Gen, type Run, type Scope } from './run';
-import type { Flow } from './task';
+import type { Flow } from './run';
 
 /** `emit`: publish the event; its id and time, when not given, come from the task id and the step's clock. */
 export function* runEmit(run: Run, _name: string, task: TaskDef, pointer: string, input: Json, scope: Scope): Gen<Flow> {

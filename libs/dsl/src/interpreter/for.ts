@@ -2,7 +2,7 @@ import type { Json } from '@yieldflow/runtime';
 import { truthy } from '../expressions/expr';
 import type { TaskDef } from '../types';
 import { args, type Gen, type Run, type Scope } from './run';
-import { runList, type Flow } from './task';
+import type { Flow } from './run';
 
 /** `for`: run `do` once per item of `in`, each iteration's output the next one's input, while `while` holds. */
 export function* runFor(run: Run, _name: string, task: TaskDef, pointer: string, input: Json, scope: Scope): Gen<Flow> {
@@ -20,7 +20,7 @@ export function* runFor(run: Run, _name: string, task: TaskDef, pointer: string,
   for (let i = 0; i < items.length; i++) {
     const inner: Scope = { vars: { ...scope.vars, [each]: items[i], [at]: i }, task: scope.task };
     if (task.while !== undefined && !truthy(run.ex.bare(task.while, data, args(run, inner, { input }), `${pointer}/while`))) break;
-    const flow = yield* runList(run, task.do, `${pointer}/do`, data, inner);
+    const flow = yield* run.list(task.do, `${pointer}/do`, data, inner);
     data = flow.output;
     if (flow.end) return { output: data, end: true };
   }

@@ -8,18 +8,17 @@ import { runFork, runWorkflow } from './spawn';
 import { runListen } from './listen';
 import { runRaise, runSet, runSwitch, runWait } from './simple';
 import type { Gen, Run, Scope } from './run';
-import { runList, type Flow } from './task';
+import type { Flow } from './run';
 import { runTry } from './try';
 import { configurationError } from '../errors';
 import { escapePointer } from '../parse';
 import { args } from './run';
-import { runTask } from './task';
 
 export type KindRunner = (run: Run, name: string, task: TaskDef, pointer: string, input: Json, scope: Scope) => Gen<Flow>;
 
 const RUNNERS: Record<TaskKind, KindRunner> = {
   call: (run, name, task, pointer, input, scope) => (task.call === 'http' ? runCall(run, name, task, pointer, input, scope) : runFunction(run, name, task, pointer, input, scope)),
-  do: (run, _name, task, pointer, input, scope) => runList(run, task.do, `${pointer}/do`, input, scope),
+  do: (run, _name, task, pointer, input, scope) => run.list(task.do, `${pointer}/do`, input, scope),
   emit: runEmit,
   for: runFor,
   fork: runFork,
@@ -42,6 +41,6 @@ function* runFunction(run: Run, _name: string, task: TaskDef, pointer: string, i
   const fn = run.doc.use?.functions?.[fnName];
   if (!fn) throw configurationError(`no function named '${fnName}' in use.functions`, `${pointer}/call`);
   const fnInput = task.with === undefined ? input : run.ex.deep(task.with, input, args(run, scope, { input }), `${pointer}/with`);
-  const flow = yield* runTask(run, fnName, fn, `/use/functions/${escapePointer(fnName)}`, fnInput, { vars: scope.vars });
+  const flow = yield* run.task(fnName, fn, `/use/functions/${escapePointer(fnName)}`, fnInput, { vars: scope.vars });
   return { output: flow.output };
 }

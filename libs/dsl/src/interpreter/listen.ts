@@ -2,7 +2,7 @@ import { waitForEvent, type Json } from '@yieldflow/runtime';
 import { isExpression, truthy } from '../expressions/expr';
 import type { TaskDef } from '../types';
 import { args, bounded, type Gen, type Run, type Scope } from './run';
-import { runList, type Flow } from './task';
+import type { Flow } from './run';
 
 type Event = Record<string, Json>;
 interface Filter {
@@ -45,7 +45,7 @@ export function* runListen(run: Run, _name: string, task: TaskDef, pointer: stri
     let result: Json = data;
     let end = false;
     if (foreach.do) {
-      const flow = yield* runList(run, foreach.do, `${pointer}/foreach/do`, data, inner);
+      const flow = yield* run.list(foreach.do, `${pointer}/foreach/do`, data, inner);
       result = flow.output;
       end = !!flow.end;
     }

@@ -1,7 +1,7 @@
 import { ERROR_TYPES, TaskError, type CoroutineContext, type Effect, type Json } from '@yieldflow/runtime';
 import { runtimeError } from '../errors';
 import type { Expressions } from '../expressions/expr';
-import type { WorkflowDocument } from '../types';
+import type { TaskDef, TaskList, WorkflowDocument } from '../types';
 
 export type Gen<T> = Generator<Effect, T, any>;
 
@@ -28,7 +28,22 @@ export interface Run {
   emitted: number;
   /** The earliest deadline of the enclosing timeouts, epoch ms. */
   deadline?: number;
+  /**
+   * Run a nested task list / one task: the interpreter's recursion, reached through the run rather than
+   * imported, so the task kinds and the task runner do not import each other.
+   */
+  list(list: TaskList, pointer: string, input: Json, scope: Scope): Gen<Flow>;
+  task(name: string, task: TaskDef, pointer: string, input: Json, scope: Scope): Gen<Flow>;
 }
+
+/** How a task or a task list ended: its output, and `end` when the whole workflow must end now. */
+export interface Flow {
+  output: Json;
+  end?: boolean;
+  /** The task's `then` (a sibling name, `continue`, `exit`, `end`). */
+  then?: string;
+}
+
 
 /** What tasks nested in a scope see: iteration and error variables, and the current task. */
 export interface Scope {

@@ -4,16 +4,14 @@ import { durationMs } from '../duration';
 import { truthy } from '../expressions/expr';
 import type { ErrorDef, TaskDef } from '../types';
 import { args, bounded, type Gen, type Run, type Scope } from './run';
-import type { Flow } from './task';
+import type { Flow } from './run';
 
-// eslint-disable-next-line require-yield
 export function* runSet(run: Run, _name: string, task: TaskDef, pointer: string, input: Json, scope: Scope): Gen<Flow> {
   const a = args(run, scope, { input });
   const value = typeof task.set === 'string' ? run.ex.bare(task.set, input, a, `${pointer}/set`) : run.ex.deep(task.set, input, a, `${pointer}/set`);
   return { output: value };
 }
 
-// eslint-disable-next-line require-yield
 export function* runSwitch(run: Run, _name: string, task: TaskDef, pointer: string, input: Json, scope: Scope): Gen<Flow> {
   const cases = task.switch as Record<string, { when?: string; then?: string }>[];
   let fallback: string | undefined;
@@ -51,7 +49,6 @@ export function* runWait(run: Run, name: string, task: TaskDef, pointer: string,
   return { output: input };
 }
 
-// eslint-disable-next-line require-yield
 export function* runRaise(run: Run, _name: string, task: TaskDef, pointer: string, input: Json, scope: Scope): Gen<Flow> {
   const ref = task.raise.error as string | ErrorDef;
   const def = typeof ref === 'string' ? run.doc.use?.errors?.[ref] : ref;

@@ -2,7 +2,7 @@ import { ERROR_TYPES, spawn, TaskError, type ChildResult, type ChildSpec, type J
 import { runtimeError } from '../errors';
 import type { TaskDef, WorkflowDocument } from '../types';
 import { args, bounded, type Gen, plain, type Run, type Scope } from './run';
-import type { Flow } from './task';
+import type { Flow } from './run';
 
 /** `run: workflow`: start the referenced workflow as a child task and wait for it; its fault is this task's. */
 export function* runWorkflow(run: Run, _name: string, task: TaskDef, pointer: string, input: Json, scope: Scope): Gen<Flow> {

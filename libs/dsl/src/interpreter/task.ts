@@ -6,15 +6,10 @@ import { escapePointer } from '../parse';
 import type { TaskDef, TaskList, TimeoutDef } from '../types';
 import { taskKind } from '../walk';
 import { executeKind } from './kinds';
-import { args, asTaskError, dateTime, type Gen, isTimeout, plain, type Run, type Scope } from './run';
+import { args, asTaskError, dateTime, type Flow, type Gen, isTimeout, plain, type Run, type Scope } from './run';
 
-/** How a task or a task list ended: its output, and `end` when the whole workflow must end now. */
-export interface Flow {
-  output: Json;
-  end?: boolean;
-  /** The task's `then` (a sibling name, `continue`, `exit`, `end`). */
-  then?: string;
-}
+export type { Flow } from './run';
+
 
 /** Run a task list in order, following `then` directives within it. */
 export function* runList(run: Run, list: TaskList, pointer: string, input: Json, scope: Scope): Gen<Flow> {

@@ -180,7 +180,10 @@ describe('try / catch / retry', () => {
     const delays = () => runWith(load(def), {}, { http: flaky(3).http }).effects.filter((e) => e.kind === 'sleep').map((e) => (e as { ms: number }).ms);
     const a = delays();
     expect(a).toHaveLength(3);
-    for (const d of a) expect(d).toBeGreaterThanOrEqual(1100), expect(d).toBeLessThanOrEqual(1300);
+    for (const d of a) {
+      expect(d).toBeGreaterThanOrEqual(1100);
+      expect(d).toBeLessThanOrEqual(1300);
+    }
     expect(delays()).toEqual(a);
   });
 

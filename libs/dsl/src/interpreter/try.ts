@@ -4,7 +4,7 @@ import { durationMs } from '../duration';
 import { truthy } from '../expressions/expr';
 import type { Duration, TaskDef } from '../types';
 import { args, asTaskError, bounded, errorJson, type Gen, type Run, type Scope } from './run';
-import { runList, type Flow } from './task';
+import type { Flow } from './run';
 
 interface RetryDef {
   when?: string;
@@ -27,7 +27,7 @@ export function* runTry(run: Run, _name: string, task: TaskDef, pointer: string,
   for (let attempt = 1; ; attempt++) {
     const attemptStart = run.ctx.now();
     try {
-      return yield* runList(run, task.try, `${pointer}/try`, input, scope);
+      return yield* run.list(task.try, `${pointer}/try`, input, scope);
     } catch (err) {
       const error = asTaskError(err, `${pointer}/try`);
       const errScope: Scope = { vars: { ...scope.vars, [as]: errorJson(error) }, task: scope.task };
@@ -41,7 +41,7 @@ export function* runTry(run: Run, _name: string, task: TaskDef, pointer: string,
         if (!c.do) throw error;
       }
       if (!c.do) return { output: input };
-      return yield* runList(run, c.do, `${pointer}/catch/do`, input, errScope);
+      return yield* run.list(c.do, `${pointer}/catch/do`, input, errScope);
     }
   }
 }

@@ -1,0 +1,29 @@
+/** What may import what (ARCHITECTURE.md), and no cycles. `npm run lint` checks it. */
+module.exports = {
+  forbidden: [
+    { name: 'no-cycles', severity: 'error', from: {}, to: { circular: true } },
+    {
+      name: 'runtime-stands-alone',
+      comment: 'The coroutine runtime knows nothing of Nest, Redis, BullMQ or the other libs',
+      severity: 'error',
+      from: { path: '^libs/runtime/' },
+      to: { path: '^(libs/(store|dsl|contracts)|apps)/|node_modules/(@nestjs|ioredis|bullmq)' },
+    },
+    {
+      name: 'dsl-on-runtime-only',
+      severity: 'error',
+      from: { path: '^libs/dsl/' },
+      to: { path: '^(libs/(store|contracts)|apps)/|node_modules/(@nestjs|ioredis|bullmq)' },
+    },
+    { name: 'contracts-no-store', severity: 'error', from: { path: '^libs/contracts/' }, to: { path: '^(libs/(store|dsl)|apps)/|node_modules/(@nestjs|ioredis)' } },
+    { name: 'store-no-apps', severity: 'error', from: { path: '^libs/store/' }, to: { path: '^(libs/dsl|apps)/|node_modules/@nestjs' } },
+    { name: 'api-not-worker', severity: 'error', from: { path: '^apps/api/' }, to: { path: '^apps/worker/' } },
+    { name: 'worker-not-api', severity: 'error', from: { path: '^apps/worker/' }, to: { path: '^apps/api/' } },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    exclude: { path: '\\.(spec|test)\\.ts$' },
+  },
+};

@@ -29,6 +29,8 @@ export class TaskReader {
       pipeline.lrange(keys.trace(id), 0, -1);
     }
     const res = (await pipeline.exec()) ?? [];
+    // a failed read (Redis unreachable) is an error, not a missing task
+    for (const [err] of res) if (err) throw err;
     const h = res[0][1] as Record<string, string>;
     if (!h || !h.st || h.ns !== namespace) throw new NotFoundError(`task ${id}`);
     const journal = opts.journal === false ? [] : ((res[1][1] as string[]) ?? []).map((s) => JSON.parse(s) as StoredEntry);
@@ -120,7 +122,10 @@ export class TaskReader {
   private async hashes(ids: string[]): Promise<Record<string, string>[]> {
     const pipeline = this.store.redis.pipeline();
     for (const id of ids) pipeline.hgetall(this.store.keys.task(id));
-    return ((await pipeline.exec()) ?? []).map(([, h]) => (h as Record<string, string>) ?? {});
+    return ((await pipeline.exec()) ?? []).map(([err, h]) => {
+      if (err) throw err;
+      return (h as Record<string, string>) ?? {};
+    });
   }
 
   async batch(namespace: string, id: string): Promise<BatchView> {

@@ -6,7 +6,7 @@
  * Parent half (`yieldflow.run`): a unique prefix, the workload in a child process, the prefix swept after.
  * Child half (`workload`): see bench/README.md, "Plugging a system in".
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import Redis from 'ioredis';
@@ -47,6 +47,18 @@ async function redisCpuMs(redis: Redis): Promise<number> {
   const user = /^used_cpu_user:([\d.]+)/m.exec(info);
   const sys = /^used_cpu_sys:([\d.]+)/m.exec(info);
   return user && sys ? (Number(user[1]) + Number(sys[1])) * 1000 : NaN;
+}
+
+/** The commit the engine was built from, and whether libs/ or apps/ had uncommitted changes then. */
+function engineVersion(): string {
+  const root = path.join(__dirname, '..', '..', '..');
+  try {
+    const head = execFileSync('git', ['-C', root, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['-C', root, 'status', '--porcelain', '--', 'libs', 'apps'], { encoding: 'utf8' }).trim();
+    return dirty ? `${head} + ${dirty.split('\n').length} uncommitted file(s) in libs/apps` : head;
+  } catch {
+    return 'unknown (no git)';
+  }
 }
 
 /** Extra node flags for the workers (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), for profiling. */
@@ -205,7 +217,7 @@ export async function workload(opts: YieldflowOptions): Promise<Result> {
     const baseline = opts.measureMemory ? await usedMemory(probe) : NaN;
     for (let i = 0; i < nWorkers; i++) workers.push(spawnWorker(opts, partitions, i));
     const owners = await waitForOwners(probe, prefix, partitions, workers, Math.min(60_000, opts.timeoutMs));
-    notes.push(`${nWorkers} worker process(es), ${partitions} partitions, owned ${[...owners.values()].join(' + ')}`);
+    notes.push(`${nWorkers} worker process(es), ${partitions} partitions, owned ${[...owners.values()].join(' + ')}; engine ${engineVersion()}`);
 
     // Build the submission before the clock starts, as the peers do with their job lists.
     const tasks: NewTask[] = [];

@@ -102,7 +102,7 @@ describe('definitions through the REST API', () => {
     it('the consumer answers each produce event with a 200 OK reply, and ends on a falsy value', async () => {
       const { body: consumer } = await s.http.post('/v1/tasks').send({ definitionRef: ref('consumer'), input: {} }).expect(201);
       let steps = -1;
-      // an event published between a wake and the next wait is dropped by the engine: publish once it waits again
+      // publish each value once the consumer waits again, so each reply follows its own produce event
       const waiting = async () => {
         const t = await s.until(consumer.id, ['suspended', 'completed', 'faulted', 'cancelled']);
         if (t.status !== 'suspended' || t.waitingFor?.kind !== 'waitForEvent' || t.steps <= steps) {

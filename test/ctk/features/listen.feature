@@ -36,10 +36,8 @@ Feature: Listen Task
     """
     And waitForOrder should complete
 
-  # Tests that an event published shortly before the listener registers is still delivered.
-  # Known engine gap (docs/CONFORMANCE.md): the store's event buffer is read from the start of the running
-  # slice that reaches the wait, so an event published while the task sleeps in `warmUp` is not delivered.
-  @engine-gap
+  # Tests that an event published shortly before the listener registers (while the task sleeps in warmUp)
+  # is still delivered
   Scenario: Listen To An Event Published Before The Listener Registers
     Given a workflow with definition:
     """yaml

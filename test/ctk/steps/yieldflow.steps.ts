@@ -23,7 +23,7 @@ When(/^the workflow(?: "([^"]+)")? is started$/, async function (this: CtkWorld,
 
 /**
  * Suspended on a waitForEvent it has not been woken from yet: when asked again after an event, it must have
- * moved on (more steps) to a new wait, since the engine drops an event published between a wake and the next wait.
+ * moved on (more steps) to a new wait, so the scenario publishes to the wait it means to.
  */
 When(/^the workflow(?: "([^"]+)")? is waiting for events$/, async function (this: CtkWorld, wf?: string) {
   const w = this.workflow(name(wf));

@@ -8,6 +8,7 @@
            or { -2 } when the token does not own the partition.
   resolution: 'start' (fresh task), 'perform' (an IO effect still to perform) or a JSON journal result
   {"r":...} / {"e":...}. A value sent in stays at the head of the task's inbox until the write-back pops it.
+  Set operations and counters are applied once per call, not once per task.
 ]]
 local p = KEYS[1]
 local now = tonumber(ARGV[1])
@@ -16,9 +17,13 @@ if redis.call('GET', p .. 'own') ~= token then return { -2 } end
 
 local TIMEOUT = '{"e":{"type":"https://serverlessworkflow.io/spec/1.0.0/errors/timeout","status":408,"title":"Timeout","detail":"the wait passed its deadline"}}'
 local ids = redis.call('ZRANGEBYSCORE', p .. 'due', '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
+-- the claimed ids are exactly the lowest ranks of the due set
+if #ids > 0 then redis.call('ZREMRANGEBYRANK', p .. 'due', 0, #ids - 1) end
 local out = { -1 }
+local active = {}
+local moved = {}      -- status -> tasks that left it for 'running'
+local batches = {}    -- batch -> { status -> n }, first start
 for _, id in ipairs(ids) do
-  redis.call('ZREM', p .. 'due', id)
   local tk = p .. 't:' .. id
   local f = redis.call('HMGET', tk, 'st', 'kind', 'name', 'def', 'in', 'seq', 'wk', 'w', 'res', 'due', 'dl', 'la', 'sa', 'ca', 'b', 'ns')
   local st, wk, res, dl = f[1], f[7], f[9], tonumber(f[11])
@@ -43,38 +48,62 @@ for _, id in ipairs(ids) do
       resolution = 'perform'
     end
   end
-  if resolution == 'perform' then
-    -- still suspended: the owner performs the effect and resolves it (resolve-1)
-    redis.call('ZADD', p .. 'act', now, id)
-  elseif resolution then
-    local la = tonumber(f[12])
-    if st == 'queued' then
-      redis.call('HINCRBY', tk, 'qm', now - la)
-      redis.call('HSET', tk, 'sa', now)
-      f[13] = tostring(now)
-    else
-      redis.call('HINCRBY', tk, 'sm', now - la)
-    end
+  if resolution then
+    active[#active + 1] = now
+    active[#active + 1] = id
+  end
+  if resolution and resolution ~= 'perform' then
     -- the resolution stays stored until the write-back consumes it, so a crash in between loses nothing
-    redis.call('HSET', tk, 'st', 'running', 'la', now)
-    redis.call('ZADD', p .. 'act', now, id)
-    redis.call('HINCRBY', p .. 'cnt', st, -1)
-    redis.call('HINCRBY', p .. 'cnt', 'running', 1)
+    local spent = now - tonumber(f[12])
+    if st == 'queued' and not f[13] then
+      redis.call('HSET', tk, 'st', 'running', 'la', now, 'sa', now, 'qm', spent)
+      f[13] = tostring(now)
+    elseif st == 'queued' then
+      -- re-queued by a take-over before its first write-back
+      redis.call('HSET', tk, 'st', 'running', 'la', now)
+      redis.call('HINCRBY', tk, 'qm', spent)
+    else
+      redis.call('HSET', tk, 'st', 'running', 'la', now)
+      redis.call('HINCRBY', tk, 'sm', spent)
+    end
+    moved[st] = (moved[st] or 0) + 1
     if f[15] then
-      redis.call('HINCRBY', p .. 'bt:' .. f[15], st, -1)
-      redis.call('HINCRBY', p .. 'bt:' .. f[15], 'running', 1)
-      if st == 'queued' then
-        local bk = p .. 'bt:' .. f[15]
-        local first = tonumber(redis.call('HGET', bk, 'first'))
-        if not first or now < first then redis.call('HSET', bk, 'first', now) end
-      end
+      local b = batches[f[15]]
+      if not b then b = {}; batches[f[15]] = b end
+      b[st] = (b[st] or 0) + 1
+      if st == 'queued' then b.first = true end
     end
   end
+  -- 'perform': still suspended; the owner performs the effect and resolves it (resolve-1)
   if resolution then
     local n = #out
     out[n + 1] = id; out[n + 2] = f[2]; out[n + 3] = f[3]; out[n + 4] = f[4] or ''; out[n + 5] = f[5]
     out[n + 6] = f[6]; out[n + 7] = wk or ''; out[n + 8] = f[8] or ''; out[n + 9] = resolution
     out[n + 10] = f[10] or ''; out[n + 11] = f[12]; out[n + 12] = f[13] or ''; out[n + 13] = f[14]; out[n + 14] = f[16]
+  end
+end
+for i = 1, #active, 7000 do
+  redis.call('ZADD', p .. 'act', unpack(active, i, math.min(i + 6999, #active)))
+end
+local total = 0
+for st, n in pairs(moved) do
+  redis.call('HINCRBY', p .. 'cnt', st, -n)
+  total = total + n
+end
+if total > 0 then redis.call('HINCRBY', p .. 'cnt', 'running', total) end
+for b, counts in pairs(batches) do
+  local bk = p .. 'bt:' .. b
+  local sum = 0
+  for st, n in pairs(counts) do
+    if st ~= 'first' then
+      redis.call('HINCRBY', bk, st, -n)
+      sum = sum + n
+    end
+  end
+  redis.call('HINCRBY', bk, 'running', sum)
+  if counts.first then
+    local first = tonumber(redis.call('HGET', bk, 'first'))
+    if not first or now < first then redis.call('HSET', bk, 'first', now) end
   end
 end
 local nxt = redis.call('ZRANGE', p .. 'due', 0, 0, 'WITHSCORES')

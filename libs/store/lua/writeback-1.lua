@@ -19,20 +19,14 @@ if redis.call('GET', p .. 'own') ~= ARGV[2] then return { -2 } end
 local channel = ARGV[3]
 local ops = cjson.decode(ARGV[4])
 local out = {}
-
-local function count(tk, b, from, to)
-  redis.call('HINCRBY', p .. 'cnt', from, -1)
-  redis.call('HINCRBY', p .. 'cnt', to, 1)
-  if b then
-    redis.call('HINCRBY', p .. 'bt:' .. b, from, -1)
-    redis.call('HINCRBY', p .. 'bt:' .. b, to, 1)
-  end
-end
+local moved = {}      -- status -> tasks that left 'running' for it
+local batches = {}    -- batch -> { status -> n, sum = elapsed, last = finish }
+local unact, act, due = {}, {}, {}
 
 for i, op in ipairs(ops) do
   local id = op.id
   local tk = p .. 't:' .. id
-  local f = redis.call('HMGET', tk, 'st', 'seq', 'la', 'b', 'n', 'ns', 'par', 'pseq', 'pidx', 'ca')
+  local f = redis.call('HMGET', tk, 'st', 'seq', 'la', 'b', 'n', 'ns', 'par', 'pseq', 'pidx', 'ca', 'res', 'due', 'dl')
   if f[1] ~= 'running' or tonumber(f[2]) ~= op.seq then
     out[i] = 0
   else
@@ -49,19 +43,22 @@ for i, op in ipairs(ops) do
     end
     if op.rec and #op.rec > 0 then redis.call('RPUSH', p .. 'r:' .. id, unpack(op.rec)) end
     redis.call('HINCRBY', tk, 'rm', now - tonumber(f[3]))
-    redis.call('HSET', tk, 'seq', seq, 'la', now)
     local st
+    local set = { 'seq', seq, 'la', now }
+    local del = {}
     if op.o == 's' then
       st = 'suspended'
-      redis.call('HSET', tk, 'st', st, 'wk', op.wk, 'w', op.w)
-      redis.call('HDEL', tk, 'res', 'due', 'dl')
-      if op.y then redis.call('HSET', tk, 'y', op.y) end
-      if op.dl then redis.call('HSET', tk, 'dl', op.dl) end
+      set[#set + 1] = 'st'; set[#set + 1] = st
+      set[#set + 1] = 'wk'; set[#set + 1] = op.wk
+      set[#set + 1] = 'w'; set[#set + 1] = op.w
+      if op.y then set[#set + 1] = 'y'; set[#set + 1] = op.y end
+      local resSet = false
+      if op.dl then set[#set + 1] = 'dl'; set[#set + 1] = op.dl elseif f[13] then del[#del + 1] = 'dl' end
       local wake = op.due
       if op.hold then
-        redis.call('ZADD', p .. 'act', now, id)
+        act[#act + 1] = now; act[#act + 1] = id
       else
-        redis.call('ZREM', p .. 'act', id)
+        unact[#unact + 1] = id
         if op.wk == 'receive' then
           if redis.call('LLEN', p .. 'i:' .. id) > 0 then wake = now end
         elseif op.wk == 'waitForEvent' then
@@ -78,45 +75,59 @@ for i, op in ipairs(ops) do
           end
           if best then
             for _, ty in ipairs(op.types) do redis.call('SREM', p .. 'wt:' .. f[6] .. ':' .. ty, id) end
-            redis.call('HSET', tk, 'res', '{"r":' .. best .. '}', 'ec', bestAt)
+            set[#set + 1] = 'res'; set[#set + 1] = '{"r":' .. best .. '}'
+            set[#set + 1] = 'ec'; set[#set + 1] = bestAt
+            resSet = true
             wake = now
           end
         end
-        if wake then redis.call('HSET', tk, 'due', wake) end
+        if wake then set[#set + 1] = 'due'; set[#set + 1] = wake elseif f[12] then del[#del + 1] = 'due' end
         if op.dl and (not wake or tonumber(op.dl) < tonumber(wake)) then wake = op.dl end
-        if wake then redis.call('ZADD', p .. 'due', wake, id) end
-        if wake == now then out[i] = 2 end
+        if wake then
+          due[#due + 1] = wake; due[#due + 1] = id
+          if wake == now then out[i] = 2 end
+        end
       end
+      -- the result this step consumed goes (unless a buffered event just became the next one)
+      if f[11] and not resSet then del[#del + 1] = 'res' end
     else
-      redis.call('ZREM', p .. 'act', id)
+      unact[#unact + 1] = id
       redis.call('DEL', p .. 'i:' .. id, p .. 'ch:' .. id)
-      redis.call('HDEL', tk, 'res', 'due', 'dl', 'wk', 'w')
+      del = { 'res', 'due', 'dl', 'wk', 'w' }
       local result
       if op.o == 'c' then
         st = 'completed'
-        redis.call('HSET', tk, 'out', op.out)
+        set[#set + 1] = 'out'; set[#set + 1] = op.out
         result = '"output":' .. op.out
       elseif op.o == 'f' then
         st = 'faulted'
-        redis.call('HSET', tk, 'err', op.err)
+        set[#set + 1] = 'err'; set[#set + 1] = op.err
         result = '"error":' .. op.err
       else
         st = 'cancelled'
         result = '"output":null'
       end
-      redis.call('HSET', tk, 'st', st, 'fa', now)
+      set[#set + 1] = 'st'; set[#set + 1] = st
+      set[#set + 1] = 'fa'; set[#set + 1] = now
       if b then
-        local bk = p .. 'bt:' .. b
-        redis.call('HINCRBY', bk, 'sum', now - tonumber(f[10]))
-        local last = tonumber(redis.call('HGET', bk, 'last'))
-        if not last or now > last then redis.call('HSET', bk, 'last', now) end
+        local bt = batches[b]
+        if not bt then bt = { sum = 0 }; batches[b] = bt end
+        bt.sum = bt.sum + now - tonumber(f[10])
+        bt.last = now
       end
       if f[7] then
         redis.call('RPUSH', p .. 'ob', '{"kind":"child","parent":"' .. f[7] .. '","pseq":' .. f[8] .. ',"pidx":' .. f[9] ..
           ',"child":"' .. id .. '","status":"' .. st .. '",' .. result .. '}')
       end
     end
-    count(tk, b, 'running', st)
+    redis.call('HSET', tk, unpack(set))
+    if #del > 0 then redis.call('HDEL', tk, unpack(del)) end
+    moved[st] = (moved[st] or 0) + 1
+    if b then
+      local bt = batches[b]
+      if not bt then bt = { sum = 0 }; batches[b] = bt end
+      bt[st] = (bt[st] or 0) + 1
+    end
     if f[5] then
       -- a sender waits: tell it how many values the task has received; stop telling once all are
       local c = redis.call('HMGET', tk, 'rx', 'tx')
@@ -125,6 +136,33 @@ for i, op in ipairs(ops) do
       redis.call('PUBLISH', channel, id .. ' ' .. seq .. ' ' .. st .. ' ' .. rx)
     end
     out[i] = out[i] or 1
+  end
+end
+
+-- set operations and counters once per call
+for i = 1, #unact, 7000 do redis.call('ZREM', p .. 'act', unpack(unact, i, math.min(i + 6999, #unact))) end
+for i = 1, #act, 7000 do redis.call('ZADD', p .. 'act', unpack(act, i, math.min(i + 6999, #act))) end
+for i = 1, #due, 7000 do redis.call('ZADD', p .. 'due', unpack(due, i, math.min(i + 6999, #due))) end
+local total = 0
+for st, n in pairs(moved) do
+  redis.call('HINCRBY', p .. 'cnt', st, n)
+  total = total + n
+end
+if total > 0 then redis.call('HINCRBY', p .. 'cnt', 'running', -total) end
+for b, bt in pairs(batches) do
+  local bk = p .. 'bt:' .. b
+  local sum = 0
+  for st, n in pairs(bt) do
+    if st ~= 'sum' and st ~= 'last' then
+      redis.call('HINCRBY', bk, st, n)
+      sum = sum + n
+    end
+  end
+  redis.call('HINCRBY', bk, 'running', -sum)
+  if bt.sum > 0 then redis.call('HINCRBY', bk, 'sum', bt.sum) end
+  if bt.last then
+    local last = tonumber(redis.call('HGET', bk, 'last'))
+    if not last or bt.last > last then redis.call('HSET', bk, 'last', bt.last) end
   end
 end
 return out

@@ -42,7 +42,13 @@ export class ErrorFilter implements ExceptionFilter {
     const bodyErr = err as { type?: string; status?: number; message?: string };
     if (typeof bodyErr?.type === 'string' && bodyErr.type.startsWith('entity.') && typeof bodyErr.status === 'number') {
       // body-parser: malformed JSON (400), too large (413), unsupported charset (415)
-      const message = bodyErr.type === 'entity.parse.failed' ? `the body is not valid JSON: ${bodyErr.message}` : bodyErr.message;
+      const tooLarge = err as { length?: number; limit?: number };
+      const message =
+        bodyErr.type === 'entity.parse.failed'
+          ? `the body is not valid JSON: ${bodyErr.message}`
+          : bodyErr.type === 'entity.too.large'
+            ? `the body is ${tooLarge.length ?? 'more than the limit of'} bytes; at most ${tooLarge.limit} (LIMIT_BODY_BYTES)`
+            : bodyErr.message;
       return [bodyErr.status, { error: bodyErr.type, message }];
     }
     if (err instanceof Error && REDIS_DOWN.test(err.message)) return [503, { error: 'Service Unavailable', message: 'the task store is unreachable; retry shortly' }];

@@ -52,6 +52,14 @@ describe('engine effects', () => {
     .register('t.spawn-slow', function* () {
       return (yield spawn([{ coroutine: 't.child', input: 3000 }, { coroutine: 't.child', input: 3000 }], 'all')) as Json;
     })
+    .register('t.sleep-deadline', function* () {
+      try {
+        yield { ...sleep(5000), deadline: Date.now() + 150 };
+        return 'slept';
+      } catch (err) {
+        return (err as { type: string }).type;
+      }
+    } as Coroutine)
     .register('t.deadline', function* () {
       try {
         yield { ...receive('never answered'), deadline: Date.now() + 200 };
@@ -149,6 +157,13 @@ describe('engine effects', () => {
   it('a deadline on a wait throws the timeout error at the yield', async () => {
     const id = await submit('t.deadline');
     expect((await until(id, ['completed'], 5000)).output).toBe('https://serverlessworkflow.io/spec/1.0.0/errors/timeout');
+  });
+
+  it('a deadline before a sleep ends throws the timeout error at the sleep', async () => {
+    const id = await submit('t.sleep-deadline');
+    const t = await until(id, ['completed'], 3000);
+    expect(t.output).toBe('https://serverlessworkflow.io/spec/1.0.0/errors/timeout');
+    expect(t.elapsedMs).toBeLessThan(1000);
   });
 
   it('http: retried on 503 with the same Idempotency-Key, its response sent in, journaled once', async () => {

@@ -33,7 +33,7 @@ export class HttpPerformer {
         const ok = res.status >= 200 && res.status < 300;
         if (ok) return { r: res as unknown as Json };
         failure = TaskError.communication(res.status, `${effect.request.method} ${effect.request.url} answered ${res.status}`);
-        if (!RETRYABLE(res.status)) return { e: { ...failure.toJSON(), ...{ instance: effect.request.url } } };
+        if (!RETRYABLE(res.status)) return { e: failure.toJSON() };
       } catch (err) {
         failure = err instanceof TaskError ? err : TaskError.communication(503, `${effect.request.method} ${effect.request.url} failed: ${(err as Error).message}`);
         if ((err as { refused?: boolean }).refused) return { e: failure.toJSON() };

@@ -32,7 +32,9 @@ for _, id in ipairs(ids) do
     resolution = 'start'
   elseif st == 'suspended' then
     if wk == 'sleep' or wk == 'sleepUntil' then
-      resolution = '{"r":null}'
+      -- woken by its deadline before its own end: the wait timed out
+      local due = tonumber(f[10])
+      if dl and now >= dl and (not due or dl < due) then resolution = TIMEOUT else resolution = '{"r":null}' end
     elseif wk == 'receive' then
       local v = redis.call('LINDEX', p .. 'i:' .. id, 0)
       if v then resolution = '{"r":' .. v .. '}'

@@ -15,7 +15,8 @@ export class AddressGuard {
       ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
       ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
     ] as const) this.blocked.addSubnet(net, bits, 'ipv4');
-    for (const [net, bits] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['::ffff:0:0', 96]] as const) {
+    // no rule for ::ffff:0:0/96: BlockList judges IPv4-mapped IPv6 by the IPv4 rules, and that rule would match every IPv4 address
+    for (const [net, bits] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) {
       this.blocked.addSubnet(net, bits, 'ipv6');
     }
     for (const raw of allow.map((s) => s.trim()).filter(Boolean)) {

@@ -7,7 +7,8 @@
  * Child half (`workload`): see bench/README.md, "Plugging a system in".
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import Redis from 'ioredis';
 import { type NewTask, TaskStore, newId } from '@yieldflow/store';
@@ -49,15 +50,28 @@ async function redisCpuMs(redis: Redis): Promise<number> {
   return user && sys ? (Number(user[1]) + Number(sys[1])) * 1000 : NaN;
 }
 
-/** The commit the engine was built from, and whether libs/ or apps/ had uncommitted changes then. */
+/**
+ * Which engine ran: the git HEAD now (with a count of uncommitted files under libs/ and apps/), and a
+ * fingerprint of the built Lua scripts, which is what changes the Redis side of the figures (dist/ may
+ * have been built before HEAD moved).
+ */
 function engineVersion(): string {
   const root = path.join(__dirname, '..', '..', '..');
+  let git = 'no git';
   try {
     const head = execFileSync('git', ['-C', root, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
     const dirty = execFileSync('git', ['-C', root, 'status', '--porcelain', '--', 'libs', 'apps'], { encoding: 'utf8' }).trim();
-    return dirty ? `${head} + ${dirty.split('\n').length} uncommitted file(s) in libs/apps` : head;
+    git = dirty ? `HEAD ${head} + ${dirty.split('\n').length} uncommitted file(s) in libs/apps` : `HEAD ${head}`;
   } catch {
-    return 'unknown (no git)';
+    // not a checkout
+  }
+  try {
+    const dir = path.join(__dirname, '..', '..', 'libs', 'store', 'lua');
+    const h = createHash('sha1');
+    for (const f of readdirSync(dir).sort()) h.update(f).update(readFileSync(path.join(dir, f)));
+    return `${git}, built Lua ${h.digest('hex').slice(0, 8)}`;
+  } catch {
+    return git;
   }
 }
 

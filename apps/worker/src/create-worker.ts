@@ -9,6 +9,7 @@ import { Dispatcher, type DispatcherOptions } from './dispatcher';
 import { EffectPerformer } from './effect-performer';
 import { HttpPerformer } from './http-performer';
 import { Outbox } from './outbox';
+import { Redactor } from './redaction';
 
 export interface Worker {
   dispatcher: Dispatcher;
@@ -23,8 +24,13 @@ export async function createWorker(config: Config, opts: DispatcherOptions & { r
   const store = new TaskStore(redis, { prefix: config.prefix, partitions: config.partitions });
   const registry = opts.registry ?? createCoroutineRegistry();
   const definitions = new DefinitionRegistry(store);
-  const performer = new EffectPerformer(store, new HttpPerformer(new AddressGuard(config.httpAllow)), registry, definitions);
-  const dispatcher = new Dispatcher(store, subscriber, new CoroutineSource(registry, store, config.secrets), performer, new Outbox(store), opts);
+  const redactor = new Redactor(config.secrets);
+  const performer = new EffectPerformer(store, new HttpPerformer(new AddressGuard(config.httpAllow)), registry, definitions, redactor);
+  const dispatcher = new Dispatcher(store, subscriber, new CoroutineSource(registry, store, config.secrets), performer, new Outbox(store), {
+    maxSleepMs: config.limits.maxSleepMs,
+    redactor,
+    ...opts,
+  });
   await dispatcher.start();
   return {
     dispatcher,

@@ -6,6 +6,7 @@ import type { CoroutineSource } from './coroutine-source';
 import { type Executed, Executor, type Held } from './executor';
 import type { EffectPerformer } from './effect-performer';
 import type { Outbox } from './outbox';
+import type { Redactor } from './redaction';
 import { ResumeStats } from './stats';
 
 export interface DispatcherOptions {
@@ -16,6 +17,10 @@ export interface DispatcherOptions {
   /** Tasks claimed per script call (default 1,000). */
   claimBatch?: number;
   log?: (level: 'info' | 'warn' | 'error', msg: string, extra?: object) => void;
+  /** Longest wait a coroutine may yield, ms (LIMIT_SLEEP_MS); a longer one faults the task. */
+  maxSleepMs?: number;
+  /** Keeps `$secrets` out of what is written back. */
+  redactor?: Redactor;
 }
 
 interface Owned {
@@ -38,7 +43,7 @@ export class Dispatcher {
   readonly workerId: string;
   readonly stats = new ResumeStats();
   private readonly owned = new Map<number, Owned>();
-  private readonly executor = new Executor();
+  private readonly executor: Executor;
   private readonly leaseMs: number;
   private readonly heartbeatMs: number;
   private readonly claimBatch: number;
@@ -56,6 +61,7 @@ export class Dispatcher {
     opts: DispatcherOptions = {},
   ) {
     this.workerId = opts.workerId ?? `w-${randomBytes(4).toString('hex')}`;
+    this.executor = new Executor(undefined, { maxSleepMs: opts.maxSleepMs, redactor: opts.redactor });
     this.leaseMs = opts.leaseMs ?? 3000;
     this.heartbeatMs = opts.heartbeatMs ?? 1000;
     this.claimBatch = opts.claimBatch ?? 1000;
@@ -213,7 +219,7 @@ export class Dispatcher {
   /** Run claimed tasks one step each, write them back in one call; returns the earliest new due time. */
   private async run(p: number, o: Owned, tasks: ClaimedTask[]): Promise<number | null> {
     const toRun = tasks.filter((t) => t.resolution.type !== 'perform');
-    for (const t of tasks) if (t.resolution.type === 'perform') this.perform(o, { task: t, seq: t.seq, effect: JSON.parse(t.wait) });
+    for (const t of tasks) if (t.resolution.type === 'perform') this.perform(o, { task: t, seq: t.seq, effect: this.executor.heldEffect(t.wait) });
     if (toRun.length === 0) return null;
     await this.source.prepare(toRun);
     const misses = toRun.filter((t) => t.resolution.type === 'result' && !this.executor.has(t.id, t.seq));

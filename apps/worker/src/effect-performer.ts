@@ -3,6 +3,7 @@ import { type CoroutineRegistry } from '@yieldflow/runtime';
 import { type DefinitionRegistry, type NewTask, type TaskStore, contentHash } from '@yieldflow/store';
 import type { Held } from './executor';
 import type { HttpPerformer } from './http-performer';
+import { Redactor } from './redaction';
 
 /**
  * Performs the effects a worker holds (http, emit, spawn) and resolves the task with the result,
@@ -14,10 +15,14 @@ export class EffectPerformer {
     private readonly http: HttpPerformer,
     private readonly registry: CoroutineRegistry,
     private readonly definitions: DefinitionRegistry,
+    private readonly redactor: Redactor = new Redactor(),
   ) {}
 
   async perform(held: Held): Promise<void> {
-    const { task, seq, effect } = held;
+    const { task, seq } = held;
+    // what leaves the worker for the store (an event, children's input, the result) carries no $secrets;
+    // only the HTTP call itself is made with them
+    const effect = held.effect.kind === 'http' ? held.effect : this.redactor.value(held.effect);
     const deadline = 'deadline' in effect ? effect.deadline : undefined;
     let entry: Pick<JournalEntry, 'r' | 'e'> | null;
     try {
@@ -45,7 +50,7 @@ export class EffectPerformer {
     } catch (err) {
       entry = { e: err instanceof TaskError ? err.toJSON() : { type: ERROR_TYPES.runtime, status: 500, title: 'Effect failed', detail: (err as Error).message } };
     }
-    await this.store.resolve(task.id, seq, entry);
+    await this.store.resolve(task.id, seq, this.redactor.value(entry));
   }
 
   /** Create the children (ids derived from the parent's step, so a repeat creates nothing) and park the parent. */

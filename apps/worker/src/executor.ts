@@ -1,5 +1,6 @@
-import { type Coroutine, type Effect, Execution, type JournalEntry, type Outcome, toTaskErrorData } from '@yieldflow/runtime';
+import { type Coroutine, type Effect, ERROR_TYPES, Execution, type JournalEntry, type Outcome, toTaskErrorData } from '@yieldflow/runtime';
 import type { ClaimedTask, WritebackOp } from '@yieldflow/store';
+import { Redactor } from './redaction';
 
 /** A live execution kept between resumes, valid while its journal length matches the stored one. */
 interface Cached {
@@ -27,7 +28,21 @@ export interface Executed {
 export class Executor {
   private readonly cache = new Map<string, Cached>();
 
-  constructor(private readonly maxCached = 200_000) {}
+  private readonly redactor: Redactor;
+  private readonly maxSleepMs: number;
+
+  constructor(
+    private readonly maxCached = 200_000,
+    opts: { maxSleepMs?: number; redactor?: Redactor } = {},
+  ) {
+    this.redactor = opts.redactor ?? new Redactor();
+    this.maxSleepMs = opts.maxSleepMs ?? Number.MAX_SAFE_INTEGER;
+  }
+
+  /** The effect a held task still has to perform, as stored (sealed) with the task. */
+  heldEffect(wait: string): Effect {
+    return this.redactor.unseal<Effect>(wait);
+  }
 
   has(id: string, seq: number): boolean {
     return this.cache.get(id)?.execution.steps === seq;
@@ -44,6 +59,12 @@ export class Executor {
 
   /** Run one claimed task one step. `journal` is needed only when `has()` said no. */
   execute(task: ClaimedTask, fn: Coroutine, now: number, journal?: JournalEntry[]): Executed {
+    const res = this.step(task, fn, now, journal);
+    if (this.redactor.active) redactOp(res.op, this.redactor);
+    return res;
+  }
+
+  private step(task: ClaimedTask, fn: Coroutine, now: number, journal?: JournalEntry[]): Executed {
     if (task.resolution.type === 'perform') throw new Error('perform is not executed');
     let execution: Execution;
     let outcome: Outcome;
@@ -91,8 +112,13 @@ export class Executor {
       op.o = 'f';
       op.err = JSON.stringify(outcome.error);
       this.cache.delete(task.id);
+    } else if (waitTooLong(outcome.effect, now, this.maxSleepMs)) {
+      op.o = 'f';
+      op.err = JSON.stringify({ type: ERROR_TYPES.configuration, status: 400, title: 'Limit exceeded', detail: waitTooLong(outcome.effect, now, this.maxSleepMs) });
+      this.forget(task.id);
     } else {
       held = describeSuspension(op, outcome.effect, now) ? { task, seq, effect: outcome.effect } : undefined;
+      if (held && this.redactor.active) op.w = this.redactor.seal(outcome.effect);
       this.remember(task.id, execution);
     }
     return { op, held, lateMs };
@@ -107,6 +133,30 @@ export class Executor {
     }
     this.cache.set(id, { execution });
   }
+}
+
+/** Why a suspension waits longer than LIMIT_SLEEP_MS allows, or null. */
+function waitTooLong(effect: Effect, now: number, max: number): string | null {
+  const waits: [string, number | undefined][] = [
+    ['sleep', effect.kind === 'sleep' ? effect.ms : undefined],
+    ['sleepUntil', effect.kind === 'sleepUntil' ? effect.at - now : undefined],
+    ['waitForEvent timeout', effect.kind === 'waitForEvent' ? effect.timeoutMs : undefined],
+    ['timeout', 'deadline' in effect && effect.deadline !== undefined ? effect.deadline - now : undefined],
+  ];
+  for (const [what, ms] of waits) {
+    if (ms !== undefined && ms > max) return `${effect.kind}: a ${what} of ${ms} ms is longer than the ${max} ms a task may wait (LIMIT_SLEEP_MS)`;
+  }
+  return null;
+}
+
+/** Everything a write-back stores, with `$secrets` redacted (the held effect is sealed instead, see Redactor). */
+function redactOp(op: WritebackOp, r: Redactor): void {
+  op.out = r.text(op.out);
+  op.err = r.text(op.err);
+  op.e = r.text(op.e);
+  op.y = r.text(op.y);
+  if (op.w !== undefined && !op.hold) op.w = r.text(op.w);
+  if (op.rec) op.rec = op.rec.map((x) => r.text(x));
 }
 
 /** Fill a suspend op from the effect; returns true when the worker must perform the effect itself. */

@@ -1,10 +1,13 @@
-import { Body, Controller, Get, Injectable, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Injectable, Param, Post, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { parseWorkflow, validateWorkflow } from '@yieldflow/dsl';
 import { contentHash, DefinitionRegistry, type DefinitionVersion, NotFoundError, TaskStore } from '@yieldflow/store';
 import { Roles } from '../auth/roles';
+import type { Config } from '@yieldflow/contracts';
 import { InvalidInputError } from '../common/errors';
+import { CONFIG } from '../common/tokens';
+import { checkWaitDurations } from '../tasks/wait-limits';
 import { Namespace } from '../common/namespace';
 
 @Injectable()
@@ -12,6 +15,7 @@ export class DefinitionsService {
   constructor(
     private readonly registry: DefinitionRegistry,
     private readonly store: TaskStore,
+    @Inject(CONFIG) private readonly config: Config,
   ) {}
 
   async register(tenant: string, body: unknown): Promise<{ version: DefinitionVersion; created: boolean }> {
@@ -20,6 +24,7 @@ export class DefinitionsService {
     }
     if (typeof body === 'object' && Object.keys(body).length === 0) throw new InvalidInputError('the body is empty: send a workflow document');
     const doc = validateWorkflow(parseWorkflow(body as string | object));
+    checkWaitDurations(doc, this.config.limits.maxSleepMs);
     const text = JSON.stringify(doc);
     const hash = contentHash(text);
     const { namespace, name, version } = doc.document;

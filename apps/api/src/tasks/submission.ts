@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CoroutineRegistry } from '@yieldflow/runtime';
+import type { Config } from '@yieldflow/contracts';
 import { parseWorkflow, validateWorkflow } from '@yieldflow/dsl';
 import { contentHash, DefinitionRegistry, NewTask, NotFoundError, TaskStore } from '@yieldflow/store';
 import { InvalidInputError } from '../common/errors';
-import { COROUTINES } from '../common/tokens';
+import { CONFIG, COROUTINES } from '../common/tokens';
 import type { CreateTaskDto } from './dto';
+import { checkWaitDurations } from './wait-limits';
 
 /**
  * Turns a task body into a task to create: exactly one of coroutine / definition / definitionRef,
@@ -16,6 +18,7 @@ export class Submission {
     @Inject(COROUTINES) private readonly coroutines: CoroutineRegistry,
     private readonly store: TaskStore,
     private readonly definitions: DefinitionRegistry,
+    @Inject(CONFIG) private readonly config: Config,
   ) {}
 
   async toTask(namespace: string, body: CreateTaskDto, id: string, field = ''): Promise<NewTask> {
@@ -35,6 +38,7 @@ export class Submission {
         throw new InvalidInputError(`${field}definition must be a workflow document (an object) or its YAML/JSON text`);
       }
       const doc = validateWorkflow(parseWorkflow(body.definition));
+      checkWaitDurations(doc, this.config.limits.maxSleepMs, field);
       const text = JSON.stringify(doc);
       const hash = contentHash(text);
       await this.store.putDefinition(hash, text);

@@ -34,7 +34,13 @@ export function describeSupport(doc: WorkflowDocument): SupportReport {
         if (endpoint && typeof endpoint === 'object' && endpoint.authentication) {
           authPolicy(endpoint.authentication, `${pointer}/with/endpoint/authentication`, add);
         }
-      } else if (['grpc', 'openapi', 'asyncapi', 'a2a', 'mcp'].includes(call)) add(`call ${call}`, `${pointer}/call`);
+      } else if (call === 'openapi') {
+        const endpoint = task.with?.document?.endpoint;
+        if (endpoint && typeof endpoint === 'object' && endpoint.authentication) {
+          authPolicy(endpoint.authentication, `${pointer}/with/document/endpoint/authentication`, add);
+        }
+        if (task.with?.authentication) authPolicy(task.with.authentication, `${pointer}/with/authentication`, add);
+      } else if (['grpc', 'asyncapi', 'a2a', 'mcp'].includes(call)) add(`call ${call}`, `${pointer}/call`);
       else if (call.includes('@')) add('catalog function call', `${pointer}/call`);
       else if (doc.use?.functions?.[call]) {
         // a function of use.functions: runs as its own task, checked where it is declared

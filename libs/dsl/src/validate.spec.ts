@@ -35,7 +35,9 @@ describe('the spec examples', () => {
     expect(verdict('run-subflow.yaml')).toBe('ok');
     expect(verdict('authentication-reusable.yaml')).toBe('ok');
     expect(verdict('call-grpc.yaml')).toBe('call grpc');
-    expect(verdict('call-openapi.yaml')).toBe('call openapi');
+    expect(verdict('call-openapi.yaml')).toBe('ok');
+    expect(verdict('call-openapi-redirect.yaml')).toBe('ok');
+    expect(verdict('call-asyncapi-publish.yaml')).toBe('call asyncapi');
     expect(verdict('call-mcp.yaml')).toBe('call mcp');
     expect(verdict('run-container.yaml')).toBe('run container');
     expect(verdict('run-shell-stdin-and-arguments.yaml')).toBe('run shell');

@@ -1,4 +1,4 @@
-import { ERROR_TYPES, http, TaskError, type HttpResponse, type Json } from '@yieldflow/runtime';
+import { ERROR_TYPES, http, TaskError, type HttpRequest, type HttpResponse, type Json } from '@yieldflow/runtime';
 import { configurationError } from '../errors';
 import { isExpression } from '../expressions/expr';
 import type { TaskDef } from '../types';
@@ -34,19 +34,23 @@ export function* runCall(run: Run, _name: string, task: TaskDef, pointer: string
   const body = w.body === undefined ? undefined : run.ex.deep(w.body, input, a, `${at}/body`);
   const redirect = w.redirect === true;
   const request = { method, url, headers, ...(body === undefined ? {} : { body }), redirect };
+  return yield* send(run, pointer, request, w.output ?? 'content');
+}
+
+/**
+ * Perform one DSL call's request and shape its answer as `output` asks (content / response / raw). A 3xx
+ * that `redirect: true` could not follow is an answer, not an error; other errors name the task's pointer.
+ */
+export function* send(run: Run, pointer: string, request: HttpRequest & { headers: Record<string, string> }, format: string): Gen<Flow> {
+  const { method, url, headers, redirect } = request;
   let response: HttpResponse;
   try {
     response = yield bounded(run, http(request, { attempts: 1 }));
   } catch (err) {
     if (redirect && err instanceof TaskError && err.type === ERROR_TYPES.communication && err.status >= 300 && err.status < 400) {
       response = { status: err.status, headers: {}, body: null };
-    } else if (err instanceof TaskError) {
-      // A DSL error's instance is the JSON pointer of the task it comes from; the engine may fill it with
-      // the request's URL (which the detail names already).
-      throw new TaskError({ type: err.type, status: err.status, title: err.title, detail: err.detail, instance: pointer });
-    } else throw err;
+    } else throw atTask(err, pointer);
   }
-  const format: string = w.output ?? 'content';
   if (format === 'response') {
     return {
       output: { request: { method, uri: url, headers }, statusCode: response.status, headers: response.headers ?? {}, content: response.body ?? null },
@@ -60,7 +64,17 @@ export function* runCall(run: Run, _name: string, task: TaskDef, pointer: string
   return { output: response.body ?? null };
 }
 
-function authorization(run: Run, ref: any, input: Json, a: Record<string, Json>, pointer: string): string {
+/**
+ * A DSL error's instance is the JSON pointer of the task it comes from; the engine may fill it with the
+ * request's URL (which the detail names already).
+ */
+export function atTask(err: unknown, pointer: string): unknown {
+  if (!(err instanceof TaskError)) return err;
+  return new TaskError({ type: err.type, status: err.status, title: err.title, detail: err.detail, instance: pointer });
+}
+
+/** The Authorization header of an authentication policy (inline, or `use` of use.authentications). */
+export function authorization(run: Run, ref: any, input: Json, a: Record<string, Json>, pointer: string): string {
   let policy = ref;
   if (policy.use) {
     policy = run.doc.use?.authentications?.[policy.use];

@@ -2,6 +2,7 @@ import type { Json } from '@yieldflow/runtime';
 import type { TaskDef } from '../types';
 import type { TaskKind } from '../walk';
 import { runCall } from './call-http';
+import { runOpenApi } from './call-openapi';
 import { runEmit } from './emit';
 import { runFor } from './for';
 import { runFork, runWorkflow } from './spawn';
@@ -17,7 +18,8 @@ import { args } from './run';
 export type KindRunner = (run: Run, name: string, task: TaskDef, pointer: string, input: Json, scope: Scope) => Gen<Flow>;
 
 const RUNNERS: Record<TaskKind, KindRunner> = {
-  call: (run, name, task, pointer, input, scope) => (task.call === 'http' ? runCall(run, name, task, pointer, input, scope) : runFunction(run, name, task, pointer, input, scope)),
+  call: (run, name, task, pointer, input, scope) =>
+    task.call === 'http' ? runCall(run, name, task, pointer, input, scope) : task.call === 'openapi' ? runOpenApi(run, name, task, pointer, input, scope) : runFunction(run, name, task, pointer, input, scope),
   do: (run, _name, task, pointer, input, scope) => run.list(task.do, `${pointer}/do`, input, scope),
   emit: runEmit,
   for: runFor,

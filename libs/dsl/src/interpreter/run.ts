@@ -29,6 +29,11 @@ export interface Run {
   /** The earliest deadline of the enclosing timeouts, epoch ms. */
   deadline?: number;
   /**
+   * Documents fetched by this run (OpenAPI descriptions), by URI and credentials: fetched once per run. A
+   * replay rebuilds the same cache from the journaled answers, so later calls skip the same fetches.
+   */
+  documents?: Map<string, Json>;
+  /**
    * Run a nested task list / one task: the interpreter's recursion, reached through the run rather than
    * imported, so the task kinds and the task runner do not import each other.
    */

@@ -39,9 +39,10 @@ export class ErrorFilter implements ExceptionFilter {
     if (err instanceof InvalidInputError) return [400, { error: 'Bad Request', message: err.message }];
     if (err instanceof DefinitionError) return [400, { error: 'Invalid Definition', message: err.message, violations: err.violations }];
     if (err instanceof UnsupportedFeatureError) return [422, { error: 'Unsupported Feature', message: err.message, features: err.features }];
-    const bodyErr = err as { type?: string; status?: number; message?: string };
-    if (typeof bodyErr?.type === 'string' && bodyErr.type.startsWith('entity.') && typeof bodyErr.status === 'number') {
-      // body-parser: malformed JSON (400), too large (413), unsupported charset (415)
+    const bodyErr = err as { type?: string; status?: number; message?: string; expose?: boolean };
+    if (typeof bodyErr?.status === 'number' && bodyErr.status >= 400 && bodyErr.status < 500 && (typeof bodyErr.type === 'string' || bodyErr.expose === true)) {
+      // body-parser (http-errors): malformed JSON (400), too large (413), unsupported charset or encoding (415),
+      // a body that does not inflate (400)
       const tooLarge = err as { length?: number; limit?: number };
       const message =
         bodyErr.type === 'entity.parse.failed'
@@ -49,7 +50,7 @@ export class ErrorFilter implements ExceptionFilter {
           : bodyErr.type === 'entity.too.large'
             ? `the body is ${tooLarge.length ?? 'more than the limit of'} bytes; at most ${tooLarge.limit} (LIMIT_BODY_BYTES)`
             : bodyErr.message;
-      return [bodyErr.status, { error: bodyErr.type, message }];
+      return [bodyErr.status, { error: bodyErr.type ?? 'Bad Request', message: bodyErr.type ? message : `the body could not be read: ${bodyErr.message}` }];
     }
     if (err instanceof Error && REDIS_DOWN.test(err.message)) return [503, { error: 'Service Unavailable', message: 'the task store is unreachable; retry shortly' }];
     return [500, { error: 'Internal Server Error', message: 'internal error' }];

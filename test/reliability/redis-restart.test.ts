@@ -30,13 +30,13 @@ describe('Redis restarted under a running stack', () => {
     let answers = 0;
     const end = Date.now() + forMs;
     do {
-      for (const res of [
-        await s.http.get(`/v1/tasks/${id}`),
-        await s.http.post('/v1/tasks').send({ coroutine: 'seed.func-b' }),
-        await s.http.post('/v1/events').send({ type: 't', source: 's' }),
-        await s.http.get('/health'),
-      ]) {
-        if (res.status !== 503) throw new Error(`${res.req.method} ${res.req.path} answered ${res.status} ${JSON.stringify(res.body)}, not 503`);
+      for (const [what, res] of [
+        ['GET /v1/tasks/:id', await s.http.get(`/v1/tasks/${id}`)],
+        ['POST /v1/tasks', await s.http.post('/v1/tasks').send({ coroutine: 'seed.func-b' })],
+        ['POST /v1/events', await s.http.post('/v1/events').send({ type: 't', source: 's' })],
+        ['GET /health', await s.http.get('/health')],
+      ] as const) {
+        if (res.status !== 503) throw new Error(`${what} answered ${res.status} ${JSON.stringify(res.body)}, not 503`);
         expect(res.headers['retry-after']).toMatch(/^\d+$/);
         answers++;
       }

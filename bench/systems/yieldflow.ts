@@ -159,6 +159,30 @@ async function waitForOwners(redis: Redis, prefix: string, partitions: number, w
   }
 }
 
+/** What a stuck run looks like: the unfinished tasks' state and partition, each partition's owner and due set. */
+async function diagnose(redis: Redis, store: TaskStore, tasks: NewTask[], workers: WorkerProcess[]): Promise<string> {
+  const pipe = redis.pipeline();
+  for (const t of tasks.slice(0, 50_000)) pipe.hmget(store.keys.task(t.id), 'st', 'seq', 'due', 'la');
+  const res = (await pipe.exec()) ?? [];
+  const stuck: string[] = [];
+  const parts = new Set<number>();
+  res.forEach(([, h], i) => {
+    const [st, seq, due, la] = h as (string | null)[];
+    if (st === 'completed') return;
+    const p = store.partitionOf(tasks[i].id);
+    parts.add(p);
+    if (stuck.length < 5) stuck.push(`${tasks[i].id} p${p} ${st} seq ${seq} due ${due ? Number(due) - Date.now() : '-'} ms from now, last change ${Date.now() - Number(la)} ms ago`);
+  });
+  const info: string[] = [];
+  for (const p of [...parts].slice(0, 5)) {
+    const base = store.keys.partition(p);
+    const [own, ttl, due, act] = await Promise.all([redis.get(`${base}own`), redis.pttl(`${base}own`), redis.zrange(`${base}due`, 0, 2, 'WITHSCORES'), redis.zcard(`${base}act`)]);
+    info.push(`p${p}: owner ${own} (pttl ${ttl}), due ${JSON.stringify(due)}, active ${act}`);
+  }
+  const logs = workers.map((w, i) => `worker ${i} (${w.exitCode ?? w.signalCode ?? 'running'}): ${w.output.join('').trim().split('\n').slice(-5).join(' | ')}`);
+  return `unfinished: ${stuck.join('; ')}; ${info.join('; ')}; ${logs.join('; ')}`;
+}
+
 interface MemorySnapshot {
   atMs: number;
   keys: number;
@@ -250,7 +274,8 @@ export async function workload(opts: YieldflowOptions): Promise<Result> {
     // Poll the status counters; take the memory snapshot the first time every task is suspended.
     let memory: MemorySnapshot | undefined;
     let allSuspendedSeen = false;
-    const deadline = t0 + opts.timeoutMs;
+    // give up before the parent's timeout does, so that the error says what was stuck
+    const deadline = t0 + Math.max(opts.timeoutMs - 15_000, opts.timeoutMs / 2);
     let counts: Record<string, number> = {};
     for (;;) {
       counts = await store.counts();
@@ -270,7 +295,7 @@ export async function workload(opts: YieldflowOptions): Promise<Result> {
       for (const [i, w] of workers.entries()) {
         if (w.exitCode !== null || w.signalCode !== null) throw new Error(`worker ${i} exited during the run: ${w.output.join('').trim().slice(-500)}`);
       }
-      if (Date.now() > deadline) throw new Error(`not done after ${opts.timeoutMs} ms: ${JSON.stringify(counts)}`);
+      if (Date.now() > deadline) throw new Error(`not done after ${Date.now() - t0} ms: ${JSON.stringify(counts)}; ${await diagnose(probe, store, tasks, workers)}`);
       await sleep(POLL_MS);
     }
     const doneSeenMs = Date.now() - t0;

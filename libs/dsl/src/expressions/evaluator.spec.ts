@@ -65,6 +65,13 @@ describe('JqEvaluator (auto)', () => {
     small.close();
   });
 
+  it('one huge array (which aborts a whole process when built in a worker thread) costs only the evaluation', () => {
+    const small = new JqEvaluator({ timeoutMs: 5000, maxMemoryMb: 64 });
+    expect(() => small.evaluate('[range(0; 100000000)] | length', null, {})).toThrow(/more than 64 MiB of memory/);
+    expect(small.evaluate('[range(3)] | length', null, {})).toBe(3);
+    small.close();
+  });
+
   it('costs little per evaluation once compiled (measured)', () => {
     const n = 2000;
     let t = process.hrtime.bigint();

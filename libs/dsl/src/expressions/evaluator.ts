@@ -2,7 +2,7 @@ import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from '
 import { pathToFileURL } from 'url';
 import type { Json } from '@yieldflow/runtime';
 import { compilePath, type PathFn } from './path';
-import { WORKER_SOURCE } from './worker-source';
+import { CHILD_SOURCE, RELAY_SOURCE } from './worker-source';
 
 /**
  * Evaluates one jq expression (without its `${ }`) on an input, with named arguments bound as `$name`.
@@ -26,7 +26,7 @@ export class ExpressionFailure extends Error {
 export interface JqEvaluatorOptions {
   /** Longest one evaluation may run, ms (default 1,000). */
   timeoutMs?: number;
-  /** Heap of the evaluation worker, MiB (default 64): an expression that allocates past it fails. */
+  /** Heap of the evaluating process, MiB (default 64): an expression that allocates past it fails. */
   maxMemoryMb?: number;
   /** Longest the worker may take to start (load jqjs and jq-web), ms (default 15,000). */
   startupMs?: number;
@@ -45,9 +45,10 @@ interface Reply {
 }
 
 /**
- * jq, bounded. Plain paths run inline (they cannot loop); everything else runs in a worker thread with a
- * heap limit, which the caller blocks on with Atomics.wait up to `timeoutMs`. A worker that overruns is
- * terminated and replaced on the next call, so a runaway expression costs its task, not the process.
+ * jq, bounded. Plain paths run inline (they cannot loop); everything else runs in a child process with a
+ * capped heap, reached through a relay thread that the caller blocks on with Atomics.wait up to
+ * `timeoutMs`. A child that overruns its time is killed, one that overruns its memory dies; either is
+ * replaced on the next call, so a runaway expression costs its task, never the process.
  */
 export class JqEvaluator implements ExpressionEvaluator {
   private readonly opts: Required<JqEvaluatorOptions>;
@@ -90,8 +91,9 @@ export class JqEvaluator implements ExpressionEvaluator {
     this.ensureWorker();
   }
 
-  /** Stop the worker (it is also unref'd: it never keeps the process alive). */
+  /** Stop the relay and its child (the relay is unref'd: it never keeps the process alive). */
   close(): void {
+    this.kill();
     void this.worker?.terminate();
     this.port?.close();
     this.worker = undefined;
@@ -116,6 +118,7 @@ export class JqEvaluator implements ExpressionEvaluator {
       throw new ExpressionFailure(expression, reply.error ?? 'evaluation failed');
     }
     this.stats.timeouts++;
+    this.kill();
     this.close();
     throw new ExpressionFailure(
       expression,
@@ -123,22 +126,34 @@ export class JqEvaluator implements ExpressionEvaluator {
     );
   }
 
+  private kill(): void {
+    const pid = this.signal ? Atomics.load(this.signal, 2) : 0;
+    if (pid > 0) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+
   private ensureWorker(): void {
     if (this.worker) return;
     const { port1, port2 } = new MessageChannel();
-    const sab = new SharedArrayBuffer(8);
+    const sab = new SharedArrayBuffer(12);
     const signal = new Int32Array(sab);
-    const worker = new Worker(WORKER_SOURCE, {
+    const worker = new Worker(RELAY_SOURCE, {
       eval: true,
       workerData: {
         port: port2,
         signal: sab,
+        childSource: CHILD_SOURCE,
+        maxMemoryMb: this.opts.maxMemoryMb,
         jqjsUrl: pathToFileURL(require.resolve('@michaelhomer/jqjs')).href,
         jqWebPath: require.resolve('jq-web'),
         cacheSize: 2000,
       },
       transferList: [port2],
-      resourceLimits: { maxOldGenerationSizeMb: this.opts.maxMemoryMb, maxYoungGenerationSizeMb: Math.max(4, Math.floor(this.opts.maxMemoryMb / 4)) },
       stdout: true,
       stderr: true,
     });
@@ -147,6 +162,14 @@ export class JqEvaluator implements ExpressionEvaluator {
     port1.unref();
     const started = Atomics.wait(signal, 1, 0, this.opts.startupMs);
     if (started === 'timed-out' || Atomics.load(signal, 1) !== 1) {
+      const pid = Atomics.load(signal, 2);
+      if (pid > 0) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
       void worker.terminate();
       port1.close();
       throw new ExpressionFailure('', `the expression worker did not start within ${this.opts.startupMs} ms`);

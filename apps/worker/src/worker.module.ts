@@ -1,4 +1,5 @@
 import { type DynamicModule, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
 import type { Config } from '@yieldflow/contracts';
 import { createWorker, type Worker } from './create-worker';
 
@@ -19,10 +20,12 @@ class WorkerLifecycle implements OnApplicationShutdown {
 
 @Module({})
 export class WorkerModule {
-  static forRoot(config: Config): DynamicModule {
+  static forRoot(config: Config, logLevel = process.env.LOG_LEVEL ?? 'info'): DynamicModule {
     const logger = new Logger('dispatcher');
     return {
       module: WorkerModule,
+      // the same JSON log lines as the api's
+      imports: [LoggerModule.forRoot({ pinoHttp: { level: logLevel } })],
       providers: [
         {
           provide: WORKER,

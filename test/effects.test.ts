@@ -60,6 +60,14 @@ describe('engine effects', () => {
         return (err as { type: string }).type;
       }
     } as Coroutine)
+    .register('t.closable', function* (_input, ctx) {
+      try {
+        ctx.record({ phase: 'started' });
+        yield sleep(60_000);
+      } finally {
+        ctx.record({ phase: 'cleaned up' });
+      }
+    } as Coroutine)
     .register('t.deadline', function* () {
       try {
         yield { ...receive('never answered'), deadline: Date.now() + 200 };
@@ -217,6 +225,18 @@ describe('engine effects', () => {
     await store.cancel('default', id);
     await until(`${id}.0.0`, ['cancelled']);
     await until(`${id}.0.1`, ['cancelled']);
+  });
+
+  it("cancel closes the coroutine, like the seed's close(): its finally block runs and is recorded once", async () => {
+    const id = await submit('t.closable');
+    await until(id, ['suspended']);
+    await store.cancel('default', id);
+    const t = await eventually(async () => {
+      const v = await reader.get('default', id);
+      return (v.trace ?? []).length >= 2 ? v : undefined;
+    });
+    expect(t.trace).toEqual([{ phase: 'started' }, { phase: 'cleaned up' }]);
+    expect(await store.closed(id, ['"again"'])).toBe(false);
   });
 
   it('an unknown coroutine faults the task with a message naming it', async () => {

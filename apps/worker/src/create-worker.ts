@@ -25,12 +25,14 @@ export async function createWorker(config: Config, opts: DispatcherOptions & { r
   const registry = opts.registry ?? createCoroutineRegistry();
   const definitions = new DefinitionRegistry(store);
   const redactor = new Redactor(config.secrets);
+  const outbox = new Outbox(store);
   const performer = new EffectPerformer(store, new HttpPerformer(new AddressGuard(config.httpAllow)), registry, definitions, redactor);
-  const dispatcher = new Dispatcher(store, subscriber, new CoroutineSource(registry, store, config.secrets), performer, new Outbox(store), {
+  const dispatcher = new Dispatcher(store, subscriber, new CoroutineSource(registry, store, config.secrets), performer, outbox, {
     maxSleepMs: config.limits.maxSleepMs,
     redactor,
     ...opts,
   });
+  outbox.onClose = (id) => dispatcher.closeTask(id);
   await dispatcher.start();
   return {
     dispatcher,

@@ -254,6 +254,15 @@ export class Dispatcher {
     return earliest;
   }
 
+  /** Close a cancelled task's coroutine and record what its finally blocks did (an outbox item). */
+  async closeTask(id: string): Promise<void> {
+    const task = await this.store.closing(id);
+    if (!task) return;
+    await this.source.prepare([task]);
+    const journal = this.executor.has(id, task.seq) ? undefined : await this.store.journal(id);
+    await this.store.closed(id, this.executor.close(task, this.source.get(task), journal));
+  }
+
   private perform(o: Owned, held: Held): void {
     o.inflight++;
     this.track(this.performer.perform(held).finally(() => o.inflight--));

@@ -53,6 +53,24 @@ export class Executor {
     this.cache.delete(id);
   }
 
+  /**
+   * Close a cancelled task's coroutine (its finally blocks run) and return what it recorded meanwhile.
+   * The live execution is used when it is at the stored step, else one rebuilt from the journal.
+   */
+  close(task: ClaimedTask, fn: Coroutine, journal?: JournalEntry[]): string[] {
+    const cached = this.cache.get(task.id);
+    this.cache.delete(task.id);
+    try {
+      const execution =
+        cached && cached.execution.steps === task.seq ? cached.execution : Execution.replay(fn, task.input, task.id, task.startedAt, journal ?? []).execution;
+      execution.drainRecords();
+      execution.close();
+      return execution.drainRecords().map((r) => this.redactor.text(JSON.stringify(r)));
+    } catch {
+      return []; // a coroutine that cannot be rebuilt has nothing to record
+    }
+  }
+
   get size(): number {
     return this.cache.size;
   }

@@ -2,15 +2,19 @@ import type { TaskStore } from '@yieldflow/store';
 
 type Item =
   | { kind: 'child'; parent: string; pseq: number; pidx: number; child: string; status: string; output?: unknown; error?: unknown }
-  | { kind: 'cancel-children'; parent: string; seq: number; count: number };
+  | { kind: 'cancel-children'; parent: string; seq: number; count: number }
+  | { kind: 'close'; id: string };
 
 /**
  * Work that crosses partitions, written by a transition into its partition's outbox in the same
  * script (so it is never lost) and carried out here by the partition's owner: a child's end delivered
- * to its parent, and children cancelled with their parent. Every item is idempotent, so a crash
- * between doing and acknowledging one repeats it harmlessly.
+ * to its parent, children cancelled with their parent, and a cancelled coroutine closed. Every item is
+ * idempotent, so a crash between doing and acknowledging one repeats it harmlessly.
  */
 export class Outbox {
+  /** Closes a cancelled task's coroutine (set by the dispatcher, which holds the executions). */
+  onClose: (id: string) => Promise<void> = async () => undefined;
+
   constructor(private readonly store: TaskStore) {}
 
   async drain(partition: number, max = 200): Promise<void> {
@@ -30,6 +34,8 @@ export class Outbox {
       else result.output = item.output ?? null;
       const { code, children } = await this.store.deliverChild(item.parent, item.pseq, item.pidx, result as never);
       if (code === 2) await this.cancelChildren(item.parent, item.pseq, children, item.pidx);
+    } else if (item.kind === 'close') {
+      await this.onClose(item.id);
     } else {
       await this.cancelChildren(item.parent, item.seq, item.count);
     }

@@ -226,6 +226,33 @@ export class TaskStore {
     await this.redis.ltrim(`${this.keys.partition(partition)}ob`, count, -1);
   }
 
+  /** What a closing coroutine needs to be rebuilt, or null when the task is not cancelled or already closed. */
+  async closing(id: string): Promise<ClaimedTask | null> {
+    const f = await this.redis.hmget(this.keys.task(id), 'st', 'cl', 'kind', 'name', 'def', 'in', 'seq', 'sa', 'ca', 'ns');
+    if (f[0] !== 'cancelled' || f[1]) return null;
+    return {
+      id,
+      kind: f[2] === 'c' ? 'coroutine' : 'definition',
+      name: f[3] ?? '',
+      definitionHash: f[4] ?? '',
+      input: JSON.parse(f[5] ?? 'null') as Json,
+      seq: Number(f[6] ?? 0),
+      waitKind: '',
+      wait: '',
+      resolution: { type: 'start' },
+      dueAt: null,
+      suspendedAt: 0,
+      startedAt: Number(f[7] ?? f[8]),
+      createdAt: Number(f[8]),
+      namespace: f[9] ?? '',
+    };
+  }
+
+  /** Append a cancelled coroutine's closing trace, once. */
+  async closed(id: string, records: string[]): Promise<boolean> {
+    return (await this.redis.yf_close(this.keys.partitionOfTask(id), id, ...records)) === 1;
+  }
+
   async journal(id: string): Promise<JournalEntry[]> {
     const items = await this.redis.lrange(this.keys.journal(id), 0, -1);
     return items.map((s) => JSON.parse(s) as JournalEntry);

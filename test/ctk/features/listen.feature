@@ -157,10 +157,8 @@ Feature: Listen Task
     """
     And waitForBoth should run before shipped
 
-  # Tests that a cancelled workflow's waiting listen task is cancelled.
-  # Known engine gap (docs/CONFORMANCE.md): POST /v1/tasks/:id/cancel ends the task in the store without
-  # closing its coroutine, so the trace never records the `cancelled` phase of the task it was in.
-  @engine-gap
+  # Tests that a cancelled workflow's waiting listen task is cancelled: POST /v1/tasks/:id/cancel closes
+  # the coroutine, and the trace records the `cancelled` phase of the task it was in.
   Scenario: Cancel A Listening Workflow
     Given a workflow with definition:
     """yaml

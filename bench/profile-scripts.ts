@@ -84,7 +84,7 @@ async function profile(redisUrl: string, total: number, batch: number): Promise<
     for (let j = 0; j < total; j++) {
       tasks.push({ id: newId(), namespace: 'default', kind: 'coroutine', name: j % 2 === 0 ? 'seed.func-a' : 'seed.func-b', input: null });
     }
-    let s = phase('create', batch);
+    const s = phase('create', batch);
     await meter.start();
     for (let i = 0; i < total; i += batch) {
       const chunk = tasks.slice(i, i + batch);

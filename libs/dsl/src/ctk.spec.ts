@@ -212,9 +212,22 @@ describe('CTK: do, flow, set, for, emit, raise, switch, fork, data flow', () => 
 
 describe('CTK with a stand-in for the public hosts', () => {
   const pets: Record<string, { id: number; name: string; status: string }> = { '1': { id: 1, name: 'Milou', status: 'available' }, '2': { id: 2, name: 'Rex', status: 'sold' } };
+  // the operations of the petstore's swagger.json the scenarios call
+  const swagger = {
+    swagger: '2.0',
+    info: { title: 'Swagger Petstore', version: '1.0.7' },
+    host: 'petstore.swagger.io',
+    basePath: '/v2',
+    schemes: ['https', 'http'],
+    paths: {
+      '/pet/findByStatus': { get: { operationId: 'findPetsByStatus', produces: ['application/json'], parameters: [{ name: 'status', in: 'query', required: true, type: 'array', items: { type: 'string' }, collectionFormat: 'multi' }], responses: {} } },
+      '/pet/{petId}': { get: { operationId: 'getPetById', produces: ['application/json'], parameters: [{ name: 'petId', in: 'path', required: true, type: 'integer' }], responses: {} } },
+    },
+  };
   const petstore = (req: { url: string; headers?: Record<string, string> }): { status: number; body?: Json } => {
     const u = new URL(req.url);
     if (u.host === 'petstore.swagger.io') {
+      if (u.pathname === '/v2/swagger.json') return { status: 200, body: swagger };
       if (u.pathname === '/v2/pet/findByStatus') return { status: 200, body: Object.values(pets).filter((p) => p.status === u.searchParams.get('status')) };
       const m = /^\/v2\/pet\/(\d+)$/.exec(u.pathname);
       if (m && pets[m[1]]) return { status: 200, body: pets[m[1]] };
@@ -269,6 +282,39 @@ describe('CTK with a stand-in for the public hosts', () => {
               username: \${ .username }
               password: \${ .password }`)), { username: 'serverless-workflow', password: 'conformance-test' }, { http: petstore });
     expect(r.outcome).toEqual({ type: 'complete', output: { authenticated: true } });
+  });
+
+  it('call.feature: OpenAPI with content output', () => {
+    const r = runWith(load(doc('openapi-call-with-content-output', `do:
+  - findPet:
+      call: openapi
+      with:
+        document:
+          endpoint: "https://petstore.swagger.io/v2/swagger.json"
+        operationId: findPetsByStatus
+        parameters:
+          status: \${ .status }
+      output:
+        as: . | length`)), { status: 'available' }, { http: petstore });
+    expect(r.outcome).toEqual({ type: 'complete', output: 1 });
+    expect(r.effects.map((e) => (e.kind === 'http' ? e.request.url : e.kind))).toEqual(['https://petstore.swagger.io/v2/swagger.json', 'https://petstore.swagger.io/v2/pet/findByStatus?status=available']);
+  });
+
+  it('call.feature: OpenAPI with response output', () => {
+    const r = runWith(load(doc('openapi-call-with-response-output', `do:
+  - getPet:
+      call: openapi
+      with:
+        document:
+          endpoint: "https://petstore.swagger.io/v2/swagger.json"
+        operationId: getPetById
+        parameters:
+          petId: \${ .petId }
+        output: response`)), { petId: 1 }, { http: petstore });
+    const out = outputOf(r);
+    expect(out).toMatchObject({ request: { method: 'GET', uri: 'https://petstore.swagger.io/v2/pet/1', headers: { Accept: 'application/json' } }, statusCode: 200, content: pets['1'] });
+    expect(out).toHaveProperty('headers');
+    for (const p of ['id', 'name', 'status']) expect(out.content).toHaveProperty(p);
   });
 
   it('data-flow.feature: output filtering and non-object output', () => {

@@ -33,7 +33,7 @@ const swagger2 = {
   parameters: { petId: { name: 'petId', in: 'path', required: true, type: 'integer' } },
 };
 
-const openapi3 = {
+const openapi3: Json = {
   openapi: '3.0.3',
   info: { title: 'Store', version: '1' },
   servers: [{ url: '/api/{version}', variables: { version: { default: 'v3' } } }],

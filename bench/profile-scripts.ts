@@ -82,7 +82,7 @@ async function profile(redisUrl: string, total: number, batch: number): Promise<
 
     const tasks: NewTask[] = [];
     for (let j = 0; j < total; j++) {
-      tasks.push({ id: newId(), namespace: 'default', kind: 'coroutine', name: j % 2 === 0 ? 'seed.func-a' : 'seed.func-b', input: null });
+      tasks.push({ id: newId(), namespace: 'default', kind: 'coroutine', name: j % 2 === 0 ? 'seed.func-a' : 'seed.func-b', input: null, fresh: true });
     }
     const s = phase('create', batch);
     await meter.start();

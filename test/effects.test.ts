@@ -167,6 +167,13 @@ describe('engine effects', () => {
     expect((await until(id, ['completed'], 5000)).output).toBe('https://serverlessworkflow.io/spec/1.0.0/errors/timeout');
   });
 
+  it('sleeps are measured from when the step was due, so dispatch delay does not accumulate', async () => {
+    const id = await submit('seed.interleave-a'); // sleeps 50, 50, 300 ms
+    const t = await until(id, ['completed'], 5000);
+    const due = t.suspensions.map((x) => Date.parse(x.dueAt!) - Date.parse(t.createdAt));
+    expect(due).toEqual([50, 100, 400]);
+  });
+
   it('a deadline before a sleep ends throws the timeout error at the sleep', async () => {
     const id = await submit('t.sleep-deadline');
     const t = await until(id, ['completed'], 3000);
@@ -236,6 +243,7 @@ describe('engine effects', () => {
       return (v.trace ?? []).length >= 2 ? v : undefined;
     });
     expect(t.trace).toEqual([{ phase: 'started' }, { phase: 'cleaned up' }]);
+    expect(t.closed).toBe(true);
     expect(await store.closed(id, ['"again"'])).toBe(false);
   });
 

@@ -260,7 +260,7 @@ export async function workload(opts: YieldflowOptions): Promise<Result> {
     // Build the submission before the clock starts, as the peers do with their job lists.
     const tasks: NewTask[] = [];
     for (let j = 0; j < total; j++) {
-      tasks.push({ id: newId(), namespace: 'default', kind: 'coroutine', name: j % 2 === 0 ? 'seed.func-a' : 'seed.func-b', input: null });
+      tasks.push({ id: newId(), namespace: 'default', kind: 'coroutine', name: j % 2 === 0 ? 'seed.func-a' : 'seed.func-b', input: null, fresh: true });
     }
 
     const cpu0 = workers.map((w) => cpuMsOf(w.pid));

@@ -90,13 +90,14 @@ export class Executor {
     let lateMs: number | undefined;
     try {
       if (task.resolution.type === 'start') {
-        ({ execution, outcome } = Execution.start(fn, task.input, task.id, task.startedAt || now));
+        // a fresh task's clock starts when it was submitted (queueing delay is not part of its schedule)
+        ({ execution, outcome } = Execution.start(fn, task.input, task.id, task.createdAt));
       } else {
         const cached = this.cache.get(task.id);
         if (cached && cached.execution.steps === task.seq) {
           execution = cached.execution;
         } else {
-          execution = Execution.replay(fn, task.input, task.id, task.startedAt, journal ?? []).execution;
+          execution = Execution.replay(fn, task.input, task.id, task.createdAt, journal ?? []).execution;
         }
         const pending = execution.suspendedOn;
         if (!pending) throw new Error(`task ${task.id} has no pending effect at step ${task.seq}`);
@@ -135,7 +136,8 @@ export class Executor {
       op.err = JSON.stringify({ type: ERROR_TYPES.configuration, status: 400, title: 'Limit exceeded', detail: waitTooLong(outcome.effect, now, this.maxSleepMs) });
       this.forget(task.id);
     } else {
-      held = describeSuspension(op, outcome.effect, now) ? { task, seq, effect: outcome.effect } : undefined;
+      // waits are measured from when this step was due, so dispatch delay never accumulates
+      held = describeSuspension(op, outcome.effect, entry ? (entry.d ?? now) : task.createdAt) ? { task, seq, effect: outcome.effect } : undefined;
       if (held && this.redactor.active) op.w = this.redactor.seal(outcome.effect);
       this.remember(task.id, execution);
     }

@@ -51,6 +51,8 @@ export interface TaskView {
   trace?: Json[];
   batchId?: string;
   parentId?: string;
+  /** Cancelled tasks: its coroutine has been closed (finally blocks ran, what they recorded is in the trace). */
+  closed?: boolean;
 }
 
 export interface BatchView {

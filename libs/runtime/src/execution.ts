@@ -4,7 +4,11 @@ import type { Json } from './json';
 
 export interface CoroutineContext {
   readonly taskId: string;
-  /** When the current step was resumed (epoch ms). Recorded in the journal, so replay sees the same value. */
+  /**
+   * When the current step became ready to run (epoch ms): a fresh task's submission, a timer's due time, a
+   * value's or event's arrival. Dispatch delay is not in it, so it never accumulates across steps, and it
+   * is recorded in the journal, so replay sees the same value.
+   */
   now(): number;
   /**
    * Append an entry to the task's trace (which DSL task started or ended, with what). Entries made while
@@ -25,6 +29,8 @@ export interface JournalEntry {
   e?: TaskErrorData;
   /** When the coroutine was resumed with it (epoch ms). */
   t: number;
+  /** When the step was due (timers) or its result arrived: the step's clock (ctx.now()) when present. */
+  d?: number;
 }
 
 export type Outcome =
@@ -119,9 +125,9 @@ export class Execution {
   }
 
   /** Send a journal entry in: its result, or its error thrown at the pending `yield`. */
-  resume(entry: Pick<JournalEntry, 'r' | 'e' | 't'>): Outcome {
+  resume(entry: Pick<JournalEntry, 'r' | 'e' | 't' | 'd'>): Outcome {
     if (!this.pending) throw new Error('resume() on an execution that is not suspended');
-    this.clock = entry.t;
+    this.clock = entry.d ?? entry.t;
     this.stepCount++;
     this.pending = null;
     if (entry.e) {

@@ -51,7 +51,7 @@ if f[4] == 'spawn' and f[3] then
 end
 redis.call('DEL', p .. 'ch:' .. id)
 -- its owner closes the coroutine (the seed's close(): finally blocks run, the trace records it)
-if st ~= 'queued' then redis.call('RPUSH', p .. 'ob', '{"kind":"close","id":"' .. id .. '"}') end
+if st ~= 'queued' then redis.call('RPUSH', p .. 'ob', '{"kind":"close","id":"' .. id .. '"}') else redis.call('HSET', tk, 'cl', 1) end
 redis.call('HDEL', tk, 'n')
 redis.call('PUBLISH', ARGV[4], id .. ' -1 cancelled')
 return { 1, st }

@@ -25,7 +25,7 @@ local moved = {}      -- status -> tasks that left it for 'running'
 local batches = {}    -- batch -> { status -> n }, first start
 for _, id in ipairs(ids) do
   local tk = p .. 't:' .. id
-  local f = redis.call('HMGET', tk, 'st', 'kind', 'name', 'def', 'in', 'seq', 'wk', 'w', 'res', 'due', 'dl', 'la', 'sa', 'ca', 'b', 'ns')
+  local f = redis.call('HMGET', tk, 'st', 'kind', 'name', 'def', 'in', 'seq', 'wk', 'w', 'res', 'due', 'dl', 'la', 'sa', 'ca', 'b', 'ns', 'qm', 'sm')
   local st, wk, res, dl = f[1], f[7], f[9], tonumber(f[11])
   local resolution = false
   if st == 'queued' then
@@ -56,17 +56,16 @@ for _, id in ipairs(ids) do
   end
   if resolution and resolution ~= 'perform' then
     -- the resolution stays stored until the write-back consumes it, so a crash in between loses nothing
+    -- one write per task: time spent queued or suspended is added to its total here
     local spent = now - tonumber(f[12])
     if st == 'queued' and not f[13] then
       redis.call('HSET', tk, 'st', 'running', 'la', now, 'sa', now, 'qm', spent)
       f[13] = tostring(now)
     elseif st == 'queued' then
       -- re-queued by a take-over before its first write-back
-      redis.call('HSET', tk, 'st', 'running', 'la', now)
-      redis.call('HINCRBY', tk, 'qm', spent)
+      redis.call('HSET', tk, 'st', 'running', 'la', now, 'qm', tonumber(f[17] or 0) + spent)
     else
-      redis.call('HSET', tk, 'st', 'running', 'la', now)
-      redis.call('HINCRBY', tk, 'sm', spent)
+      redis.call('HSET', tk, 'st', 'running', 'la', now, 'sm', tonumber(f[18] or 0) + spent)
     end
     moved[st] = (moved[st] or 0) + 1
     if f[15] then

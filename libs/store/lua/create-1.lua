@@ -1,34 +1,52 @@
 --[[
-  Create tasks in one partition, queued to run now. Idempotent: a task id that exists is left alone
-  (ids derived from an idempotency key make a retried submission a no-op).
+  Create tasks in one partition, queued to run now. Idempotent: a task whose id may already exist (derived
+  from an idempotency key, or a child's id) is left alone if it does; fresh random ids skip that check.
 
   KEYS[1] partition prefix, e.g. "yf:{p3}:" (every key below shares its hash tag)
   ARGV[1] now (epoch ms)
-  ARGV[2] JSON array of { id, ns, kind, name, in, def?, b?, par?, pseq?, pidx? }
+  ARGV[2] JSON array of { id, ns, kind, name, in, def?, b?, par?, pseq?, pidx?, c? (check existence) }
   Returns: array of 1 (created) / 0 (existed) per task, in order.
+  Set operations and counters are applied once per call.
 ]]
 local p = KEYS[1]
 local now = tonumber(ARGV[1])
 local tasks = cjson.decode(ARGV[2])
 local out = {}
+local due = {}
+local idx = {}          -- namespace -> members
+local batches = {}      -- batch -> count
+local created = 0
+-- newest first by member: inverted creation time, then id (an exact order for paging)
+local stamp = string.format('%013d', 9999999999999 - now) .. ':'
 for i, t in ipairs(tasks) do
   local tk = p .. 't:' .. t.id
-  if redis.call('EXISTS', tk) == 1 then
+  if t.c and redis.call('EXISTS', tk) == 1 then
     out[i] = 0
   else
-    redis.call('HSET', tk, 'ns', t.ns, 'kind', t.kind, 'name', t.name, 'in', t['in'], 'st', 'queued', 'seq', 0,
-      'ca', now, 'la', now)
-    if t.def then redis.call('HSET', tk, 'def', t.def) end
-    if t.par then redis.call('HSET', tk, 'par', t.par, 'pseq', t.pseq, 'pidx', t.pidx) end
-    redis.call('ZADD', p .. 'due', now, t.id)
-    -- newest first by member: inverted creation time, then id (an exact order for paging)
-    redis.call('ZADD', p .. 'idx:' .. t.ns, 0, string.format('%013d', 9999999999999 - now) .. ':' .. t.id)
-    redis.call('HINCRBY', p .. 'cnt', 'queued', 1)
-    if t.b then
-      redis.call('HSET', tk, 'b', t.b)
-      redis.call('HINCRBY', p .. 'bt:' .. t.b, 'queued', 1)
+    local f = { 'ns', t.ns, 'kind', t.kind, 'name', t.name, 'in', t['in'], 'st', 'queued', 'seq', 0, 'ca', now, 'la', now }
+    if t.def then f[#f + 1] = 'def'; f[#f + 1] = t.def end
+    if t.par then
+      f[#f + 1] = 'par'; f[#f + 1] = t.par
+      f[#f + 1] = 'pseq'; f[#f + 1] = t.pseq
+      f[#f + 1] = 'pidx'; f[#f + 1] = t.pidx
     end
+    if t.b then
+      f[#f + 1] = 'b'; f[#f + 1] = t.b
+      batches[t.b] = (batches[t.b] or 0) + 1
+    end
+    redis.call('HSET', tk, unpack(f))
+    due[#due + 1] = now; due[#due + 1] = t.id
+    local list = idx[t.ns]
+    if not list then list = {}; idx[t.ns] = list end
+    list[#list + 1] = 0; list[#list + 1] = stamp .. t.id
+    created = created + 1
     out[i] = 1
   end
 end
+for i = 1, #due, 7000 do redis.call('ZADD', p .. 'due', unpack(due, i, math.min(i + 6999, #due))) end
+for ns, list in pairs(idx) do
+  for i = 1, #list, 7000 do redis.call('ZADD', p .. 'idx:' .. ns, unpack(list, i, math.min(i + 6999, #list))) end
+end
+if created > 0 then redis.call('HINCRBY', p .. 'cnt', 'queued', created) end
+for b, n in pairs(batches) do redis.call('HINCRBY', p .. 'bt:' .. b, 'queued', n) end
 return out

@@ -26,7 +26,7 @@ local unact, act, due = {}, {}, {}
 for i, op in ipairs(ops) do
   local id = op.id
   local tk = p .. 't:' .. id
-  local f = redis.call('HMGET', tk, 'st', 'seq', 'la', 'b', 'n', 'ns', 'par', 'pseq', 'pidx', 'ca', 'res', 'due', 'dl')
+  local f = redis.call('HMGET', tk, 'st', 'seq', 'la', 'b', 'n', 'ns', 'par', 'pseq', 'pidx', 'ca', 'res', 'due', 'dl', 'rm', 'tx', 'ec')
   if f[1] ~= 'running' or tonumber(f[2]) ~= op.seq then
     out[i] = 0
   else
@@ -42,9 +42,9 @@ for i, op in ipairs(ops) do
       if op.ch then redis.call('DEL', p .. 'ch:' .. id) end
     end
     if op.rec and #op.rec > 0 then redis.call('RPUSH', p .. 'r:' .. id, unpack(op.rec)) end
-    redis.call('HINCRBY', tk, 'rm', now - tonumber(f[3]))
     local st
-    local set = { 'seq', seq, 'la', now }
+    -- one write per task: running time is added to its total here
+    local set = { 'seq', seq, 'la', now, 'rm', tonumber(f[14] or 0) + now - tonumber(f[3]) }
     local del = {}
     if op.o == 's' then
       st = 'suspended'
@@ -67,7 +67,7 @@ for i, op in ipairs(ops) do
           end
           -- the task receives every event published since it was created (kept for the buffer window),
           -- each once, in order: 'ec' is the publish time of the last event it received
-          local since = redis.call('HGET', tk, 'ec') or (tonumber(f[10]) - 1)
+          local since = f[16] or (tonumber(f[10]) - 1)
           local best, bestAt = nil, nil
           for _, ty in ipairs(op.types) do
             local hit = redis.call('ZRANGEBYSCORE', p .. 'eb:' .. f[6] .. ':' .. ty, '(' .. since, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
@@ -92,8 +92,10 @@ for i, op in ipairs(ops) do
       if f[11] and not resSet then del[#del + 1] = 'res' end
     else
       unact[#unact + 1] = id
-      redis.call('DEL', p .. 'i:' .. id, p .. 'ch:' .. id)
-      del = { 'res', 'due', 'dl', 'wk', 'w' }
+      -- values sent but never received go with it (wk, w and due stay as the last wait: harmless once ended)
+      if f[15] then redis.call('DEL', p .. 'i:' .. id) end
+      if f[11] then del[#del + 1] = 'res' end
+      if f[13] then del[#del + 1] = 'dl' end
       local result
       if op.o == 'c' then
         st = 'completed'

@@ -71,6 +71,7 @@ export class TaskReader {
     if (trace.length) view.trace = trace;
     if (h.b) view.batchId = h.b;
     if (h.par) view.parentId = h.par;
+    if (h.cl) view.closed = true;
     return view;
   }
 

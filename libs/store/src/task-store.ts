@@ -76,6 +76,7 @@ export class TaskStore {
           ...(t.definitionHash ? { def: t.definitionHash } : {}),
           ...(t.batchId ? { b: t.batchId } : {}),
           ...(t.parent ? { par: t.parent.id, pseq: t.parent.seq, pidx: t.parent.index } : {}),
+          ...(t.fresh ? {} : { c: 1 }),
         }));
         (pipeline as ScriptedPipeline).yf_create(this.keys.partition(p), now, JSON.stringify(payload));
         order.push(chunk);

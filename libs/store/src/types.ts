@@ -24,6 +24,8 @@ export interface NewTask {
   definitionHash?: string;
   batchId?: string;
   parent?: { id: string; seq: number; index: number };
+  /** The id is new and random (newId()): no need to check whether it exists. */
+  fresh?: boolean;
 }
 
 export interface ClaimedTask {

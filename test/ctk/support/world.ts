@@ -1,3 +1,4 @@
+import { eventually } from '../../support/redis';
 import { AfterAll, BeforeAll, setDefaultTimeout, setWorldConstructor, World, type IWorldOptions } from '@cucumber/cucumber';
 import { parse as parseYaml } from 'yaml';
 import { startStack, type Stack } from '../../support/stack';
@@ -90,7 +91,11 @@ export class CtkWorld extends World {
     const wf = this.workflow(name);
     if (wf.ended) return wf.ended;
     if (!wf.taskId) throw new Error(`workflow '${name || '(default)'}' was not executed`);
-    wf.ended = await this.stack.until(wf.taskId, TERMINAL, timeoutMs);
+    // a cancelled task's closing trace (its finally blocks) is recorded just after it ends
+    wf.ended = await eventually(async () => {
+      const t = await this.stack.until(wf.taskId!, TERMINAL, timeoutMs);
+      return t.status !== 'cancelled' || t.closed ? t : undefined;
+    }, timeoutMs);
     return wf.ended;
   }
 

@@ -37,7 +37,7 @@ export class BatchesService {
     const tasks: NewTask[] = [];
     for (let i = 0; i < body.tasks.length; i++) {
       const task = await this.submission.toTask(namespace, body.tasks[i], newId(), `tasks[${i}]: `);
-      tasks.push({ ...task, batchId: id });
+      tasks.push({ ...task, batchId: id, fresh: true });
     }
     const taskIds = tasks.map((t) => t.id);
     await this.store.createBatch(namespace, id, taskIds);

@@ -40,7 +40,7 @@ export class TasksService {
     }
     const id = idempotencyKey ? idForKey(namespace, idempotencyKey) : newId();
     const task = await this.submission.toTask(namespace, body, id);
-    const [created] = await this.store.create([task]);
+    const [created] = await this.store.create([{ ...task, fresh: !idempotencyKey }]);
     return { task: await this.reader.get(namespace, id, { journal: false }), created };
   }
 

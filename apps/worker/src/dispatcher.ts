@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { JournalEntry } from '@yieldflow/runtime';
-import type { ClaimedTask, TaskStore, WritebackOp } from '@yieldflow/store';
+import type { ClaimedTask, TaskStore } from '@yieldflow/store';
 import type { CoroutineSource } from './coroutine-source';
 import { type Executed, Executor, type Held } from './executor';
 import type { EffectPerformer } from './effect-performer';
 import type { Outbox } from './outbox';
 import type { Redactor } from './redaction';
+import { DueHeap } from './due-heap';
 import { ResumeStats } from './stats';
 
 export interface DispatcherOptions {
@@ -23,6 +24,16 @@ export interface DispatcherOptions {
   redactor?: Redactor;
 }
 
+/** Sleeps due within this window are run ahead of time (longer ones are claimed when due). */
+const AHEAD_WINDOW_MS = 5 * 60_000;
+const AHEAD_MAX = 200_000;
+
+/** A step computed and waiting to be written back. */
+interface Step {
+  task: ClaimedTask;
+  res: Executed;
+}
+
 interface Owned {
   token: string;
   pumping: boolean;
@@ -31,6 +42,9 @@ interface Owned {
   nextDue: number | null;
   timer: NodeJS.Timeout | null;
   inflight: number;
+  /** Steps run ahead of time, by task id, and their due times. */
+  ahead: Map<string, Step>;
+  heap: DueHeap;
 }
 
 /**
@@ -135,7 +149,7 @@ export class Dispatcher {
         const token = `${this.workerId}:${randomBytes(6).toString('hex')}`;
         const recovered = await this.store.own(p, token, this.leaseMs, 'take');
         if (recovered >= 0) {
-          this.owned.set(p, { token, pumping: false, again: false, closing: false, nextDue: null, timer: null, inflight: 0 });
+          this.owned.set(p, { token, pumping: false, again: false, closing: false, nextDue: null, timer: null, inflight: 0, ahead: new Map(), heap: new DueHeap() });
           if (recovered > 0) this.log('info', `took partition ${p}, recovered ${recovered} tasks`, { partition: p, recovered });
           this.pump(p);
         }
@@ -177,9 +191,12 @@ export class Dispatcher {
     try {
       do {
         o.again = false;
+        const advanced = await this.advance(p, o);
+        if (!this.owned.has(p)) return;
         const claim = await this.store.claim(p, o.token, this.claimBatch);
         if (!claim) return this.lose(p, 'not the owner');
         o.nextDue = claim.nextDue;
+        if (advanced !== null && (o.nextDue === null || advanced < o.nextDue)) o.nextDue = advanced;
         if (claim.tasks.length > 0) {
           const earliest = await this.run(p, o, claim.tasks);
           if (earliest !== null && (o.nextDue === null || earliest < o.nextDue)) o.nextDue = earliest;
@@ -219,39 +236,76 @@ export class Dispatcher {
   /** Run claimed tasks one step each, write them back in one call; returns the earliest new due time. */
   private async run(p: number, o: Owned, tasks: ClaimedTask[]): Promise<number | null> {
     const toRun = tasks.filter((t) => t.resolution.type !== 'perform');
-    for (const t of tasks) if (t.resolution.type === 'perform') this.perform(o, { task: t, seq: t.seq, effect: this.executor.heldEffect(t.wait) });
+    for (const t of tasks) {
+      o.ahead.delete(t.id); // claimed the ordinary way: a step run ahead for it is void
+      if (t.resolution.type === 'perform') this.perform(o, { task: t, seq: t.seq, effect: this.executor.heldEffect(t.wait) });
+    }
     if (toRun.length === 0) return null;
     await this.source.prepare(toRun);
     const misses = toRun.filter((t) => t.resolution.type === 'result' && !this.executor.has(t.id, t.seq));
     const journals = new Map<string, JournalEntry[]>();
     if (misses.length) (await this.store.journals(misses.map((t) => t.id))).forEach((j, i) => journals.set(misses[i].id, j));
-    const ops: WritebackOp[] = [];
-    const results: Executed[] = [];
+    const steps: Step[] = toRun.map((t) => ({ task: t, res: this.executor.execute(t, this.source.get(t), Date.now(), journals.get(t.id)) }));
+    return this.commit(p, o, steps);
+  }
+
+  /** Commit the steps whose sleeps are due, run ahead of time; returns the earliest new due time. */
+  private async advance(p: number, o: Owned): Promise<number | null> {
     let earliest: number | null = null;
-    for (const t of toRun) {
-      const now = Date.now();
-      const res = this.executor.execute(t, this.source.get(t), now, journals.get(t.id));
-      results.push(res);
-      ops.push(res.op);
+    while (o.heap.peek() <= Date.now()) {
+      const steps: Step[] = [];
+      while (steps.length < this.claimBatch && o.heap.peek() <= Date.now()) {
+        const { due, id } = o.heap.pop()!;
+        const step = o.ahead.get(id);
+        if (!step || step.res.op.adv !== due) continue; // superseded
+        o.ahead.delete(id);
+        steps.push(step);
+      }
+      if (steps.length === 0) break;
+      const e = await this.commit(p, o, steps);
+      if (e !== null && (earliest === null || e < earliest)) earliest = e;
+      if (!this.owned.has(p)) break;
+    }
+    return earliest;
+  }
+
+  /** Write steps back in one call and act on what applied; returns the earliest new due time. */
+  private async commit(p: number, o: Owned, steps: Step[]): Promise<number | null> {
+    let earliest: number | null = null;
+    for (const { res } of steps) {
       if (res.op.due !== undefined && (earliest === null || res.op.due < earliest)) earliest = res.op.due;
       if (res.op.dl !== undefined && (earliest === null || res.op.dl < earliest)) earliest = res.op.dl;
     }
-    const applied = await this.store.writeback(p, o.token, ops);
+    const now = Date.now();
+    const applied = await this.store.writeback(p, o.token, steps.map((s) => s.res.op), now);
     if (!applied) {
-      for (const t of toRun) this.executor.forget(t.id);
+      for (const { task } of steps) this.executor.forget(task.id);
       this.lose(p, 'lease lost during write-back');
       return null;
     }
-    results.forEach((res, i) => {
+    steps.forEach(({ task, res }, i) => {
       if (applied[i] === 2) earliest = 0;
       if (!applied[i]) {
-        this.executor.forget(res.op.id);
+        this.executor.forget(task.id);
         return;
       }
-      this.stats.resumed(res.lateMs);
+      this.stats.resumed(res.op.adv !== undefined ? now - res.op.adv : res.lateMs);
       if (res.held) this.perform(o, res.held);
+      this.runAhead(o, task, res, now);
     });
     return earliest;
+  }
+
+  /** A task now asleep (no deadline) and due soon: run the step that ends its sleep now, commit it when due. */
+  private runAhead(o: Owned, task: ClaimedTask, res: Executed, now: number): void {
+    const op = res.op;
+    if (op.o !== 's' || (op.wk !== 'sleep' && op.wk !== 'sleepUntil') || op.due === undefined || op.dl !== undefined || op.hold) return;
+    if (op.due - now > AHEAD_WINDOW_MS || o.ahead.size >= AHEAD_MAX) return;
+    const seq = op.seq + (op.e ? 1 : 0);
+    const next = this.executor.ahead(task, this.source.get(task), seq, op.due, now);
+    if (!next) return;
+    o.ahead.set(task.id, { task, res: next });
+    o.heap.push(op.due, task.id);
   }
 
   /** Close a cancelled task's coroutine and record what its finally blocks did (an outbox item). */

@@ -76,13 +76,28 @@ export class Executor {
   }
 
   /** Run one claimed task one step. `journal` is needed only when `has()` said no. */
-  execute(task: ClaimedTask, fn: Coroutine, now: number, journal?: JournalEntry[]): Executed {
-    const res = this.step(task, fn, now, journal);
+  execute(task: ClaimedTask, fn: Coroutine, now: number, journal?: JournalEntry[], ahead = false): Executed {
+    const res = this.step(task, fn, now, journal, ahead);
     if (this.redactor.active) redactOp(res.op, this.redactor);
     return res;
   }
 
-  private step(task: ClaimedTask, fn: Coroutine, now: number, journal?: JournalEntry[]): Executed {
+  /**
+   * Run ahead the step that ends a sleep: its result (null) and its clock (the due time) are known before
+   * it is due, so the coroutine can move on now and only the commit waits for the due time (an op with
+   * `adv`, whose journal entry gets its resume time when committed). Null when the live execution is not
+   * at that step.
+   */
+  ahead(task: ClaimedTask, fn: Coroutine, seq: number, due: number, suspendedAt: number): Executed | null {
+    if (!this.has(task.id, seq)) return null;
+    const sleeping: ClaimedTask = { ...task, seq, waitKind: 'sleep', resolution: { type: 'result', entry: { r: null } }, dueAt: due, suspendedAt };
+    const res = this.execute(sleeping, fn, due, undefined, true);
+    res.op.adv = due;
+    res.lateMs = undefined;
+    return res;
+  }
+
+  private step(task: ClaimedTask, fn: Coroutine, now: number, journal?: JournalEntry[], ahead = false): Executed {
     if (task.resolution.type === 'perform') throw new Error('perform is not executed');
     let execution: Execution;
     let outcome: Outcome;
@@ -115,7 +130,8 @@ export class Executor {
     }
     const op: WritebackOp = { id: task.id, seq: task.seq, o: 's' };
     if (entry) {
-      op.e = JSON.stringify(entry);
+      // ahead of time the resume time is not known yet: the commit adds it
+      op.e = JSON.stringify(ahead ? { ...entry, t: undefined } : entry);
       if (entry.k === 'receive' && entry.r !== undefined && !entry.e) op.pop = true;
       if (entry.k === 'spawn') op.ch = true;
     }

@@ -2,9 +2,15 @@
   Write back what happened to claimed tasks, each one atomic transition out of 'running':
   the journal entry it was resumed with, its trace records, and its new state.
 
+  An op with `adv` commits a step the worker ran ahead of time: a task suspended in a sleep due at `adv`
+  (a sleep's result is known in advance: null, at its due time) goes straight from 'suspended' to its next
+  state, without being claimed. It applies only if the task is still in that very sleep (same step, same
+  due time, no deadline) and the sleep is due; its journal entry gets its resume time (`t`) here.
+
   KEYS[1] partition prefix
   ARGV[1] now, ARGV[2] owner token, ARGV[3] notify channel, ARGV[4] JSON array of ops:
-    { id, seq (journal length when claimed), e? (journal entry, JSON text), rec? ([JSON text]),
+    { id, seq (journal length when claimed), adv? (ahead: the due time of the sleep it resumes),
+      e? (journal entry, JSON text; with adv, without its "t"), rec? ([JSON text]),
       pop? (the entry consumed the inbox's head value), ch? (the entry consumed children's results),
       o: 's' suspend | 'c' complete | 'f' fault | 'x' cancelled by the coroutine,
       suspend: wk (effect kind), w (effect, JSON text), y? (yielded value, JSON text), due?, dl?,
@@ -21,17 +27,33 @@ local ops = cjson.decode(ARGV[4])
 local out = {}
 local moved = {}      -- status -> tasks that left 'running' for it
 local batches = {}    -- batch -> { status -> n, sum = elapsed, last = finish }
-local unact, act, due = {}, {}, {}
+local unact, act, due, undue = {}, {}, {}, {}
+local advanced = 0
 
 for i, op in ipairs(ops) do
   local id = op.id
   local tk = p .. 't:' .. id
-  local f = redis.call('HMGET', tk, 'st', 'seq', 'la', 'b', 'n', 'ns', 'par', 'pseq', 'pidx', 'ca', 'res', 'due', 'dl', 'rm', 'tx', 'ec')
-  if f[1] ~= 'running' or tonumber(f[2]) ~= op.seq then
+  local f = redis.call('HMGET', tk, 'st', 'seq', 'la', 'b', 'n', 'ns', 'par', 'pseq', 'pidx', 'ca', 'res', 'due', 'dl', 'rm', 'tx', 'ec', 'wk', 'sm')
+  local from = 'running'
+  local ok = f[1] == 'running' and tonumber(f[2]) == op.seq
+  if op.adv then
+    from = 'suspended'
+    ok = f[1] == 'suspended' and tonumber(f[2]) == op.seq and (f[17] == 'sleep' or f[17] == 'sleepUntil')
+      and tonumber(f[12]) == op.adv and not f[13] and now >= op.adv
+  end
+  if not ok then
     out[i] = 0
   else
     local b = f[4]
     local seq = op.seq
+    local extra = {}
+    if op.adv then
+      -- it was never claimed: it leaves the due set here, and its suspended time ends now
+      undue[#undue + 1] = id
+      advanced = advanced + 1
+      op.e = string.sub(op.e, 1, -2) .. ',"t":' .. now .. '}'
+      extra = { 'sm', tonumber(f[18] or 0) + now - tonumber(f[3]) }
+    end
     if op.e then
       redis.call('RPUSH', p .. 'j:' .. id, op.e)
       seq = seq + 1
@@ -44,7 +66,9 @@ for i, op in ipairs(ops) do
     if op.rec and #op.rec > 0 then redis.call('RPUSH', p .. 'r:' .. id, unpack(op.rec)) end
     local st
     -- one write per task: running time is added to its total here
-    local set = { 'seq', seq, 'la', now, 'rm', tonumber(f[14] or 0) + now - tonumber(f[3]) }
+    local set = { 'seq', seq, 'la', now }
+    if op.adv then set[5] = extra[1]; set[6] = extra[2]
+    else set[5] = 'rm'; set[6] = tonumber(f[14] or 0) + now - tonumber(f[3]) end
     local del = {}
     if op.o == 's' then
       st = 'suspended'
@@ -58,7 +82,7 @@ for i, op in ipairs(ops) do
       if op.hold then
         act[#act + 1] = now; act[#act + 1] = id
       else
-        unact[#unact + 1] = id
+        if not op.adv then unact[#unact + 1] = id end
         if op.wk == 'receive' then
           if redis.call('LLEN', p .. 'i:' .. id) > 0 then wake = now end
         elseif op.wk == 'waitForEvent' then
@@ -91,7 +115,7 @@ for i, op in ipairs(ops) do
       -- the result this step consumed goes (unless a buffered event just became the next one)
       if f[11] and not resSet then del[#del + 1] = 'res' end
     else
-      unact[#unact + 1] = id
+      if not op.adv then unact[#unact + 1] = id end
       -- values sent but never received go with it (wk, w and due stay as the last wait: harmless once ended)
       if f[15] then redis.call('DEL', p .. 'i:' .. id) end
       if f[11] then del[#del + 1] = 'res' end
@@ -124,11 +148,15 @@ for i, op in ipairs(ops) do
     end
     redis.call('HSET', tk, unpack(set))
     if #del > 0 then redis.call('HDEL', tk, unpack(del)) end
-    moved[st] = (moved[st] or 0) + 1
-    if b then
-      local bt = batches[b]
-      if not bt then bt = { sum = 0 }; batches[b] = bt end
-      bt[st] = (bt[st] or 0) + 1
+    if from ~= st then
+      moved[st] = (moved[st] or 0) + 1
+      moved[from .. '>'] = (moved[from .. '>'] or 0) + 1
+      if b then
+        local bt = batches[b]
+        if not bt then bt = { sum = 0 }; batches[b] = bt end
+        bt[st] = (bt[st] or 0) + 1
+        bt[from .. '>'] = (bt[from .. '>'] or 0) + 1
+      end
     end
     if f[5] then
       -- a sender waits: tell it how many values the task has received; stop telling once all are
@@ -141,26 +169,24 @@ for i, op in ipairs(ops) do
   end
 end
 
--- set operations and counters once per call
+-- set operations and counters once per call (advanced tasks leave the due set before new timers go in)
+for i = 1, #undue, 7000 do redis.call('ZREM', p .. 'due', unpack(undue, i, math.min(i + 6999, #undue))) end
 for i = 1, #unact, 7000 do redis.call('ZREM', p .. 'act', unpack(unact, i, math.min(i + 6999, #unact))) end
 for i = 1, #act, 7000 do redis.call('ZADD', p .. 'act', unpack(act, i, math.min(i + 6999, #act))) end
 for i = 1, #due, 7000 do redis.call('ZADD', p .. 'due', unpack(due, i, math.min(i + 6999, #due))) end
-local total = 0
-for st, n in pairs(moved) do
-  redis.call('HINCRBY', p .. 'cnt', st, n)
-  total = total + n
+-- moved['running>'] / moved['suspended>'] count what left a status; moved[st] what entered one
+for key, n in pairs(moved) do
+  if string.sub(key, -1) == '>' then redis.call('HINCRBY', p .. 'cnt', string.sub(key, 1, -2), -n)
+  else redis.call('HINCRBY', p .. 'cnt', key, n) end
 end
-if total > 0 then redis.call('HINCRBY', p .. 'cnt', 'running', -total) end
 for b, bt in pairs(batches) do
   local bk = p .. 'bt:' .. b
-  local sum = 0
-  for st, n in pairs(bt) do
-    if st ~= 'sum' and st ~= 'last' then
-      redis.call('HINCRBY', bk, st, n)
-      sum = sum + n
+  for key, n in pairs(bt) do
+    if key ~= 'sum' and key ~= 'last' then
+      if string.sub(key, -1) == '>' then redis.call('HINCRBY', bk, string.sub(key, 1, -2), -n)
+      else redis.call('HINCRBY', bk, key, n) end
     end
   end
-  redis.call('HINCRBY', bk, 'running', -sum)
   if bt.sum > 0 then redis.call('HINCRBY', bk, 'sum', bt.sum) end
   if bt.last then
     local last = tonumber(redis.call('HGET', bk, 'last'))

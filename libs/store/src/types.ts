@@ -58,6 +58,8 @@ export interface Claim {
 export interface WritebackOp {
   id: string;
   seq: number;
+  /** A step run ahead of time: the due time of the sleep it ends (see writeback-1.lua). */
+  adv?: number;
   e?: string;
   rec?: string[];
   pop?: boolean;

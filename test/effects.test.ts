@@ -174,6 +174,17 @@ describe('engine effects', () => {
     expect(due).toEqual([50, 100, 400]);
   });
 
+  it('a step run ahead of its sleep is not committed once the task was cancelled meanwhile', async () => {
+    const id = await submit('seed.interleave-b'); // sleeps 200, 100, 200 ms
+    await until(id, ['suspended']);
+    await store.cancel('default', id);
+    await new Promise((r) => setTimeout(r, 700));
+    const t = await reader.get('default', id);
+    expect(t.status).toBe('cancelled');
+    expect(t.suspensions).toHaveLength(0);
+    expect(t.steps).toBe(0);
+  });
+
   it('a deadline before a sleep ends throws the timeout error at the sleep', async () => {
     const id = await submit('t.sleep-deadline');
     const t = await until(id, ['completed'], 3000);

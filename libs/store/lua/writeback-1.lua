@@ -33,9 +33,18 @@ local advanced = 0
 for i, op in ipairs(ops) do
   local id = op.id
   local tk = p .. 't:' .. id
-  -- the fields every op needs; the ones only an end or an event wait needs are read there
-  local c = redis.call('HMGET', tk, 'st', 'seq', 'la', 'b', 'n', 'res', 'due', 'dl', 'rm', 'wk', 'sm')
+  -- one read per op, of the fields its kind of transition needs (an end, an event wait, or another wait)
   local f = {}
+  local c
+  if op.o ~= 's' then
+    c = redis.call('HMGET', tk, 'st', 'seq', 'la', 'b', 'n', 'res', 'due', 'dl', 'rm', 'wk', 'sm', 'par', 'pseq', 'pidx', 'ca', 'tx')
+    f[7], f[8], f[9], f[10], f[15] = c[12], c[13], c[14], c[15], c[16]
+  elseif op.wk == 'waitForEvent' then
+    c = redis.call('HMGET', tk, 'st', 'seq', 'la', 'b', 'n', 'res', 'due', 'dl', 'rm', 'wk', 'sm', 'ns', 'ca', 'ec')
+    f[6], f[10], f[16] = c[12], c[13], c[14]
+  else
+    c = redis.call('HMGET', tk, 'st', 'seq', 'la', 'b', 'n', 'res', 'due', 'dl', 'rm', 'wk', 'sm')
+  end
   f[1], f[2], f[3], f[4], f[5] = c[1], c[2], c[3], c[4], c[5]
   f[11], f[12], f[13], f[14], f[17], f[18] = c[6], c[7], c[8], c[9], c[10], c[11]
   local from = 'running'
@@ -90,8 +99,6 @@ for i, op in ipairs(ops) do
         if op.wk == 'receive' then
           if redis.call('LLEN', p .. 'i:' .. id) > 0 then wake = now end
         elseif op.wk == 'waitForEvent' then
-          local x = redis.call('HMGET', tk, 'ns', 'ca', 'ec')
-          f[6], f[10], f[16] = x[1], x[2], x[3]
           for _, ty in ipairs(op.types) do
             redis.call('SADD', p .. 'wt:' .. f[6] .. ':' .. ty, id)
           end
@@ -122,8 +129,6 @@ for i, op in ipairs(ops) do
       if f[11] and not resSet then del[#del + 1] = 'res' end
     else
       if not op.adv then unact[#unact + 1] = id end
-      local x = redis.call('HMGET', tk, 'par', 'pseq', 'pidx', 'ca', 'tx')
-      f[7], f[8], f[9], f[10], f[15] = x[1], x[2], x[3], x[4], x[5]
       -- values sent but never received go with it (wk, w and due stay as the last wait: harmless once ended)
       if f[15] then redis.call('DEL', p .. 'i:' .. id) end
       if f[11] then del[#del + 1] = 'res' end

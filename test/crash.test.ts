@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { newId, TaskReader, TaskStore } from '@yieldflow/store';
-import { exited, spawnApp } from './support/processes';
+import { exited, spawnApp, untilPartitionsHeldBy } from './support/processes';
 import { dropPrefix, eventually, REDIS_URL, testConfig } from './support/redis';
 
 /** kill -9 of a worker during a run of 1,000 tasks: none lost, no step repeated. */
@@ -29,11 +29,7 @@ describe('a worker killed with SIGKILL', () => {
     const survivor = spawnApp('worker', config, { WORKER_ID: 'survivor' });
     procs.push(victim, survivor);
     // both hold partitions before the run starts
-    await eventually(async () => {
-      const owners = await Promise.all([...Array(config.partitions).keys()].map((p) => redis.get(`${store.keys.partition(p)}own`)));
-      const holders = new Set(owners.map((o) => o?.split(':')[0]));
-      return holders.has('victim') && holders.has('survivor') && !owners.includes(null) ? true : undefined;
-    }, 15_000, 100);
+    await untilPartitionsHeldBy(store, ['victim', 'survivor']);
 
     const ids = Array.from({ length: 1000 }, () => newId());
     await store.create(ids.map((id) => ({ id, namespace: 'default', kind: 'coroutine' as const, name: 'seed.func-a', input: null })));

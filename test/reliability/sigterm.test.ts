@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { newId, partitionOf, TaskStore } from '@yieldflow/store';
-import { exited, spawnApp } from '../support/processes';
+import { exited, partitionOwners, spawnApp, untilPartitionsHeldBy } from '../support/processes';
 import { dropPrefix, eventually, REDIS_URL, testConfig } from '../support/redis';
 import { sleepMs, StandIn } from './helpers';
 
@@ -33,12 +33,7 @@ describe('a worker stopped with SIGTERM', () => {
     const leaving = spawnApp('worker', config, { WORKER_ID: 'leaving' });
     const staying = spawnApp('worker', config, { WORKER_ID: 'staying' });
     procs.push(leaving, staying);
-    const owners = async () => Promise.all([...Array(config.partitions).keys()].map((p) => redis.get(`${store.keys.partition(p)}own`)));
-    await eventually(async () => {
-      const o = await owners();
-      const holders = new Set(o.map((x) => x?.split(':')[0]));
-      return holders.has('leaving') && holders.has('staying') && !o.includes(null) ? true : undefined;
-    }, 15_000, 100);
+    await untilPartitionsHeldBy(store, ['leaving', 'staying']);
 
     const wave = (n: number) => {
       const ids = Array.from({ length: n }, () => newId());
@@ -49,14 +44,14 @@ describe('a worker stopped with SIGTERM', () => {
     const before = [...(await wave(250)), ...(await wave(250))];
     await eventually(async () => (standIn.inFlight >= 300 ? true : undefined), 15_000, 10);
 
-    const leavingPartitions = new Set((await owners()).flatMap((o, p) => (o?.startsWith('leaving:') ? [p] : [])));
+    const leavingPartitions = new Set((await partitionOwners(store)).flatMap((o, p) => (o?.startsWith('leaving:') ? [p] : [])));
     // watch the hand-over: for each of its partitions, the last time it was still the leaving worker's
     const lastHeld = new Map<number, number>();
     let watching = true;
     const watch = (async () => {
       while (watching) {
         const at = Date.now();
-        (await owners()).forEach((o, p) => {
+        (await partitionOwners(store)).forEach((o, p) => {
           if (o?.startsWith('leaving:')) lastHeld.set(p, at);
         });
         await sleepMs(20);

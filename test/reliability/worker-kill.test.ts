@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { newId, partitionOf, TaskReader, TaskStore } from '@yieldflow/store';
-import { exited, spawnApp } from '../support/processes';
+import { exited, partitionOwners, spawnApp, untilPartitionsHeldBy } from '../support/processes';
 import { dropPrefix, eventually, REDIS_URL, testConfig } from '../support/redis';
 import { StandIn } from './helpers';
 
@@ -36,19 +36,14 @@ describe('a worker killed with SIGKILL while tasks call HTTP', () => {
     const victim = spawnApp('worker', config, { WORKER_ID: 'victim' });
     const survivor = spawnApp('worker', config, { WORKER_ID: 'survivor' });
     procs.push(victim, survivor);
-    const owners = async () => Promise.all([...Array(config.partitions).keys()].map((p) => redis.get(`${store.keys.partition(p)}own`)));
-    await eventually(async () => {
-      const o = await owners();
-      const holders = new Set(o.map((x) => x?.split(':')[0]));
-      return holders.has('victim') && holders.has('survivor') && !o.includes(null) ? true : undefined;
-    }, 15_000, 100);
+    await untilPartitionsHeldBy(store, ['victim', 'survivor']);
 
     const ids = Array.from({ length: N }, () => newId());
     await store.create(ids.map((id) => ({ id, namespace: 'default', kind: 'coroutine' as const, name: 'demo.sleep-call', input: { url: standIn.url, ms: 1000 } })));
 
     // kill once about 40% of the calls are answered: the rest are in flight (or not yet made)
     await eventually(async () => (standIn.hits.filter((h) => h.answeredAt !== undefined).length >= N * 0.4 ? true : undefined), 20_000, 10);
-    const victimPartitions = new Set((await owners()).flatMap((o, p) => (o?.startsWith('victim:') ? [p] : [])));
+    const victimPartitions = new Set((await partitionOwners(store)).flatMap((o, p) => (o?.startsWith('victim:') ? [p] : [])));
     const killedAt = Date.now();
     const inFlightAtKill = standIn.inFlight;
     victim.kill('SIGKILL');

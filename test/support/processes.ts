@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { Config } from '@yieldflow/contracts';
+import type { TaskStore } from '@yieldflow/store';
+import { eventually } from './redis';
 
 const root = join(__dirname, '..', '..');
 
@@ -27,4 +29,22 @@ export function spawnApp(which: 'worker' | 'api', config: Config, env: NodeJS.Pr
 export function exited(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+/** Each partition's owner token ("<workerId>:<random>"), or null, by partition number. */
+export function partitionOwners(store: TaskStore): Promise<(string | null)[]> {
+  return Promise.all([...Array(store.partitions).keys()].map((p) => store.redis.get(`${store.keys.partition(p)}own`)));
+}
+
+/** Wait until every partition has an owner and each of `workerIds` holds at least one. */
+export async function untilPartitionsHeldBy(store: TaskStore, workerIds: string[], timeoutMs = 15_000): Promise<void> {
+  await eventually(
+    async () => {
+      const owners = await partitionOwners(store);
+      const holders = new Set(owners.map((o) => o?.split(':')[0]));
+      return workerIds.every((w) => holders.has(w)) && !owners.includes(null) ? true : undefined;
+    },
+    timeoutMs,
+    100,
+  );
 }

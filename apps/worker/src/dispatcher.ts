@@ -111,7 +111,7 @@ export class Dispatcher {
     }
     await Promise.all([...this.owned.keys()].map((p) => this.release(p)));
     await this.store.redis.zrem(this.store.keys.workers, this.workerId);
-    await this.stats.flush(this.store.redis, `${this.store.keys.prefix}:stats`);
+    await this.stats.flush(this.store.redis, this.store.keys.stats);
     await this.subscriber.unsubscribe().catch(() => undefined);
   }
 
@@ -155,7 +155,7 @@ export class Dispatcher {
         }
       }
     }
-    await this.stats.flush(r, `${keys.prefix}:stats`);
+    await this.stats.flush(r, keys.stats);
   }
 
   private async release(p: number): Promise<void> {

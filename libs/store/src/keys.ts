@@ -53,6 +53,10 @@ export class Keys {
   get workers(): string {
     return `${this.prefix}:workers`;
   }
+  /** Resume counters and the lateness histogram the workers flush and /metrics reads. */
+  get stats(): string {
+    return `${this.prefix}:stats`;
+  }
   get wakeChannel(): string {
     return `${this.prefix}:wake`;
   }

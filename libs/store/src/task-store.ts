@@ -153,6 +153,17 @@ export class TaskStore {
     for (const [err] of (await pipeline.exec()) ?? []) if (err) throw err;
   }
 
+  /** Workers whose heartbeat is at most `windowMs` old. */
+  async aliveWorkers(windowMs = 5000, now = Date.now()): Promise<number> {
+    return this.redis.zcount(this.keys.workers, now - windowMs, '+inf');
+  }
+
+  /** A task's status and how many sent values it has received (a sender's ticket is answered at that count). */
+  async received(id: string): Promise<{ status: string | null; received: number }> {
+    const [status, rx] = await this.redis.hmget(this.keys.task(id), 'st', 'rx');
+    return { status, received: Number(rx ?? 0) };
+  }
+
   /** Tasks by status, over every partition and namespace (for /metrics). */
   async counts(): Promise<Record<string, number>> {
     const pipeline = this.redis.pipeline();

@@ -1,13 +1,12 @@
 import { Body, Controller, Get, Inject, Injectable, Param, Post, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { parseWorkflow, validateWorkflow } from '@yieldflow/dsl';
-import { contentHash, DefinitionRegistry, type DefinitionVersion, NotFoundError, TaskStore } from '@yieldflow/store';
+import { DefinitionRegistry, type DefinitionVersion, NotFoundError, TaskStore } from '@yieldflow/store';
 import { Roles } from '../auth/roles';
 import type { Config } from '@yieldflow/contracts';
 import { InvalidInputError } from '../common/errors';
 import { CONFIG } from '../common/tokens';
-import { checkWaitDurations } from '../tasks/wait-limits';
+import { acceptDefinition } from '../tasks/wait-limits';
 import { Namespace } from '../common/namespace';
 
 @Injectable()
@@ -23,10 +22,7 @@ export class DefinitionsService {
       throw new InvalidInputError('the body must be a workflow document, as JSON or as YAML text (Content-Type: application/yaml)');
     }
     if (typeof body === 'object' && Object.keys(body).length === 0) throw new InvalidInputError('the body is empty: send a workflow document');
-    const doc = validateWorkflow(parseWorkflow(body as string | object));
-    checkWaitDurations(doc, this.config.limits.maxSleepMs);
-    const text = JSON.stringify(doc);
-    const hash = contentHash(text);
+    const { doc, text, hash } = acceptDefinition(body as string | object, this.config.limits.maxSleepMs);
     const { namespace, name, version } = doc.document;
     const created = await this.registry.register(tenant, namespace, name, version, hash, text);
     const found = await this.registry.resolve(tenant, namespace, name, version);

@@ -29,7 +29,7 @@ export class Indicators {
   async workersAlive() {
     const check = this.indicators.check('workers');
     try {
-      const alive = await this.redis.zcount(this.store.keys.workers, Date.now() - 5000, '+inf');
+      const alive = await this.store.aliveWorkers();
       return alive > 0 ? check.up({ alive }) : check.down({ alive, message: 'no worker has sent a heartbeat in 5 s' });
     } catch (err) {
       return check.down({ message: (err as Error).message });

@@ -35,20 +35,18 @@ export class MetricsService {
         for (const s of TASK_STATUSES) this.set({ status: s }, Math.max(0, counts[s] ?? 0));
       },
     });
-    const redis_ = this.redis;
-    const workersKey = this.store.keys.workers;
     new Gauge({
       name: 'yieldflow_workers_alive',
       help: 'Workers that sent a heartbeat in the last 5 s',
       registers: [this.registry],
       async collect() {
-        this.set(await redis_.zcount(workersKey, Date.now() - 5000, '+inf'));
+        this.set(await store_.aliveWorkers());
       },
     });
   }
 
   async text(): Promise<string> {
-    const stats = await this.redis.hgetall(`${this.store.keys.prefix}:stats`);
+    const stats = await this.redis.hgetall(this.store.keys.stats);
     const lines = [
       '# HELP yieldflow_resumes_total Coroutine steps run by the workers',
       '# TYPE yieldflow_resumes_total counter',

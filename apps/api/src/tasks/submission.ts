@@ -1,12 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CoroutineRegistry } from '@yieldflow/runtime';
 import type { Config } from '@yieldflow/contracts';
-import { parseWorkflow, validateWorkflow } from '@yieldflow/dsl';
-import { contentHash, DefinitionRegistry, NewTask, NotFoundError, TaskStore } from '@yieldflow/store';
+import { DefinitionRegistry, NewTask, NotFoundError, TaskStore } from '@yieldflow/store';
 import { InvalidInputError } from '../common/errors';
 import { CONFIG, COROUTINES } from '../common/tokens';
 import type { CreateTaskDto } from './dto';
-import { checkWaitDurations } from './wait-limits';
+import { acceptDefinition } from './wait-limits';
 
 /**
  * Turns a task body into a task to create: exactly one of coroutine / definition / definitionRef,
@@ -37,10 +36,7 @@ export class Submission {
       if (typeof body.definition !== 'string' && (typeof body.definition !== 'object' || Array.isArray(body.definition))) {
         throw new InvalidInputError(`${field}definition must be a workflow document (an object) or its YAML/JSON text`);
       }
-      const doc = validateWorkflow(parseWorkflow(body.definition));
-      checkWaitDurations(doc, this.config.limits.maxSleepMs, field);
-      const text = JSON.stringify(doc);
-      const hash = contentHash(text);
+      const { doc, text, hash } = acceptDefinition(body.definition, this.config.limits.maxSleepMs, field);
       await this.store.putDefinition(hash, text);
       return { id, namespace, kind: 'definition', name: `${doc.document.namespace}/${doc.document.name}@${doc.document.version}`, input, definitionHash: hash };
     }

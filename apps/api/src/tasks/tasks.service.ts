@@ -73,8 +73,8 @@ export class TasksService {
       throw new ConflictError(`task ${id} is not waiting for a value: it is ${doing}`);
     }
     wait.setTicket(res.ticket);
-    const [st, rx] = await this.store.redis.hmget(this.store.keys.task(id), 'st', 'rx');
-    if ((st === 'suspended' && Number(rx ?? 0) >= res.ticket) || st === 'completed' || st === 'faulted' || st === 'cancelled') wait.cancel();
+    const { status: st, received } = await this.store.received(id);
+    if ((st === 'suspended' && received >= res.ticket) || st === 'completed' || st === 'faulted' || st === 'cancelled') wait.cancel();
     else if ((await wait.done) === null) {
       const t = await this.reader.get(namespace, id, { journal: false });
       return { yielded: t.yielded ?? null, status: t.status, pending: true };

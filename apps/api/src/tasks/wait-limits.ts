@@ -1,3 +1,5 @@
+import { parseWorkflow, validateWorkflow, type WorkflowDocument } from '@yieldflow/dsl';
+import { contentHash } from '@yieldflow/store';
 import { durationMs } from '@yieldflow/dsl';
 import { InvalidInputError } from '../common/errors';
 
@@ -32,4 +34,15 @@ export function checkWaitDurations(doc: unknown, maxMs: number, field = ''): voi
     if (ms > maxMs) throw new InvalidInputError(`${field}definition ${pointer} is ${ms} ms; at most ${maxMs} ms (LIMIT_SLEEP_MS)`);
   };
   visit(doc, '');
+}
+
+/**
+ * A definition as both task submission and the registry accept it: parsed (YAML or JSON), validated against
+ * the DSL schema and the wait limits, and in its canonical text with that text's content hash.
+ */
+export function acceptDefinition(body: string | object, maxSleepMs: number, field = ''): { doc: WorkflowDocument; text: string; hash: string } {
+  const doc = validateWorkflow(parseWorkflow(body));
+  checkWaitDurations(doc, maxSleepMs, field);
+  const text = JSON.stringify(doc);
+  return { doc, text, hash: contentHash(text) };
 }

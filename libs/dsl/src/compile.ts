@@ -6,6 +6,7 @@ import { defaultEvaluator, type ExpressionEvaluator } from './expressions/evalua
 import { Expressions } from './expressions/expr';
 import { args, dateTime, isTimeout, plain, type Run, RUNTIME_NAME, RUNTIME_VERSION } from './interpreter/run';
 import { checkSchema, runList, runTask, timeoutOf } from './interpreter/task';
+import { DEFAULT_RESUME_BUDGET, Meter, type ResumeBudget } from './interpreter/meter';
 import type { WorkflowDocument } from './types';
 
 export interface CompileOptions {
@@ -13,6 +14,8 @@ export interface CompileOptions {
   secrets?: Record<string, Json>;
   /** jq by default (bounded, shared per process). */
   evaluator?: ExpressionEvaluator;
+  /** What one resume may do before it must wait (steps, milliseconds). */
+  budget?: ResumeBudget;
   /** `$runtime.metadata`. */
   runtimeMetadata?: Record<string, Json>;
 }
@@ -27,8 +30,10 @@ export function compileWorkflow(doc: WorkflowDocument, opts: CompileOptions = {}
   const definition = plain(doc);
   const secrets = opts.secrets ?? {};
   const schemas = new SchemaCache();
+  const budget = opts.budget ?? DEFAULT_RESUME_BUDGET;
   return function* workflow(rawInput, ctx) {
     const startedAt = ctx.now();
+    const meter = new Meter(budget);
     const run: Run = {
       doc,
       ctx,
@@ -39,6 +44,7 @@ export function compileWorkflow(doc: WorkflowDocument, opts: CompileOptions = {}
       workflow: { id: ctx.taskId, definition, input: rawInput ?? null, startedAt: dateTime(startedAt) },
       runtime: { name: RUNTIME_NAME, version: RUNTIME_VERSION, metadata: opts.runtimeMetadata ?? {} },
       emitted: 0,
+      meter,
       list: (list, pointer, input, scope) => runList(run, list, pointer, input, scope),
       task: (name, task, pointer, input, scope) => runTask(run, name, task, pointer, input, scope),
     };
@@ -49,7 +55,7 @@ export function compileWorkflow(doc: WorkflowDocument, opts: CompileOptions = {}
       checkSchema(run, doc.input?.schema, input0, '/input/schema', 'workflow input');
       const input = ex.transform(doc.input?.from, input0, args(run, { vars: {} }), '/input/from');
       run.context = {};
-      const flow = yield* runList(run, doc.do, '/do', input, { vars: {} });
+      const flow = yield* meter.metered(runList(run, doc.do, '/do', input, { vars: {} }));
       if (run.deadline !== undefined && ctx.now() >= run.deadline) throw TaskError.timeout('the workflow overran its timeout', '/');
       const output = ex.transform(doc.output?.as, flow.output, args(run, { vars: {} }), '/output/as');
       checkSchema(run, doc.output?.schema, output, '/output/schema', 'workflow output');

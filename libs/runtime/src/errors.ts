@@ -19,6 +19,8 @@ export interface TaskErrorData {
   title?: string;
   detail?: string;
   instance?: string;
+  /** Set when the task ended because it exceeded one of its budgets (see BudgetError). */
+  budget?: { name: string; limit: number; value: number };
 }
 
 export class TaskError extends Error {
@@ -27,6 +29,7 @@ export class TaskError extends Error {
   readonly title?: string;
   readonly detail?: string;
   readonly instance?: string;
+  readonly budget?: TaskErrorData['budget'];
 
   constructor(data: TaskErrorData) {
     super(data.detail ?? data.title ?? data.type);
@@ -36,6 +39,7 @@ export class TaskError extends Error {
     this.title = data.title;
     this.detail = data.detail;
     this.instance = data.instance;
+    if (data.budget) this.budget = data.budget;
   }
 
   toJSON(): TaskErrorData {
@@ -43,6 +47,7 @@ export class TaskError extends Error {
     if (this.title !== undefined) out.title = this.title;
     if (this.detail !== undefined) out.detail = this.detail;
     if (this.instance !== undefined) out.instance = this.instance;
+    if (this.budget !== undefined) out.budget = this.budget;
     return out;
   }
 
@@ -52,6 +57,25 @@ export class TaskError extends Error {
 
   static communication(status: number, detail: string, instance?: string): TaskError {
     return new TaskError({ type: ERROR_TYPES.communication, status, title: 'Communication error', detail, instance });
+  }
+}
+
+/**
+ * A task went over one of its budgets (steps or CPU time in one resume, journal or trace length, bytes
+ * stored, children, spawn depth, descendants). It ends the offending task only, and no `try` of the
+ * task's own can catch it: a budget that a retry could catch would bound nothing.
+ */
+export class BudgetError extends TaskError {
+  constructor(name: string, limit: number, value: number, what: string, instance?: string) {
+    super({
+      type: ERROR_TYPES.runtime,
+      status: 500,
+      title: 'Budget exceeded',
+      detail: `${what}: ${value} is over the budget of ${limit} (${name})`,
+      instance,
+      budget: { name, limit, value },
+    });
+    this.name = 'BudgetError';
   }
 }
 

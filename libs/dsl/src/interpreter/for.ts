@@ -18,6 +18,7 @@ export function* runFor(run: Run, _name: string, task: TaskDef, pointer: string,
         : [collection];
   let data = input;
   for (let i = 0; i < items.length; i++) {
+    run.meter.tick(`${pointer}/for`);
     const inner: Scope = { vars: { ...scope.vars, [each]: items[i], [at]: i }, task: scope.task };
     if (task.while !== undefined && !truthy(run.ex.bare(task.while, data, args(run, inner, { input }), `${pointer}/while`))) break;
     const flow = yield* run.list(task.do, `${pointer}/do`, data, inner);

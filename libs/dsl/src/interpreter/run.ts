@@ -1,6 +1,7 @@
 import { ERROR_TYPES, TaskError, type CoroutineContext, type Effect, type Json } from '@yieldflow/runtime';
 import { runtimeError } from '../errors';
 import type { Expressions } from '../expressions/expr';
+import type { Meter } from './meter';
 import type { TaskDef, TaskList, WorkflowDocument } from '../types';
 
 export type Gen<T> = Generator<Effect, T, any>;
@@ -24,6 +25,8 @@ export interface Run {
   context: Json;
   workflow: { id: string; definition: Json; input: Json; startedAt: DateTimeDescriptor };
   runtime: { name: string; version: string; metadata: Json };
+  /** What this resume has done so far, against its budget. */
+  meter: Meter;
   /** Events emitted so far (ids are `${taskId}-${n}`). */
   emitted: number;
   /** The earliest deadline of the enclosing timeouts, epoch ms. */
@@ -81,6 +84,7 @@ export function bounded<E extends Effect>(run: Run, effect: E): E {
 
 /** Any thrown value as a TaskError that names where it happened. */
 export function asTaskError(err: unknown, instance: string): TaskError {
+  if (err instanceof TaskError && err.budget) return err;
   if (err instanceof TaskError) {
     return err.instance ? err : new TaskError({ type: err.type, status: err.status, title: err.title, detail: err.detail, instance });
   }

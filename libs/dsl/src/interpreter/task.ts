@@ -36,6 +36,7 @@ export function* runList(run: Run, list: TaskList, pointer: string, input: Json,
 /** One task: `if`, input, timeout, the task itself, output, export, and its trace entries. */
 export function* runTask(run: Run, name: string, task: TaskDef, pointer: string, rawInput: Json, outer: Scope): Gen<Flow> {
   const { ctx, ex } = run;
+  run.meter.tick(pointer);
   const startedAt = ctx.now();
   const descriptor: Record<string, Json> = {
     name,

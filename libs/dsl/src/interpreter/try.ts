@@ -29,6 +29,7 @@ export function* runTry(run: Run, _name: string, task: TaskDef, pointer: string,
     try {
       return yield* run.list(task.try, `${pointer}/try`, input, scope);
     } catch (err) {
+      if (err instanceof TaskError && err.budget) throw err; // a budget (this run's, or a spawn's) no retry may lift
       const error = asTaskError(err, `${pointer}/try`);
       const errScope: Scope = { vars: { ...scope.vars, [as]: errorJson(error) }, task: scope.task };
       if (!caught(run, c, error, input, errScope, pointer)) throw error;

@@ -1,5 +1,5 @@
 import { type Coroutine, type CoroutineRegistry, type Json, TaskError, ERROR_TYPES } from '@yieldflow/runtime';
-import { compileWorkflow, parseWorkflow, validateWorkflow } from '@yieldflow/dsl';
+import { compileWorkflow, parseWorkflow, type ResumeBudget, validateWorkflow } from '@yieldflow/dsl';
 import type { ClaimedTask, TaskStore } from '@yieldflow/store';
 
 /** A coroutine that faults at once, for a task whose code cannot be found or built. */
@@ -19,6 +19,7 @@ export class CoroutineSource {
     private readonly registry: CoroutineRegistry,
     private readonly store: TaskStore,
     private readonly secrets: Record<string, Json> = {},
+    private readonly budget?: ResumeBudget,
   ) {}
 
   /** Load what the given tasks need that is not loaded yet (one round trip for all their definitions). */
@@ -33,7 +34,7 @@ export class CoroutineSource {
         }
         try {
           const doc = validateWorkflow(parseWorkflow(JSON.parse(text) as object));
-          this.compiled.set(hash, compileWorkflow(doc, { secrets: this.secrets }));
+          this.compiled.set(hash, compileWorkflow(doc, { secrets: this.secrets, budget: this.budget }));
         } catch (err) {
           this.compiled.set(hash, failing(`definition ${hash} cannot be compiled: ${(err as Error).message}`));
         }

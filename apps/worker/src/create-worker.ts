@@ -21,15 +21,17 @@ export interface Worker {
 export async function createWorker(config: Config, opts: DispatcherOptions & { registry?: CoroutineRegistry } = {}): Promise<Worker> {
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
   const subscriber = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-  const store = new TaskStore(redis, { prefix: config.prefix, partitions: config.partitions });
+  const b = config.budgets;
+  const store = new TaskStore(redis, { prefix: config.prefix, partitions: config.partitions, budgets: { steps: b.taskSteps, traceEntries: b.traceEntries, bytes: b.taskBytes } });
   const registry = opts.registry ?? createCoroutineRegistry();
   const definitions = new DefinitionRegistry(store);
   const redactor = new Redactor(config.secrets);
   const outbox = new Outbox(store);
-  const performer = new EffectPerformer(store, new HttpPerformer(new AddressGuard(config.httpAllow)), registry, definitions, redactor);
-  const dispatcher = new Dispatcher(store, subscriber, new CoroutineSource(registry, store, config.secrets), performer, outbox, {
+  const performer = new EffectPerformer(store, new HttpPerformer(new AddressGuard(config.httpAllow)), registry, definitions, redactor, { spawnDepth: b.spawnDepth, descendants: b.descendants });
+  const dispatcher = new Dispatcher(store, subscriber, new CoroutineSource(registry, store, config.secrets, { steps: b.stepsPerResume, cpuMs: b.cpuMsPerResume }), performer, outbox, {
     maxSleepMs: config.limits.maxSleepMs,
     redactor,
+    budgets: { valueBytes: b.valueBytes, taskBytes: b.taskBytes, children: b.children },
     ...opts,
   });
   outbox.onClose = (id) => dispatcher.closeTask(id);

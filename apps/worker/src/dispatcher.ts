@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
-import type { JournalEntry } from '@yieldflow/runtime';
+import { ERROR_TYPES, type JournalEntry } from '@yieldflow/runtime';
 import type { ClaimedTask, TaskStore } from '@yieldflow/store';
 import type { CoroutineSource } from './coroutine-source';
-import { type Executed, Executor, type Held } from './executor';
+import { type Executed, Executor, type Held, type StepBudgets } from './executor';
 import type { EffectPerformer } from './effect-performer';
 import type { Outbox } from './outbox';
 import type { Redactor } from './redaction';
@@ -22,7 +22,12 @@ export interface DispatcherOptions {
   maxSleepMs?: number;
   /** Keeps `$secrets` out of what is written back. */
   redactor?: Redactor;
+  /** What one step may produce (value sizes, children per spawn). */
+  budgets?: Partial<StepBudgets>;
 }
+
+/** A Redis error reply (a script that raised), as opposed to a connection that failed. */
+const isScriptError = (err: unknown): boolean => err instanceof Error && err.name === 'ReplyError' && !/^(LOADING|BUSY|MASTERDOWN|READONLY|CLUSTERDOWN|OOM|NOSCRIPT)/.test(err.message);
 
 /** Sleeps due within this window are run ahead of time (longer ones are claimed when due). */
 const AHEAD_WINDOW_MS = 5 * 60_000;
@@ -62,6 +67,8 @@ export class Dispatcher {
   private readonly heartbeatMs: number;
   private readonly claimBatch: number;
   private heartbeat: NodeJS.Timeout | null = null;
+  private heardAt = 0;
+  private readonly pingMessage: string;
   private stopping = false;
   private readonly pending = new Set<Promise<unknown>>();
   private readonly log: NonNullable<DispatcherOptions['log']>;
@@ -75,11 +82,12 @@ export class Dispatcher {
     opts: DispatcherOptions = {},
   ) {
     this.workerId = opts.workerId ?? `w-${randomBytes(4).toString('hex')}`;
-    this.executor = new Executor(undefined, { maxSleepMs: opts.maxSleepMs, redactor: opts.redactor });
+    this.executor = new Executor(undefined, { maxSleepMs: opts.maxSleepMs, redactor: opts.redactor, budgets: opts.budgets });
     this.leaseMs = opts.leaseMs ?? 3000;
     this.heartbeatMs = opts.heartbeatMs ?? 1000;
     this.claimBatch = opts.claimBatch ?? 1000;
     this.log = opts.log ?? (() => undefined);
+    this.pingMessage = `ping:${this.workerId}`;
   }
 
   get partitionsOwned(): number[] {
@@ -88,11 +96,15 @@ export class Dispatcher {
 
   async start(): Promise<void> {
     await this.store.init();
-    await this.subscriber.subscribe(this.store.keys.wakeChannel);
     this.subscriber.on('message', (_channel: string, message: string) => {
+      if (message === this.pingMessage) {
+        this.heardAt = Date.now();
+        return;
+      }
       const p = Number(message);
       if (this.owned.has(p)) this.pump(p);
     });
+    await this.listen();
     await this.beat();
     this.heartbeat = setInterval(() => this.track(this.beat()), this.heartbeatMs);
   }
@@ -120,9 +132,46 @@ export class Dispatcher {
     this.pending.add(tracked);
   }
 
+  /** Subscribe to wakes (again). A worker that cannot hear them must not own partitions. */
+  private async listen(): Promise<void> {
+    await this.subscriber.subscribe(this.store.keys.wakeChannel);
+    this.heardAt = Date.now();
+    await this.store.redis.publish(this.store.keys.wakeChannel, this.pingMessage);
+  }
+
+  /** Whether this worker can be woken, i.e. hears its own pings; false while it cannot (and it tries again). */
+  get hearing(): boolean {
+    return Date.now() - this.heardAt <= this.heartbeatMs * 3 + 500;
+  }
+
+  /**
+   * A worker hears its own ping on the wake channel every heartbeat. One that stops hearing (its
+   * subscription lost: it would sit on its partitions while their tasks wait) gives its partitions up,
+   * leaves the registry (so /health counts it down), and subscribes again.
+   */
+  private async checkHearing(): Promise<boolean> {
+    const asked = Date.now();
+    await this.store.redis.publish(this.store.keys.wakeChannel, this.pingMessage);
+    if (this.hearing) return true;
+    // a blocked event loop delays the pings it has not read yet: give this one a second before judging
+    for (let i = 0; i < 20 && this.heardAt < asked; i++) await new Promise((r) => setTimeout(r, 50));
+    if (this.heardAt >= asked) return true;
+    this.log('error', `worker ${this.workerId} cannot hear wakes (its subscription is lost); giving its partitions up and subscribing again`);
+    await this.store.redis.zrem(this.store.keys.workers, this.workerId);
+    await Promise.all([...this.owned.keys()].map((p) => this.release(p)));
+    try {
+      await this.subscriber.unsubscribe().catch(() => undefined);
+      await this.listen();
+    } catch (err) {
+      this.log('error', `worker ${this.workerId}: subscribing again failed: ${(err as Error).message}`);
+    }
+    return false;
+  }
+
   /** Heartbeat: renew leases, take a fair share of free partitions, give back any excess. */
   private async beat(): Promise<void> {
     if (this.stopping) return;
+    if (!(await this.checkHearing())) return;
     const now = Date.now();
     const keys = this.store.keys;
     const r = this.store.redis;
@@ -202,7 +251,7 @@ export class Dispatcher {
           if (earliest !== null && (o.nextDue === null || earliest < o.nextDue)) o.nextDue = earliest;
         }
         if (claim.tasks.length >= this.claimBatch) o.again = true;
-        await this.outbox.drain(p);
+        await this.outbox.drain(p, o.token);
       } while (o.again && !o.closing);
     } catch (err) {
       // Redis unreachable or a script failed mid-step: treat it as a crash of this partition. It is given
@@ -277,7 +326,7 @@ export class Dispatcher {
       if (res.op.dl !== undefined && (earliest === null || res.op.dl < earliest)) earliest = res.op.dl;
     }
     const now = Date.now();
-    const applied = await this.store.writeback(p, o.token, steps.map((s) => s.res.op), now);
+    const applied = await this.writeback(p, o, steps, now);
     if (!applied) {
       for (const { task } of steps) this.executor.forget(task.id);
       this.lose(p, 'lease lost during write-back');
@@ -285,7 +334,8 @@ export class Dispatcher {
     }
     steps.forEach(({ task, res }, i) => {
       if (applied[i] === 2) earliest = 0;
-      if (!applied[i]) {
+      if (!applied[i] || applied[i] === 3) {
+        // skipped, or faulted over a budget in the store: nothing of it runs on
         this.executor.forget(task.id);
         return;
       }
@@ -294,6 +344,38 @@ export class Dispatcher {
       this.runAhead(o, task, res, now);
     });
     return earliest;
+  }
+
+  /**
+   * Write steps back in one call. A call the script refuses (a Lua error: a value it cannot take) is
+   * retried op by op, and an op that fails alone faults its task with the reason, so one task can never
+   * hold back the rest of its partition. Connection errors are thrown: the partition is given up.
+   */
+  private async writeback(p: number, o: Owned, steps: Step[], now: number): Promise<number[] | null> {
+    const ops = steps.map((s) => s.res.op);
+    try {
+      return await this.store.writeback(p, o.token, ops, now);
+    } catch (err) {
+      if (!isScriptError(err)) throw err;
+      this.log('warn', `partition ${p}: a write-back of ${ops.length} tasks failed (${(err as Error).message}); writing them one by one`, { partition: p });
+    }
+    const applied: number[] = [];
+    for (const op of ops) {
+      let r: number[] | null;
+      try {
+        r = await this.store.writeback(p, o.token, [op], now);
+      } catch (err) {
+        if (!isScriptError(err)) throw err;
+        const reason = (err as Error).message.slice(0, 500);
+        this.log('error', `task ${op.id}: its write-back failed (${reason}); it faults`, { taskId: op.id, partition: p });
+        const error = { type: ERROR_TYPES.runtime, status: 500, title: 'Write-back failed', detail: `the task's step could not be stored: ${reason}` };
+        r = await this.store.writeback(p, o.token, [{ id: op.id, seq: op.seq, o: 'f', err: JSON.stringify(error), ...(op.adv !== undefined ? { adv: op.adv } : {}) }], now);
+        if (r) r = [r[0] ? 3 : 0];
+      }
+      if (!r) return null;
+      applied.push(r[0]);
+    }
+    return applied;
   }
 
   /** A task now asleep (no deadline) and due soon: run the step that ends its sleep now, commit it when due. */

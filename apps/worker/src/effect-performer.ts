@@ -1,9 +1,17 @@
-import { type ChildSpec, type Json, type JournalEntry, TaskError, ERROR_TYPES } from '@yieldflow/runtime';
+import { BudgetError, type ChildSpec, type Json, type JournalEntry, TaskError, ERROR_TYPES } from '@yieldflow/runtime';
 import { type CoroutineRegistry } from '@yieldflow/runtime';
-import { type DefinitionRegistry, type NewTask, type TaskStore, contentHash } from '@yieldflow/store';
+import { type DefinitionRegistry, type NewTask, type TaskStore, childId, contentHash } from '@yieldflow/store';
 import type { Held } from './executor';
 import type { HttpPerformer } from './http-performer';
 import { Redactor } from './redaction';
+
+/** How deep spawns may nest, and how many tasks one root task may have below it, all levels together. */
+export interface SpawnBudgets {
+  spawnDepth: number;
+  descendants: number;
+}
+
+export const DEFAULT_SPAWN_BUDGETS: SpawnBudgets = { spawnDepth: 32, descendants: 100_000 };
 
 /**
  * Performs the effects a worker holds (http, emit, spawn) and resolves the task with the result,
@@ -16,6 +24,7 @@ export class EffectPerformer {
     private readonly registry: CoroutineRegistry,
     private readonly definitions: DefinitionRegistry,
     private readonly redactor: Redactor = new Redactor(),
+    private readonly budgets: SpawnBudgets = DEFAULT_SPAWN_BUDGETS,
   ) {}
 
   async perform(held: Held): Promise<void> {
@@ -43,6 +52,11 @@ export class EffectPerformer {
         }
         case 'spawn':
           entry = await this.spawn(task.id, task.namespace, seq, effect.children);
+          if (entry === null) {
+            // the parent was cancelled (or moved on) while its children were being created: they go too
+            if ((await this.store.resolve(task.id, seq, null)) === -1) await this.cancelChildren(task.id, seq, effect.children.length);
+            return;
+          }
           break;
         default:
           throw new Error(`effect ${effect.kind} is not performed by the worker`);
@@ -50,23 +64,33 @@ export class EffectPerformer {
     } catch (err) {
       entry = { e: err instanceof TaskError ? err.toJSON() : { type: ERROR_TYPES.runtime, status: 500, title: 'Effect failed', detail: (err as Error).message } };
     }
-    await this.store.resolve(task.id, seq, this.redactor.value(entry));
+    await this.store.resolve(task.id, seq, entry === null ? null : this.redactor.value(entry));
   }
 
-  /** Create the children (ids derived from the parent's step, so a repeat creates nothing) and park the parent. */
+  /**
+   * Create the children (ids derived from the parent's step, so a repeat creates nothing) and park the
+   * parent; refused when it would nest deeper than LIMIT_SPAWN_DEPTH or give the root task more than
+   * LIMIT_DESCENDANTS tasks below it.
+   */
   private async spawn(parentId: string, namespace: string, seq: number, specs: ChildSpec[]): Promise<Pick<JournalEntry, 'r' | 'e'> | null> {
     if (specs.length === 0) return { r: [] };
+    const { depth: parentDepth, root } = await this.store.lineage(parentId);
+    const depth = parentDepth + 1;
+    if (depth > this.budgets.spawnDepth) return { e: new BudgetError('LIMIT_SPAWN_DEPTH', this.budgets.spawnDepth, depth, 'levels of children below the first task').toJSON() };
+    const total = await this.store.countDescendants(root, `${parentId}:${seq}`, specs.length);
+    if (total > this.budgets.descendants) return { e: new BudgetError('LIMIT_DESCENDANTS', this.budgets.descendants, total, `tasks below the first task (${root})`).toJSON() };
     const tasks: NewTask[] = [];
+    const definitions = new Map<string, string>();
     for (let i = 0; i < specs.length; i++) {
       const spec = specs[i];
-      const base = { id: `${parentId}.${seq}.${i}`, namespace, input: spec.input ?? null, parent: { id: parentId, seq, index: i } };
+      const base = { id: childId(parentId, seq, i), namespace, input: spec.input ?? null, parent: { id: parentId, seq, index: i, depth, root } };
       if ('coroutine' in spec) {
         if (!this.registry.has(spec.coroutine)) return { e: notFound(`coroutine '${spec.coroutine}' is not registered`) };
         tasks.push({ ...base, kind: 'coroutine', name: spec.coroutine });
       } else if ('definition' in spec) {
         const text = JSON.stringify(spec.definition);
         const hash = contentHash(text);
-        await this.store.putDefinition(hash, text);
+        definitions.set(hash, text);
         const doc = spec.definition as { document?: { name?: string } };
         tasks.push({ ...base, kind: 'definition', name: doc.document?.name ?? 'child', definitionHash: hash });
       } else {
@@ -76,8 +100,13 @@ export class EffectPerformer {
         tasks.push({ ...base, kind: 'definition', name: ref.name, definitionHash: found.hash });
       }
     }
+    await this.store.putDefinitions(definitions);
     await this.store.create(tasks);
     return null;
+  }
+
+  private async cancelChildren(parentId: string, seq: number, count: number): Promise<void> {
+    for (let i = 0; i < count; i++) await this.store.cancel(null, childId(parentId, seq, i)).catch(() => undefined);
   }
 }
 

@@ -1,4 +1,4 @@
-import { type Coroutine, type Effect, ERROR_TYPES, Execution, type JournalEntry, type Outcome, toTaskErrorData } from '@yieldflow/runtime';
+import { BudgetError, type Coroutine, type Effect, ERROR_TYPES, Execution, type Json, type JournalEntry, type Outcome, toTaskErrorData } from '@yieldflow/runtime';
 import type { ClaimedTask, WritebackOp } from '@yieldflow/store';
 import { Redactor } from './redaction';
 
@@ -21,6 +21,18 @@ export interface Executed {
   lateMs?: number;
 }
 
+/** What one step may produce; the write-back enforces the task's totals (see TaskBudgets). */
+export interface StepBudgets {
+  /** One stored value: an output, error, journal entry, trace entry, yielded value or effect (LIMIT_VALUE_BYTES). */
+  valueBytes: number;
+  /** All a task stores (LIMIT_TASK_BYTES): a step's trace entries are not even encoded past it. */
+  taskBytes: number;
+  /** Children of one spawn or fork (LIMIT_CHILDREN). */
+  children: number;
+}
+
+export const DEFAULT_STEP_BUDGETS: StepBudgets = { valueBytes: 4 * 1024 * 1024, taskBytes: 32 * 1024 * 1024, children: 10_000 };
+
 /**
  * Turns claimed tasks into write-back operations: finds the task's live execution (or rebuilds it from
  * its journal), sends the resolution in, and describes the outcome. Pure but for its cache.
@@ -30,13 +42,15 @@ export class Executor {
 
   private readonly redactor: Redactor;
   private readonly maxSleepMs: number;
+  private readonly budgets: StepBudgets;
 
   constructor(
     private readonly maxCached = 200_000,
-    opts: { maxSleepMs?: number; redactor?: Redactor } = {},
+    opts: { maxSleepMs?: number; redactor?: Redactor; budgets?: Partial<StepBudgets> } = {},
   ) {
     this.redactor = opts.redactor ?? new Redactor();
     this.maxSleepMs = opts.maxSleepMs ?? Number.MAX_SAFE_INTEGER;
+    this.budgets = { ...DEFAULT_STEP_BUDGETS, ...opts.budgets };
   }
 
   /** The effect a held task still has to perform, as stored (sealed) with the task. */
@@ -77,7 +91,14 @@ export class Executor {
 
   /** Run one claimed task one step. `journal` is needed only when `has()` said no. */
   execute(task: ClaimedTask, fn: Coroutine, now: number, journal?: JournalEntry[], ahead = false): Executed {
-    const res = this.step(task, fn, now, journal, ahead);
+    let res: Executed;
+    try {
+      res = this.step(task, fn, now, journal, ahead);
+    } catch (err) {
+      if (!(err instanceof BudgetError)) throw err;
+      this.forget(task.id);
+      return { op: { id: task.id, seq: task.seq, o: 'f', err: JSON.stringify(err.toJSON()) } };
+    }
     if (this.redactor.active) redactOp(res.op, this.redactor);
     return res;
   }
@@ -136,7 +157,7 @@ export class Executor {
       if (entry.k === 'spawn') op.ch = true;
     }
     const rec = execution.drainRecords();
-    if (rec.length) op.rec = rec.map((r) => JSON.stringify(r));
+    if (rec.length) op.rec = this.encodeRecords(rec);
     const seq = task.seq + (entry ? 1 : 0);
     let held: Held | undefined;
     if (outcome.type === 'complete') {
@@ -147,6 +168,9 @@ export class Executor {
       op.o = 'f';
       op.err = JSON.stringify(outcome.error);
       this.cache.delete(task.id);
+    } else if (outcome.effect.kind === 'spawn' && outcome.effect.children.length > this.budgets.children) {
+      const n = outcome.effect.children.length;
+      throw new BudgetError('LIMIT_CHILDREN', this.budgets.children, n, 'children started by one spawn or fork');
     } else if (waitTooLong(outcome.effect, now, this.maxSleepMs)) {
       op.o = 'f';
       op.err = JSON.stringify({ type: ERROR_TYPES.configuration, status: 400, title: 'Limit exceeded', detail: waitTooLong(outcome.effect, now, this.maxSleepMs) });
@@ -157,7 +181,38 @@ export class Executor {
       if (held && this.redactor.active) op.w = this.redactor.seal(outcome.effect);
       this.remember(task.id, execution);
     }
+    this.checkSizes(op);
     return { op, held, lateMs };
+  }
+
+  /** Trace entries as JSON text, refusing any one over the value budget and the lot over the task's. */
+  private encodeRecords(rec: Json[]): string[] {
+    const out: string[] = [];
+    let total = 0;
+    for (const r of rec) {
+      const text = JSON.stringify(r);
+      if (text.length > this.budgets.valueBytes) throw new BudgetError('LIMIT_VALUE_BYTES', this.budgets.valueBytes, text.length, 'bytes of one trace entry');
+      total += text.length;
+      if (total > this.budgets.taskBytes) throw new BudgetError('LIMIT_TASK_BYTES', this.budgets.taskBytes, total, 'bytes of trace entries recorded in one step');
+      out.push(text);
+    }
+    return out;
+  }
+
+  /** Every value a write-back stores is bounded: an output, error, journal entry, yielded value or effect. */
+  private checkSizes(op: WritebackOp): void {
+    const fields: [string | undefined, string][] = [
+      [op.out, 'output'],
+      [op.err, 'error'],
+      [op.e, 'journal entry'],
+      [op.y, 'yielded value'],
+      [op.w, 'effect'],
+    ];
+    for (const [text, what] of fields) {
+      if (text !== undefined && text.length > this.budgets.valueBytes) {
+        throw new BudgetError('LIMIT_VALUE_BYTES', this.budgets.valueBytes, text.length, `bytes of the task's ${what}`);
+      }
+    }
   }
 
   private remember(id: string, execution: Execution): void {
@@ -214,9 +269,13 @@ function describeSuspension(op: WritebackOp, effect: Effect, now: number): boole
       op.types = Array.isArray(effect.type) ? effect.type : [effect.type];
       if (effect.timeoutMs !== undefined) op.due = now + Math.max(0, effect.timeoutMs);
       return false;
+    case 'spawn':
+      op.cn = effect.children.length;
+      op.cm = effect.wait;
+      op.hold = true;
+      return true;
     case 'http':
     case 'emit':
-    case 'spawn':
       op.hold = true;
       return true;
   }

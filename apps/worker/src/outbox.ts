@@ -1,4 +1,4 @@
-import type { TaskStore } from '@yieldflow/store';
+import { childId, type TaskStore } from '@yieldflow/store';
 
 type Item =
   | { kind: 'child'; parent: string; pseq: number; pidx: number; child: string; status: string; output?: unknown; error?: unknown }
@@ -17,13 +17,18 @@ export class Outbox {
 
   constructor(private readonly store: TaskStore) {}
 
-  async drain(partition: number, max = 200): Promise<void> {
+  /**
+   * Apply a partition's outbox, as long as `token` owns it. Items are read, applied, then removed only if
+   * they are still at the head (fenced in Redis), so a drain that overlaps another, or outlives its lease,
+   * can repeat an item (harmless: each is idempotent) but never lose one.
+   */
+  async drain(partition: number, token: string, max = 200): Promise<void> {
     for (;;) {
-      const items = await this.store.peekOutbox(partition, max);
-      if (items.length === 0) return;
+      const items = await this.store.peekOutbox(partition, token, max);
+      if (items === null || items.length === 0) return;
       for (const raw of items) await this.apply(JSON.parse(raw) as Item);
-      await this.store.ackOutbox(partition, items.length);
-      if (items.length < max) return;
+      const acked = await this.store.ackOutbox(partition, token, items);
+      if (acked === -2 || (acked === 1 && items.length < max)) return;
     }
   }
 
@@ -44,7 +49,7 @@ export class Outbox {
   private async cancelChildren(parent: string, seq: number, count: number, except?: number): Promise<void> {
     for (let i = 0; i < count; i++) {
       if (i === except) continue;
-      await this.store.cancel(null, `${parent}.${seq}.${i}`).catch(() => undefined);
+      await this.store.cancel(null, childId(parent, seq, i)).catch(() => undefined);
     }
   }
 }

@@ -25,6 +25,18 @@ export interface Config {
     eventBytes: number;
     sendWaitMs: number;
   };
+  /** What one task may do and store before it faults with an error naming the budget. */
+  budgets: {
+    stepsPerResume: number;
+    cpuMsPerResume: number;
+    taskSteps: number;
+    traceEntries: number;
+    valueBytes: number;
+    taskBytes: number;
+    children: number;
+    spawnDepth: number;
+    descendants: number;
+  };
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, def: number, min: number, max: number): number {
@@ -80,6 +92,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxSleepMs: int(env, 'LIMIT_SLEEP_MS', 366 * 24 * 3600 * 1000, 1, Number.MAX_SAFE_INTEGER),
       eventBytes: int(env, 'LIMIT_EVENT_BYTES', 256 * 1024, 256, 16 * 1024 * 1024),
       sendWaitMs: int(env, 'SEND_WAIT_MS', 30_000, 100, 600_000),
+    },
+    budgets: {
+      stepsPerResume: int(env, 'LIMIT_STEPS_PER_RESUME', 10_000, 1, 100_000_000),
+      cpuMsPerResume: int(env, 'LIMIT_CPU_MS_PER_RESUME', 1_000, 1, 600_000),
+      taskSteps: int(env, 'LIMIT_TASK_STEPS', 100_000, 1, 1_000_000_000),
+      traceEntries: int(env, 'LIMIT_TRACE_ENTRIES', 100_000, 1, 1_000_000_000),
+      valueBytes: int(env, 'LIMIT_VALUE_BYTES', 4 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+      taskBytes: int(env, 'LIMIT_TASK_BYTES', 32 * 1024 * 1024, 1024, 4 * 1024 * 1024 * 1024),
+      children: int(env, 'LIMIT_CHILDREN', 10_000, 1, 1_000_000),
+      spawnDepth: int(env, 'LIMIT_SPAWN_DEPTH', 32, 1, 1_000),
+      descendants: int(env, 'LIMIT_DESCENDANTS', 100_000, 1, 100_000_000),
     },
   };
 }

@@ -45,9 +45,11 @@ if f[7] then
 end
 -- children of a spawn are cancelled with their parent
 if f[4] == 'spawn' and f[3] then
-  local w = cjson.decode(f[3])
-  redis.call('RPUSH', p .. 'ob', '{"kind":"cancel-children","parent":"' .. id .. '","seq":' .. redis.call('HGET', tk, 'seq') ..
-    ',"count":' .. #w.children .. '}')
+  local c = redis.call('HMGET', tk, 'seq', 'cn')
+  local count = tonumber(c[2])
+  if not count then count = #cjson.decode(f[3]).children end
+  redis.call('RPUSH', p .. 'ob', '{"kind":"cancel-children","parent":"' .. id .. '","seq":' .. c[1] ..
+    ',"count":' .. count .. '}')
 end
 redis.call('DEL', p .. 'ch:' .. id)
 -- its owner closes the coroutine (the seed's close(): finally blocks run, the trace records it)

@@ -11,14 +11,20 @@
 local p = KEYS[1]
 local id = ARGV[1]
 local tk = p .. 't:' .. id
-local f = redis.call('HMGET', tk, 'st', 'seq', 'wk', 'w', 'res')
-if f[1] ~= 'suspended' or f[2] ~= ARGV[2] or f[3] ~= 'spawn' or f[5] then return { 0, 0 } end
+-- the child count and wait mode are fields of their own ('cn', 'cm'): a child's end never decodes the
+-- parent's whole spawn effect, so fan-in costs the same per child however wide the fork
+local f = redis.call('HMGET', tk, 'st', 'seq', 'wk', 'cn', 'cm', 'res')
+if f[1] ~= 'suspended' or f[2] ~= ARGV[2] or f[3] ~= 'spawn' or f[6] then return { 0, 0 } end
+local n, mode = tonumber(f[4]), f[5]
+if not n then
+  -- suspended before the fields existed
+  local w = cjson.decode(redis.call('HGET', tk, 'w'))
+  n, mode = #w.children, w.wait
+end
 local ck = p .. 'ch:' .. id
 redis.call('HSETNX', ck, ARGV[3], ARGV[4])
-local w = cjson.decode(f[4])
-local n = #w.children
 local res, code
-if w.wait == 'any' then
+if mode == 'any' then
   res, code = '{"r":' .. ARGV[4] .. '}', 2
 else
   if redis.call('HLEN', ck) < n then return { 0, n } end

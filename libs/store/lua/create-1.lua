@@ -4,7 +4,8 @@
 
   KEYS[1] partition prefix, e.g. "yf:{p3}:" (every key below shares its hash tag)
   ARGV[1] now (epoch ms)
-  ARGV[2] JSON array of { id, ns, kind, name, in, def?, b?, par?, pseq?, pidx?, c? (check existence) }
+  ARGV[2] JSON array of { id, ns, kind, name, in, def?, b?, par?, pseq?, pidx?, dp? (spawn depth), rt? (root),
+          c? (check existence) }
   Returns: array of 1 (created) / 0 (existed) per task, in order.
   Set operations and counters are applied once per call.
 ]]
@@ -29,6 +30,8 @@ for i, t in ipairs(tasks) do
       f[#f + 1] = 'par'; f[#f + 1] = t.par
       f[#f + 1] = 'pseq'; f[#f + 1] = t.pseq
       f[#f + 1] = 'pidx'; f[#f + 1] = t.pidx
+      f[#f + 1] = 'dp'; f[#f + 1] = t.dp
+      f[#f + 1] = 'rt'; f[#f + 1] = t.rt
     end
     if t.b then
       f[#f + 1] = 'b'; f[#f + 1] = t.b

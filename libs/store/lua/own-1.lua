@@ -42,4 +42,7 @@ for _, id in ipairs(act) do
   redis.call('ZADD', p .. 'due', now, id)
 end
 redis.call('DEL', p .. 'act')
+-- every task the partition was running went back to the due set above: none runs now, whatever the
+-- counter says (it is reconciled here, so a count lost in a crash cannot stay wrong)
+redis.call('HSET', p .. 'cnt', 'running', 0)
 return #act

@@ -7,13 +7,15 @@
   ARGV[1] task id, ARGV[2] seq the effect was yielded at, ARGV[3] result JSON ({"r":...} / {"e":...}),
           or '' to only release the task from the active set (it waits on, e.g. for its children),
   ARGV[4] now
-  Returns: 1 applied, 0 ignored.
+  Returns: 1 applied, 0 ignored (its result is already there), -1 ignored (the task is no longer suspended
+           at that step: it was cancelled, or moved on).
 ]]
 local p = KEYS[1]
 local id = ARGV[1]
 local tk = p .. 't:' .. id
 local f = redis.call('HMGET', tk, 'st', 'seq', 'res', 'dl')
-if f[1] ~= 'suspended' or f[2] ~= ARGV[2] or f[3] then return 0 end
+if f[1] ~= 'suspended' or f[2] ~= ARGV[2] then return -1 end
+if f[3] then return 0 end
 redis.call('ZREM', p .. 'act', id)
 if ARGV[3] == '' then
   if f[4] then redis.call('ZADD', p .. 'due', f[4], id) end

@@ -7,16 +7,23 @@
   state, without being claimed. It applies only if the task is still in that very sleep (same step, same
   due time, no deadline) and the sleep is due; its journal entry gets its resume time (`t`) here.
 
+  Budgets: a task whose journal would pass ARGV[5] entries, its trace ARGV[6] entries, or whose stored
+  bytes (journal entries, trace entries, output, error) would pass ARGV[7], faults instead with a budget
+  error naming the budget ('by' and 'rn' on the task hash count its bytes and trace entries).
+
   KEYS[1] partition prefix
-  ARGV[1] now, ARGV[2] owner token, ARGV[3] notify channel, ARGV[4] JSON array of ops:
+  ARGV[1] now, ARGV[2] owner token, ARGV[3] notify channel, ARGV[5] max journal entries,
+  ARGV[6] max trace entries, ARGV[7] max bytes, ARGV[4] JSON array of ops:
     { id, seq (journal length when claimed), adv? (ahead: the due time of the sleep it resumes),
       e? (journal entry, JSON text; with adv, without its "t"), rec? ([JSON text]),
       pop? (the entry consumed the inbox's head value), ch? (the entry consumed children's results),
       o: 's' suspend | 'c' complete | 'f' fault | 'x' cancelled by the coroutine,
       suspend: wk (effect kind), w (effect, JSON text), y? (yielded value, JSON text), due?, dl?,
-               types? ([event types], with ns), hold? (stays active: the worker performs the effect now)
+               types? ([event types], with ns), hold? (stays active: the worker performs the effect now),
+               cn?, cm? (a spawn's child count and wait mode, kept apart so a child's end reads no more)
       complete: out (JSON text); fault: err (JSON text) }
-  Returns: per op 1 (applied), 2 (applied, and due again at once: a value or event was waiting), or 0 (skipped: the task is no longer this claim's: cancelled, or moved on),
+  Returns: per op 1 (applied), 2 (applied, and due again at once: a value or event was waiting), 3 (the task
+           faulted instead, over a budget: the worker performs nothing for it), or 0 (skipped: the task is no longer this claim's: cancelled, or moved on),
            or { -2 } when the token does not own the partition.
 ]]
 local p = KEYS[1]
@@ -24,6 +31,9 @@ local now = tonumber(ARGV[1])
 if redis.call('GET', p .. 'own') ~= ARGV[2] then return { -2 } end
 local channel = ARGV[3]
 local ops = cjson.decode(ARGV[4])
+local maxSteps, maxTrace, maxBytes = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+local RUNTIME_ERROR = 'https://serverlessworkflow.io/spec/1.0.0/errors/runtime'
+local stored
 local out = {}
 local moved = {}      -- status -> tasks that left 'running' for it
 local batches = {}    -- batch -> { status -> n, sum = elapsed, last = finish }
@@ -36,14 +46,18 @@ for i, op in ipairs(ops) do
   -- one read per op, of the fields its kind of transition needs (an end, an event wait, or another wait)
   local f = {}
   local c
+  local by, rn
   if op.o ~= 's' then
-    c = redis.call('HMGET', tk, 'st', 'seq', 'la', 'b', 'n', 'res', 'due', 'dl', 'rm', 'wk', 'sm', 'par', 'pseq', 'pidx', 'ca', 'tx')
+    c = redis.call('HMGET', tk, 'st', 'seq', 'la', 'b', 'n', 'res', 'due', 'dl', 'rm', 'wk', 'sm', 'par', 'pseq', 'pidx', 'ca', 'tx', 'by', 'rn')
     f[7], f[8], f[9], f[10], f[15] = c[12], c[13], c[14], c[15], c[16]
+    by, rn = c[17], c[18]
   elseif op.wk == 'waitForEvent' then
-    c = redis.call('HMGET', tk, 'st', 'seq', 'la', 'b', 'n', 'res', 'due', 'dl', 'rm', 'wk', 'sm', 'ns', 'ca', 'ec')
+    c = redis.call('HMGET', tk, 'st', 'seq', 'la', 'b', 'n', 'res', 'due', 'dl', 'rm', 'wk', 'sm', 'ns', 'ca', 'ec', 'by', 'rn')
     f[6], f[10], f[16] = c[12], c[13], c[14]
+    by, rn = c[15], c[16]
   else
-    c = redis.call('HMGET', tk, 'st', 'seq', 'la', 'b', 'n', 'res', 'due', 'dl', 'rm', 'wk', 'sm')
+    c = redis.call('HMGET', tk, 'st', 'seq', 'la', 'b', 'n', 'res', 'due', 'dl', 'rm', 'wk', 'sm', 'by', 'rn')
+    by, rn = c[12], c[13]
   end
   f[1], f[2], f[3], f[4], f[5] = c[1], c[2], c[3], c[4], c[5]
   f[11], f[12], f[13], f[14], f[17], f[18] = c[6], c[7], c[8], c[9], c[10], c[11]
@@ -53,6 +67,38 @@ for i, op in ipairs(ops) do
     from = 'suspended'
     ok = f[1] == 'suspended' and tonumber(f[2]) == op.seq and (f[17] == 'sleep' or f[17] == 'sleepUntil')
       and tonumber(f[12]) == op.adv and not f[13] and now >= op.adv
+  end
+  if ok then
+    -- what this step adds, against the task's budgets; over one, the task faults instead
+    local added, nrec = 0, 0
+    if op.e then added = added + #op.e end
+    if op.out then added = added + #op.out end
+    if op.err then added = added + #op.err end
+    if op.rec then
+      nrec = #op.rec
+      for _, r in ipairs(op.rec) do added = added + #r end
+    end
+    local steps = op.seq + (op.e and 1 or 0)
+    local traced = tonumber(rn or 0) + nrec
+    local bytes = tonumber(by or 0) + added
+    local over
+    if steps > maxSteps then over = { 'LIMIT_TASK_STEPS', maxSteps, steps, 'journal entries (steps resumed)' }
+    elseif traced > maxTrace then over = { 'LIMIT_TRACE_ENTRIES', maxTrace, traced, 'trace entries' }
+    elseif bytes > maxBytes then over = { 'LIMIT_TASK_BYTES', maxBytes, bytes, 'bytes stored' } end
+    if over then
+      if op.o == 's' then
+        -- the end of a task needs fields a suspension does not read
+        local e = redis.call('HMGET', tk, 'par', 'pseq', 'pidx', 'ca', 'tx')
+        f[7], f[8], f[9], f[10], f[15] = e[1], e[2], e[3], e[4], e[5]
+      end
+      op.o, op.e, op.rec, op.pop, op.ch, op.hold = 'f', nil, nil, nil, nil, nil
+      op.err = cjson.encode({ type = RUNTIME_ERROR, status = 500, title = 'Budget exceeded',
+        detail = over[4] .. ': ' .. over[3] .. ' is over the budget of ' .. over[2] .. ' (' .. over[1] .. ')',
+        budget = { name = over[1], limit = over[2], value = over[3] } })
+      added, nrec = #op.err, 0
+      out[i] = 3
+    end
+    stored = { 'by', tonumber(by or 0) + added, 'rn', tonumber(rn or 0) + nrec }
   end
   if not ok then
     out[i] = 0
@@ -64,7 +110,7 @@ for i, op in ipairs(ops) do
       -- it was never claimed: it leaves the due set here, and its suspended time ends now
       undue[#undue + 1] = id
       advanced = advanced + 1
-      op.e = string.sub(op.e, 1, -2) .. ',"t":' .. now .. '}'
+      if op.e then op.e = string.sub(op.e, 1, -2) .. ',"t":' .. now .. '}' end
       extra = { 'sm', tonumber(f[18] or 0) + now - tonumber(f[3]) }
     end
     if op.e then
@@ -76,12 +122,15 @@ for i, op in ipairs(ops) do
       end
       if op.ch then redis.call('DEL', p .. 'ch:' .. id) end
     end
-    if op.rec and #op.rec > 0 then redis.call('RPUSH', p .. 'r:' .. id, unpack(op.rec)) end
+    if op.rec then
+      for j = 1, #op.rec, 5000 do redis.call('RPUSH', p .. 'r:' .. id, unpack(op.rec, j, math.min(j + 4999, #op.rec))) end
+    end
     local st
     -- one write per task: running time is added to its total here
     local set = { 'seq', seq, 'la', now }
     if op.adv then set[5] = extra[1]; set[6] = extra[2]
     else set[5] = 'rm'; set[6] = tonumber(f[14] or 0) + now - tonumber(f[3]) end
+    for j = 1, 4 do set[6 + j] = stored[j] end
     local del = {}
     if op.o == 's' then
       st = 'suspended'
@@ -89,6 +138,7 @@ for i, op in ipairs(ops) do
       set[#set + 1] = 'wk'; set[#set + 1] = op.wk
       set[#set + 1] = 'w'; set[#set + 1] = op.w
       if op.y then set[#set + 1] = 'y'; set[#set + 1] = op.y end
+      if op.cn then set[#set + 1] = 'cn'; set[#set + 1] = op.cn; set[#set + 1] = 'cm'; set[#set + 1] = op.cm end
       local resSet = false
       if op.dl then set[#set + 1] = 'dl'; set[#set + 1] = op.dl elseif f[13] then del[#del + 1] = 'dl' end
       local wake = op.due

@@ -74,6 +74,15 @@ export class Keys {
   }
 }
 
+/**
+ * A child's id: derived from its parent's step, so a repeated spawn creates nothing new. Readable while
+ * short; past 64 characters the parent's part is hashed, so ids stay bounded however deep spawns nest.
+ */
+export function childId(parent: string, seq: number, index: number): string {
+  const id = `${parent}.${seq}.${index}`;
+  return id.length <= 64 ? id : `${createHash('sha256').update(parent).digest('base64url').slice(0, 22)}.${seq}.${index}`;
+}
+
 const ID_CHARS = /^[A-Za-z0-9_.-]{1,128}$/;
 export const isTaskId = (id: string): boolean => ID_CHARS.test(id);
 

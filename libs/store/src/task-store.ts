@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { Json, JournalEntry } from '@yieldflow/runtime';
 import { ConflictError, LimitError, NotFoundError } from './errors';
 import { Keys, partitionOf } from './keys';
 import { type ScriptedPipeline, type ScriptedRedis, withScripts } from './scripts';
-import type { Claim, ClaimedTask, NewTask, SendResult, StoreOptions, StoredEvent, WritebackOp } from './types';
+import { type Claim, type ClaimedTask, DEFAULT_TASK_BUDGETS, type NewTask, type SendResult, type StoreOptions, type StoredEvent, type TaskBudgets, type WritebackOp } from './types';
 
 const CREATE_CHUNK = 2000;
 
@@ -17,6 +18,7 @@ export class TaskStore {
   private readonly eventBufferMs: number;
   private readonly eventBufferMax: number;
   private readonly maxInbox: number;
+  readonly budgets: TaskBudgets;
 
   constructor(redis: Redis, opts: StoreOptions = {}) {
     this.redis = withScripts(redis);
@@ -24,6 +26,7 @@ export class TaskStore {
     this.eventBufferMs = opts.eventBufferMs ?? 60_000;
     this.eventBufferMax = opts.eventBufferMax ?? 1000;
     this.maxInbox = opts.maxInbox ?? 1000;
+    this.budgets = { ...DEFAULT_TASK_BUDGETS, ...opts.budgets };
   }
 
   get partitions(): number {
@@ -46,6 +49,14 @@ export class TaskStore {
   /** Definitions are immutable and stored once by content hash. */
   async putDefinition(hash: string, text: string): Promise<void> {
     await this.redis.set(this.keys.definition(hash), text, 'NX');
+  }
+
+  /** Many definitions in one round trip (a fork's branches). */
+  async putDefinitions(byHash: Map<string, string>): Promise<void> {
+    if (byHash.size === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const [hash, text] of byHash) pipeline.set(this.keys.definition(hash), text, 'NX');
+    for (const [err] of (await pipeline.exec()) ?? []) if (err) throw err;
   }
 
   async getDefinition(hash: string): Promise<string | null> {
@@ -75,7 +86,7 @@ export class TaskStore {
           in: JSON.stringify(t.input ?? null),
           ...(t.definitionHash ? { def: t.definitionHash } : {}),
           ...(t.batchId ? { b: t.batchId } : {}),
-          ...(t.parent ? { par: t.parent.id, pseq: t.parent.seq, pidx: t.parent.index } : {}),
+          ...(t.parent ? { par: t.parent.id, pseq: t.parent.seq, pidx: t.parent.index, dp: t.parent.depth, rt: t.parent.root } : {}),
           ...(t.fresh ? {} : { c: 1 }),
         }));
         (pipeline as ScriptedPipeline).yf_create(this.keys.partition(p), now, JSON.stringify(payload));
@@ -122,20 +133,37 @@ export class TaskStore {
     return { nextDue: raw[0] === -1 ? null : Number(raw[0]), tasks };
   }
 
-  /** Per op: 0 skipped, 1 applied, 2 applied and due at once; null when the token no longer owns the partition. */
+  /**
+   * Per op: 0 skipped, 1 applied, 2 applied and due at once, 3 the task faulted instead (over a budget);
+   * null when the token no longer owns the partition.
+   */
   async writeback(partition: number, token: string, ops: WritebackOp[], now = Date.now()): Promise<number[] | null> {
     if (ops.length === 0) return [];
-    const raw = (await this.redis.yf_writeback(this.keys.partition(partition), now, token, this.keys.notifyChannel, JSON.stringify(ops))) as number[];
+    const raw = (await this.redis.yf_writeback(this.keys.partition(partition), now, token, this.keys.notifyChannel, JSON.stringify(ops), this.budgets.steps, this.budgets.traceEntries, this.budgets.bytes)) as number[];
     if (raw[0] === -2) return null;
     return raw;
   }
 
-  /** Resolve the IO effect a task waits on at `seq` (exactly once), or with null only release it from the active set. */
-  async resolve(id: string, seq: number, entry: Pick<JournalEntry, 'r' | 'e'> | null, now = Date.now()): Promise<boolean> {
+  /**
+   * Resolve the IO effect a task waits on at `seq` (exactly once), or with null only release it from the
+   * active set. 1 applied, 0 it already had its result, -1 it no longer waits there (cancelled, moved on).
+   */
+  async resolve(id: string, seq: number, entry: Pick<JournalEntry, 'r' | 'e'> | null, now = Date.now()): Promise<number> {
     const p = this.partitionOf(id);
-    const res = await this.redis.yf_resolve(this.keys.partition(p), id, seq, entry ? JSON.stringify(entry) : '', now);
+    const res = Number(await this.redis.yf_resolve(this.keys.partition(p), id, seq, entry ? JSON.stringify(entry) : '', now));
     if (res === 1 && entry) await this.redis.publish(this.keys.wakeChannel, String(p));
-    return res === 1;
+    return res;
+  }
+
+  /** A task's place in its tree of spawns: its depth (0 for a task nobody spawned) and its root's id. */
+  async lineage(id: string): Promise<{ depth: number; root: string }> {
+    const [dp, rt] = await this.redis.hmget(this.keys.task(id), 'dp', 'rt');
+    return { depth: Number(dp ?? 0), root: rt ?? id };
+  }
+
+  /** Count a spawn's children against its root's descendants, once per spawn; returns the new total. */
+  async countDescendants(root: string, spawn: string, children: number, ttlMs = 30 * 24 * 3600_000): Promise<number> {
+    return Number(await this.redis.yf_descend(this.keys.partitionOfTask(root), root, spawn, children, ttlMs));
   }
 
   /** Returns 0 kept, 1 parent woken, 2 parent woken by the first child (cancel the others), and the child count. */
@@ -229,13 +257,20 @@ export class TaskStore {
     return Number(await this.redis.yf_own(this.keys.partition(partition), token, leaseMs, now, mode));
   }
 
-  /** Peek at up to `max` items of a partition's outbox; `ackOutbox` removes them once done. */
-  async peekOutbox(partition: number, max: number): Promise<string[]> {
-    return this.redis.lrange(`${this.keys.partition(partition)}ob`, 0, max - 1);
+  /** Up to `max` items at the head of a partition's outbox; null when `token` no longer owns it. */
+  async peekOutbox(partition: number, token: string, max: number): Promise<string[] | null> {
+    const raw = (await this.redis.yf_outbox(this.keys.partition(partition), token, 'peek', max)) as (string | number)[];
+    return raw[0] === -2 ? null : (raw.slice(1) as string[]);
   }
 
-  async ackOutbox(partition: number, count: number): Promise<void> {
-    await this.redis.ltrim(`${this.keys.partition(partition)}ob`, count, -1);
+  /**
+   * Remove the items `peekOutbox` answered, once they are applied: 1 removed, 0 the head changed meanwhile
+   * (another drain removed them: read again), -2 the token no longer owns the partition.
+   */
+  async ackOutbox(partition: number, token: string, items: string[]): Promise<number> {
+    const sha = createHash('sha1').update(items.join('\n')).digest('hex');
+    const raw = (await this.redis.yf_outbox(this.keys.partition(partition), token, 'ack', items.length, sha)) as number[];
+    return raw[0];
   }
 
   /** What a closing coroutine needs to be rebuilt, or null when the task is not cancelled or already closed. */

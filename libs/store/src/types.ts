@@ -11,7 +11,21 @@ export interface StoreOptions {
   eventBufferMax?: number;
   /** At most this many values waiting in one task's inbox (default 1,000). */
   maxInbox?: number;
+  /** What one task may store before it faults with a budget error (see TaskBudgets). */
+  budgets?: Partial<TaskBudgets>;
 }
+
+/** Per task, enforced by the write-back: over one, the task faults with an error naming it. */
+export interface TaskBudgets {
+  /** Journal entries: steps resumed (LIMIT_TASK_STEPS, default 100,000). */
+  steps: number;
+  /** Trace entries (LIMIT_TRACE_ENTRIES, default 100,000). */
+  traceEntries: number;
+  /** Bytes of journal, trace, output and error (LIMIT_TASK_BYTES, default 32 MiB). */
+  bytes: number;
+}
+
+export const DEFAULT_TASK_BUDGETS: TaskBudgets = { steps: 100_000, traceEntries: 100_000, bytes: 32 * 1024 * 1024 };
 
 export interface NewTask {
   id: string;
@@ -23,7 +37,7 @@ export interface NewTask {
   /** Definition content hash, for kind 'definition'. */
   definitionHash?: string;
   batchId?: string;
-  parent?: { id: string; seq: number; index: number };
+  parent?: { id: string; seq: number; index: number; depth: number; root: string };
   /** The id is new and random (newId()): no need to check whether it exists. */
   fresh?: boolean;
 }
@@ -72,6 +86,9 @@ export interface WritebackOp {
   dl?: number;
   types?: string[];
   hold?: boolean;
+  /** A spawn's child count and wait mode ('all' | 'any'). */
+  cn?: number;
+  cm?: string;
   out?: string;
   err?: string;
 }

@@ -81,6 +81,14 @@ describe('event buffer', () => {
     expect(data(await until(any))).toEqual([1, 2, 3]);
   });
 
+  it('an event buffered whole (as before references) is still delivered', async () => {
+    const id = await submit({ ms: 400, type: 'old.form', n: 1 });
+    await sleepMs(100);
+    const ev = event('old.form', 'whole');
+    for (let p = 0; p < config.partitions; p++) await redis.zadd(`${store.keys.partition(p)}eb:default:old.form`, Date.now(), JSON.stringify(ev));
+    expect(data(await until(id))).toEqual(['whole']);
+  });
+
   it('a buffered event whose body expired before delivery resolves to a 410 error at the wait', async () => {
     const id = await submit({ ms: 400, type: 'gone.soon', n: 2 });
     await sleepMs(100);

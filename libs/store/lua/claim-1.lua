@@ -7,7 +7,8 @@
   Returns: { nextDue|-1, then per task: id, kind, name, def, in, seq, wk, w, resolution, due, la, sa, ca, ns }
            or { -2 } when the token does not own the partition.
   resolution: 'start' (fresh task), 'perform' (an IO effect still to perform) or a JSON journal result
-  {"r":...} / {"e":...}. A value sent in stays at the head of the task's inbox until the write-back pops it.
+  {"r":...} / {"e":...}, or {"ev":id}: a buffered event, whose body the caller fetches (TaskStore.claim).
+  A value sent in stays at the head of the task's inbox until the write-back pops it.
   Set operations and counters are applied once per call, not once per task.
 ]]
 local p = KEYS[1]

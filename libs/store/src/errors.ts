@@ -20,3 +20,14 @@ export class LimitError extends Error {
     this.name = 'LimitError';
   }
 }
+
+/** A namespace's buffered events would pass their byte cap; `retryAfterMs` is when the oldest goes. */
+export class EventBufferFullError extends LimitError {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(message);
+    this.name = 'EventBufferFullError';
+  }
+}

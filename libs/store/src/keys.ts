@@ -13,6 +13,12 @@ import { createHash, randomBytes } from 'node:crypto';
  *   <prefix>:{pN}:wt:<ns>:<type> waiters      <prefix>:{pN}:eb:<ns>:<type> recent events
  *   <prefix>:{pN}:bt:<batch> batch aggregates  <prefix>:{pN}:ob      outbox (cross-partition work)
  *   <prefix>:{pN}:st        resume statistics
+ *
+ * A published event's body is kept once per namespace, in the namespace's own slot; the partitions'
+ * buffers (`eb:`) hold references to it ('<expires at> <event id>'):
+ *
+ *   <prefix>:{ev:<ns>}:b:<id>  event body (JSON)  <prefix>:{ev:<ns>}:ix  buffered ids by publish time
+ *   <prefix>:{ev:<ns>}:sz      id -> bytes        <prefix>:{ev:<ns>}:n   buffered bytes in all
  */
 export function partitionOf(id: string, partitions: number): number {
   let h = 0x811c9dc5;
@@ -62,6 +68,13 @@ export class Keys {
   }
   get notifyChannel(): string {
     return `${this.prefix}:notify`;
+  }
+  /** The prefix of a namespace's buffered event bodies (one slot per namespace). */
+  events(namespace: string): string {
+    return `${this.prefix}:{ev:${namespace}}:`;
+  }
+  eventBody(namespace: string, id: string): string {
+    return `${this.events(namespace)}b:${id}`;
   }
   definition(hash: string): string {
     return `${this.prefix}:def:${hash}`;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
-import type { Json, JournalEntry } from '@yieldflow/runtime';
-import { ConflictError, LimitError, NotFoundError } from './errors';
+import { ERROR_TYPES, type Json, type JournalEntry } from '@yieldflow/runtime';
+import { ConflictError, EventBufferFullError, LimitError, NotFoundError } from './errors';
 import { Keys, partitionOf } from './keys';
 import { type ScriptedPipeline, type ScriptedRedis, withScripts } from './scripts';
 import { type Claim, type ClaimedTask, DEFAULT_TASK_BUDGETS, type NewTask, type SendResult, type StoreOptions, type StoredEvent, type TaskBudgets, type WritebackOp } from './types';
@@ -17,6 +17,7 @@ export class TaskStore {
   readonly redis: ScriptedRedis;
   private readonly eventBufferMs: number;
   private readonly eventBufferMax: number;
+  private readonly eventBufferBytes: number;
   private readonly maxInbox: number;
   readonly budgets: TaskBudgets;
 
@@ -25,6 +26,7 @@ export class TaskStore {
     this.keys = new Keys(opts.prefix ?? 'yf', opts.partitions ?? 16);
     this.eventBufferMs = opts.eventBufferMs ?? 60_000;
     this.eventBufferMax = opts.eventBufferMax ?? 1000;
+    this.eventBufferBytes = opts.eventBufferBytes ?? 64 * 1024 * 1024;
     this.maxInbox = opts.maxInbox ?? 1000;
     this.budgets = { ...DEFAULT_TASK_BUDGETS, ...opts.budgets };
   }
@@ -110,9 +112,11 @@ export class TaskStore {
     const raw = (await this.redis.yf_claim(this.keys.partition(partition), now, limit, token)) as (string | number)[];
     if (raw[0] === -2) return null;
     const tasks: ClaimedTask[] = [];
+    const buffered: { task: ClaimedTask; id: string }[] = [];
     for (let i = 1; i < raw.length; i += 14) {
       const res = String(raw[i + 8]);
-      tasks.push({
+      const entry = res === 'start' || res === 'perform' ? null : (JSON.parse(res) as Pick<JournalEntry, 'r' | 'e'> & { ev?: string });
+      const task: ClaimedTask = {
         id: String(raw[i]),
         kind: raw[i + 1] === 'c' ? 'coroutine' : 'definition',
         name: String(raw[i + 2]),
@@ -121,16 +125,42 @@ export class TaskStore {
         seq: Number(raw[i + 5]),
         waitKind: String(raw[i + 6]),
         wait: String(raw[i + 7]),
-        resolution:
-          res === 'start' ? { type: 'start' } : res === 'perform' ? { type: 'perform' } : { type: 'result', entry: JSON.parse(res) as Pick<JournalEntry, 'r' | 'e'> },
+        resolution: entry ? { type: 'result', entry } : { type: res as 'start' | 'perform' },
         dueAt: raw[i + 9] === '' ? null : Number(raw[i + 9]),
         suspendedAt: Number(raw[i + 10]),
         startedAt: Number(raw[i + 11]),
         createdAt: Number(raw[i + 12]),
         namespace: String(raw[i + 13]),
-      });
+      };
+      if (entry?.ev !== undefined) buffered.push({ task, id: entry.ev });
+      tasks.push(task);
     }
+    if (buffered.length > 0) await this.fetchBufferedEvents(buffered);
     return { nextDue: raw[0] === -1 ? null : Number(raw[0]), tasks };
+  }
+
+  /**
+   * A buffered event reaches its task as a reference ({ ev: id }): fetch the bodies, one MGET per namespace
+   * (a namespace's bodies share a slot). A body gone meanwhile (past its window and grace) is a 410 error
+   * thrown in at the wait.
+   */
+  private async fetchBufferedEvents(buffered: { task: ClaimedTask; id: string }[]): Promise<void> {
+    const byNamespace = new Map<string, { task: ClaimedTask; id: string }[]>();
+    for (const b of buffered) byNamespace.set(b.task.namespace, [...(byNamespace.get(b.task.namespace) ?? []), b]);
+    await Promise.all(
+      [...byNamespace].map(async ([ns, list]) => {
+        const bodies = await this.redis.mget(...list.map((b) => this.keys.eventBody(ns, b.id)));
+        list.forEach(({ task, id }, i) => {
+          const body = bodies[i];
+          task.resolution = {
+            type: 'result',
+            entry: body
+              ? { r: JSON.parse(body) as Json }
+              : { e: { type: ERROR_TYPES.runtime, status: 410, title: 'Event expired', detail: `the buffered event ${id} expired before the task reached its wait` } },
+          };
+        });
+      }),
+    );
   }
 
   /**
@@ -231,9 +261,22 @@ export class TaskStore {
     return String(raw[1]);
   }
 
-  /** Publish an event to every partition: waiting tasks of the namespace wake. Idempotent per event id. */
+  /**
+   * Publish an event: its body is kept once for the namespace (buffer-1.lua), then every partition wakes
+   * its waiting tasks of the namespace and buffers a reference (event-1.lua). Idempotent per event id.
+   * Refused (EventBufferFullError) when the namespace's buffered bytes would pass `eventBufferBytes`.
+   */
   async publishEvent(namespace: string, event: StoredEvent, now = Date.now()): Promise<number> {
     const text = JSON.stringify(event);
+    // bodies outlive their references by a grace period, so a reference taken at the end of the window resolves
+    const keepMs = this.eventBufferMs + Math.min(this.eventBufferMs, 10_000);
+    const kept = (await this.redis.yf_buffer(this.keys.events(namespace), event.id, text, now, this.eventBufferMs, keepMs, this.eventBufferBytes)) as number[];
+    if (kept[0] === -1) {
+      throw new EventBufferFullError(
+        `namespace ${namespace} has ${kept[1]} bytes of events buffered; this one (${Buffer.byteLength(text)} bytes) would pass the cap of ${this.eventBufferBytes}`,
+        Number(kept[2]),
+      );
+    }
     const pipeline = this.redis.pipeline();
     for (let p = 0; p < this.partitions; p++) {
       (pipeline as ScriptedPipeline).yf_event(this.keys.partition(p), namespace, event.type, text, event.id, now, this.eventBufferMs, this.eventBufferMax);

@@ -9,6 +9,8 @@ export interface StoreOptions {
   eventBufferMs?: number;
   /** At most this many buffered events per namespace and type and partition (default 1,000). */
   eventBufferMax?: number;
+  /** At most this many bytes of event bodies buffered per namespace (default 64 MiB); past it a publish is refused. */
+  eventBufferBytes?: number;
   /** At most this many values waiting in one task's inbox (default 1,000). */
   maxInbox?: number;
   /** What one task may store before it faults with a budget error (see TaskBudgets). */

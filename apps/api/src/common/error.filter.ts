@@ -6,6 +6,8 @@ import { ForbiddenError, RateLimitedError, UnauthorizedError } from '../auth/err
 import { InvalidInputError } from './errors';
 
 const REDIS_DOWN = /ECONNREFUSED|ECONNRESET|Connection is closed|Stream isn't writeable|MaxRetriesPerRequest|ETIMEDOUT|LOADING/;
+// Redis at its maxmemory (noeviction) refuses writes, as a command's or a script's error reply
+const REDIS_FULL = /OOM command not allowed/;
 
 /** The one place domain errors become HTTP answers: { statusCode, error, message, ...details }. */
 @Catch()
@@ -51,6 +53,9 @@ export class ErrorFilter implements ExceptionFilter {
             ? `the body is ${tooLarge.length ?? 'more than the limit of'} bytes; at most ${tooLarge.limit} (LIMIT_BODY_BYTES)`
             : bodyErr.message;
       return [bodyErr.status, { error: bodyErr.type ?? 'Bad Request', message: bodyErr.type ? message : `the body could not be read: ${bodyErr.message}` }];
+    }
+    if (err instanceof Error && REDIS_FULL.test(err.message)) {
+      return [503, { error: 'Service Unavailable', message: 'Redis is out of memory (maxmemory) and refuses writes; retry shortly' }];
     }
     if (err instanceof Error && REDIS_DOWN.test(err.message)) return [503, { error: 'Service Unavailable', message: 'the task store is unreachable; retry shortly' }];
     return [500, { error: 'Internal Server Error', message: 'internal error' }];

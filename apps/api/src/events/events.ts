@@ -3,7 +3,8 @@ import { ApiAcceptedResponse, ApiOperation, ApiProperty, ApiPropertyOptional, Ap
 import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import type { Config } from '@yieldflow/contracts';
-import { LimitError, type StoredEvent, TaskStore } from '@yieldflow/store';
+import { EventBufferFullError, LimitError, type StoredEvent, TaskStore } from '@yieldflow/store';
+import { RateLimitedError } from '../auth/errors';
 import { Roles } from '../auth/roles';
 import { InvalidInputError } from '../common/errors';
 import { Namespace } from '../common/namespace';
@@ -80,7 +81,10 @@ export class EventsService {
     if (body.data !== undefined) event.data = body.data as never;
     const size = Buffer.byteLength(JSON.stringify(event));
     if (size > this.config.limits.eventBytes) throw new LimitError(`the event is ${size} bytes; at most ${this.config.limits.eventBytes} (LIMIT_EVENT_BYTES)`);
-    const woken = await this.store.publishEvent(namespace, event);
+    // the namespace's buffered events at their byte cap: 429 until the oldest leaves the buffer
+    const woken = await this.store.publishEvent(namespace, event).catch((err: unknown) => {
+      throw err instanceof EventBufferFullError ? new RateLimitedError(err.message, Math.ceil(err.retryAfterMs / 1000)) : err;
+    });
     return { id: event.id, woken: Math.max(0, woken) };
   }
 }

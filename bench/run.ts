@@ -8,6 +8,7 @@ import { bullmqChain } from './peers/bullmq-chain';
 import { redisVersion } from './redis';
 import { median } from './stats';
 import { yieldflow } from './systems/yieldflow';
+import { runWideFork } from './wide-fork';
 import type { Result, RunOptions, System } from './types';
 
 /** Every system the runner knows, in the order they run. Peers first, the system under test last. */
@@ -20,7 +21,8 @@ interface Options {
   json: boolean;
   repeat: number;
   smallRepeat: number;
-  scenarios: Set<'big' | 'two'>;
+  scenarios: Set<'big' | 'two' | 'fork'>;
+  branches: number;
   concurrency: number;
   workers: number;
   pauseMs: number;
@@ -37,7 +39,8 @@ const USAGE = `usage: node dist/bench/run.js [options]
   --json             print the results as JSON on stdout (progress goes to stderr)
   --repeat K         runs per system in the big run; the median wall time is reported (default 1)
   --small-repeat K   runs per system in the two-task run (default 5)
-  --scenario S       big, two or all (default all)
+  --scenario S       big, two, fork or all (default all)
+  --branches N       branches of the wide fork (default 10000)
   --concurrency C    jobs at once per worker where the system has the knob (default 200)
   --workers W        worker processes for systems that start several (default: CPU cores)
   --pause MS         pause between systems (default 2000)
@@ -54,7 +57,8 @@ function parseArgs(argv: string[]): Options {
     json: false,
     repeat: 1,
     smallRepeat: 5,
-    scenarios: new Set(['big', 'two']),
+    scenarios: new Set(['big', 'two', 'fork']),
+    branches: 10_000,
     concurrency: 200,
     workers: os.cpus().length,
     pauseMs: 2000,
@@ -80,11 +84,12 @@ function parseArgs(argv: string[]): Options {
       case '--small-repeat': o.smallRepeat = int(a, next(), 1); break;
       case '--scenario': {
         const v = next();
-        if (v === 'all') o.scenarios = new Set(['big', 'two']);
-        else if (v === 'big' || v === 'two') o.scenarios = new Set([v]);
-        else throw new Error(`--scenario is big, two or all, got ${v}`);
+        if (v === 'all') o.scenarios = new Set(['big', 'two', 'fork']);
+        else if (v === 'big' || v === 'two' || v === 'fork') o.scenarios = new Set([v]);
+        else throw new Error(`--scenario is big, two, fork or all, got ${v}`);
         break;
       }
+      case '--branches': o.branches = int(a, next(), 1); break;
       case '--concurrency': o.concurrency = int(a, next(), 1); break;
       case '--workers': o.workers = int(a, next(), 1); break;
       case '--pause': o.pauseMs = int(a, next(), 0); break;
@@ -319,6 +324,13 @@ async function main(): Promise<void> {
     await runScenario(scenarios[i], systems, o);
   }
 
+  let forks: Awaited<ReturnType<typeof runWideFork>> = [];
+  if (o.scenarios.has('fork') && !interrupted) {
+    if (scenarios.length) await sleep(o.pauseMs);
+    log(`[wide fork] ${o.branches} branches, bullmq-flow then yieldflow`);
+    forks = await runWideFork(o.redisUrl, o.branches, o.timeoutMs);
+  }
+
   const report = scenarios.map((sc) => ({ sc, ratios: ratios(sc, o.sut) }));
   for (const { sc, ratios: rs } of report) {
     out('');
@@ -329,6 +341,20 @@ async function main(): Promise<void> {
       if (s.error && s.error.length > 60) out(`error (${s.name}): ${s.error}`);
       for (const n of s.median?.notes ?? []) out(`note (${s.name}): ${n}`);
     }
+  }
+
+  if (forks.length) {
+    out('');
+    out(`wide fork: one task forking ${fmtInt(o.branches)} one-step branches, beside 200 unrelated func_a tasks (their resume lateness)`);
+    out(
+      table(
+        ['system', 'wall', 'Redis CPU ms', 'unrelated lateness p50/p99/max ms'],
+        forks.map((f) => [f.name, f.error ? `failed: ${f.error}` : fmtS(f.wallMs), fmtMs(f.redisCpuMs), f.late ? `${f.late.p50}/${f.late.p99}/${f.late.max}` : '-']),
+      ),
+    );
+    const me = forks.find((f) => f.name === 'yieldflow');
+    const peer = forks.find((f) => f.name === 'bullmq-flow');
+    if (me && peer) out(`yieldflow vs bullmq-flow: wall time ${ratio(me.wallMs, peer.wallMs)}, Redis CPU ${ratio(me.redisCpuMs, peer.redisCpuMs)}`);
   }
 
   if (o.json) {
@@ -344,6 +370,7 @@ async function main(): Promise<void> {
         systems: sc.systems.map((s) => ({ name: s.name, error: s.error ?? null, wallMsMedian: s.wallMs ?? null, median: s.median ?? null, runs: s.runs })),
         ratios: rs.map(({ text: _text, ...r }) => r),
       })),
+      wideFork: forks,
     };
     process.stdout.write(JSON.stringify(json, null, 2) + '\n');
   }

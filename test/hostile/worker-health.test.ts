@@ -37,11 +37,18 @@ describe('worker health', () => {
     workers.pop();
   });
 
-  it("the running count is reconciled when a partition is taken over", async () => {
-    for (let p = 0; p < 2; p++) await redis.hincrby(`${store.keys.partition(p)}cnt`, 'running', 2); // drifted
-    const w = await createWorker(config, { heartbeatMs: 250 });
+  it('the running count is reconciled when a partition is taken over', async () => {
+    const fresh = testConfig({ partitions: 2 }); // no task at all: nothing may count as running
+    const counts = new TaskStore(redis, { prefix: fresh.prefix, partitions: 2 });
+    await counts.init();
+    for (let p = 0; p < 2; p++) await redis.hincrby(`${counts.keys.partition(p)}cnt`, 'running', 2); // drifted
+    expect((await counts.counts()).running).toBe(4);
+    const w = await createWorker(fresh, { heartbeatMs: 250 });
     workers.push(w);
     await eventually(async () => (w.dispatcher.partitionsOwned.length === 2 ? true : undefined));
-    expect((await store.counts()).running).toBe(0);
+    expect((await counts.counts()).running).toBe(0);
+    await w.close();
+    workers.pop();
+    await dropPrefix(fresh.prefix);
   });
 });

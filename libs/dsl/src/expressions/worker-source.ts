@@ -81,7 +81,9 @@ function outputs(list) {
 
 // constructs jqjs gets wrong (not merely lacks): sent to real jq. A 'def' would land in jqjs's global
 // function table, seen by every later expression; the prototype names go too, so they are ordinary keys.
-const JQJS_WRONG = /\/\/|\bdef\b|__proto__|\bconstructor\b|\bprototype\b/;
+// jqjs's formats differ from jq's (@html escapes twice, @sh prints the type, @base64 encodes Latin-1), and
+// its keys yields each key rather than one array.
+const JQJS_WRONG = /\/\/|\bdef\b|__proto__|\bconstructor\b|\bprototype\b|@(html|sh|uri|base64d?|base32d?|json|tsv)\b|\bkeys\b/;
 
 const hardened = new WeakSet();
 /** Object.freeze on everything reachable from the roots: own properties (values, getters, setters) and prototypes. */

@@ -24,6 +24,7 @@ export async function createWorker(config: Config, opts: DispatcherOptions & { r
   const store = new TaskStore(redis, { prefix: config.prefix, partitions: config.partitions });
   const registry = opts.registry ?? createCoroutineRegistry();
   const definitions = new DefinitionRegistry(store);
+  // every namespace's secrets are redacted from every task: a secret of another namespace is never stored either
   const redactor = new Redactor(config.secrets);
   const outbox = new Outbox(store);
   const performer = new EffectPerformer(store, new HttpPerformer(new AddressGuard(config.httpAllow)), registry, definitions, redactor);

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import Redis from 'ioredis';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
+import { loadConfig } from '@yieldflow/contracts';
 import { createApp } from '../../apps/api/src/create-app';
 import { Redactor } from '../../apps/worker/src/redaction';
 import { dropPrefix, REDIS_URL, testConfig } from '../support/redis';
@@ -10,6 +11,8 @@ import { startStack, type Stack } from '../support/stack';
 import { as, keyFor, newAdminKey, until } from './support';
 
 const doc = (name: string, tasks: object[]) => ({ document: { dsl: '1.0.3', namespace: 'sec', name, version: '1.0.0' }, do: tasks });
+/** A definition that declares the secrets it uses (use.secrets). */
+const withSecrets = (names: string[], d: ReturnType<typeof doc>) => ({ ...d, use: { secrets: names } });
 
 describe('limits, each a clear 4xx naming it', () => {
   let s: Stack;
@@ -103,7 +106,9 @@ describe('rate limits per key', () => {
 });
 
 describe('secrets', () => {
-  const secret = 'sk-live-7f3a9c1e5b';
+  const secret = 'sk-Live-7f3A9c1E5b';
+  const otherSecret = 'sk-other-41c8e2d0aa';
+  const rivalSecret = 'rv-Key-90ab12cd34';
   const admin = newAdminKey();
   let s: Stack;
   let server: Server;
@@ -115,7 +120,7 @@ describe('secrets', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     port = (server.address() as AddressInfo).port;
-    s = await startStack({ env: { ADMIN_KEY: admin, HTTP_ALLOW: '127.0.0.1', SECRETS: JSON.stringify({ apiKey: secret }) } });
+    s = await startStack({ env: { ADMIN_KEY: admin, HTTP_ALLOW: '127.0.0.1', SECRETS: JSON.stringify({ acme: { apiKey: secret, other: otherSecret }, rival: { apiKey: rivalSecret } }) } });
   });
   afterAll(async () => {
     await s.close();
@@ -149,10 +154,10 @@ describe('secrets', () => {
 
   it('never appear in the stored task: output, error, trace, journal, or what the api shows', async () => {
     const submitter = await keyFor(s, admin, 'acme', 'submitter');
-    const uses = doc('uses-secret', [
+    const uses = withSecrets(['apiKey'], doc('uses-secret', [
       { call1: { call: 'http', with: { method: 'get', endpoint: `\${ "http://127.0.0.1:${port}/echo?k=" + $secrets.apiKey }`, headers: { authorization: '${ "Bearer " + $secrets.apiKey }' } } } },
       { keep: { set: { echoed: '${ . }', direct: '${ $secrets.apiKey }', inText: '${ "key=" + $secrets.apiKey + ";" }' } } },
-    ]);
+    ]));
     const ok = await as(s, submitter).post('/v1/tasks').send({ definition: uses }).expect(201);
     const done = await until(s, submitter, ok.body.id, ['completed', 'faulted']);
     expect(done.status).toBe('completed');
@@ -161,7 +166,7 @@ describe('secrets', () => {
     expect(JSON.stringify(done)).not.toContain(secret);
 
     // a failing call whose error message carries the URL
-    const fails = doc('fails-with-secret', [{ call1: { call: 'http', with: { method: 'get', endpoint: `\${ "http://127.0.0.1:${port}/missing/" + $secrets.apiKey }` } } }]);
+    const fails = withSecrets(['apiKey'], doc('fails-with-secret', [{ call1: { call: 'http', with: { method: 'get', endpoint: `\${ "http://127.0.0.1:${port}/missing/" + $secrets.apiKey }` } } }]));
     const bad = await as(s, submitter).post('/v1/tasks').send({ definition: fails }).expect(201);
     const faulted = await until(s, submitter, bad.body.id, ['completed', 'faulted']);
     expect(faulted.status).toBe('faulted');
@@ -174,13 +179,98 @@ describe('secrets', () => {
   });
 
   it('the effect a worker still has to perform is stored sealed, and a forged mark opens nothing', () => {
-    const r = new Redactor({ apiKey: secret, nested: { pin: 'abcd1234' } });
-    const effect = { kind: 'http', request: { url: `http://x/?k=${secret}&forged=[redacted:apiKey]`, headers: { a: 'abcd1234' } } };
+    const r = new Redactor({ acme: { apiKey: secret, nested: { pin: 'abcd1234' } } });
+    const effect = { kind: 'http', request: { url: `http://x/?k=${secret}&forged=[redacted:acme.apiKey]`, headers: { a: 'abcd1234' } } };
     const sealed = r.seal(effect);
     expect(sealed).not.toContain(secret);
     expect(sealed).not.toContain('abcd1234');
     expect(r.unseal<any>(sealed)).toEqual({ kind: 'http', request: { url: `http://x/?k=${secret}&forged=[redacted]`, headers: { a: 'abcd1234' } } });
     expect(r.text(JSON.stringify({ out: `a${secret}b`, [secret]: 1 }))).toBe('{"out":"a[redacted]b","[redacted]":1}');
     expect(new Redactor({}).text('{"a":1}')).toBe('{"a":1}');
+  });
+
+  /** Forms of a value that would give it back: itself in any case, base64 (both alphabets, any padding), hex. */
+  const recoverable = (v: string): string[] => {
+    const b64 = Buffer.from(v).toString('base64').replace(/=+$/, '');
+    const hex = Buffer.from(v).toString('hex');
+    return [v.toLowerCase(), b64, b64.replace(/\+/g, '-').replace(/\//g, '_'), hex];
+  };
+  const expectNone = (text: string, values: string[]) => {
+    for (const v of values) for (const f of recoverable(v)) expect(text.toLowerCase().includes(f.toLowerCase()) ? f : null).toBeNull();
+  };
+  async function run(token: string, definition: object): Promise<Record<string, any>> {
+    const res = await as(s, token).post('/v1/tasks').send({ definition }).expect(201);
+    return until(s, token, res.body.id, ['completed', 'faulted']);
+  }
+
+  it('are only the namespace\'s own, only those the definition declares, and encoded forms are redacted', async () => {
+    const acme = await keyFor(s, admin, 'acme', 'submitter', 'acme-bypass');
+    const rival = await keyFor(s, admin, 'rival', 'submitter');
+    const hex = '[explode[] | ((. / 16 | floor), . % 16) | "0123456789abcdef"[.:. + 1]] | add';
+    const bypasses = withSecrets(['apiKey', 'missing'], doc('bypasses', [
+      { a: { set: {
+        b64: '${ $secrets.apiKey | @base64 }',
+        b64d: '${ $secrets.apiKey | @base64 | @base64d }',
+        b64url: '${ $secrets.apiKey | @base64 | gsub("[+]"; "-") | gsub("/"; "_") | rtrimstr("=") }',
+        names: '${ $secrets | keys }',
+        exploded: '${ $secrets.apiKey | explode }',
+        lower: '${ $secrets.apiKey | ascii_downcase }',
+        upper: '${ $secrets.apiKey | ascii_upcase }',
+        hex: `\${ $secrets.apiKey | ${hex} }`,
+        uri: '${ $secrets.apiKey | @uri }',
+        undeclared: '${ $secrets.other }',
+      } } },
+      { b: { wait: { milliseconds: 50 } } },
+      { c: { set: { kept: '${ . }', wrapped: '${ ("Bearer " + $secrets.apiKey) | @base64 }' } } },
+    ]));
+    const done = await run(acme, bypasses);
+    expect([done.status, done.error]).toEqual(['completed', undefined]);
+    const out = done.output.kept;
+    expect(out).toEqual({
+      b64: '[redacted]',
+      b64d: '[redacted]',
+      b64url: '[redacted]',
+      names: ['apiKey'],
+      exploded: '[redacted]',
+      lower: '[redacted]',
+      upper: '[redacted]',
+      hex: '[redacted]',
+      uri: '[redacted]',
+      undeclared: null,
+    });
+    expect(done.output.wrapped).toMatch(/^QmVhcmVy[A-Za-z0-9+/]{0,2}\[redacted\][A-Za-z0-9+/=]{0,4}$/);
+    expectNone(JSON.stringify(done), [secret, otherSecret, rivalSecret]);
+
+    // a definition that declares nothing sees nothing
+    const none = await run(acme, doc('declares-none', [{ a: { set: { names: '${ $secrets | keys }', key: '${ $secrets.apiKey }', text: '${ $secrets | tostring }' } } }]));
+    expect(none.output).toEqual({ names: [], key: null, text: '{}' });
+
+    // another namespace, declaring the same name, gets its own secret: what it can spell out (a shifted
+    // copy is beyond any redaction, as the docs say) is its own, never acme's
+    const shifted = await run(rival, withSecrets(['apiKey', 'other'], doc('rival', [
+      { a: { set: { names: '${ $secrets | keys }', shifted: '${ $secrets.apiKey | explode | map(. + 1) | implode }', direct: '${ $secrets.apiKey }' } } },
+    ])));
+    expect(shifted.status).toBe('completed');
+    expect(shifted.output.names).toEqual(['apiKey']);
+    expect(shifted.output.direct).toBe('[redacted]');
+    expect(String.fromCodePoint(...[...(shifted.output.shifted as string)].map((c) => c.codePointAt(0)! - 1))).toBe(rivalSecret);
+    expectNone(JSON.stringify(shifted), [secret, otherSecret]);
+
+    expectNone(await everything(), [secret, otherSecret]);
+  }, 20_000);
+});
+
+describe('SECRETS', () => {
+  it('maps each namespace to its secrets', () => {
+    expect(loadConfig({ SECRETS: '{"default":{"apiKey":"k1"},"acme":{"db":{"password":"p"}}}' }).secrets).toEqual({ default: { apiKey: 'k1' }, acme: { db: { password: 'p' } } });
+    expect(loadConfig({}).secrets).toEqual({});
+  });
+
+  it('in the old flat shape is refused, naming SECRETS and showing the new shape', () => {
+    expect(() => loadConfig({ SECRETS: '{"apiKey":"k1"}' })).toThrow(
+      `SECRETS must map each namespace to an object of its secrets, e.g. {"default":{"apiKey":"..."},"acme":{"token":"..."}}; 'apiKey' holds a string (the flat shape {"name":"value"} is no longer read: put the secrets under their namespace)`,
+    );
+    expect(() => loadConfig({ SECRETS: '["k1"]' })).toThrow(/^SECRETS must be a JSON object mapping each namespace/);
+    expect(() => loadConfig({ SECRETS: 'nope' })).toThrow(/^SECRETS .*it is not JSON$/);
   });
 });

@@ -1,5 +1,5 @@
 import { type Coroutine, type CoroutineRegistry, type Json, TaskError, ERROR_TYPES } from '@yieldflow/runtime';
-import { compileWorkflow, parseWorkflow, type ResumeBudget, validateWorkflow } from '@yieldflow/dsl';
+import { compileWorkflow, parseWorkflow, type ResumeBudget, validateWorkflow, type WorkflowDocument } from '@yieldflow/dsl';
 import type { ClaimedTask, TaskStore } from '@yieldflow/store';
 
 /** A coroutine that faults at once, for a task whose code cannot be found or built. */
@@ -8,35 +8,46 @@ const failing = (detail: string): Coroutine =>
     throw new TaskError({ type: ERROR_TYPES.configuration, status: 400, title: 'Cannot run task', detail });
   };
 
+/** Compiled (definition, namespace) pairs kept at most, the least recently used dropped first. */
+const MAX_COMPILED = 2000;
+
 /**
  * Finds the generator function a claimed task runs: a registered coroutine by name, or a workflow
- * definition (immutable, by content hash) compiled once and kept.
+ * definition. A definition (immutable, by content hash) is loaded and validated once; it is compiled once
+ * per namespace it runs in, since its `$secrets` are that namespace's (and only those it declares). One
+ * definition can run in several namespaces, so the compiled pairs are kept in a bounded cache; a pair
+ * dropped from it is compiled again, synchronously, from the validated definition.
  */
 export class CoroutineSource {
+  /** By hash: the validated definition, or the coroutine that says why there is none. */
+  private readonly docs = new Map<string, WorkflowDocument | Coroutine>();
+  /** By namespace and hash. */
   private readonly compiled = new Map<string, Coroutine>();
 
   constructor(
     private readonly registry: CoroutineRegistry,
     private readonly store: TaskStore,
-    private readonly secrets: Record<string, Json> = {},
+    /** Namespace → its secrets (SECRETS). */
+    private readonly secrets: Record<string, Record<string, Json>> = {},
+    private readonly maxCompiled = MAX_COMPILED,
+    /** What one resume of a workflow may do (LIMIT_STEPS_PER_RESUME, LIMIT_CPU_MS_PER_RESUME). */
     private readonly budget?: ResumeBudget,
   ) {}
 
   /** Load what the given tasks need that is not loaded yet (one round trip for all their definitions). */
   async prepare(tasks: ClaimedTask[]): Promise<void> {
-    const missing = [...new Set(tasks.filter((t) => t.kind === 'definition' && !this.compiled.has(t.definitionHash)).map((t) => t.definitionHash))];
+    const missing = [...new Set(tasks.filter((t) => t.kind === 'definition' && !this.docs.has(t.definitionHash)).map((t) => t.definitionHash))];
     await Promise.all(
       missing.map(async (hash) => {
         const text = await this.store.getDefinition(hash);
         if (text === null) {
-          this.compiled.set(hash, failing(`definition ${hash} is not stored`));
+          this.docs.set(hash, failing(`definition ${hash} is not stored`));
           return;
         }
         try {
-          const doc = validateWorkflow(parseWorkflow(JSON.parse(text) as object));
-          this.compiled.set(hash, compileWorkflow(doc, { secrets: this.secrets, budget: this.budget }));
+          this.docs.set(hash, validateWorkflow(parseWorkflow(JSON.parse(text) as object)));
         } catch (err) {
-          this.compiled.set(hash, failing(`definition ${hash} cannot be compiled: ${(err as Error).message}`));
+          this.docs.set(hash, failing(`definition ${hash} cannot be compiled: ${(err as Error).message}`));
         }
       }),
     );
@@ -44,6 +55,27 @@ export class CoroutineSource {
 
   get(task: ClaimedTask): Coroutine {
     if (task.kind === 'coroutine') return this.registry.get(task.name) ?? failing(`coroutine '${task.name}' is not registered in this worker`);
-    return this.compiled.get(task.definitionHash) ?? failing(`definition ${task.definitionHash} was not prepared`);
+    const key = `${task.namespace}\n${task.definitionHash}`;
+    let fn = this.compiled.get(key);
+    if (fn !== undefined) {
+      this.compiled.delete(key); // most recently used last
+      this.compiled.set(key, fn);
+      return fn;
+    }
+    const doc = this.docs.get(task.definitionHash);
+    if (doc === undefined) return failing(`definition ${task.definitionHash} was not prepared`);
+    if (typeof doc === 'function') return doc;
+    try {
+      fn = compileWorkflow(doc, { secrets: this.namespaceSecrets(task.namespace), budget: this.budget });
+    } catch (err) {
+      fn = failing(`definition ${task.definitionHash} cannot be compiled: ${(err as Error).message}`);
+    }
+    if (this.compiled.size >= this.maxCompiled) this.compiled.delete(this.compiled.keys().next().value as string);
+    this.compiled.set(key, fn);
+    return fn;
+  }
+
+  private namespaceSecrets(namespace: string): Record<string, Json> {
+    return Object.prototype.hasOwnProperty.call(this.secrets, namespace) ? this.secrets[namespace] : {};
   }
 }

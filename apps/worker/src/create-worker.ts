@@ -25,10 +25,11 @@ export async function createWorker(config: Config, opts: DispatcherOptions & { r
   const store = new TaskStore(redis, { prefix: config.prefix, partitions: config.partitions, budgets: { steps: b.taskSteps, traceEntries: b.traceEntries, bytes: b.taskBytes } });
   const registry = opts.registry ?? createCoroutineRegistry();
   const definitions = new DefinitionRegistry(store);
+  // every namespace's secrets are redacted from every task: a secret of another namespace is never stored either
   const redactor = new Redactor(config.secrets);
   const outbox = new Outbox(store);
   const performer = new EffectPerformer(store, new HttpPerformer(new AddressGuard(config.httpAllow)), registry, definitions, redactor, { spawnDepth: b.spawnDepth, descendants: b.descendants });
-  const dispatcher = new Dispatcher(store, subscriber, new CoroutineSource(registry, store, config.secrets, { steps: b.stepsPerResume, cpuMs: b.cpuMsPerResume }), performer, outbox, {
+  const dispatcher = new Dispatcher(store, subscriber, new CoroutineSource(registry, store, config.secrets, undefined, { steps: b.stepsPerResume, cpuMs: b.cpuMsPerResume }), performer, outbox, {
     maxSleepMs: config.limits.maxSleepMs,
     redactor,
     budgets: { valueBytes: b.valueBytes, taskBytes: b.taskBytes, children: b.children },

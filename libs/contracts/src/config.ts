@@ -17,7 +17,11 @@ export interface Config {
   rateLimitPerMinute: number;
   /** Outbound addresses allowed despite being loopback/private (comma list of IPs, CIDRs, host names). */
   httpAllow: string[];
-  secrets: Record<string, Json>;
+  /**
+   * SECRETS: namespace → that namespace's secrets, `{"default":{"apiKey":"..."},"acme":{...}}`. A workflow sees,
+   * as `$secrets`, only its own namespace's secrets, and of those only the ones its `use.secrets` declares.
+   */
+  secrets: Record<string, Record<string, Json>>;
   limits: {
     bodyBytes: number;
     batchTasks: number;
@@ -63,16 +67,32 @@ function loadAuth(env: NodeJS.ProcessEnv, host: string): Config['auth'] {
   return adminKey === undefined ? { enabled } : { enabled, adminKey };
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  let secrets: Record<string, Json> = {};
-  if (env.SECRETS) {
-    try {
-      secrets = JSON.parse(env.SECRETS) as Record<string, Json>;
-    } catch {
-      throw new Error('SECRETS must be a JSON object, e.g. {"apiKey":"..."}');
-    }
-    if (!secrets || typeof secrets !== 'object' || Array.isArray(secrets)) throw new Error('SECRETS must be a JSON object');
+const SECRETS_SHAPE = '{"default":{"apiKey":"..."},"acme":{"token":"..."}}';
+const isObject = (v: unknown): v is Record<string, Json> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** SECRETS: a JSON object of namespaces, each an object of that namespace's secrets. */
+function loadSecrets(raw: string | undefined): Config['secrets'] {
+  if (!raw) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new Error(`SECRETS must be a JSON object mapping each namespace to its secrets, e.g. ${SECRETS_SHAPE}; it is not JSON`);
   }
+  if (!isObject(parsed)) throw new Error(`SECRETS must be a JSON object mapping each namespace to its secrets, e.g. ${SECRETS_SHAPE}`);
+  for (const [ns, v] of Object.entries(parsed)) {
+    if (!isObject(v)) {
+      throw new Error(
+        `SECRETS must map each namespace to an object of its secrets, e.g. ${SECRETS_SHAPE}; ` +
+          `'${ns}' holds a ${Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v} (the flat shape {"name":"value"} is no longer read: put the secrets under their namespace)`,
+      );
+    }
+  }
+  return parsed as Config['secrets'];
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const secrets = loadSecrets(env.SECRETS);
   const prefix = env.YF_PREFIX ?? 'yf';
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(prefix)) throw new Error(`YF_PREFIX must be 1-64 letters, digits, '_', '.', '-', got '${prefix}'`);
   const host = env.HOST || '127.0.0.1';

@@ -10,7 +10,10 @@ import { DEFAULT_RESUME_BUDGET, Meter, type ResumeBudget } from './interpreter/m
 import type { WorkflowDocument } from './types';
 
 export interface CompileOptions {
-  /** `$secrets`: the values of the secrets the definition may use. */
+  /**
+   * The secrets of the namespace the workflow runs in. `$secrets` holds only those the definition declares in
+   * `use.secrets`; the others are never handed to it.
+   */
   secrets?: Record<string, Json>;
   /** jq by default (bounded, shared per process). */
   evaluator?: ExpressionEvaluator;
@@ -28,7 +31,7 @@ export interface CompileOptions {
 export function compileWorkflow(doc: WorkflowDocument, opts: CompileOptions = {}): Coroutine {
   const ex = new Expressions(opts.evaluator ?? defaultEvaluator());
   const definition = plain(doc);
-  const secrets = opts.secrets ?? {};
+  const secrets = declaredSecrets(doc, opts.secrets ?? {});
   const schemas = new SchemaCache();
   const budget = opts.budget ?? DEFAULT_RESUME_BUDGET;
   return function* workflow(rawInput, ctx) {
@@ -67,6 +70,13 @@ export function compileWorkflow(doc: WorkflowDocument, opts: CompileOptions = {}
       throw err;
     }
   };
+}
+
+/** The secrets `use.secrets` names that are set, in an object without a prototype (`constructor` is no secret). */
+export function declaredSecrets(doc: WorkflowDocument, all: Record<string, Json>): Record<string, Json> {
+  const out = Object.create(null) as Record<string, Json>;
+  for (const name of doc.use?.secrets ?? []) if (Object.prototype.hasOwnProperty.call(all, name)) out[name] = all[name];
+  return out;
 }
 
 /** JSON schemas of one definition, each compiled once. */

@@ -83,3 +83,21 @@ describe('compilePath', () => {
     expect(compilePath('$x.y')?.({}, { x: { y: 1 } })).toBe(1);
   });
 });
+
+describe('formats jqjs gets wrong go to real jq', () => {
+  const ev = new JqEvaluator({ inlinePaths: false });
+  afterAll(() => ev.close());
+  it.each([
+    ['@html', 'a\'b"<c>&', 'a&apos;b&quot;&lt;c&gt;&amp;'],
+    ['@sh', "it's", "'it'\\''s'"],
+    ['@uri', "a'b c", 'a%27b%20c'],
+    ['@base64', 'ü', 'w7w='],
+    ['@json', 'a\tb', '"a\\tb"'],
+  ])('%s', (expr, input, expected) => {
+    expect(ev.evaluate(expr, input, {})).toBe(expected);
+  });
+  it('keys is one array, even of one key', () => {
+    expect(ev.evaluate('keys', { b: 1 }, {})).toEqual(['b']);
+    expect(ev.evaluate('keys | length', { b: 1, a: 2 }, {})).toBe(2);
+  });
+});

@@ -58,9 +58,8 @@ export class Expressions {
     }
     if (Array.isArray(value)) return value.map((v) => this.deep(v, input, args, instance));
     if (value !== null && typeof value === 'object') {
-      const out: Record<string, Json> = {};
-      for (const [k, v] of Object.entries(value)) out[k] = this.deep(v, input, args, instance);
-      return out;
+      // an object literal defines its keys, so `__proto__` (kept as a key by JSON.parse) stays one
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.deep(v, input, args, instance)]));
     }
     return value;
   }

@@ -59,6 +59,13 @@ start(() => {
  * The evaluating child. It compiles each expression once with jqjs (pure JS, fast) and falls back to jq-web
  * (jq in WebAssembly, complete) when jqjs cannot parse, lacks a function, or fails. Results larger than
  * 8 MiB as JSON are refused rather than sent.
+ *
+ * One child serves every namespace, so no evaluation may leave state behind for the next. jqjs walks paths
+ * with plain property access (`.__proto__.x = 1` writes Object.prototype) and keeps `def`s in one global
+ * table: once the libraries are loaded, every intrinsic reachable from the globals (prototypes,
+ * constructors, their methods) and jqjs's own objects are frozen, as is each compiled filter, so such a
+ * write throws and the expression goes to real jq, where `__proto__` is an ordinary key; a `def` goes to
+ * real jq from the start. Variables live in objects without a prototype, so `$constructor` is unbound.
  */
 export const CHILD_SOURCE = String.raw`
 const { jqjsUrl, jqWebPath, cacheSize } = JSON.parse(process.env.YF_JQ);
@@ -72,20 +79,63 @@ function outputs(list) {
   return list;
 }
 
-// constructs jqjs gets wrong (not merely lacks): sent to real jq
-const JQJS_WRONG = /\/\//;
+// constructs jqjs gets wrong (not merely lacks): sent to real jq. A 'def' would land in jqjs's global
+// function table, seen by every later expression; the prototype names go too, so they are ordinary keys.
+// jqjs's formats differ from jq's (@html escapes twice, @sh prints the type, @base64 encodes Latin-1), and
+// its keys yields each key rather than one array.
+const JQJS_WRONG = /\/\/|\bdef\b|__proto__|\bconstructor\b|\bprototype\b|@(html|sh|uri|base64d?|base32d?|json|tsv)\b|\bkeys\b/;
+
+const hardened = new WeakSet();
+/** Object.freeze on everything reachable from the roots: own properties (values, getters, setters) and prototypes. */
+function harden(roots) {
+  const stack = [...roots];
+  while (stack.length > 0) {
+    const o = stack.pop();
+    if (o === null || (typeof o !== 'object' && typeof o !== 'function') || hardened.has(o)) continue;
+    hardened.add(o);
+    Object.freeze(o);
+    stack.push(Object.getPrototypeOf(o));
+    for (const d of Object.values(Object.getOwnPropertyDescriptors(o))) {
+      if ('value' in d) stack.push(d.value);
+      else stack.push(d.get, d.set);
+    }
+  }
+}
+
+const INTRINSICS = [
+  'Object', 'Function', 'Array', 'String', 'Number', 'Boolean', 'Symbol', 'BigInt', 'RegExp', 'Date', 'Map', 'Set',
+  'WeakMap', 'WeakSet', 'WeakRef', 'Promise', 'Proxy', 'Reflect', 'Math', 'JSON', 'Atomics', 'Intl', 'ArrayBuffer',
+  'SharedArrayBuffer', 'DataView', 'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array',
+  'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array', 'Error',
+  'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'AggregateError',
+  'escape', 'unescape', 'encodeURIComponent', 'decodeURIComponent', 'encodeURI', 'decodeURI', 'parseInt', 'parseFloat', 'isNaN', 'isFinite',
+];
+
+function lockDown(extra) {
+  const roots = INTRINSICS.map((n) => globalThis[n]).filter((v) => v !== undefined);
+  // reachable only through instances: iterators, generators, async functions
+  roots.push(Object.getPrototypeOf(function* () {}), Object.getPrototypeOf(async function () {}), Object.getPrototypeOf(async function* () {}));
+  roots.push(Object.getPrototypeOf([][Symbol.iterator]()), Object.getPrototypeOf(new Map()[Symbol.iterator]()), Object.getPrototypeOf(new Set()[Symbol.iterator]()));
+  roots.push(Object.getPrototypeOf(''[Symbol.iterator]()), Object.getPrototypeOf('a'.matchAll(/a/g)));
+  harden(roots.concat(extra));
+}
 
 function viaJqjs(expr, input, args) {
   if (JQJS_WRONG.test(expr)) return { unsupported: true };
   let f = cache.get(expr);
   if (f === undefined) {
-    try { f = jqjs.compile(expr); } catch (e) { f = null; }
+    try {
+      f = jqjs.compile(expr);
+      harden([f]);
+    } catch (e) {
+      f = null;
+    }
     if (cache.size >= cacheSize) cache.clear();
     cache.set(expr, f);
   }
   if (f === null) return { unsupported: true };
   const out = [];
-  for (const v of f.filter.node.apply(input, { userFuncArgs: {}, variables: Object.assign({}, args) })) {
+  for (const v of f.filter.node.apply(input, { userFuncArgs: Object.create(null), variables: Object.assign(Object.create(null), args) })) {
     out.push(v === undefined ? null : v);
   }
   return { value: outputs(out) };
@@ -118,8 +168,10 @@ function send(msg) {
 }
 
 async function main() {
-  jqjs = (await import(jqjsUrl)).default;
+  const jqjsModule = await import(jqjsUrl);
+  jqjs = jqjsModule.default;
   jqweb = await require(jqWebPath);
+  lockDown([jqjs, jqjsModule.formats]);
   process.on('message', (req) => {
     const { id, expr, input, args, engine } = req;
     let first;

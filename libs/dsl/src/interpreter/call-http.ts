@@ -86,7 +86,7 @@ export function authorization(run: Run, ref: any, input: Json, a: Record<string,
   };
   const secret = (name: string, at: string): Record<string, Json> => {
     const s = run.secrets[name];
-    if (!s || typeof s !== 'object' || Array.isArray(s)) throw configurationError(`secret '${name}' is not set (or not an object)`, `${pointer}/${at}`);
+    if (!s || typeof s !== 'object' || Array.isArray(s)) throw configurationError(`secret '${name}' is not declared in use.secrets, not set for this namespace, or not an object`, `${pointer}/${at}`);
     return s;
   };
   if (policy.basic) {

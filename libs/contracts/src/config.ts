@@ -28,6 +28,8 @@ export interface Config {
     maxSleepMs: number;
     eventBytes: number;
     sendWaitMs: number;
+    /** Bytes of published events one namespace may have buffered at once (LIMIT_EVENT_BUFFER_BYTES). */
+    eventBufferBytes: number;
   };
   /** What one task may do and store before it faults with an error naming the budget. */
   budgets: {
@@ -112,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxSleepMs: int(env, 'LIMIT_SLEEP_MS', 366 * 24 * 3600 * 1000, 1, Number.MAX_SAFE_INTEGER),
       eventBytes: int(env, 'LIMIT_EVENT_BYTES', 256 * 1024, 256, 16 * 1024 * 1024),
       sendWaitMs: int(env, 'SEND_WAIT_MS', 30_000, 100, 600_000),
+      eventBufferBytes: int(env, 'LIMIT_EVENT_BUFFER_BYTES', 64 * 1024 * 1024, 1024, 16 * 1024 * 1024 * 1024),
     },
     budgets: {
       stepsPerResume: int(env, 'LIMIT_STEPS_PER_RESUME', 10_000, 1, 100_000_000),

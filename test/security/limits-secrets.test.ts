@@ -258,6 +258,13 @@ describe('secrets', () => {
 
     expectNone(await everything(), [secret, otherSecret]);
   }, 20_000);
+
+  it("redact a task's output with its own namespace's secrets only: no one can test a guess at another's", async () => {
+    const rival = await keyFor(s, admin, 'rival', 'submitter', 'rival-guess');
+    const res = await as(s, rival).post('/v1/tasks').send({ definition: JSON.stringify(doc('guess', [{ a: { set: { echo: '${ $workflow.input.guess }' } } }])), input: { guess: secret } }).expect(201);
+    const done = await until(s, rival, res.body.id, ['completed', 'faulted']);
+    expect(done.output).toEqual({ echo: secret }); // acme's secret is not rival's to have redacted
+  });
 });
 
 describe('SECRETS', () => {

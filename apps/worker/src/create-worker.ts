@@ -9,7 +9,7 @@ import { Dispatcher, type DispatcherOptions } from './dispatcher';
 import { EffectPerformer } from './effect-performer';
 import { HttpPerformer } from './http-performer';
 import { Outbox } from './outbox';
-import { Redactor } from './redaction';
+import { NamespaceRedactors } from './redaction';
 
 export interface Worker {
   dispatcher: Dispatcher;
@@ -26,12 +26,12 @@ export async function createWorker(config: Config, opts: DispatcherOptions & { r
   const registry = opts.registry ?? createCoroutineRegistry();
   const definitions = new DefinitionRegistry(store);
   // every namespace's secrets are redacted from every task: a secret of another namespace is never stored either
-  const redactor = new Redactor(config.secrets);
+  const redactors = new NamespaceRedactors(config.secrets);
   const outbox = new Outbox(store);
-  const performer = new EffectPerformer(store, new HttpPerformer(new AddressGuard(config.httpAllow)), registry, definitions, redactor, { spawnDepth: b.spawnDepth, descendants: b.descendants });
+  const performer = new EffectPerformer(store, new HttpPerformer(new AddressGuard(config.httpAllow)), registry, definitions, redactors, { spawnDepth: b.spawnDepth, descendants: b.descendants });
   const dispatcher = new Dispatcher(store, subscriber, new CoroutineSource(registry, store, config.secrets, undefined, { steps: b.stepsPerResume, cpuMs: b.cpuMsPerResume }), performer, outbox, {
     maxSleepMs: config.limits.maxSleepMs,
-    redactor,
+    redactors,
     budgets: { valueBytes: b.valueBytes, taskBytes: b.taskBytes, children: b.children },
     ...opts,
   });

@@ -6,7 +6,7 @@ import type { CoroutineSource } from './coroutine-source';
 import { type Executed, Executor, type Held, type StepBudgets } from './executor';
 import type { EffectPerformer } from './effect-performer';
 import type { Outbox } from './outbox';
-import type { Redactor } from './redaction';
+import type { NamespaceRedactors } from './redaction';
 import { DueHeap } from './due-heap';
 import { ResumeStats } from './stats';
 
@@ -21,7 +21,7 @@ export interface DispatcherOptions {
   /** Longest wait a coroutine may yield, ms (LIMIT_SLEEP_MS); a longer one faults the task. */
   maxSleepMs?: number;
   /** Keeps `$secrets` out of what is written back. */
-  redactor?: Redactor;
+  redactors?: NamespaceRedactors;
   /** What one step may produce (value sizes, children per spawn). */
   budgets?: Partial<StepBudgets>;
 }
@@ -82,7 +82,7 @@ export class Dispatcher {
     opts: DispatcherOptions = {},
   ) {
     this.workerId = opts.workerId ?? `w-${randomBytes(4).toString('hex')}`;
-    this.executor = new Executor(undefined, { maxSleepMs: opts.maxSleepMs, redactor: opts.redactor, budgets: opts.budgets });
+    this.executor = new Executor(undefined, { maxSleepMs: opts.maxSleepMs, redactors: opts.redactors, budgets: opts.budgets });
     this.leaseMs = opts.leaseMs ?? 3000;
     this.heartbeatMs = opts.heartbeatMs ?? 1000;
     this.claimBatch = opts.claimBatch ?? 1000;
@@ -287,7 +287,7 @@ export class Dispatcher {
     const toRun = tasks.filter((t) => t.resolution.type !== 'perform');
     for (const t of tasks) {
       o.ahead.delete(t.id); // claimed the ordinary way: a step run ahead for it is void
-      if (t.resolution.type === 'perform') this.perform(o, { task: t, seq: t.seq, effect: this.executor.heldEffect(t.wait) });
+      if (t.resolution.type === 'perform') this.perform(o, { task: t, seq: t.seq, effect: this.executor.heldEffect(t.wait, t.namespace) });
     }
     if (toRun.length === 0) return null;
     await this.source.prepare(toRun);

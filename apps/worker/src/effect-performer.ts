@@ -3,7 +3,7 @@ import { type CoroutineRegistry } from '@yieldflow/runtime';
 import { type DefinitionRegistry, type NewTask, type TaskStore, childId, contentHash } from '@yieldflow/store';
 import type { Held } from './executor';
 import type { HttpPerformer } from './http-performer';
-import { Redactor } from './redaction';
+import { NamespaceRedactors } from './redaction';
 
 /** How deep spawns may nest, and how many tasks one root task may have below it, all levels together. */
 export interface SpawnBudgets {
@@ -23,15 +23,16 @@ export class EffectPerformer {
     private readonly http: HttpPerformer,
     private readonly registry: CoroutineRegistry,
     private readonly definitions: DefinitionRegistry,
-    private readonly redactor: Redactor = new Redactor(),
+    private readonly redactors: NamespaceRedactors = new NamespaceRedactors(),
     private readonly budgets: SpawnBudgets = DEFAULT_SPAWN_BUDGETS,
   ) {}
 
   async perform(held: Held): Promise<void> {
     const { task, seq } = held;
+    const redactor = this.redactors.for(task.namespace);
     // what leaves the worker for the store (an event, children's input, the result) carries no $secrets;
     // only the HTTP call itself is made with them
-    const effect = held.effect.kind === 'http' ? held.effect : this.redactor.value(held.effect);
+    const effect = held.effect.kind === 'http' ? held.effect : redactor.value(held.effect);
     const deadline = 'deadline' in effect ? effect.deadline : undefined;
     let entry: Pick<JournalEntry, 'r' | 'e'> | null;
     try {
@@ -64,7 +65,7 @@ export class EffectPerformer {
     } catch (err) {
       entry = { e: err instanceof TaskError ? err.toJSON() : { type: ERROR_TYPES.runtime, status: 500, title: 'Effect failed', detail: (err as Error).message } };
     }
-    await this.store.resolve(task.id, seq, entry === null ? null : this.redactor.value(entry));
+    await this.store.resolve(task.id, seq, entry === null ? null : redactor.value(entry));
   }
 
   /**

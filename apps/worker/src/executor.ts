@@ -1,6 +1,6 @@
 import { BudgetError, type Coroutine, type Effect, ERROR_TYPES, Execution, type Json, type JournalEntry, type Outcome, toTaskErrorData } from '@yieldflow/runtime';
 import type { ClaimedTask, WritebackOp } from '@yieldflow/store';
-import { Redactor } from './redaction';
+import { NamespaceRedactors, type Redactor } from './redaction';
 
 /** A live execution kept between resumes, valid while its journal length matches the stored one. */
 interface Cached {
@@ -40,22 +40,22 @@ export const DEFAULT_STEP_BUDGETS: StepBudgets = { valueBytes: 4 * 1024 * 1024, 
 export class Executor {
   private readonly cache = new Map<string, Cached>();
 
-  private readonly redactor: Redactor;
+  private readonly redactors: NamespaceRedactors;
   private readonly maxSleepMs: number;
   private readonly budgets: StepBudgets;
 
   constructor(
     private readonly maxCached = 200_000,
-    opts: { maxSleepMs?: number; redactor?: Redactor; budgets?: Partial<StepBudgets> } = {},
+    opts: { maxSleepMs?: number; redactors?: NamespaceRedactors; budgets?: Partial<StepBudgets> } = {},
   ) {
-    this.redactor = opts.redactor ?? new Redactor();
+    this.redactors = opts.redactors ?? new NamespaceRedactors();
     this.maxSleepMs = opts.maxSleepMs ?? Number.MAX_SAFE_INTEGER;
     this.budgets = { ...DEFAULT_STEP_BUDGETS, ...opts.budgets };
   }
 
   /** The effect a held task still has to perform, as stored (sealed) with the task. */
-  heldEffect(wait: string): Effect {
-    return this.redactor.unseal<Effect>(wait);
+  heldEffect(wait: string, namespace: string): Effect {
+    return this.redactors.for(namespace).unseal<Effect>(wait);
   }
 
   has(id: string, seq: number): boolean {
@@ -79,7 +79,8 @@ export class Executor {
         cached && cached.execution.steps === task.seq ? cached.execution : Execution.replay(fn, task.input, task.id, task.startedAt, journal ?? []).execution;
       execution.drainRecords();
       execution.close();
-      return execution.drainRecords().map((r) => this.redactor.text(JSON.stringify(r)));
+      const redactor = this.redactors.for(task.namespace);
+      return execution.drainRecords().map((r) => redactor.text(JSON.stringify(r)));
     } catch {
       return []; // a coroutine that cannot be rebuilt has nothing to record
     }
@@ -99,7 +100,8 @@ export class Executor {
       this.forget(task.id);
       return { op: { id: task.id, seq: task.seq, o: 'f', err: JSON.stringify(err.toJSON()) } };
     }
-    if (this.redactor.active) redactOp(res.op, this.redactor);
+    const redactor = this.redactors.for(task.namespace);
+    if (redactor.active) redactOp(res.op, redactor);
     return res;
   }
 
@@ -178,7 +180,8 @@ export class Executor {
     } else {
       // waits are measured from when this step was due, so dispatch delay never accumulates
       held = describeSuspension(op, outcome.effect, entry ? (entry.d ?? now) : task.createdAt) ? { task, seq, effect: outcome.effect } : undefined;
-      if (held && this.redactor.active) op.w = this.redactor.seal(outcome.effect);
+      const redactor = this.redactors.for(task.namespace);
+      if (held && redactor.active) op.w = redactor.seal(outcome.effect);
       this.remember(task.id, execution);
     }
     this.checkSizes(op);

@@ -233,3 +233,20 @@ function base32(bytes: Buffer): string {
   if (n > 0) out += BASE32[(acc << (5 - n)) & 31];
   return out + '='.repeat((8 - (out.length % 8)) % 8);
 }
+
+/**
+ * A Redactor per namespace: a task's output is cleaned of its own namespace's secrets only, so no
+ * submitter can learn whether a string is another namespace's secret by seeing it redacted.
+ */
+export class NamespaceRedactors {
+  private readonly byNamespace = new Map<string, Redactor>();
+  private readonly none = new Redactor();
+
+  constructor(secrets: Record<string, Record<string, Json>> = {}) {
+    for (const [ns, own] of Object.entries(secrets)) this.byNamespace.set(ns, new Redactor({ [ns]: own }));
+  }
+
+  for(namespace: string): Redactor {
+    return this.byNamespace.get(namespace) ?? this.none;
+  }
+}

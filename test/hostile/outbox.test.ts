@@ -1,4 +1,4 @@
-import Redis from 'ioredis';
+import Redis, { ReplyError } from 'ioredis';
 import { TaskStore } from '@yieldflow/store';
 import { Outbox } from '../../apps/worker/src/outbox';
 import { dropPrefix, REDIS_URL, testConfig } from '../support/redis';
@@ -38,6 +38,24 @@ describe('the outbox loses no item', () => {
     await Promise.all([outbox.drain(0, token, 50), outbox.drain(0, token, 70)]);
     expect(ids.filter((id) => !applied.has(id))).toEqual([]);
     expect(await redis.llen(ob(0))).toBe(0);
+  });
+
+  it('an item a script refuses every time is set aside; the items behind it are applied', async () => {
+    const token = 'w1:t';
+    await redis.rpush(ob(0), ...['a', 'poison', 'b'].map((id) => JSON.stringify({ kind: 'close', id })));
+    const applied: string[] = [];
+    const outbox = new Outbox(store);
+    outbox.onClose = async (id) => {
+      if (id === 'poison') throw new ReplyError('ERR user_script:33: too many results to unpack');
+      applied.push(id);
+    };
+    await outbox.drain(0, token);
+    expect(applied).toEqual(['a', 'b']);
+    expect(await redis.llen(ob(0))).toBe(0);
+    const dead = (await redis.lrange(`${store.keys.partition(0)}obx`, 0, -1)).map((x) => JSON.parse(x));
+    expect(dead).toHaveLength(1);
+    expect(JSON.parse(dead[0].item)).toEqual({ kind: 'close', id: 'poison' });
+    expect(dead[0].reason).toContain('too many results to unpack');
   });
 
   it('a drain whose lease was lost applies nothing and removes nothing', async () => {

@@ -36,6 +36,7 @@ export async function createWorker(config: Config, opts: DispatcherOptions & { r
     ...opts,
   });
   outbox.onClose = (id) => dispatcher.closeTask(id);
+  outbox.onDeadLetter = (p, item, reason) => opts.log?.('error', `partition ${p}: outbox item set aside (${reason}): ${item.slice(0, 300)}`, { partition: p });
   await dispatcher.start();
   return {
     dispatcher,

@@ -8,6 +8,7 @@ import type { EffectPerformer } from './effect-performer';
 import type { Outbox } from './outbox';
 import type { NamespaceRedactors } from './redaction';
 import { DueHeap } from './due-heap';
+import { isScriptError } from './script-error';
 import { ResumeStats } from './stats';
 
 export interface DispatcherOptions {
@@ -25,9 +26,6 @@ export interface DispatcherOptions {
   /** What one step may produce (value sizes, children per spawn). */
   budgets?: Partial<StepBudgets>;
 }
-
-/** A Redis error reply (a script that raised), as opposed to a connection that failed. */
-const isScriptError = (err: unknown): boolean => err instanceof Error && err.name === 'ReplyError' && !/^(LOADING|BUSY|MASTERDOWN|READONLY|CLUSTERDOWN|OOM|NOSCRIPT)/.test(err.message);
 
 /** Sleeps due within this window are run ahead of time (longer ones are claimed when due). */
 const AHEAD_WINDOW_MS = 5 * 60_000;

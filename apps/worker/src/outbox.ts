@@ -1,4 +1,5 @@
 import { childId, type TaskStore } from '@yieldflow/store';
+import { isScriptError } from './script-error';
 
 type Item =
   | { kind: 'child'; parent: string; pseq: number; pidx: number; child: string; status: string; output?: unknown; error?: unknown }
@@ -14,6 +15,8 @@ type Item =
 export class Outbox {
   /** Closes a cancelled task's coroutine (set by the dispatcher, which holds the executions). */
   onClose: (id: string) => Promise<void> = async () => undefined;
+  /** Told of an item set aside because applying it fails every time (set by the dispatcher, which logs). */
+  onDeadLetter: (partition: number, item: string, reason: string) => void = () => undefined;
 
   constructor(private readonly store: TaskStore) {}
 
@@ -26,7 +29,17 @@ export class Outbox {
     for (;;) {
       const items = await this.store.peekOutbox(partition, token, max);
       if (items === null || items.length === 0) return;
-      for (const raw of items) await this.apply(JSON.parse(raw) as Item);
+      for (const raw of items) {
+        try {
+          await this.apply(JSON.parse(raw) as Item);
+        } catch (err) {
+          // an item a script refuses every time must not block every item behind it: it is set aside,
+          // kept in the partition's dead-letter list, and reported
+          if (!isScriptError(err) && !(err instanceof SyntaxError)) throw err;
+          this.onDeadLetter(partition, raw, (err as Error).message);
+          await this.store.deadLetter(partition, raw, (err as Error).message);
+        }
+      }
       const acked = await this.store.ackOutbox(partition, token, items);
       if (acked === -2 || (acked === 1 && items.length < max)) return;
     }

@@ -28,9 +28,14 @@ if mode == 'any' then
   res, code = '{"r":' .. ARGV[4] .. '}', 2
 else
   if redis.call('HLEN', ck) < n then return { 0, n } end
-  local fields = {}
-  for i = 0, n - 1 do fields[i + 1] = tostring(i) end
-  res, code = '{"r":[' .. table.concat(redis.call('HMGET', ck, unpack(fields)), ',') .. ']}', 1
+  -- read in chunks: one `unpack` passes at most a few thousand values
+  local parts = {}
+  for from = 0, n - 1, 5000 do
+    local fields = {}
+    for i = from, math.min(n - 1, from + 4999) do fields[#fields + 1] = tostring(i) end
+    parts[#parts + 1] = table.concat(redis.call('HMGET', ck, unpack(fields)), ',')
+  end
+  res, code = '{"r":[' .. table.concat(parts, ',') .. ']}', 1
 end
 redis.call('HSET', tk, 'res', res, 'due', ARGV[5])
 redis.call('ZADD', p .. 'due', ARGV[5], id)

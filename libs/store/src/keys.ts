@@ -12,6 +12,8 @@ import { createHash, randomBytes } from 'node:crypto';
  *   <prefix>:{pN}:ch:<id>   children results   <prefix>:{pN}:cnt     tasks by status
  *   <prefix>:{pN}:wt:<ns>:<type> waiters      <prefix>:{pN}:eb:<ns>:<type> recent events
  *   <prefix>:{pN}:bt:<batch> batch aggregates  <prefix>:{pN}:ob      outbox (cross-partition work)
+ *   <prefix>:{pN}:obx       outbox items set aside (applying them failed every time), with why
+ *   <prefix>:{pN}:dc:<root> descendants of a root task, counted once per spawn
  *   <prefix>:{pN}:st        resume statistics
  *
  * A published event's body is kept once per namespace, in the namespace's own slot; the partitions'

@@ -316,6 +316,12 @@ export class TaskStore {
     return raw[0];
   }
 
+  /** Keep an outbox item that cannot be applied, with why, in the partition's dead-letter list (the latest 10,000). */
+  async deadLetter(partition: number, item: string, reason: string, now = Date.now()): Promise<void> {
+    const key = `${this.keys.partition(partition)}obx`;
+    await this.redis.pipeline().rpush(key, JSON.stringify({ at: now, reason, item })).ltrim(key, -10_000, -1).exec();
+  }
+
   /** What a closing coroutine needs to be rebuilt, or null when the task is not cancelled or already closed. */
   async closing(id: string): Promise<ClaimedTask | null> {
     const f = await this.redis.hmget(this.keys.task(id), 'st', 'cl', 'kind', 'name', 'def', 'in', 'seq', 'sa', 'ca', 'ns');

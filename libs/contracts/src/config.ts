@@ -24,6 +24,8 @@ export interface Config {
     maxSleepMs: number;
     eventBytes: number;
     sendWaitMs: number;
+    /** Deepest nesting of objects and arrays a JSON body may have (LIMIT_JSON_DEPTH). */
+    jsonDepth: number;
   };
 }
 
@@ -80,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxSleepMs: int(env, 'LIMIT_SLEEP_MS', 366 * 24 * 3600 * 1000, 1, Number.MAX_SAFE_INTEGER),
       eventBytes: int(env, 'LIMIT_EVENT_BYTES', 256 * 1024, 256, 16 * 1024 * 1024),
       sendWaitMs: int(env, 'SEND_WAIT_MS', 30_000, 100, 600_000),
+      jsonDepth: int(env, 'LIMIT_JSON_DEPTH', 64, 2, 1000),
     },
   };
 }

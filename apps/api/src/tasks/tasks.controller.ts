@@ -3,6 +3,7 @@ import { ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse
 import type { Response } from 'express';
 import type { TaskPage, TaskView } from '@yieldflow/contracts';
 import { Roles } from '../auth/roles';
+import { asSent, Sent } from '../common/as-sent';
 import { Namespace } from '../common/namespace';
 import { CreateTaskDto, ListTasksQuery, SendDto } from './dto';
 import { type SendAnswer, TasksService } from './tasks.service';
@@ -17,8 +18,14 @@ export class TasksController {
   @ApiOperation({ summary: 'Submit a task: a registered coroutine, an inline workflow definition, or a registered one' })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retried submission with the same key returns the same task (200)' })
   @ApiCreatedResponse({ description: 'The task, queued' })
-  async create(@Namespace() ns: string, @Body() body: CreateTaskDto, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response): Promise<TaskView> {
-    const { task, created } = await this.tasks.create(ns, body, key);
+  async create(
+    @Namespace() ns: string,
+    @Body() body: CreateTaskDto,
+    @Sent() sent: Record<string, unknown> | undefined,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<TaskView> {
+    const { task, created } = await this.tasks.create(ns, asSent(body, sent, ['input', 'definition']), key);
     res.status(created ? 201 : 200);
     return task;
   }
@@ -44,8 +51,14 @@ export class TasksController {
   @ApiOperation({ summary: "Send a value into a task waiting in receive; answers with what it yields next (Python's send())" })
   @ApiOkResponse({ description: '{ yielded, status, output? }; { pending: true } (202) if it did not suspend again within SEND_WAIT_MS' })
   @ApiConflictResponse({ description: 'The task is not waiting for a value; the message says what it does instead' })
-  async send(@Namespace() ns: string, @Param('id') id: string, @Body() body: SendDto, @Res({ passthrough: true }) res: Response): Promise<SendAnswer> {
-    const answer = await this.tasks.send(ns, id, body.value);
+  async send(
+    @Namespace() ns: string,
+    @Param('id') id: string,
+    @Body() body: SendDto,
+    @Sent() sent: Record<string, unknown> | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<SendAnswer> {
+    const answer = await this.tasks.send(ns, id, asSent(body, sent, ['value']).value);
     if (answer.pending) res.status(202);
     return answer;
   }

@@ -1,0 +1,54 @@
+import { startStack, type Stack } from '../support/stack';
+import { as, keyFor, newAdminKey } from './support';
+
+/** What a hostile submitter with one submitter key tried against the api. */
+describe('api hardening', () => {
+  let s: Stack;
+  let key: string;
+  const admin = newAdminKey();
+  beforeAll(async () => {
+    s = await startStack({ env: { ADMIN_KEY: admin, LIMIT_JSON_DEPTH: '64' } });
+    key = await keyFor(s, admin, 'hostile', 'submitter');
+  });
+  afterAll(() => s.close());
+  const a = () => as(s, key);
+
+  describe('JSON nesting (LIMIT_JSON_DEPTH)', () => {
+    it('answers 400 naming the limit for a body nested 5,000 levels', async () => {
+      const deep = '{"coroutine":"seed.func-b","input":' + '['.repeat(5000) + ']'.repeat(5000) + '}';
+      const res = await a().post('/v1/tasks').set('content-type', 'application/json').send(deep).expect(400);
+      expect(res.body.message).toBe('the body is nested more than 64 levels deep (LIMIT_JSON_DEPTH)');
+    });
+
+    it('accepts a body nested up to the limit, and counts brackets inside strings as text', async () => {
+      const input = JSON.parse('['.repeat(63) + ']'.repeat(63));
+      await a().post('/v1/tasks').send({ coroutine: 'seed.func-b', input }).expect(201);
+      await a().post('/v1/tasks').send({ coroutine: 'seed.func-b', input: '['.repeat(500) + '"\\"{' }).expect(201);
+    });
+
+    it('holds for every endpoint taking JSON', async () => {
+      const deep = '{"type":"t","source":"s","data":' + '{"a":'.repeat(100) + '1' + '}'.repeat(100) + '}';
+      const res = await a().post('/v1/events').set('content-type', 'application/json').send(deep).expect(400);
+      expect(res.body.message).toMatch(/LIMIT_JSON_DEPTH/);
+    });
+  });
+
+  describe('input keys named like Object.prototype members', () => {
+    it('keeps __proto__ and constructor in a task input, exactly as sent', async () => {
+      const raw = '{"coroutine":"seed.func-b","input":{"__proto__":{"x":1},"constructor":2,"a":3,"deep":{"__proto__":[1],"constructor":{"prototype":4}}}}';
+      const created = await a().post('/v1/tasks').set('content-type', 'application/json').send(raw).expect(201);
+      const expected = '{"__proto__":{"x":1},"constructor":2,"a":3,"deep":{"__proto__":[1],"constructor":{"prototype":4}}}';
+      expect(JSON.stringify(created.body.input)).toBe(expected);
+      const got = await a().get(`/v1/tasks/${created.body.id}`).expect(200);
+      expect(got.text).toContain(`"input":${expected}`);
+      expect(({} as Record<string, unknown>).x).toBeUndefined();
+    });
+
+    it('keeps them in a batch task input and in an escaped spelling', async () => {
+      const raw = '{"tasks":[{"coroutine":"seed.func-b","input":{"\\u005f_proto__":{"y":1},"constructor":{}}}]}';
+      const batch = await a().post('/v1/batches').set('content-type', 'application/json').send(raw).expect(201);
+      const got = await a().get(`/v1/tasks/${batch.body.taskIds[0]}`).expect(200);
+      expect(got.text).toContain('"input":{"__proto__":{"y":1},"constructor":{}}');
+    });
+  });
+});

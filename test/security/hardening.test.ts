@@ -51,4 +51,17 @@ describe('api hardening', () => {
       expect(got.text).toContain('"input":{"__proto__":{"y":1},"constructor":{}}');
     });
   });
+
+  describe('Idempotency-Key', () => {
+    it('answers the same task for the same body, and 422 naming the header for another body', async () => {
+      const post = (body: object) => a().post('/v1/tasks').set('Idempotency-Key', 'order-77').send(body);
+      const first = await post({ coroutine: 'seed.func-b', input: { a: 1, b: [1, 2] } }).expect(201);
+      const again = await post({ input: { b: [1, 2], a: 1 }, coroutine: 'seed.func-b' }).expect(200);
+      expect(again.body.id).toBe(first.body.id);
+      for (const other of [{ coroutine: 'seed.func-b', input: { a: 2, b: [1, 2] } }, { coroutine: 'seed.func-a', input: { a: 1, b: [1, 2] } }, { coroutine: 'seed.func-b' }]) {
+        const res = await post(other).expect(422);
+        expect(res.body.message).toMatch(/Idempotency-Key 'order-77' was used .* another body/);
+      }
+    });
+  });
 });

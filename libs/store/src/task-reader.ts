@@ -38,6 +38,13 @@ export class TaskReader {
     return this.view(id, h, journal, trace, Date.now());
   }
 
+  /** The hash of the request that created a task, when it was created with one (null otherwise). */
+  async requestHash(namespace: string, id: string): Promise<string | null> {
+    const [ns, rh] = await this.store.redis.hmget(this.store.keys.task(id), 'ns', 'rh');
+    if (ns !== namespace) throw new NotFoundError(`task ${id}`);
+    return rh;
+  }
+
   view(id: string, h: Record<string, string>, journal: StoredEntry[], trace: Json[], now: number): TaskView {
     const status = h.st as TaskStatus;
     const createdAt = Number(h.ca);

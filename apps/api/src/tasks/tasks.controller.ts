@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { TaskPage, TaskView } from '@yieldflow/contracts';
 import { Roles } from '../auth/roles';
@@ -16,8 +16,9 @@ export class TasksController {
   @Post()
   @Roles('submitter')
   @ApiOperation({ summary: 'Submit a task: a registered coroutine, an inline workflow definition, or a registered one' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retried submission with the same key returns the same task (200)' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retried submission with the same key and body returns the same task (200)' })
   @ApiCreatedResponse({ description: 'The task, queued' })
+  @ApiUnprocessableEntityResponse({ description: 'The Idempotency-Key was used before with another body' })
   async create(
     @Namespace() ns: string,
     @Body() body: CreateTaskDto,

@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Config, TaskPage, TaskView } from '@yieldflow/contracts';
 import { ConflictError, idForKey, isTaskId, newId, NotFoundError, TaskReader, TaskStore } from '@yieldflow/store';
-import { InvalidInputError } from '../common/errors';
+import { IdempotencyMismatchError, InvalidInputError } from '../common/errors';
 import { CONFIG } from '../common/tokens';
 import type { CreateTaskDto, ListTasksQuery } from './dto';
 import { NotifyHub } from './notify-hub';
+import { requestHash } from './request-hash';
 import { Submission } from './submission';
 
 export interface SendAnswer {
@@ -33,14 +34,23 @@ export class TasksService {
     @Inject(CONFIG) private readonly config: Config,
   ) {}
 
-  /** Create a task; with an idempotency key, a repeat returns the task the first call created. */
+  /**
+   * Create a task; with an idempotency key, a repeat of the same request returns the task the first call
+   * created, and a repeat with another body is refused (the hash of the first request is kept with the task).
+   */
   async create(namespace: string, body: CreateTaskDto, idempotencyKey?: string): Promise<{ task: TaskView; created: boolean }> {
     if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) {
       throw new InvalidInputError('Idempotency-Key must be 1-255 visible ASCII characters');
     }
     const id = idempotencyKey ? idForKey(namespace, idempotencyKey) : newId();
     const task = await this.submission.toTask(namespace, body, id);
-    const [created] = await this.store.create([{ ...task, fresh: !idempotencyKey }]);
+    const hash = idempotencyKey ? requestHash(body) : undefined;
+    const [created] = await this.store.create([{ ...task, fresh: !idempotencyKey, requestHash: hash }]);
+    if (!created && hash) {
+      // tasks created before request hashes were kept have none: they answer as before
+      const stored = await this.reader.requestHash(namespace, id);
+      if (stored && stored !== hash) throw new IdempotencyMismatchError(`Idempotency-Key '${idempotencyKey}' was used for another body; send a new key for a new task`);
+    }
     return { task: await this.reader.get(namespace, id, { journal: false }), created };
   }
 

@@ -1,3 +1,5 @@
+import request from 'supertest';
+import { createApp } from '../../apps/api/src/create-app';
 import { startStack, type Stack } from '../support/stack';
 import { as, keyFor, newAdminKey } from './support';
 
@@ -63,5 +65,36 @@ describe('api hardening', () => {
         expect(res.body.message).toMatch(/Idempotency-Key 'order-77' was used .* another body/);
       }
     });
+  });
+});
+
+describe('failed authentication (LIMIT_AUTH_FAILURES_PER_MINUTE)', () => {
+  let s: Stack;
+  let key: string;
+  const admin = newAdminKey();
+  beforeAll(async () => {
+    s = await startStack({ workers: 0, env: { ADMIN_KEY: admin, LIMIT_AUTH_FAILURES_PER_MINUTE: '5' } });
+    key = await keyFor(s, admin, 'hostile', 'submitter');
+  });
+  afterAll(() => s.close());
+
+  it('answers 429 with Retry-After past the limit, in every api process, while a valid key keeps working', async () => {
+    // the window is a fixed minute: start well inside one
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 50_000) await new Promise((r) => setTimeout(r, 60_500 - intoMinute));
+    for (let i = 0; i < 3; i++) await as(s, `yf_unknown_${i}`).get('/v1/tasks').expect(401);
+    await s.http.get('/v1/tasks').expect(401);
+    await s.http.get('/v1/tasks').set('Authorization', 'Basic eA==').expect(401);
+    const blocked = await as(s, 'yf_unknown_x').get('/v1/tasks').expect(429);
+    expect(blocked.body.message).toMatch(/more than 5 failed authentications this minute \(LIMIT_AUTH_FAILURES_PER_MINUTE\)/);
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    await as(s, key).get('/v1/tasks').expect(200);
+    const other = await createApp(s.config, { logLevel: 'silent' });
+    await other.init();
+    try {
+      await request(other.getHttpServer()).get('/v1/tasks').set('Authorization', 'Bearer yf_unknown_y').expect(429);
+    } finally {
+      await other.close();
+    }
   });
 });

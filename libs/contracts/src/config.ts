@@ -15,6 +15,11 @@ export interface Config {
   auth: { enabled: boolean; adminKey?: string };
   /** Requests per API key per minute, shared by every api process through Redis (0 = no limit). */
   rateLimitPerMinute: number;
+  /**
+   * Express's `trust proxy` (TRUST_PROXY): which proxies' X-Forwarded-For gives the client address that
+   * failed authentications are counted by. Unset: none, the address is the connection's peer.
+   */
+  trustProxy?: string;
   /** Outbound addresses allowed despite being loopback/private (comma list of IPs, CIDRs, host names). */
   httpAllow: string[];
   secrets: Record<string, Json>;
@@ -26,6 +31,8 @@ export interface Config {
     sendWaitMs: number;
     /** Deepest nesting of objects and arrays a JSON body may have (LIMIT_JSON_DEPTH). */
     jsonDepth: number;
+    /** Failed authentications per client address per minute before 429 (LIMIT_AUTH_FAILURES_PER_MINUTE, 0 = none). */
+    authFailuresPerMinute: number;
   };
 }
 
@@ -74,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host,
     auth: loadAuth(env, host),
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 6000, 0, 10_000_000),
+    ...(env.TRUST_PROXY ? { trustProxy: env.TRUST_PROXY } : {}),
     httpAllow: (env.HTTP_ALLOW ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     secrets,
     limits: {
@@ -83,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       eventBytes: int(env, 'LIMIT_EVENT_BYTES', 256 * 1024, 256, 16 * 1024 * 1024),
       sendWaitMs: int(env, 'SEND_WAIT_MS', 30_000, 100, 600_000),
       jsonDepth: int(env, 'LIMIT_JSON_DEPTH', 64, 2, 1000),
+      authFailuresPerMinute: int(env, 'LIMIT_AUTH_FAILURES_PER_MINUTE', 30, 0, 1_000_000),
     },
   };
 }

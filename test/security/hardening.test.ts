@@ -54,6 +54,18 @@ describe('api hardening', () => {
     });
   });
 
+  describe('response headers', () => {
+    it('sends no X-Powered-By, and the headers a hardened JSON api sets', async () => {
+      for (const res of [await a().get('/v1/tasks').expect(200), await s.http.get('/v1/tasks').expect(401), await s.http.get('/health')]) {
+        expect(res.headers['x-powered-by']).toBeUndefined();
+        expect(res.headers['x-content-type-options']).toBe('nosniff');
+        expect(res.headers['x-frame-options']).toBe('DENY');
+        expect(res.headers['referrer-policy']).toBe('no-referrer');
+      }
+      expect((await a().get('/v1/tasks')).headers['cache-control']).toBe('no-store');
+    });
+  });
+
   describe('Idempotency-Key', () => {
     it('answers the same task for the same body, and 422 naming the header for another body', async () => {
       const post = (body: object) => a().post('/v1/tasks').set('Idempotency-Key', 'order-77').send(body);

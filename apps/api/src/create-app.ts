@@ -7,6 +7,7 @@ import type { Config } from '@yieldflow/contracts';
 import { AppModule } from './app.module';
 import { ErrorFilter } from './common/error.filter';
 import { jsonVerifier } from './common/json-depth';
+import { securityHeaders } from './common/security-headers';
 
 /** TRUST_PROXY as express takes it: true/false, a hop count, or addresses, CIDRs and names like 'loopback'. */
 const trustProxy = (v: string): boolean | number | string =>
@@ -16,6 +17,8 @@ const trustProxy = (v: string): boolean | number | string =>
 export async function createApp(config: Config, opts: { logLevel?: string } = {}): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, opts.logLevel), { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  app.use(securityHeaders);
   // the client address failed authentications are counted by (req.ip): behind a proxy, TRUST_PROXY names it
   if (config.trustProxy !== undefined) app.set('trust proxy', trustProxy(config.trustProxy));
   const limit = config.limits.bodyBytes;

@@ -31,6 +31,10 @@ export interface Config {
     sendWaitMs: number;
     /** Deepest nesting of objects and arrays a JSON body may have (LIMIT_JSON_DEPTH). */
     jsonDepth: number;
+    /** A journal or trace entry larger than this is a marker in task reads (LIMIT_VIEW_VALUE_BYTES). */
+    viewValueBytes: number;
+    /** Bytes of entries one page of suspensions or trace may carry (LIMIT_VIEW_BYTES). */
+    viewBytes: number;
     /** Failed authentications per client address per minute before 429 (LIMIT_AUTH_FAILURES_PER_MINUTE, 0 = none). */
     authFailuresPerMinute: number;
   };
@@ -91,6 +95,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       eventBytes: int(env, 'LIMIT_EVENT_BYTES', 256 * 1024, 256, 16 * 1024 * 1024),
       sendWaitMs: int(env, 'SEND_WAIT_MS', 30_000, 100, 600_000),
       jsonDepth: int(env, 'LIMIT_JSON_DEPTH', 64, 2, 1000),
+      viewValueBytes: int(env, 'LIMIT_VIEW_VALUE_BYTES', 64 * 1024, 256, 64 * 1024 * 1024),
+      viewBytes: int(env, 'LIMIT_VIEW_BYTES', 1024 * 1024, 1024, 256 * 1024 * 1024),
       authFailuresPerMinute: int(env, 'LIMIT_AUTH_FAILURES_PER_MINUTE', 30, 0, 1_000_000),
     },
   };

@@ -1,5 +1,5 @@
 import type { Json, JournalEntry } from '@yieldflow/runtime';
-import { type BatchView, type SuspensionView, TASK_STATUSES, type TaskPage, type TaskStatus, type TaskView } from '@yieldflow/contracts';
+import { type BatchView, type EntryPage, type SuspensionView, TASK_STATUSES, type TaskPage, type TaskStatus, type TaskView } from '@yieldflow/contracts';
 import { NotFoundError } from './errors';
 import type { TaskStore } from './task-store';
 
@@ -16,26 +16,142 @@ interface StoredEntry extends JournalEntry {
   l?: string;
 }
 
-/** Reads tasks and batches as the api shows them. */
-export class TaskReader {
-  constructor(private readonly store: TaskStore) {}
+/**
+ * A page of a list, read in Redis in chunks: entries over ARGV[3] bytes come back as their length (a
+ * number), and the page stops before ARGV[4] bytes. 'tail' reads the last ARGV[2] entries (the newest
+ * kept), 'head' ARGV[2] entries from index ARGV[1]. Returns { length, index of the first item, items... }.
+ */
+const PAGE_SCRIPT = `
+local n = redis.call('LLEN', KEYS[1])
+local from, count, maxv, budget = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local tail = ARGV[5] == 'tail'
+local lo, hi = from, math.min(n - 1, from + count - 1)
+if tail then lo = math.max(0, n - count); hi = n - 1 end
+local items, used, edge, full = {}, 0, nil, false
+local i = tail and hi or lo
+while not full and i >= lo and i <= hi do
+  local a, b = i, math.min(hi, i + 7)
+  if tail then a, b = math.max(lo, i - 7), i end
+  local chunk = redis.call('LRANGE', KEYS[1], a, b)
+  local j, stop, step = 1, #chunk, 1
+  if tail then j, stop, step = #chunk, 1, -1 end
+  while not full and ((step == 1 and j <= stop) or (step == -1 and j >= stop)) do
+    local v = chunk[j]
+    local len = #v
+    if len > maxv then v = len; len = 64 end
+    if #items > 0 and used + len > budget then full = true else
+      used = used + len
+      items[#items + 1] = v
+      edge = a + j - 1
+      j = j + step
+    end
+  end
+  chunk = nil
+  if tail then i = a - 1 else i = b + 1 end
+end
+local first = lo
+if tail then
+  first = edge or n
+  for x = 1, math.floor(#items / 2) do items[x], items[#items - x + 1] = items[#items - x + 1], items[x] end
+end
+return { n, first, unpack(items) }
+`;
 
+export interface ViewLimits {
+  /** Entries of each list a task view shows (the latest), and a page's default size (default 100). */
+  entries?: number;
+  /** An entry larger than this is a marker (default 64 KiB). */
+  valueBytes?: number;
+  /** Bytes of entries one page carries (default 1 MiB). */
+  pageBytes?: number;
+}
+
+type ListName = 'suspensions' | 'trace';
+type PageQuery = { offset?: number; limit?: number };
+
+/** Reads tasks and batches as the api shows them. Lists are read a page at a time, never whole. */
+export class TaskReader {
+  private readonly limits: Required<ViewLimits>;
+
+  constructor(
+    private readonly store: TaskStore,
+    limits: ViewLimits = {},
+  ) {
+    this.limits = { entries: limits.entries ?? 100, valueBytes: limits.valueBytes ?? 64 * 1024, pageBytes: limits.pageBytes ?? 1024 * 1024 };
+    const r = store.redis as unknown as { yf_lpage?: unknown; defineCommand(name: string, def: { numberOfKeys: number; lua: string }): void };
+    if (!r.yf_lpage) r.defineCommand('yf_lpage', { numberOfKeys: 1, lua: PAGE_SCRIPT });
+  }
+
+  /**
+   * A task as the api shows it: its hash, and (unless `journal: false`) the latest page of its suspensions
+   * and of its trace, with where each page starts and how long each list is.
+   */
   async get(namespace: string, id: string, opts: { journal?: boolean } = {}): Promise<TaskView> {
-    const keys = this.store.keys;
-    const pipeline = this.store.redis.pipeline();
-    pipeline.hgetall(keys.task(id));
-    if (opts.journal !== false) {
-      pipeline.lrange(keys.journal(id), 0, -1);
-      pipeline.lrange(keys.trace(id), 0, -1);
-    }
-    const res = (await pipeline.exec()) ?? [];
-    // a failed read (Redis unreachable) is an error, not a missing task
-    for (const [err] of res) if (err) throw err;
-    const h = res[0][1] as Record<string, string>;
+    const h = await this.store.redis.hgetall(this.store.keys.task(id));
     if (!h || !h.st || h.ns !== namespace) throw new NotFoundError(`task ${id}`);
-    const journal = opts.journal === false ? [] : ((res[1][1] as string[]) ?? []).map((s) => JSON.parse(s) as StoredEntry);
-    const trace = opts.journal === false ? [] : ((res[2][1] as string[]) ?? []).map((s) => JSON.parse(s) as Json);
-    return this.view(id, h, journal, trace, Date.now());
+    if (opts.journal === false) return this.view(id, h, [], [], Date.now());
+    const [suspensions, trace] = await Promise.all([this.readPage(id, 'suspensions'), this.readPage(id, 'trace')]);
+    const view = this.view(id, h, [], trace.items as Json[], Date.now());
+    view.suspensions = suspensions.items as SuspensionView[];
+    view.suspensionsPage = { offset: suspensions.offset, total: suspensions.total };
+    if (trace.total > 0) view.tracePage = { offset: trace.offset, total: trace.total };
+    return view;
+  }
+
+  /** A page of a task's suspensions: from `offset`, or the latest when offset is omitted. */
+  async suspensions(namespace: string, id: string, q: PageQuery): Promise<EntryPage<SuspensionView>> {
+    await this.owned(namespace, id);
+    return (await this.readPage(id, 'suspensions', q)) as EntryPage<SuspensionView>;
+  }
+
+  /** A page of a task's trace: from `offset`, or the latest when offset is omitted. */
+  async trace(namespace: string, id: string, q: PageQuery): Promise<EntryPage<Json>> {
+    await this.owned(namespace, id);
+    return (await this.readPage(id, 'trace', q)) as EntryPage<Json>;
+  }
+
+  /** One suspension in full, however large. */
+  async suspension(namespace: string, id: string, step: number): Promise<SuspensionView> {
+    return suspension(JSON.parse(await this.entry(namespace, id, 'suspensions', step)) as StoredEntry, step);
+  }
+
+  /** One trace entry in full, however large. */
+  async traceEntry(namespace: string, id: string, index: number): Promise<Json> {
+    return JSON.parse(await this.entry(namespace, id, 'trace', index)) as Json;
+  }
+
+  private async entry(namespace: string, id: string, list: ListName, index: number): Promise<string> {
+    await this.owned(namespace, id);
+    const text = index < 0 ? null : await this.store.redis.lindex(this.listKey(id, list), index);
+    if (text === null) throw new NotFoundError(`${list === 'trace' ? 'trace entry' : 'suspension'} ${index} of task ${id}`);
+    return text;
+  }
+
+  private async owned(namespace: string, id: string): Promise<void> {
+    if ((await this.store.redis.hget(this.store.keys.task(id), 'ns')) !== namespace) throw new NotFoundError(`task ${id}`);
+  }
+
+  private listKey(id: string, list: ListName): string {
+    return list === 'trace' ? this.store.keys.trace(id) : this.store.keys.journal(id);
+  }
+
+  private async readPage(id: string, list: ListName, q: PageQuery = {}): Promise<EntryPage<SuspensionView | Json>> {
+    const redis = this.store.redis as unknown as { yf_lpage(...a: (string | number)[]): Promise<(string | number)[]> };
+    const mode = q.offset === undefined ? 'tail' : 'head';
+    const raw = await redis.yf_lpage(this.listKey(id, list), q.offset ?? 0, q.limit ?? this.limits.entries, this.limits.valueBytes, this.limits.pageBytes, mode);
+    const total = Number(raw[0]);
+    const offset = q.offset ?? Number(raw[1]);
+    const items = raw.slice(2).map((v, i): SuspensionView | Json => {
+      const index = offset + i;
+      if (typeof v === 'number') {
+        const truncated = { bytes: v, href: `/v1/tasks/${id}/${list}/${index}` };
+        return list === 'trace' ? { truncated } : ({ step: index, truncated } as SuspensionView);
+      }
+      return list === 'trace' ? (JSON.parse(v) as Json) : suspension(JSON.parse(v) as StoredEntry, index);
+    });
+    const page: EntryPage<SuspensionView | Json> = { items, offset, total };
+    if (offset + items.length < total) page.nextOffset = offset + items.length;
+    return page;
   }
 
   /** The hash of the request that created a task, when it was created with one (null otherwise). */

@@ -1,11 +1,12 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { TaskPage, TaskView } from '@yieldflow/contracts';
+import type { EntryPage, TaskPage, TaskView, SuspensionView } from '@yieldflow/contracts';
+import type { Json } from '@yieldflow/runtime';
 import { Roles } from '../auth/roles';
 import { asSent, Sent } from '../common/as-sent';
 import { Namespace } from '../common/namespace';
-import { CreateTaskDto, ListTasksQuery, SendDto } from './dto';
+import { CreateTaskDto, EntryPageQuery, ListTasksQuery, SendDto } from './dto';
 import { type SendAnswer, TasksService } from './tasks.service';
 
 @ApiTags('tasks')
@@ -44,6 +45,40 @@ export class TasksController {
   @ApiNotFoundResponse()
   get(@Namespace() ns: string, @Param('id') id: string): Promise<TaskView> {
     return this.tasks.get(ns, id);
+  }
+
+  @Get(':id/suspensions')
+  @Roles('viewer')
+  @ApiOperation({ summary: "A page of a task's suspensions, oldest first: from offset, or the latest without one" })
+  @ApiOkResponse({ description: '{ items, offset, total, nextOffset? }; an entry over LIMIT_VIEW_VALUE_BYTES is { step, truncated: { bytes, href } }' })
+  @ApiNotFoundResponse()
+  suspensions(@Namespace() ns: string, @Param('id') id: string, @Query() q: EntryPageQuery): Promise<EntryPage<SuspensionView>> {
+    return this.tasks.suspensions(ns, id, q);
+  }
+
+  @Get(':id/suspensions/:step')
+  @Roles('viewer')
+  @ApiOperation({ summary: 'One suspension in full, however large' })
+  @ApiNotFoundResponse()
+  suspension(@Namespace() ns: string, @Param('id') id: string, @Param('step') step: string): Promise<SuspensionView> {
+    return this.tasks.suspension(ns, id, step);
+  }
+
+  @Get(':id/trace')
+  @Roles('viewer')
+  @ApiOperation({ summary: "A page of a task's trace, oldest first: from offset, or the latest without one" })
+  @ApiOkResponse({ description: '{ items, offset, total, nextOffset? }; an entry over LIMIT_VIEW_VALUE_BYTES is { truncated: { bytes, href } }' })
+  @ApiNotFoundResponse()
+  trace(@Namespace() ns: string, @Param('id') id: string, @Query() q: EntryPageQuery): Promise<EntryPage<Json>> {
+    return this.tasks.trace(ns, id, q);
+  }
+
+  @Get(':id/trace/:index')
+  @Roles('viewer')
+  @ApiOperation({ summary: 'One trace entry in full, however large' })
+  @ApiNotFoundResponse()
+  traceEntry(@Namespace() ns: string, @Param('id') id: string, @Param('index') index: string): Promise<Json> {
+    return this.tasks.traceEntry(ns, id, index);
   }
 
   @Post(':id/send')

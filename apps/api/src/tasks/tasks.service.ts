@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Config, TaskPage, TaskView } from '@yieldflow/contracts';
+import type { Config, EntryPage, SuspensionView, TaskPage, TaskView } from '@yieldflow/contracts';
+import type { Json } from '@yieldflow/runtime';
 import { ConflictError, idForKey, isTaskId, newId, NotFoundError, TaskReader, TaskStore } from '@yieldflow/store';
 import { IdempotencyMismatchError, InvalidInputError } from '../common/errors';
 import { CONFIG } from '../common/tokens';
-import type { CreateTaskDto, ListTasksQuery } from './dto';
+import type { CreateTaskDto, EntryPageQuery, ListTasksQuery } from './dto';
 import { NotifyHub } from './notify-hub';
 import { requestHash } from './request-hash';
 import { Submission } from './submission';
@@ -22,6 +23,11 @@ const WAITING: Record<string, string> = {
   http: 'waiting for an HTTP call',
   emit: 'publishing an event',
   spawn: 'waiting for its child tasks',
+};
+
+const entryIndex = (field: string, raw: string): number => {
+  if (!/^\d{1,9}$/.test(raw)) throw new InvalidInputError(`${field} must be a non-negative integer`);
+  return Number(raw);
 };
 
 @Injectable()
@@ -57,6 +63,26 @@ export class TasksService {
   get(namespace: string, id: string): Promise<TaskView> {
     if (!isTaskId(id)) throw new NotFoundError(`task ${id}`);
     return this.reader.get(namespace, id);
+  }
+
+  suspensions(namespace: string, id: string, q: EntryPageQuery): Promise<EntryPage<SuspensionView>> {
+    if (!isTaskId(id)) throw new NotFoundError(`task ${id}`);
+    return this.reader.suspensions(namespace, id, q);
+  }
+
+  suspension(namespace: string, id: string, step: string): Promise<SuspensionView> {
+    if (!isTaskId(id)) throw new NotFoundError(`task ${id}`);
+    return this.reader.suspension(namespace, id, entryIndex('step', step));
+  }
+
+  trace(namespace: string, id: string, q: EntryPageQuery): Promise<EntryPage<Json>> {
+    if (!isTaskId(id)) throw new NotFoundError(`task ${id}`);
+    return this.reader.trace(namespace, id, q);
+  }
+
+  traceEntry(namespace: string, id: string, index: string): Promise<Json> {
+    if (!isTaskId(id)) throw new NotFoundError(`task ${id}`);
+    return this.reader.traceEntry(namespace, id, entryIndex('index', index));
   }
 
   list(namespace: string, q: ListTasksQuery): Promise<TaskPage> {

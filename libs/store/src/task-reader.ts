@@ -203,6 +203,7 @@ export class TaskReader {
    * its tasks by "<inverted createdAt>:<id>", so the cursor is such a member and paging is exact.
    */
   async list(namespace: string, q: { status?: TaskStatus; batchId?: string; limit: number; cursor?: string }): Promise<TaskPage> {
+    if (q.batchId) return this.listBatch(namespace, q.batchId, q);
     const keys = this.store.keys;
     const items: TaskView[] = [];
     const now = Date.now();
@@ -241,6 +242,34 @@ export class TaskReader {
     const page: TaskPage = { items };
     if (items.length === q.limit && last) page.nextCursor = last;
     return page;
+  }
+
+  /**
+   * A page of a batch's tasks in submission order, read from the batch's own id list (never the
+   * namespace's index); the cursor is the offset in that list. A status filter reads on through the list.
+   */
+  private async listBatch(namespace: string, batchId: string, q: { status?: TaskStatus; limit: number; cursor?: string }): Promise<TaskPage> {
+    const keys = this.store.keys;
+    if ((await this.store.redis.hget(keys.batch(batchId), 'ns')) !== namespace) return { items: [] };
+    const items: TaskView[] = [];
+    const now = Date.now();
+    const chunk = Math.max(q.limit, 100);
+    let offset = q.cursor ? Number(q.cursor) : 0;
+    for (;;) {
+      const ids = await this.store.redis.lrange(keys.batchTasks(batchId), offset, offset + chunk - 1);
+      const hashes = await this.hashes(ids);
+      for (let i = 0; i < ids.length && items.length < q.limit; i++) {
+        offset++;
+        const h = hashes[i];
+        if (!h.st || h.ns !== namespace || (q.status && h.st !== q.status)) continue;
+        items.push(this.view(ids[i], h, [], [], now));
+      }
+      if (items.length === q.limit) {
+        const more = (await this.store.redis.llen(keys.batchTasks(batchId))) > offset;
+        return more ? { items, nextCursor: String(offset) } : { items };
+      }
+      if (ids.length < chunk) return { items };
+    }
   }
 
   private async hashes(ids: string[]): Promise<Record<string, string>[]> {

@@ -86,6 +86,7 @@ export class TasksService {
   }
 
   list(namespace: string, q: ListTasksQuery): Promise<TaskPage> {
+    if (q.batchId && q.cursor !== undefined && !/^\d{1,9}$/.test(q.cursor)) throw new InvalidInputError("cursor is not one of this batch's pages: use the nextCursor of the previous page");
     return this.reader.list(namespace, { status: q.status, batchId: q.batchId, limit: q.limit ?? 50, cursor: q.cursor });
   }
 

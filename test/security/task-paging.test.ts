@@ -83,4 +83,22 @@ describe('task reads are paged and bounded', () => {
     expect(t.trace[t.trace.length - 1].n).toBe(39);
     expect(t.tracePage).toEqual({ offset: 40 - t.trace.length, total: 40 });
   });
+
+  it('marks an input, output or error over LIMIT_VIEW_VALUE_BYTES, in the task and in lists, and answers it in full apart', async () => {
+    const redis = new Redis(REDIS_URL);
+    const store = new TaskStore(redis, { prefix: s.config.prefix, partitions: s.config.partitions });
+    await store.create([{ id: 'paged-task-3', namespace: 'pages', kind: 'coroutine', name: 'seed.func-b', input: { small: true } }]);
+    await redis.hset(store.keys.task('paged-task-3'), 'out', JSON.stringify({ big }), 'err', JSON.stringify('e'));
+    redis.disconnect();
+    const res = await v().get('/v1/tasks/paged-task-3').expect(200);
+    expect(res.text.length).toBeLessThan(10_000);
+    expect(res.body.output).toEqual({ truncated: { bytes: big.length + 10, href: '/v1/tasks/paged-task-3/output' } });
+    expect(res.body.input).toEqual({ small: true });
+    expect(res.body.error).toBe('e');
+    expect((await v().get('/v1/tasks/paged-task-3/output').expect(200)).body).toEqual({ big });
+    expect((await v().get('/v1/tasks/paged-task-3/input').expect(200)).body).toEqual({ small: true });
+    const list = await v().get('/v1/tasks?limit=10').expect(200);
+    expect(list.text.length).toBeLessThan(20_000);
+    expect(list.body.items.find((t: { id: string }) => t.id === 'paged-task-3').output.truncated.bytes).toBe(big.length + 10);
+  });
 });

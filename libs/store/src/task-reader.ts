@@ -5,7 +5,13 @@ import type { TaskStore } from './task-store';
 
 const iso = (ms: string | number | undefined | null): string | undefined =>
   ms === undefined || ms === null || ms === '' ? undefined : new Date(Number(ms)).toISOString();
-const parse = (s: string | undefined): Json | undefined => (s === undefined || s === '' ? undefined : (JSON.parse(s) as Json));
+const parseJson = (s: string | undefined): Json | undefined => (s === undefined || s === '' ? undefined : (JSON.parse(s) as Json));
+
+const toHash = (flat: (string | number)[]): Record<string, string> => {
+  const h: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) h[String(flat[i])] = typeof flat[i + 1] === 'number' ? `${CUT}${flat[i + 1]}` : String(flat[i + 1]);
+  return h;
+};
 
 interface StoredEntry extends JournalEntry {
   /** suspended at */
@@ -57,6 +63,28 @@ end
 return { n, first, unpack(items) }
 `;
 
+/**
+ * A task hash with each value field (input, output, error, yielded, the effect waited on) over ARGV[1]
+ * bytes replaced by its length, so a view never carries it. Returns HGETALL's flat array.
+ */
+const HASH_SCRIPT = `
+local h = redis.call('HGETALL', KEYS[1])
+local maxv = tonumber(ARGV[1])
+for i = 2, #h, 2 do
+  local f = h[i - 1]
+  if (f == 'in' or f == 'out' or f == 'err' or f == 'y' or f == 'w') and #h[i] > maxv then h[i] = #h[i] end
+end
+return h
+`;
+
+/** The value fields of a task hash, by the name the api fetches each under (GET /v1/tasks/:id/<name>). */
+export const TASK_VALUES = { input: 'in', output: 'out', error: 'err', yielded: 'y', effect: 'w' } as const;
+export type TaskValueName = keyof typeof TASK_VALUES;
+const VALUE_NAMES = Object.fromEntries(Object.entries(TASK_VALUES).map(([name, f]) => [f, name])) as Record<string, TaskValueName>;
+
+/** A truncated hash field, as the view's parse sees it: a NUL (never the start of JSON text) and the length. */
+const CUT = '\u0000';
+
 export interface ViewLimits {
   /** Entries of each list a task view shows (the latest), and a page's default size (default 100). */
   entries?: number;
@@ -80,6 +108,21 @@ export class TaskReader {
     this.limits = { entries: limits.entries ?? 100, valueBytes: limits.valueBytes ?? 64 * 1024, pageBytes: limits.pageBytes ?? 1024 * 1024 };
     const r = store.redis as unknown as { yf_lpage?: unknown; defineCommand(name: string, def: { numberOfKeys: number; lua: string }): void };
     if (!r.yf_lpage) r.defineCommand('yf_lpage', { numberOfKeys: 1, lua: PAGE_SCRIPT });
+    if (!(r as { yf_hview?: unknown }).yf_hview) r.defineCommand('yf_hview', { numberOfKeys: 1, lua: HASH_SCRIPT });
+  }
+
+  /** A task's hash, its large values cut (see HASH_SCRIPT). */
+  private async hash(id: string): Promise<Record<string, string>> {
+    const redis = this.store.redis as unknown as { yf_hview(key: string, max: number): Promise<(string | number)[]> };
+    return toHash(await redis.yf_hview(this.store.keys.task(id), this.limits.valueBytes));
+  }
+
+  /** One value of a task in full, however large (what a truncated marker's href answers). */
+  async value(namespace: string, id: string, name: TaskValueName): Promise<Json> {
+    const [ns, text] = await this.store.redis.hmget(this.store.keys.task(id), 'ns', TASK_VALUES[name]);
+    if (ns !== namespace) throw new NotFoundError(`task ${id}`);
+    if (text === null || text === '') throw new NotFoundError(`${name} of task ${id}`);
+    return JSON.parse(text) as Json;
   }
 
   /**
@@ -87,7 +130,7 @@ export class TaskReader {
    * and of its trace, with where each page starts and how long each list is.
    */
   async get(namespace: string, id: string, opts: { journal?: boolean } = {}): Promise<TaskView> {
-    const h = await this.store.redis.hgetall(this.store.keys.task(id));
+    const h = await this.hash(id);
     if (!h || !h.st || h.ns !== namespace) throw new NotFoundError(`task ${id}`);
     if (opts.journal === false) return this.view(id, h, [], [], Date.now());
     const [suspensions, trace] = await Promise.all([this.readPage(id, 'suspensions'), this.readPage(id, 'trace')]);
@@ -166,6 +209,11 @@ export class TaskReader {
     const createdAt = Number(h.ca);
     const end = h.fa ? Number(h.fa) : now;
     const since = now - Number(h.la);
+    const parse = (field: string): Json | undefined => {
+      const text = h[field];
+      if (text?.startsWith(CUT)) return { truncated: { bytes: Number(text.slice(1)), href: `/v1/tasks/${id}/${VALUE_NAMES[field]}` } };
+      return parseJson(text);
+    };
     const breakdown = { queuedMs: Number(h.qm ?? 0), runningMs: Number(h.rm ?? 0), suspendedMs: Number(h.sm ?? 0) };
     if (status === 'queued') breakdown.queuedMs += since;
     else if (status === 'running') breakdown.runningMs += since;
@@ -174,7 +222,7 @@ export class TaskReader {
       id,
       namespace: h.ns,
       status,
-      input: parse(h.in) ?? null,
+      input: parse('in') ?? null,
       createdAt: iso(createdAt)!,
       elapsedMs: end - createdAt,
       breakdown,
@@ -183,13 +231,13 @@ export class TaskReader {
     };
     if (h.kind === 'c') view.coroutine = h.name;
     else view.definition = { hash: h.def, name: h.name };
-    if (h.out !== undefined) view.output = parse(h.out);
-    if (h.err !== undefined) view.error = parse(h.err);
+    if (h.out !== undefined) view.output = parse('out');
+    if (h.err !== undefined) view.error = parse('err');
     if (h.sa) view.startedAt = iso(h.sa);
     if (h.fa) view.finishedAt = iso(h.fa);
-    if (h.y !== undefined) view.yielded = parse(h.y);
+    if (h.y !== undefined) view.yielded = parse('y');
     if (status === 'suspended' && h.w) {
-      view.waitingFor = { kind: h.wk, effect: parse(h.w) ?? null, dueAt: iso(h.due), deadline: iso(h.dl) };
+      view.waitingFor = { kind: h.wk, effect: parse('w') ?? null, dueAt: iso(h.due), deadline: iso(h.dl) };
     }
     if (trace.length) view.trace = trace;
     if (h.b) view.batchId = h.b;
@@ -274,10 +322,10 @@ export class TaskReader {
 
   private async hashes(ids: string[]): Promise<Record<string, string>[]> {
     const pipeline = this.store.redis.pipeline();
-    for (const id of ids) pipeline.hgetall(this.store.keys.task(id));
+    for (const id of ids) (pipeline as unknown as { yf_hview(key: string, max: number): void }).yf_hview(this.store.keys.task(id), this.limits.valueBytes);
     return ((await pipeline.exec()) ?? []).map(([err, h]) => {
       if (err) throw err;
-      return (h as Record<string, string>) ?? {};
+      return toHash((h as (string | number)[]) ?? []);
     });
   }
 

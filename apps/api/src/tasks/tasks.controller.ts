@@ -1,6 +1,7 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import type { TaskValueName } from '@yieldflow/store';
 import type { EntryPage, TaskPage, TaskView, SuspensionView } from '@yieldflow/contracts';
 import type { Json } from '@yieldflow/runtime';
 import { Roles } from '../auth/roles';
@@ -79,6 +80,14 @@ export class TasksController {
   @ApiNotFoundResponse()
   traceEntry(@Namespace() ns: string, @Param('id') id: string, @Param('index') index: string): Promise<Json> {
     return this.tasks.traceEntry(ns, id, index);
+  }
+
+  @Get([':id/input', ':id/output', ':id/error', ':id/yielded', ':id/effect'])
+  @Roles('viewer')
+  @ApiOperation({ summary: "One of a task's values in full (input, output, error, yielded, or the effect it waits on), however large" })
+  @ApiNotFoundResponse()
+  value(@Namespace() ns: string, @Param('id') id: string, @Req() req: Request): Promise<Json> {
+    return this.tasks.value(ns, id, req.path.slice(req.path.lastIndexOf('/') + 1) as TaskValueName);
   }
 
   @Post(':id/send')

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Config, EntryPage, SuspensionView, TaskPage, TaskView } from '@yieldflow/contracts';
 import type { Json } from '@yieldflow/runtime';
-import { ConflictError, idForKey, isTaskId, newId, NotFoundError, TaskReader, TaskStore } from '@yieldflow/store';
+import { ConflictError, idForKey, isTaskId, newId, NotFoundError, TaskReader, TaskStore, type TaskValueName } from '@yieldflow/store';
 import { IdempotencyMismatchError, InvalidInputError } from '../common/errors';
 import { CONFIG } from '../common/tokens';
 import type { CreateTaskDto, EntryPageQuery, ListTasksQuery } from './dto';
@@ -83,6 +83,11 @@ export class TasksService {
   traceEntry(namespace: string, id: string, index: string): Promise<Json> {
     if (!isTaskId(id)) throw new NotFoundError(`task ${id}`);
     return this.reader.traceEntry(namespace, id, entryIndex('index', index));
+  }
+
+  value(namespace: string, id: string, name: TaskValueName): Promise<Json> {
+    if (!isTaskId(id)) throw new NotFoundError(`task ${id}`);
+    return this.reader.value(namespace, id, name);
   }
 
   list(namespace: string, q: ListTasksQuery): Promise<TaskPage> {

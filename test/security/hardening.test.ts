@@ -28,6 +28,14 @@ describe('api hardening', () => {
       await a().post('/v1/tasks').send({ coroutine: 'seed.func-b', input: '['.repeat(500) + '"\\"{' }).expect(201);
     });
 
+    it('refuses a YAML definition nested 5,000 levels in flow style before it is parsed', async () => {
+      const deep = '['.repeat(5000) + ']'.repeat(5000);
+      const res = await a().post('/v1/definitions').set('content-type', 'application/yaml').send(deep).expect(400);
+      expect(res.body.message).toBe('definition nests more than 64 levels deep');
+      const inline = await a().post('/v1/tasks').send({ definition: `{a: 'it''s [[', b: "[[\\"", c: ${'{'.repeat(100)}` }).expect(400);
+      expect(inline.body.message).toBe('definition nests more than 64 levels deep');
+    });
+
     it('holds for every endpoint taking JSON', async () => {
       const deep = '{"type":"t","source":"s","data":' + '{"a":'.repeat(100) + '1' + '}'.repeat(100) + '}';
       const res = await a().post('/v1/events').set('content-type', 'application/json').send(deep).expect(400);

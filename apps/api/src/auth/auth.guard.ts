@@ -15,8 +15,9 @@ import { atLeast, PUBLIC_KEY, type Role, ROLE_KEY, SYSTEM_NAMESPACE, SYSTEM_ONLY
  * role on the request (req.namespace, req.role, req.principal), the key's rate limit, then the handler's
  * @Roles() (a handler without one needs admin). 401 without a valid key, 403 for too low a role, 429 over
  * the limit. Failed authentications are counted per client address (req.ip): past
- * LIMIT_AUTH_FAILURES_PER_MINUTE they answer 429 instead of 401; a valid key from that address still works,
- * so a shared address is not locked out by someone else's failures. In development mode (AUTH=off, loopback only) every request is namespace 'default', admin.
+ * LIMIT_AUTH_FAILURES_PER_MINUTE they answer 429 instead of 401; a valid key from that address still
+ * works, so a shared address is not locked out by someone else's failures. In development mode (AUTH=off,
+ * loopback only) every request is namespace 'default', admin.
  */
 @Injectable()
 export class AuthGuard implements CanActivate, OnModuleInit {

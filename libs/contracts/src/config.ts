@@ -29,7 +29,10 @@ export interface Config {
     maxSleepMs: number;
     eventBytes: number;
     sendWaitMs: number;
-    /** Deepest nesting of objects and arrays a JSON body may have (LIMIT_JSON_DEPTH). */
+    /**
+     * Deepest nesting of objects and arrays a JSON body may have (LIMIT_JSON_DEPTH; default 128, room for a
+     * definition at the DSL's 64 levels inside a batch).
+     */
     jsonDepth: number;
     /** A journal or trace entry larger than this is a marker in task reads (LIMIT_VIEW_VALUE_BYTES). */
     viewValueBytes: number;
@@ -94,7 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxSleepMs: int(env, 'LIMIT_SLEEP_MS', 366 * 24 * 3600 * 1000, 1, Number.MAX_SAFE_INTEGER),
       eventBytes: int(env, 'LIMIT_EVENT_BYTES', 256 * 1024, 256, 16 * 1024 * 1024),
       sendWaitMs: int(env, 'SEND_WAIT_MS', 30_000, 100, 600_000),
-      jsonDepth: int(env, 'LIMIT_JSON_DEPTH', 64, 2, 1000),
+      jsonDepth: int(env, 'LIMIT_JSON_DEPTH', 128, 2, 1000),
       viewValueBytes: int(env, 'LIMIT_VIEW_VALUE_BYTES', 64 * 1024, 256, 64 * 1024 * 1024),
       viewBytes: int(env, 'LIMIT_VIEW_BYTES', 1024 * 1024, 1024, 256 * 1024 * 1024),
       authFailuresPerMinute: int(env, 'LIMIT_AUTH_FAILURES_PER_MINUTE', 30, 0, 1_000_000),

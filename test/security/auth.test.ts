@@ -21,7 +21,8 @@ describe('API keys, roles and namespaces', () => {
   let listenerId: string;
 
   beforeAll(async () => {
-    s = await startStack({ env: { ADMIN_KEY: admin } });
+    // this suite sends many bad keys on purpose; their limit has its own test (hardening.test.ts)
+    s = await startStack({ env: { ADMIN_KEY: admin, LIMIT_AUTH_FAILURES_PER_MINUTE: '0' } });
     for (const role of ['viewer', 'submitter', 'operator', 'admin']) {
       acme[role] = await keyFor(s, admin, 'acme', role);
       globex[role] = await keyFor(s, admin, 'globex', role);

@@ -6,13 +6,25 @@ import { Logger } from 'nestjs-pino';
 import type { Config } from '@yieldflow/contracts';
 import { AppModule } from './app.module';
 import { ErrorFilter } from './common/error.filter';
+import { jsonVerifier } from './common/json-depth';
+import { securityHeaders } from './common/security-headers';
+
+/** TRUST_PROXY as express takes it: true/false, a hop count, or addresses, CIDRs and names like 'loopback'. */
+const trustProxy = (v: string): boolean | number | string =>
+  v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v;
 
 /** The api as an application, configured as in production (main.ts listens; tests use it in-process). */
 export async function createApp(config: Config, opts: { logLevel?: string } = {}): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, opts.logLevel), { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  app.use(securityHeaders);
+  // the client address failed authentications are counted by (req.ip): behind a proxy, TRUST_PROXY names it
+  if (config.trustProxy !== undefined) app.set('trust proxy', trustProxy(config.trustProxy));
   const limit = config.limits.bodyBytes;
-  app.useBodyParser('json', { limit });
+  // nesting is bounded before parsing (validation and class-transformer recurse into the body), and free-form
+  // fields are kept as sent (see common/as-sent.ts)
+  app.useBodyParser('json', { limit, verify: jsonVerifier(config.limits.jsonDepth) });
   app.useBodyParser('text', { limit, type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'] });
   app.useGlobalPipes(
     new ValidationPipe({

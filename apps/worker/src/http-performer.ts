@@ -14,6 +14,9 @@ export interface HttpOptions {
 
 const RETRYABLE = (status: number): boolean => status === 408 || status === 429 || status >= 500;
 
+/** Headers that carry credentials: dropped once a redirect leaves the origin, as fetch and curl do. */
+const CREDENTIALS = ['authorization', 'cookie', 'proxy-authorization'];
+
 /**
  * Performs `http` effects: one call with retries per the effect's policy, each attempt carrying the same
  * Idempotency-Key (task id and step), so a callee can deduplicate a call repeated after a crash.
@@ -49,12 +52,16 @@ export class HttpPerformer {
     let url = new URL(effect.request.url);
     let method = effect.request.method.toUpperCase();
     let body = effect.request.body;
+    const headers = lower(effect.request.headers ?? {});
     for (let hop = 0; ; hop++) {
-      const res = await this.send(url, method, effect.request.headers ?? {}, body, idempotencyKey);
+      const res = await this.send(url, method, headers, body, idempotencyKey);
       const location = res.headers.location;
       if (!follow || res.status < 300 || res.status > 399 || !location) return res;
       if (hop >= (this.opts.maxRedirects ?? 5)) throw TaskError.communication(res.status, `more than ${this.opts.maxRedirects ?? 5} redirects from ${effect.request.url}`);
-      url = new URL(location, url);
+      const next = new URL(location, url);
+      // another scheme, host or port: credentials meant for this origin stay behind (and do not come back)
+      if (next.origin !== url.origin) for (const name of CREDENTIALS) delete headers[name];
+      url = next;
       if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
         method = 'GET';
         body = undefined;

@@ -15,6 +15,11 @@ export interface Config {
   auth: { enabled: boolean; adminKey?: string };
   /** Requests per API key per minute, shared by every api process through Redis (0 = no limit). */
   rateLimitPerMinute: number;
+  /**
+   * Express's `trust proxy` (TRUST_PROXY): which proxies' X-Forwarded-For gives the client address that
+   * failed authentications are counted by. Unset: none, the address is the connection's peer.
+   */
+  trustProxy?: string;
   /** Outbound addresses allowed despite being loopback/private (comma list of IPs, CIDRs, host names). */
   httpAllow: string[];
   /**
@@ -30,6 +35,17 @@ export interface Config {
     sendWaitMs: number;
     /** Bytes of published events one namespace may have buffered at once (LIMIT_EVENT_BUFFER_BYTES). */
     eventBufferBytes: number;
+    /**
+     * Deepest nesting of objects and arrays a JSON body may have (LIMIT_JSON_DEPTH; default 128, room for a
+     * definition at the DSL's 64 levels inside a batch).
+     */
+    jsonDepth: number;
+    /** A journal or trace entry larger than this is a marker in task reads (LIMIT_VIEW_VALUE_BYTES). */
+    viewValueBytes: number;
+    /** Bytes of entries one page of suspensions or trace may carry (LIMIT_VIEW_BYTES). */
+    viewBytes: number;
+    /** Failed authentications per client address per minute before 429 (LIMIT_AUTH_FAILURES_PER_MINUTE, 0 = none). */
+    authFailuresPerMinute: number;
   };
   /** What one task may do and store before it faults with an error naming the budget. */
   budgets: {
@@ -106,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host,
     auth: loadAuth(env, host),
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 6000, 0, 10_000_000),
+    ...(env.TRUST_PROXY ? { trustProxy: env.TRUST_PROXY } : {}),
     httpAllow: (env.HTTP_ALLOW ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     secrets,
     limits: {
@@ -115,6 +132,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       eventBytes: int(env, 'LIMIT_EVENT_BYTES', 256 * 1024, 256, 16 * 1024 * 1024),
       sendWaitMs: int(env, 'SEND_WAIT_MS', 30_000, 100, 600_000),
       eventBufferBytes: int(env, 'LIMIT_EVENT_BUFFER_BYTES', 64 * 1024 * 1024, 1024, 16 * 1024 * 1024 * 1024),
+      jsonDepth: int(env, 'LIMIT_JSON_DEPTH', 128, 2, 1000),
+      viewValueBytes: int(env, 'LIMIT_VIEW_VALUE_BYTES', 64 * 1024, 256, 64 * 1024 * 1024),
+      viewBytes: int(env, 'LIMIT_VIEW_BYTES', 1024 * 1024, 1024, 256 * 1024 * 1024),
+      authFailuresPerMinute: int(env, 'LIMIT_AUTH_FAILURES_PER_MINUTE', 30, 0, 1_000_000),
     },
     budgets: {
       stepsPerResume: int(env, 'LIMIT_STEPS_PER_RESUME', 10_000, 1, 100_000_000),

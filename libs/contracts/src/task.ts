@@ -4,9 +4,19 @@ export const TASK_STATUSES = ['queued', 'running', 'suspended', 'completed', 'fa
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 export const isTerminal = (s: TaskStatus): boolean => s === 'completed' || s === 'faulted' || s === 'cancelled';
 
-/** One suspension of a task: what it waited on, when it was due, when it resumed, and how late. */
+/** Stands for a value too large to answer in a page (LIMIT_VIEW_VALUE_BYTES): its size and where to fetch it. */
+export interface Truncated {
+  bytes: number;
+  href: string;
+}
+
+/**
+ * One suspension of a task: what it waited on, when it was due, when it resumed, and how late. An entry
+ * over LIMIT_VIEW_VALUE_BYTES is only `{ step, truncated }` in pages; its href answers it in full.
+ */
 export interface SuspensionView {
   step: number;
+  truncated?: Truncated;
   kind: string;
   label?: string;
   suspendedAt: string;
@@ -46,9 +56,13 @@ export interface TaskView {
   yielded?: Json;
   waitingFor?: WaitingView;
   steps: number;
+  /** The latest suspensions (at most 100, fewer past LIMIT_VIEW_BYTES); older ones: GET /v1/tasks/:id/suspensions. */
   suspensions: SuspensionView[];
-  /** DSL tasks: which task ran when, with its output or error. */
+  /** Where `suspensions` starts in the journal, and how many there are (single task reads). */
+  suspensionsPage?: PagePosition;
+  /** DSL tasks: which task ran when, with its output or error; the latest entries, as for suspensions. */
   trace?: Json[];
+  tracePage?: PagePosition;
   batchId?: string;
   parentId?: string;
   /** Cancelled tasks: its coroutine has been closed (finally blocks ran, what they recorded is in the trace). */
@@ -68,6 +82,19 @@ export interface BatchView {
   sumElapsedMs: number;
   /** sumElapsedMs / wallMs: the seed's "6 s of sleeping in 3 s" is 2. */
   speedup?: number;
+}
+
+export interface PagePosition {
+  /** Index of the first entry shown. */
+  offset: number;
+  total: number;
+}
+
+/** A page of a task's suspensions or trace: entries offset..offset+items.length-1 of total. */
+export interface EntryPage<T> extends PagePosition {
+  items: T[];
+  /** Where the next page starts, when there are entries after this one. */
+  nextOffset?: number;
 }
 
 export interface TaskPage {

@@ -1,11 +1,17 @@
 import type { Json, JournalEntry } from '@yieldflow/runtime';
-import { type BatchView, type SuspensionView, TASK_STATUSES, type TaskPage, type TaskStatus, type TaskView } from '@yieldflow/contracts';
+import { type BatchView, type EntryPage, type SuspensionView, TASK_STATUSES, type TaskPage, type TaskStatus, type TaskView } from '@yieldflow/contracts';
 import { NotFoundError } from './errors';
 import type { TaskStore } from './task-store';
 
 const iso = (ms: string | number | undefined | null): string | undefined =>
   ms === undefined || ms === null || ms === '' ? undefined : new Date(Number(ms)).toISOString();
-const parse = (s: string | undefined): Json | undefined => (s === undefined || s === '' ? undefined : (JSON.parse(s) as Json));
+const parseJson = (s: string | undefined): Json | undefined => (s === undefined || s === '' ? undefined : (JSON.parse(s) as Json));
+
+const toHash = (flat: (string | number)[]): Record<string, string> => {
+  const h: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) h[String(flat[i])] = typeof flat[i + 1] === 'number' ? `${CUT}${flat[i + 1]}` : String(flat[i + 1]);
+  return h;
+};
 
 interface StoredEntry extends JournalEntry {
   /** suspended at */
@@ -16,26 +22,186 @@ interface StoredEntry extends JournalEntry {
   l?: string;
 }
 
-/** Reads tasks and batches as the api shows them. */
-export class TaskReader {
-  constructor(private readonly store: TaskStore) {}
+/**
+ * A page of a list, read in Redis in chunks: entries over ARGV[3] bytes come back as their length (a
+ * number), and the page stops before ARGV[4] bytes. 'tail' reads the last ARGV[2] entries (the newest
+ * kept), 'head' ARGV[2] entries from index ARGV[1]. Returns { length, index of the first item, items... }.
+ */
+const PAGE_SCRIPT = `
+local n = redis.call('LLEN', KEYS[1])
+local from, count, maxv, budget = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local tail = ARGV[5] == 'tail'
+local lo, hi = from, math.min(n - 1, from + count - 1)
+if tail then lo = math.max(0, n - count); hi = n - 1 end
+local items, used, edge, full = {}, 0, nil, false
+local i = tail and hi or lo
+while not full and i >= lo and i <= hi do
+  local a, b = i, math.min(hi, i + 7)
+  if tail then a, b = math.max(lo, i - 7), i end
+  local chunk = redis.call('LRANGE', KEYS[1], a, b)
+  local j, stop, step = 1, #chunk, 1
+  if tail then j, stop, step = #chunk, 1, -1 end
+  while not full and ((step == 1 and j <= stop) or (step == -1 and j >= stop)) do
+    local v = chunk[j]
+    local len = #v
+    if len > maxv then v = len; len = 64 end
+    if #items > 0 and used + len > budget then full = true else
+      used = used + len
+      items[#items + 1] = v
+      edge = a + j - 1
+      j = j + step
+    end
+  end
+  chunk = nil
+  if tail then i = a - 1 else i = b + 1 end
+end
+local first = lo
+if tail then
+  first = edge or n
+  for x = 1, math.floor(#items / 2) do items[x], items[#items - x + 1] = items[#items - x + 1], items[x] end
+end
+return { n, first, unpack(items) }
+`;
 
+/**
+ * A task hash with each value field (input, output, error, yielded, the effect waited on) over ARGV[1]
+ * bytes replaced by its length, so a view never carries it. Returns HGETALL's flat array.
+ */
+const HASH_SCRIPT = `
+local h = redis.call('HGETALL', KEYS[1])
+local maxv = tonumber(ARGV[1])
+for i = 2, #h, 2 do
+  local f = h[i - 1]
+  if (f == 'in' or f == 'out' or f == 'err' or f == 'y' or f == 'w') and #h[i] > maxv then h[i] = #h[i] end
+end
+return h
+`;
+
+/** The value fields of a task hash, by the name the api fetches each under (GET /v1/tasks/:id/<name>). */
+export const TASK_VALUES = { input: 'in', output: 'out', error: 'err', yielded: 'y', effect: 'w' } as const;
+export type TaskValueName = keyof typeof TASK_VALUES;
+const VALUE_NAMES = Object.fromEntries(Object.entries(TASK_VALUES).map(([name, f]) => [f, name])) as Record<string, TaskValueName>;
+
+/** A truncated hash field, as the view's parse sees it: a NUL (never the start of JSON text) and the length. */
+const CUT = '\u0000';
+
+export interface ViewLimits {
+  /** Entries of each list a task view shows (the latest), and a page's default size (default 100). */
+  entries?: number;
+  /** An entry larger than this is a marker (default 64 KiB). */
+  valueBytes?: number;
+  /** Bytes of entries one page carries (default 1 MiB). */
+  pageBytes?: number;
+}
+
+type ListName = 'suspensions' | 'trace';
+type PageQuery = { offset?: number; limit?: number };
+
+/** Reads tasks and batches as the api shows them. Lists are read a page at a time, never whole. */
+export class TaskReader {
+  private readonly limits: Required<ViewLimits>;
+
+  constructor(
+    private readonly store: TaskStore,
+    limits: ViewLimits = {},
+  ) {
+    this.limits = { entries: limits.entries ?? 100, valueBytes: limits.valueBytes ?? 64 * 1024, pageBytes: limits.pageBytes ?? 1024 * 1024 };
+    const r = store.redis as unknown as { yf_lpage?: unknown; defineCommand(name: string, def: { numberOfKeys: number; lua: string }): void };
+    if (!r.yf_lpage) r.defineCommand('yf_lpage', { numberOfKeys: 1, lua: PAGE_SCRIPT });
+    if (!(r as { yf_hview?: unknown }).yf_hview) r.defineCommand('yf_hview', { numberOfKeys: 1, lua: HASH_SCRIPT });
+  }
+
+  /** A task's hash, its large values cut (see HASH_SCRIPT). */
+  private async hash(id: string): Promise<Record<string, string>> {
+    const redis = this.store.redis as unknown as { yf_hview(key: string, max: number): Promise<(string | number)[]> };
+    return toHash(await redis.yf_hview(this.store.keys.task(id), this.limits.valueBytes));
+  }
+
+  /** One value of a task in full, however large (what a truncated marker's href answers). */
+  async value(namespace: string, id: string, name: TaskValueName): Promise<Json> {
+    const [ns, text] = await this.store.redis.hmget(this.store.keys.task(id), 'ns', TASK_VALUES[name]);
+    if (ns !== namespace) throw new NotFoundError(`task ${id}`);
+    if (text === null || text === '') throw new NotFoundError(`${name} of task ${id}`);
+    return JSON.parse(text) as Json;
+  }
+
+  /**
+   * A task as the api shows it: its hash, and (unless `journal: false`) the latest page of its suspensions
+   * and of its trace, with where each page starts and how long each list is.
+   */
   async get(namespace: string, id: string, opts: { journal?: boolean } = {}): Promise<TaskView> {
-    const keys = this.store.keys;
-    const pipeline = this.store.redis.pipeline();
-    pipeline.hgetall(keys.task(id));
-    if (opts.journal !== false) {
-      pipeline.lrange(keys.journal(id), 0, -1);
-      pipeline.lrange(keys.trace(id), 0, -1);
-    }
-    const res = (await pipeline.exec()) ?? [];
-    // a failed read (Redis unreachable) is an error, not a missing task
-    for (const [err] of res) if (err) throw err;
-    const h = res[0][1] as Record<string, string>;
+    const h = await this.hash(id);
     if (!h || !h.st || h.ns !== namespace) throw new NotFoundError(`task ${id}`);
-    const journal = opts.journal === false ? [] : ((res[1][1] as string[]) ?? []).map((s) => JSON.parse(s) as StoredEntry);
-    const trace = opts.journal === false ? [] : ((res[2][1] as string[]) ?? []).map((s) => JSON.parse(s) as Json);
-    return this.view(id, h, journal, trace, Date.now());
+    if (opts.journal === false) return this.view(id, h, [], [], Date.now());
+    const [suspensions, trace] = await Promise.all([this.readPage(id, 'suspensions'), this.readPage(id, 'trace')]);
+    const view = this.view(id, h, [], trace.items as Json[], Date.now());
+    view.suspensions = suspensions.items as SuspensionView[];
+    view.suspensionsPage = { offset: suspensions.offset, total: suspensions.total };
+    if (trace.total > 0) view.tracePage = { offset: trace.offset, total: trace.total };
+    return view;
+  }
+
+  /** A page of a task's suspensions: from `offset`, or the latest when offset is omitted. */
+  async suspensions(namespace: string, id: string, q: PageQuery): Promise<EntryPage<SuspensionView>> {
+    await this.owned(namespace, id);
+    return (await this.readPage(id, 'suspensions', q)) as EntryPage<SuspensionView>;
+  }
+
+  /** A page of a task's trace: from `offset`, or the latest when offset is omitted. */
+  async trace(namespace: string, id: string, q: PageQuery): Promise<EntryPage<Json>> {
+    await this.owned(namespace, id);
+    return (await this.readPage(id, 'trace', q)) as EntryPage<Json>;
+  }
+
+  /** One suspension in full, however large. */
+  async suspension(namespace: string, id: string, step: number): Promise<SuspensionView> {
+    return suspension(JSON.parse(await this.entry(namespace, id, 'suspensions', step)) as StoredEntry, step);
+  }
+
+  /** One trace entry in full, however large. */
+  async traceEntry(namespace: string, id: string, index: number): Promise<Json> {
+    return JSON.parse(await this.entry(namespace, id, 'trace', index)) as Json;
+  }
+
+  private async entry(namespace: string, id: string, list: ListName, index: number): Promise<string> {
+    await this.owned(namespace, id);
+    const text = index < 0 ? null : await this.store.redis.lindex(this.listKey(id, list), index);
+    if (text === null) throw new NotFoundError(`${list === 'trace' ? 'trace entry' : 'suspension'} ${index} of task ${id}`);
+    return text;
+  }
+
+  private async owned(namespace: string, id: string): Promise<void> {
+    if ((await this.store.redis.hget(this.store.keys.task(id), 'ns')) !== namespace) throw new NotFoundError(`task ${id}`);
+  }
+
+  private listKey(id: string, list: ListName): string {
+    return list === 'trace' ? this.store.keys.trace(id) : this.store.keys.journal(id);
+  }
+
+  private async readPage(id: string, list: ListName, q: PageQuery = {}): Promise<EntryPage<SuspensionView | Json>> {
+    const redis = this.store.redis as unknown as { yf_lpage(...a: (string | number)[]): Promise<(string | number)[]> };
+    const mode = q.offset === undefined ? 'tail' : 'head';
+    const raw = await redis.yf_lpage(this.listKey(id, list), q.offset ?? 0, q.limit ?? this.limits.entries, this.limits.valueBytes, this.limits.pageBytes, mode);
+    const total = Number(raw[0]);
+    const offset = q.offset ?? Number(raw[1]);
+    const items = raw.slice(2).map((v, i): SuspensionView | Json => {
+      const index = offset + i;
+      if (typeof v === 'number') {
+        const truncated = { bytes: v, href: `/v1/tasks/${id}/${list}/${index}` };
+        return list === 'trace' ? { truncated } : ({ step: index, truncated } as SuspensionView);
+      }
+      return list === 'trace' ? (JSON.parse(v) as Json) : suspension(JSON.parse(v) as StoredEntry, index);
+    });
+    const page: EntryPage<SuspensionView | Json> = { items, offset, total };
+    if (offset + items.length < total) page.nextOffset = offset + items.length;
+    return page;
+  }
+
+  /** The hash of the request that created a task, when it was created with one (null otherwise). */
+  async requestHash(namespace: string, id: string): Promise<string | null> {
+    const [ns, rh] = await this.store.redis.hmget(this.store.keys.task(id), 'ns', 'rh');
+    if (ns !== namespace) throw new NotFoundError(`task ${id}`);
+    return rh;
   }
 
   view(id: string, h: Record<string, string>, journal: StoredEntry[], trace: Json[], now: number): TaskView {
@@ -43,6 +209,11 @@ export class TaskReader {
     const createdAt = Number(h.ca);
     const end = h.fa ? Number(h.fa) : now;
     const since = now - Number(h.la);
+    const parse = (field: string): Json | undefined => {
+      const text = h[field];
+      if (text?.startsWith(CUT)) return { truncated: { bytes: Number(text.slice(1)), href: `/v1/tasks/${id}/${VALUE_NAMES[field]}` } };
+      return parseJson(text);
+    };
     const breakdown = { queuedMs: Number(h.qm ?? 0), runningMs: Number(h.rm ?? 0), suspendedMs: Number(h.sm ?? 0) };
     if (status === 'queued') breakdown.queuedMs += since;
     else if (status === 'running') breakdown.runningMs += since;
@@ -51,7 +222,7 @@ export class TaskReader {
       id,
       namespace: h.ns,
       status,
-      input: parse(h.in) ?? null,
+      input: parse('in') ?? null,
       createdAt: iso(createdAt)!,
       elapsedMs: end - createdAt,
       breakdown,
@@ -60,13 +231,13 @@ export class TaskReader {
     };
     if (h.kind === 'c') view.coroutine = h.name;
     else view.definition = { hash: h.def, name: h.name };
-    if (h.out !== undefined) view.output = parse(h.out);
-    if (h.err !== undefined) view.error = parse(h.err);
+    if (h.out !== undefined) view.output = parse('out');
+    if (h.err !== undefined) view.error = parse('err');
     if (h.sa) view.startedAt = iso(h.sa);
     if (h.fa) view.finishedAt = iso(h.fa);
-    if (h.y !== undefined) view.yielded = parse(h.y);
+    if (h.y !== undefined) view.yielded = parse('y');
     if (status === 'suspended' && h.w) {
-      view.waitingFor = { kind: h.wk, effect: parse(h.w) ?? null, dueAt: iso(h.due), deadline: iso(h.dl) };
+      view.waitingFor = { kind: h.wk, effect: parse('w') ?? null, dueAt: iso(h.due), deadline: iso(h.dl) };
     }
     if (trace.length) view.trace = trace;
     if (h.b) view.batchId = h.b;
@@ -80,6 +251,7 @@ export class TaskReader {
    * its tasks by "<inverted createdAt>:<id>", so the cursor is such a member and paging is exact.
    */
   async list(namespace: string, q: { status?: TaskStatus; batchId?: string; limit: number; cursor?: string }): Promise<TaskPage> {
+    if (q.batchId) return this.listBatch(namespace, q.batchId, q);
     const keys = this.store.keys;
     const items: TaskView[] = [];
     const now = Date.now();
@@ -120,12 +292,41 @@ export class TaskReader {
     return page;
   }
 
+  /**
+   * A page of a batch's tasks in submission order, read from the batch's own id list (never the
+   * namespace's index); the cursor is the offset in that list. A status filter reads on through the list.
+   */
+  private async listBatch(namespace: string, batchId: string, q: { status?: TaskStatus; limit: number; cursor?: string }): Promise<TaskPage> {
+    const keys = this.store.keys;
+    if ((await this.store.redis.hget(keys.batch(batchId), 'ns')) !== namespace) return { items: [] };
+    const items: TaskView[] = [];
+    const now = Date.now();
+    // a status filter may read far through the list for a page: larger chunks, fewer round trips
+    const chunk = q.status ? 1000 : Math.max(q.limit, 100);
+    let offset = q.cursor ? Number(q.cursor) : 0;
+    for (;;) {
+      const ids = await this.store.redis.lrange(keys.batchTasks(batchId), offset, offset + chunk - 1);
+      const hashes = await this.hashes(ids);
+      for (let i = 0; i < ids.length && items.length < q.limit; i++) {
+        offset++;
+        const h = hashes[i];
+        if (!h.st || h.ns !== namespace || (q.status && h.st !== q.status)) continue;
+        items.push(this.view(ids[i], h, [], [], now));
+      }
+      if (items.length === q.limit) {
+        const more = (await this.store.redis.llen(keys.batchTasks(batchId))) > offset;
+        return more ? { items, nextCursor: String(offset) } : { items };
+      }
+      if (ids.length < chunk) return { items };
+    }
+  }
+
   private async hashes(ids: string[]): Promise<Record<string, string>[]> {
     const pipeline = this.store.redis.pipeline();
-    for (const id of ids) pipeline.hgetall(this.store.keys.task(id));
+    for (const id of ids) (pipeline as unknown as { yf_hview(key: string, max: number): void }).yf_hview(this.store.keys.task(id), this.limits.valueBytes);
     return ((await pipeline.exec()) ?? []).map(([err, h]) => {
       if (err) throw err;
-      return (h as Record<string, string>) ?? {};
+      return toHash((h as (string | number)[]) ?? []);
     });
   }
 

@@ -65,9 +65,12 @@ export class TaskStore {
     return this.redis.get(this.keys.definition(hash));
   }
 
-  /** Create tasks (grouped by partition, a script call per few thousand) and wake their owners. */
-  async create(tasks: NewTask[], now = Date.now()): Promise<boolean[]> {
-    const groups = new Map<number, { index: number; task: NewTask }[]>();
+  /**
+   * Create tasks (grouped by partition, a script call per few thousand) and wake their owners. A task's
+   * `requestHash` is kept with it (see `TaskReader.requestHash`).
+   */
+  async create(tasks: (NewTask & { requestHash?: string })[], now = Date.now()): Promise<boolean[]> {
+    const groups = new Map<number, { index: number; task: NewTask & { requestHash?: string } }[]>();
     tasks.forEach((task, index) => {
       const p = this.partitionOf(task.id);
       let g = groups.get(p);
@@ -87,6 +90,7 @@ export class TaskStore {
           name: t.name,
           in: JSON.stringify(t.input ?? null),
           ...(t.definitionHash ? { def: t.definitionHash } : {}),
+          ...(t.requestHash ? { rh: t.requestHash } : {}),
           ...(t.batchId ? { b: t.batchId } : {}),
           ...(t.parent ? { par: t.parent.id, pseq: t.parent.seq, pidx: t.parent.index, dp: t.parent.depth, rt: t.parent.root } : {}),
           ...(t.fresh ? {} : { c: 1 }),

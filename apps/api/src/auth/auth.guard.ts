@@ -7,14 +7,17 @@ import { CONFIG } from '../common/tokens';
 import { ForbiddenError, RateLimitedError, UnauthorizedError } from './errors';
 import { hashToken, KeyStore } from './key-store';
 import type { AuthenticatedRequest, Principal } from './principal';
-import { RateLimiter } from './rate-limiter';
+import { AuthFailureLimiter, RateLimiter } from './rate-limiter';
 import { atLeast, PUBLIC_KEY, type Role, ROLE_KEY, SYSTEM_NAMESPACE, SYSTEM_ONLY_KEY } from './roles';
 
 /**
  * Every request but those to @Public() handlers: `Authorization: Bearer <key>` → the key's namespace and
  * role on the request (req.namespace, req.role, req.principal), the key's rate limit, then the handler's
  * @Roles() (a handler without one needs admin). 401 without a valid key, 403 for too low a role, 429 over
- * the limit. In development mode (AUTH=off, loopback only) every request is namespace 'default', admin.
+ * the limit. Failed authentications are counted per client address (req.ip): past
+ * LIMIT_AUTH_FAILURES_PER_MINUTE they answer 429 instead of 401; a valid key from that address still
+ * works, so a shared address is not locked out by someone else's failures. In development mode (AUTH=off,
+ * loopback only) every request is namespace 'default', admin.
  */
 @Injectable()
 export class AuthGuard implements CanActivate, OnModuleInit {
@@ -25,6 +28,7 @@ export class AuthGuard implements CanActivate, OnModuleInit {
     private readonly reflector: Reflector,
     private readonly keys: KeyStore,
     private readonly limiter: RateLimiter,
+    private readonly failures: AuthFailureLimiter,
     @Inject(CONFIG) private readonly config: Config,
   ) {
     if (config.auth.adminKey) this.adminHash = Buffer.from(hashToken(config.auth.adminKey), 'hex');
@@ -43,7 +47,7 @@ export class AuthGuard implements CanActivate, OnModuleInit {
     const targets = [ctx.getHandler(), ctx.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const req = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
-    const principal = this.config.auth.enabled ? await this.authenticate(req) : { namespace: DEFAULT_NAMESPACE, role: 'admin' as Role, superAdmin: true };
+    const principal = this.config.auth.enabled ? await this.authenticateCounted(req) : { namespace: DEFAULT_NAMESPACE, role: 'admin' as Role, superAdmin: true };
     req.principal = principal;
     req.namespace = principal.namespace;
     req.role = principal.role;
@@ -57,6 +61,20 @@ export class AuthGuard implements CanActivate, OnModuleInit {
       throw new ForbiddenError(`this endpoint reports on the whole deployment: it needs a key of namespace '${SYSTEM_NAMESPACE}'`);
     }
     return true;
+  }
+
+  /** authenticate(), each failure counted against the client address. */
+  private async authenticateCounted(req: AuthenticatedRequest): Promise<Principal> {
+    try {
+      return await this.authenticate(req);
+    } catch (err) {
+      if (!(err instanceof UnauthorizedError)) throw err;
+      const wait = await this.failures.fail(req.ip ?? req.socket?.remoteAddress ?? 'unknown');
+      if (wait !== null) {
+        throw new RateLimitedError(`this address made more than ${this.failures.limit} failed authentications this minute (LIMIT_AUTH_FAILURES_PER_MINUTE); retry in ${wait} s`, wait);
+      }
+      throw err;
+    }
   }
 
   private async authenticate(req: AuthenticatedRequest): Promise<Principal> {

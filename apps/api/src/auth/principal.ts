@@ -17,6 +17,9 @@ export interface AuthenticatedRequest {
   role?: Role;
   principal?: Principal;
   headers: Record<string, string | string[] | undefined>;
+  /** The client address (express, after TRUST_PROXY). */
+  ip?: string;
+  socket?: { remoteAddress?: string };
 }
 
 export const CurrentPrincipal = createParamDecorator((_data: unknown, ctx: ExecutionContext): Principal => {

@@ -6,11 +6,12 @@ import { CONFIG, REDIS } from '../common/tokens';
 import { AuthGuard } from './auth.guard';
 import { KeyStore } from './key-store';
 import { KeysService } from './keys';
-import { RateLimiter } from './rate-limiter';
+import { AuthFailureLimiter, RateLimiter } from './rate-limiter';
 
 export const authProviders: Provider[] = [
   { provide: KeyStore, inject: [REDIS, CONFIG], useFactory: (r: Redis, c: Config) => new KeyStore(r, c.prefix) },
   { provide: RateLimiter, inject: [REDIS, CONFIG], useFactory: (r: Redis, c: Config) => new RateLimiter(r, c.prefix, c.rateLimitPerMinute) },
+  { provide: AuthFailureLimiter, inject: [REDIS, CONFIG], useFactory: (r: Redis, c: Config) => new AuthFailureLimiter(r, c.prefix, c.limits.authFailuresPerMinute) },
   KeysService,
   { provide: APP_GUARD, useClass: AuthGuard },
 ];

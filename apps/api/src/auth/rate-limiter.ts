@@ -36,3 +36,11 @@ export class RateLimiter {
     return this.perMinute;
   }
 }
+
+/** Failed authentications per client address per minute (a RateLimiter of its own, counted under `rl:af:<address>`). */
+export class AuthFailureLimiter extends RateLimiter {
+  /** Count one failure of `address`: null while under the limit, else the seconds until the window resets. */
+  fail(address: string): Promise<number | null> {
+    return this.take(`af:${address}`);
+  }
+}

@@ -6,6 +6,7 @@ import type { BatchView, Config } from '@yieldflow/contracts';
 import { newId, NewTask, TaskReader, TaskStore } from '@yieldflow/store';
 import { Roles } from '../auth/roles';
 import { InvalidInputError } from '../common/errors';
+import { asSent, Sent } from '../common/as-sent';
 import { Namespace } from '../common/namespace';
 import { CONFIG } from '../common/tokens';
 import { CreateTaskDto } from '../tasks/dto';
@@ -57,7 +58,8 @@ export class BatchesController {
   @Post()
   @Roles('submitter')
   @ApiOperation({ summary: 'Submit many tasks at once' })
-  create(@Namespace() ns: string, @Body() body: CreateBatchDto): Promise<{ id: string; taskIds: string[] }> {
+  create(@Namespace() ns: string, @Body() body: CreateBatchDto, @Sent() sent: { tasks?: unknown[] } | undefined): Promise<{ id: string; taskIds: string[] }> {
+    body.tasks.forEach((t, i) => asSent(t, sent?.tasks?.[i], ['input', 'definition']));
     return this.batches.create(ns, body);
   }
 

@@ -3,7 +3,7 @@ import type { Response } from 'express';
 import { DefinitionError, UnsupportedFeatureError } from '@yieldflow/dsl';
 import { ConflictError, LimitError, NotFoundError } from '@yieldflow/store';
 import { ForbiddenError, RateLimitedError, UnauthorizedError } from '../auth/errors';
-import { InvalidInputError } from './errors';
+import { IdempotencyMismatchError, InvalidInputError } from './errors';
 
 const REDIS_DOWN = /ECONNREFUSED|ECONNRESET|Connection is closed|Stream isn't writeable|MaxRetriesPerRequest|ETIMEDOUT|LOADING/;
 // Redis at its maxmemory (noeviction) refuses writes, as a command's or a script's error reply
@@ -39,6 +39,7 @@ export class ErrorFilter implements ExceptionFilter {
     if (err instanceof ConflictError) return [409, { error: 'Conflict', message: err.message }];
     if (err instanceof LimitError) return [413, { error: 'Payload Too Large', message: err.message }];
     if (err instanceof InvalidInputError) return [400, { error: 'Bad Request', message: err.message }];
+    if (err instanceof IdempotencyMismatchError) return [422, { error: 'Unprocessable Entity', message: err.message }];
     if (err instanceof DefinitionError) return [400, { error: 'Invalid Definition', message: err.message, violations: err.violations }];
     if (err instanceof UnsupportedFeatureError) return [422, { error: 'Unsupported Feature', message: err.message, features: err.features }];
     const bodyErr = err as { type?: string; status?: number; message?: string; expose?: boolean };

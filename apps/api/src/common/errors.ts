@@ -5,3 +5,11 @@ export class InvalidInputError extends Error {
     this.name = 'InvalidInputError';
   }
 }
+
+/** A request that repeats an idempotency key with something else than the first time. Mapped to 422. */
+export class IdempotencyMismatchError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IdempotencyMismatchError';
+  }
+}

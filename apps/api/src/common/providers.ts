@@ -35,6 +35,10 @@ export const providers: Provider[] = [
       return store;
     },
   },
-  { provide: TaskReader, inject: [TaskStore], useFactory: (s: TaskStore) => new TaskReader(s) },
+  {
+    provide: TaskReader,
+    inject: [TaskStore, CONFIG],
+    useFactory: (s: TaskStore, c: Config) => new TaskReader(s, { valueBytes: c.limits.viewValueBytes, pageBytes: c.limits.viewBytes }),
+  },
   { provide: DefinitionRegistry, inject: [TaskStore], useFactory: (s: TaskStore) => new DefinitionRegistry(s) },
 ];

@@ -7,6 +7,7 @@ import { EventBufferFullError, LimitError, type StoredEvent, TaskStore } from '@
 import { RateLimitedError } from '../auth/errors';
 import { Roles } from '../auth/roles';
 import { InvalidInputError } from '../common/errors';
+import { asSent, Sent } from '../common/as-sent';
 import { Namespace } from '../common/namespace';
 import { CONFIG } from '../common/tokens';
 
@@ -99,7 +100,7 @@ export class EventsController {
   @HttpCode(202)
   @ApiOperation({ summary: "Publish a CloudEvent: wakes the namespace's tasks waiting for its type" })
   @ApiAcceptedResponse({ description: '{ id, woken }' })
-  publish(@Namespace() ns: string, @Body() body: CloudEventDto): Promise<{ id: string; woken: number }> {
-    return this.events.publish(ns, body);
+  publish(@Namespace() ns: string, @Body() body: CloudEventDto, @Sent() sent: Record<string, unknown> | undefined): Promise<{ id: string; woken: number }> {
+    return this.events.publish(ns, asSent(body, sent, ['data']));
   }
 }

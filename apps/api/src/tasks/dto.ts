@@ -77,3 +77,20 @@ export class ListTasksQuery {
   @IsString()
   cursor?: string;
 }
+
+export class EntryPageQuery {
+  @ApiPropertyOptional({ minimum: 0, description: 'Index of the first entry; omitted, the page holds the latest entries' })
+  @IsOptional()
+  @Type(() => Number)
+  @Min(0)
+  @IsInt({ message: 'offset must be an integer' })
+  offset?: number;
+
+  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 1000, description: 'Entries at most; fewer once the page holds LIMIT_VIEW_BYTES' })
+  @IsOptional()
+  @Type(() => Number)
+  @Max(1000)
+  @Min(1)
+  @IsInt({ message: 'limit must be an integer' })
+  limit?: number;
+}

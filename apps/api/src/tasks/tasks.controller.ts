@@ -1,10 +1,13 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
-import type { TaskPage, TaskView } from '@yieldflow/contracts';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import type { TaskValueName } from '@yieldflow/store';
+import type { EntryPage, TaskPage, TaskView, SuspensionView } from '@yieldflow/contracts';
+import type { Json } from '@yieldflow/runtime';
 import { Roles } from '../auth/roles';
+import { asSent, Sent } from '../common/as-sent';
 import { Namespace } from '../common/namespace';
-import { CreateTaskDto, ListTasksQuery, SendDto } from './dto';
+import { CreateTaskDto, EntryPageQuery, ListTasksQuery, SendDto } from './dto';
 import { type SendAnswer, TasksService } from './tasks.service';
 
 @ApiTags('tasks')
@@ -15,10 +18,17 @@ export class TasksController {
   @Post()
   @Roles('submitter')
   @ApiOperation({ summary: 'Submit a task: a registered coroutine, an inline workflow definition, or a registered one' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retried submission with the same key returns the same task (200)' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retried submission with the same key and body returns the same task (200)' })
   @ApiCreatedResponse({ description: 'The task, queued' })
-  async create(@Namespace() ns: string, @Body() body: CreateTaskDto, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response): Promise<TaskView> {
-    const { task, created } = await this.tasks.create(ns, body, key);
+  @ApiUnprocessableEntityResponse({ description: 'The Idempotency-Key was used before with another body' })
+  async create(
+    @Namespace() ns: string,
+    @Body() body: CreateTaskDto,
+    @Sent() sent: Record<string, unknown> | undefined,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<TaskView> {
+    const { task, created } = await this.tasks.create(ns, asSent(body, sent, ['input', 'definition']), key);
     res.status(created ? 201 : 200);
     return task;
   }
@@ -38,14 +48,62 @@ export class TasksController {
     return this.tasks.get(ns, id);
   }
 
+  @Get(':id/suspensions')
+  @Roles('viewer')
+  @ApiOperation({ summary: "A page of a task's suspensions, oldest first: from offset, or the latest without one" })
+  @ApiOkResponse({ description: '{ items, offset, total, nextOffset? }; an entry over LIMIT_VIEW_VALUE_BYTES is { step, truncated: { bytes, href } }' })
+  @ApiNotFoundResponse()
+  suspensions(@Namespace() ns: string, @Param('id') id: string, @Query() q: EntryPageQuery): Promise<EntryPage<SuspensionView>> {
+    return this.tasks.suspensions(ns, id, q);
+  }
+
+  @Get(':id/suspensions/:step')
+  @Roles('viewer')
+  @ApiOperation({ summary: 'One suspension in full, however large' })
+  @ApiNotFoundResponse()
+  suspension(@Namespace() ns: string, @Param('id') id: string, @Param('step') step: string): Promise<SuspensionView> {
+    return this.tasks.suspension(ns, id, step);
+  }
+
+  @Get(':id/trace')
+  @Roles('viewer')
+  @ApiOperation({ summary: "A page of a task's trace, oldest first: from offset, or the latest without one" })
+  @ApiOkResponse({ description: '{ items, offset, total, nextOffset? }; an entry over LIMIT_VIEW_VALUE_BYTES is { truncated: { bytes, href } }' })
+  @ApiNotFoundResponse()
+  trace(@Namespace() ns: string, @Param('id') id: string, @Query() q: EntryPageQuery): Promise<EntryPage<Json>> {
+    return this.tasks.trace(ns, id, q);
+  }
+
+  @Get(':id/trace/:index')
+  @Roles('viewer')
+  @ApiOperation({ summary: 'One trace entry in full, however large' })
+  @ApiNotFoundResponse()
+  traceEntry(@Namespace() ns: string, @Param('id') id: string, @Param('index') index: string): Promise<Json> {
+    return this.tasks.traceEntry(ns, id, index);
+  }
+
+  @Get([':id/input', ':id/output', ':id/error', ':id/yielded', ':id/effect'])
+  @Roles('viewer')
+  @ApiOperation({ summary: "One of a task's values in full (input, output, error, yielded, or the effect it waits on), however large" })
+  @ApiNotFoundResponse()
+  value(@Namespace() ns: string, @Param('id') id: string, @Req() req: Request): Promise<Json> {
+    return this.tasks.value(ns, id, req.path.slice(req.path.lastIndexOf('/') + 1) as TaskValueName);
+  }
+
   @Post(':id/send')
   @Roles('submitter')
   @HttpCode(200)
   @ApiOperation({ summary: "Send a value into a task waiting in receive; answers with what it yields next (Python's send())" })
   @ApiOkResponse({ description: '{ yielded, status, output? }; { pending: true } (202) if it did not suspend again within SEND_WAIT_MS' })
   @ApiConflictResponse({ description: 'The task is not waiting for a value; the message says what it does instead' })
-  async send(@Namespace() ns: string, @Param('id') id: string, @Body() body: SendDto, @Res({ passthrough: true }) res: Response): Promise<SendAnswer> {
-    const answer = await this.tasks.send(ns, id, body.value);
+  async send(
+    @Namespace() ns: string,
+    @Param('id') id: string,
+    @Body() body: SendDto,
+    @Sent() sent: Record<string, unknown> | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<SendAnswer> {
+    const answer = await this.tasks.send(ns, id, asSent(body, sent, ['value']).value);
     if (answer.pending) res.status(202);
     return answer;
   }

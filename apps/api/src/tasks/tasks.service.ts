@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Config, TaskPage, TaskView } from '@yieldflow/contracts';
-import { ConflictError, idForKey, isTaskId, newId, NotFoundError, TaskReader, TaskStore } from '@yieldflow/store';
-import { InvalidInputError } from '../common/errors';
+import type { Config, EntryPage, SuspensionView, TaskPage, TaskView } from '@yieldflow/contracts';
+import type { Json } from '@yieldflow/runtime';
+import { ConflictError, idForKey, isTaskId, newId, NotFoundError, TaskReader, TaskStore, type TaskValueName } from '@yieldflow/store';
+import { IdempotencyMismatchError, InvalidInputError } from '../common/errors';
 import { CONFIG } from '../common/tokens';
-import type { CreateTaskDto, ListTasksQuery } from './dto';
+import type { CreateTaskDto, EntryPageQuery, ListTasksQuery } from './dto';
 import { NotifyHub } from './notify-hub';
+import { requestHash } from './request-hash';
 import { Submission } from './submission';
 
 export interface SendAnswer {
@@ -23,6 +25,11 @@ const WAITING: Record<string, string> = {
   spawn: 'waiting for its child tasks',
 };
 
+const entryIndex = (field: string, raw: string): number => {
+  if (!/^\d{1,9}$/.test(raw)) throw new InvalidInputError(`${field} must be a non-negative integer`);
+  return Number(raw);
+};
+
 @Injectable()
 export class TasksService {
   constructor(
@@ -33,14 +40,23 @@ export class TasksService {
     @Inject(CONFIG) private readonly config: Config,
   ) {}
 
-  /** Create a task; with an idempotency key, a repeat returns the task the first call created. */
+  /**
+   * Create a task; with an idempotency key, a repeat of the same request returns the task the first call
+   * created, and a repeat with another body is refused (the hash of the first request is kept with the task).
+   */
   async create(namespace: string, body: CreateTaskDto, idempotencyKey?: string): Promise<{ task: TaskView; created: boolean }> {
     if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) {
       throw new InvalidInputError('Idempotency-Key must be 1-255 visible ASCII characters');
     }
     const id = idempotencyKey ? idForKey(namespace, idempotencyKey) : newId();
     const task = await this.submission.toTask(namespace, body, id);
-    const [created] = await this.store.create([{ ...task, fresh: !idempotencyKey }]);
+    const hash = idempotencyKey ? requestHash(body) : undefined;
+    const [created] = await this.store.create([{ ...task, fresh: !idempotencyKey, requestHash: hash }]);
+    if (!created && hash) {
+      // tasks created before request hashes were kept have none: they answer as before
+      const stored = await this.reader.requestHash(namespace, id);
+      if (stored && stored !== hash) throw new IdempotencyMismatchError(`Idempotency-Key '${idempotencyKey}' was used for another body; send a new key for a new task`);
+    }
     return { task: await this.reader.get(namespace, id, { journal: false }), created };
   }
 
@@ -49,7 +65,33 @@ export class TasksService {
     return this.reader.get(namespace, id);
   }
 
+  suspensions(namespace: string, id: string, q: EntryPageQuery): Promise<EntryPage<SuspensionView>> {
+    if (!isTaskId(id)) throw new NotFoundError(`task ${id}`);
+    return this.reader.suspensions(namespace, id, q);
+  }
+
+  suspension(namespace: string, id: string, step: string): Promise<SuspensionView> {
+    if (!isTaskId(id)) throw new NotFoundError(`task ${id}`);
+    return this.reader.suspension(namespace, id, entryIndex('step', step));
+  }
+
+  trace(namespace: string, id: string, q: EntryPageQuery): Promise<EntryPage<Json>> {
+    if (!isTaskId(id)) throw new NotFoundError(`task ${id}`);
+    return this.reader.trace(namespace, id, q);
+  }
+
+  traceEntry(namespace: string, id: string, index: string): Promise<Json> {
+    if (!isTaskId(id)) throw new NotFoundError(`task ${id}`);
+    return this.reader.traceEntry(namespace, id, entryIndex('index', index));
+  }
+
+  value(namespace: string, id: string, name: TaskValueName): Promise<Json> {
+    if (!isTaskId(id)) throw new NotFoundError(`task ${id}`);
+    return this.reader.value(namespace, id, name);
+  }
+
   list(namespace: string, q: ListTasksQuery): Promise<TaskPage> {
+    if (q.batchId && q.cursor !== undefined && !/^\d{1,9}$/.test(q.cursor)) throw new InvalidInputError("cursor is not one of this batch's pages: use the nextCursor of the previous page");
     return this.reader.list(namespace, { status: q.status, batchId: q.batchId, limit: q.limit ?? 50, cursor: q.cursor });
   }
 

@@ -2,6 +2,10 @@ import { parseWorkflow, validateWorkflow, type WorkflowDocument } from '@yieldfl
 import { contentHash } from '@yieldflow/store';
 import { durationMs } from '@yieldflow/dsl';
 import { InvalidInputError } from '../common/errors';
+import { yamlFlowDeeperThan } from './yaml-depth';
+
+/** How deep a definition may nest: the DSL parser's limit (maxDepth), also checked on the text. */
+const DEFINITION_DEPTH = 64;
 
 const isDuration = (v: unknown): boolean =>
   (typeof v === 'string' && !v.trim().startsWith('${')) || (!!v && typeof v === 'object' && !Array.isArray(v) && ['days', 'hours', 'minutes', 'seconds', 'milliseconds'].some((k) => k in v));
@@ -41,6 +45,8 @@ export function checkWaitDurations(doc: unknown, maxMs: number, field = ''): voi
  * the DSL schema and the wait limits, and in its canonical text with that text's content hash.
  */
 export function acceptDefinition(body: string | object, maxSleepMs: number, field = ''): { doc: WorkflowDocument; text: string; hash: string } {
+  // the DSL's own depth limit holds only once parsed; a text is checked before (see yaml-depth.ts)
+  if (typeof body === 'string' && yamlFlowDeeperThan(body, DEFINITION_DEPTH)) throw new InvalidInputError(`${field}definition nests more than ${DEFINITION_DEPTH} levels deep`);
   const doc = validateWorkflow(parseWorkflow(body));
   checkWaitDurations(doc, maxSleepMs, field);
   const text = JSON.stringify(doc);

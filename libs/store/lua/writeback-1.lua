@@ -98,7 +98,12 @@ for i, op in ipairs(ops) do
       added, nrec = #op.err, 0
       out[i] = 3
     end
-    stored = { 'by', tonumber(by or 0) + added, 'rn', tonumber(rn or 0) + nrec }
+    -- the running totals are kept only while the task goes on (an ended task is never checked again)
+    stored = nil
+    if op.o == 's' then
+      stored = { 'by', tonumber(by or 0) + added }
+      if nrec > 0 then stored[3] = 'rn'; stored[4] = tonumber(rn or 0) + nrec end
+    end
   end
   if not ok then
     out[i] = 0
@@ -130,7 +135,7 @@ for i, op in ipairs(ops) do
     local set = { 'seq', seq, 'la', now }
     if op.adv then set[5] = extra[1]; set[6] = extra[2]
     else set[5] = 'rm'; set[6] = tonumber(f[14] or 0) + now - tonumber(f[3]) end
-    for j = 1, 4 do set[6 + j] = stored[j] end
+    if stored then for j = 1, #stored do set[6 + j] = stored[j] end end
     local del = {}
     if op.o == 's' then
       st = 'suspended'

@@ -62,7 +62,9 @@ describe('one namespace against another', () => {
       await s.a.post('/v1/events').send(event).expect((r) => expect(r.status).toBeLessThan(300));
     }
     const grown = Number(/used_memory:(\d+)/.exec(await s.store.redis.info('memory'))![1]) - before;
-    expect(grown).toBeLessThan(bytes * 3); // other suites share this Redis: a loose bound, the exact one is event-memory.test.ts
+    // one partition here, so the old layout kept each body twice (under its type and under '*'); 16
+    // partitions made it 33 copies (the exact measure, on a Redis of its own, is event-memory.test.ts)
+    expect(grown).toBeLessThan(bytes * 1.5);
     await onTime();
   });
 

@@ -8,7 +8,10 @@ import { startStack, type Stack } from './support/stack';
  * is accepted or rejected with a 422 naming a feature that docs/CONFORMANCE.md declares unsupported; every
  * invalid one is rejected with its violations; ours register and run end to end.
  */
-const SPEC = resolve(__dirname, '../../shared/serverless-workflow');
+import { hasSpecKit, SPEC_DIR as SPEC } from '../libs/dsl/src/spec-kit';
+
+// without the spec kit (SW_SPEC_DIR) its tests are reported as not run (skipped), never as passed
+const kitIt = hasSpecKit ? it : it.skip;
 const conformance = readFileSync(resolve(__dirname, '../docs/CONFORMANCE.md'), 'utf8');
 const yamlFiles = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
 
@@ -21,7 +24,7 @@ describe('definitions through the REST API', () => {
 
   const register = (text: string) => s.http.post('/v1/definitions').set('Content-Type', 'application/yaml').send(text);
 
-  it("every document of the spec's examples/ is accepted, or rejected with a 422 naming a declared feature", async () => {
+  kitIt("every document of the spec's examples/ is accepted, or rejected with a 422 naming a declared feature", async () => {
     const seen = new Map<string, string>();
     const outcome: Record<string, string> = {};
     const undeclared: string[] = [];
@@ -59,12 +62,12 @@ describe('definitions through the REST API', () => {
     expect(outcome['accumulate-room-readings.yaml']).toBe('accepted');
   });
 
-  it("examples/listen-to-all (an empty file beside listen-to-all.yaml) is no document: 400", async () => {
+  kitIt("examples/listen-to-all (an empty file beside listen-to-all.yaml) is no document: 400", async () => {
     expect(readFileSync(join(SPEC, 'examples', 'listen-to-all'), 'utf8').trim()).toBe('');
     await register('').expect((res) => expect([400]).toContain(res.status));
   });
 
-  it('every document of invalid-examples/ is rejected with 400 and its violations', async () => {
+  kitIt('every document of invalid-examples/ is rejected with 400 and its violations', async () => {
     const files = yamlFiles(join(SPEC, 'invalid-examples'));
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) {

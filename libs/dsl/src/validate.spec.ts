@@ -5,10 +5,13 @@ import { parseWorkflow } from './parse';
 import { describeSupport } from './support';
 import { validateWorkflow } from './validate';
 
-const SPEC = '/work/shared/serverless-workflow';
-const files = (dir: string) => readdirSync(join(SPEC, dir)).filter((f) => f.endsWith('.yaml'));
+import { hasSpecKit, SPEC_DIR as SPEC } from './spec-kit';
 
-describe('the spec examples', () => {
+// without the spec kit (SW_SPEC_DIR) these suites are reported as not run (skipped), never as passed
+const files = (dir: string) => (hasSpecKit ? readdirSync(join(SPEC, dir)).filter((f) => f.endsWith('.yaml')) : ['(the spec kit is absent)']);
+const withKit = hasSpecKit ? describe : describe.skip;
+
+withKit('the spec examples', () => {
   it.each(files('examples'))('%s is accepted, or rejected naming an unsupported feature', (file) => {
     const doc = parseWorkflow(readFileSync(join(SPEC, 'examples', file), 'utf8'));
     try {
@@ -58,7 +61,7 @@ describe('the spec examples', () => {
   });
 });
 
-describe('the invalid examples', () => {
+withKit('the invalid examples', () => {
   it.each(files('invalid-examples'))('%s is rejected with a DefinitionError', (file) => {
     expect(() => validateWorkflow(parseWorkflow(readFileSync(join(SPEC, 'invalid-examples', file), 'utf8')))).toThrow(DefinitionError);
   });

@@ -1,3 +1,4 @@
+import type { Json } from '@yieldflow/runtime';
 import { childId, type TaskStore } from '@yieldflow/store';
 import { isScriptError } from './script-error';
 
@@ -5,6 +6,13 @@ type Item =
   | { kind: 'child'; parent: string; pseq: number; pidx: number; child: string; status: string; output?: unknown; error?: unknown }
   | { kind: 'cancel-children'; parent: string; seq: number; count: number }
   | { kind: 'close'; id: string };
+
+function childResult(item: Extract<Item, { kind: 'child' }>): Json {
+  const result: Record<string, Json> = { id: item.child, status: item.status };
+  if (item.status === 'faulted') result.error = (item.error ?? null) as Json;
+  else result.output = (item.output ?? null) as Json;
+  return result;
+}
 
 /**
  * Work that crosses partitions, written by a transition into its partition's outbox in the same
@@ -29,30 +37,56 @@ export class Outbox {
     for (;;) {
       const items = await this.store.peekOutbox(partition, token, max);
       if (items === null || items.length === 0) return;
+      // children's ends, the bulk of a wide fork's outbox, go in one round trip per run of them
+      let children: { raw: string; item: Extract<Item, { kind: 'child' }> }[] = [];
+      const flush = async (): Promise<void> => {
+        const run = children;
+        children = [];
+        const results = await this.store.deliverChildren(run.map(({ item }) => ({ parent: item.parent, seq: item.pseq, index: item.pidx, result: childResult(item) })));
+        for (let i = 0; i < run.length; i++) {
+          const r = results[i];
+          if (r instanceof Error) await this.setAside(partition, run[i].raw, r);
+          else if (r.code === 2) await this.cancelChildren(run[i].item.parent, run[i].item.pseq, r.children, run[i].item.pidx);
+        }
+      };
       for (const raw of items) {
+        let item: Item;
         try {
-          await this.apply(JSON.parse(raw) as Item);
+          item = JSON.parse(raw) as Item;
         } catch (err) {
-          // an item a script refuses every time must not block every item behind it: it is set aside,
-          // kept in the partition's dead-letter list, and reported
-          if (!isScriptError(err) && !(err instanceof SyntaxError)) throw err;
-          this.onDeadLetter(partition, raw, (err as Error).message);
-          await this.store.deadLetter(partition, raw, (err as Error).message);
+          await this.setAside(partition, raw, err);
+          continue;
+        }
+        if (item.kind === 'child') {
+          children.push({ raw, item });
+          continue;
+        }
+        await flush();
+        try {
+          await this.apply(item);
+        } catch (err) {
+          await this.setAside(partition, raw, err);
         }
       }
+      await flush();
       const acked = await this.store.ackOutbox(partition, token, items);
       if (acked === -2 || (acked === 1 && items.length < max)) return;
     }
   }
 
-  private async apply(item: Item): Promise<void> {
-    if (item.kind === 'child') {
-      const result: Record<string, unknown> = { id: item.child, status: item.status };
-      if (item.status === 'faulted') result.error = item.error;
-      else result.output = item.output ?? null;
-      const { code, children } = await this.store.deliverChild(item.parent, item.pseq, item.pidx, result as never);
-      if (code === 2) await this.cancelChildren(item.parent, item.pseq, children, item.pidx);
-    } else if (item.kind === 'close') {
+  /**
+   * An item a script refuses every time (or that is not JSON) must not block every item behind it: it is
+   * set aside, kept in the partition's dead-letter list with the reason, and reported. Any other error
+   * (Redis unreachable) is thrown: the partition is given up and the item applied by its next owner.
+   */
+  private async setAside(partition: number, raw: string, err: unknown): Promise<void> {
+    if (!isScriptError(err) && !(err instanceof SyntaxError)) throw err;
+    this.onDeadLetter(partition, raw, (err as Error).message);
+    await this.store.deadLetter(partition, raw, (err as Error).message);
+  }
+
+  private async apply(item: Exclude<Item, { kind: 'child' }>): Promise<void> {
+    if (item.kind === 'close') {
       await this.onClose(item.id);
     } else {
       await this.cancelChildren(item.parent, item.seq, item.count);

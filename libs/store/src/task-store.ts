@@ -208,6 +208,33 @@ export class TaskStore {
     return { code, children };
   }
 
+  /**
+   * Many children's ends in one round trip (pipelined, applied in order): per delivery its code and child
+   * count as `deliverChild` answers, or the error its script raised. Each woken parent's owner is woken once.
+   */
+  async deliverChildren(
+    deliveries: { parent: string; seq: number; index: number; result: Json }[],
+    now = Date.now(),
+  ): Promise<({ code: number; children: number } | Error)[]> {
+    if (deliveries.length === 0) return [];
+    const pipeline = this.redis.pipeline() as ScriptedPipeline;
+    for (const d of deliveries) pipeline.yf_child(this.keys.partitionOfTask(d.parent), d.parent, d.seq, d.index, JSON.stringify(d.result), now);
+    const replies = (await pipeline.exec()) ?? [];
+    const woken = new Set<number>();
+    const out = replies.map(([err, res], i) => {
+      if (err) return err;
+      const [code, children] = res as number[];
+      if (code > 0) woken.add(this.partitionOf(deliveries[i].parent));
+      return { code, children };
+    });
+    if (woken.size > 0) {
+      const wake = this.redis.pipeline();
+      for (const p of woken) wake.publish(this.keys.wakeChannel, String(p));
+      await wake.exec();
+    }
+    return out;
+  }
+
   async createBatch(namespace: string, id: string, taskIds: string[], now = Date.now()): Promise<void> {
     const pipeline = this.redis.pipeline();
     pipeline.hset(this.keys.batch(id), 'ns', namespace, 'total', taskIds.length, 'ca', now);

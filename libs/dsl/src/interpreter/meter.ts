@@ -1,6 +1,6 @@
 import { BudgetError, type Effect } from '@yieldflow/runtime';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- what a coroutine is sent back is any JSON
+// what a coroutine is sent back is any JSON
 type Gen<T> = Generator<Effect, T, any>;
 
 /** What one resume of a workflow may do before it must wait: a loop with no wait in it is cut off. */

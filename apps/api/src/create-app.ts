@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import { loadJqSyntax } from '@yieldflow/dsl';
 import type { Config } from '@yieldflow/contracts';
 import { AppModule } from './app.module';
 import { ErrorFilter } from './common/error.filter';
@@ -15,6 +16,7 @@ const trustProxy = (v: string): boolean | number | string =>
 
 /** The api as an application, configured as in production (main.ts listens; tests use it in-process). */
 export async function createApp(config: Config, opts: { logLevel?: string } = {}): Promise<INestApplication> {
+  await loadJqSyntax(); // definitions' expressions are compiled with real jq when they arrive
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, opts.logLevel), { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');

@@ -6,6 +6,7 @@ export { DEFAULT_RESUME_BUDGET, type ResumeBudget } from './interpreter/meter';
 export { DefinitionError, UnsupportedFeatureError, type Violation } from './errors';
 export { type ExpressionEvaluator, ExpressionFailure, JqEvaluator, type JqEvaluatorOptions, defaultEvaluator } from './expressions/evaluator';
 export { isExpression } from './expressions/expr';
+export { checkExpressions, jqSyntaxError, loadJqSyntax } from './expressions/syntax';
 export { durationMs } from './duration';
 export { ANY_EVENT_TYPE } from './interpreter/listen';
 export { branchDocument } from './interpreter/spawn';

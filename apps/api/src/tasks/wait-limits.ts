@@ -1,4 +1,4 @@
-import { parseWorkflow, validateWorkflow, type WorkflowDocument } from '@yieldflow/dsl';
+import { checkExpressions, parseWorkflow, validateWorkflow, type WorkflowDocument } from '@yieldflow/dsl';
 import { contentHash } from '@yieldflow/store';
 import { durationMs } from '@yieldflow/dsl';
 import { InvalidInputError } from '../common/errors';
@@ -48,6 +48,7 @@ export function acceptDefinition(body: string | object, maxSleepMs: number, fiel
   // the DSL's own depth limit holds only once parsed; a text is checked before (see yaml-depth.ts)
   if (typeof body === 'string' && yamlFlowDeeperThan(body, DEFINITION_DEPTH)) throw new InvalidInputError(`${field}definition nests more than ${DEFINITION_DEPTH} levels deep`);
   const doc = validateWorkflow(parseWorkflow(body));
+  checkExpressions(doc);
   checkWaitDurations(doc, maxSleepMs, field);
   const text = JSON.stringify(doc);
   return { doc, text, hash: contentHash(text) };

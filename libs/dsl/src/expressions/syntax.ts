@@ -14,6 +14,8 @@ const VARIABLE = /\$([A-Za-z_][A-Za-z0-9_]*)/g;
 
 /** Load real jq (jq-web, WebAssembly) once; whoever accepts definitions does it at start. */
 export async function loadJqSyntax(): Promise<void> {
+  // jq-web is CommonJS, untyped, and exports a promise of the loaded module (an import() would wrap it)
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   jq ??= await (require('jq-web') as Promise<JqWeb>);
 }
 

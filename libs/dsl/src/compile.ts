@@ -52,7 +52,7 @@ export function compileWorkflow(doc: WorkflowDocument, opts: CompileOptions = {}
       task: (name, task, pointer, input, scope) => runTask(run, name, task, pointer, input, scope),
     };
     const input0 = rawInput ?? {};
-    const timeout = timeoutOf(run, doc.timeout, '/timeout');
+    const timeout = timeoutOf(run, doc.timeout, '/timeout', input0, { vars: {} });
     if (timeout !== undefined) run.deadline = startedAt + timeout;
     try {
       checkSchema(run, doc.input?.schema, input0, '/input/schema', 'workflow input');

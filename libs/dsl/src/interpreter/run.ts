@@ -1,8 +1,10 @@
 import { ERROR_TYPES, TaskError, type CoroutineContext, type Effect, type Json } from '@yieldflow/runtime';
-import { runtimeError } from '../errors';
+import { durationMs } from '../duration';
+import { configurationError, runtimeError } from '../errors';
+import { isExpression } from '../expressions/expr';
 import type { Expressions } from '../expressions/expr';
 import type { Meter } from './meter';
-import type { TaskDef, TaskList, WorkflowDocument } from '../types';
+import type { Duration, TaskDef, TaskList, WorkflowDocument } from '../types';
 
 export type Gen<T> = Generator<Effect, T, any>;
 
@@ -102,4 +104,17 @@ export function errorJson(err: TaskError): Json {
 /** Plain JSON copy of a definition fragment, for `$task.definition` and synthesized documents. */
 export function plain(v: unknown): Json {
   return v === undefined ? null : (JSON.parse(JSON.stringify(v)) as Json);
+}
+
+/**
+ * A duration as the DSL writes it: ISO 8601, `{ days, hours, ... }`, or a runtime expression giving either,
+ * evaluated where it stands (DSL 1.0.3 allows one wherever a duration goes).
+ */
+export function durationOf(run: Run, d: Duration, input: Json, scope: Scope, pointer: string): number {
+  const value: unknown = typeof d === 'string' && isExpression(d) ? run.ex.deep(d, input, args(run, scope, { input }), pointer) : d;
+  try {
+    return durationMs(value as Duration);
+  } catch (err) {
+    throw configurationError(`${(err as Error).message}${value !== d ? ` (what ${d} gave)` : ''}`, pointer);
+  }
 }

@@ -1,12 +1,11 @@
 import { TaskError, type Json } from '@yieldflow/runtime';
 import { configurationError, validationError } from '../errors';
-import { durationMs } from '../duration';
 import { truthy } from '../expressions/expr';
 import { escapePointer } from '../parse';
 import type { TaskDef, TaskList, TimeoutDef } from '../types';
 import { taskKind } from '../walk';
 import { executeKind } from './kinds';
-import { args, asTaskError, dateTime, type Flow, type Gen, isTimeout, plain, type Run, type Scope } from './run';
+import { args, asTaskError, dateTime, durationOf, type Flow, type Gen, isTimeout, plain, type Run, type Scope } from './run';
 
 export type { Flow } from './run';
 
@@ -56,7 +55,7 @@ export function* runTask(run: Run, name: string, task: TaskDef, pointer: string,
   const outerDeadline = run.deadline;
   let ownDeadline: number | undefined;
   try {
-    const timeout = timeoutOf(run, task.timeout, `${pointer}/timeout`);
+    const timeout = timeoutOf(run, task.timeout, `${pointer}/timeout`, rawInput, scope);
     if (timeout !== undefined) {
       ownDeadline = startedAt + timeout;
       run.deadline = outerDeadline === undefined ? ownDeadline : Math.min(outerDeadline, ownDeadline);
@@ -91,11 +90,11 @@ export function* runTask(run: Run, name: string, task: TaskDef, pointer: string,
   }
 }
 
-export function timeoutOf(run: Run, timeout: string | TimeoutDef | undefined, pointer: string): number | undefined {
+export function timeoutOf(run: Run, timeout: string | TimeoutDef | undefined, pointer: string, input: Json, scope: Scope): number | undefined {
   if (timeout === undefined) return undefined;
   const def = typeof timeout === 'string' ? run.doc.use?.timeouts?.[timeout] : timeout;
   if (!def) throw configurationError(`no timeout named '${String(timeout)}' in use.timeouts`, pointer);
-  return durationMs(def.after);
+  return durationOf(run, def.after, input, scope, typeof timeout === 'string' ? `/use/timeouts/${escapePointer(timeout)}/after` : `${pointer}/after`);
 }
 
 export function checkSchema(run: Run, schema: { document?: Json } | undefined, value: Json, pointer: string, what: string): void {

@@ -1,9 +1,8 @@
 import { ERROR_TYPES, sleep, TaskError, type Json } from '@yieldflow/runtime';
 import { configurationError } from '../errors';
-import { durationMs } from '../duration';
 import { truthy } from '../expressions/expr';
 import type { Duration, TaskDef } from '../types';
-import { args, asTaskError, bounded, errorJson, type Gen, type Run, type Scope } from './run';
+import { args, asTaskError, bounded, durationOf, errorJson, type Gen, type Run, type Scope } from './run';
 import type { Flow } from './run';
 
 interface RetryDef {
@@ -88,17 +87,18 @@ function nextDelay(run: Run, p: RetryDef, attempt: number, attemptStart: number,
   const count = p.limit?.attempt?.count;
   if (count !== undefined && attempt > count) return null; // count retries after the first attempt
   const now = run.ctx.now();
-  if (p.limit?.attempt?.duration !== undefined && now - attemptStart > durationMs(p.limit.attempt.duration)) return null;
-  const base = p.delay === undefined ? 0 : durationMs(p.delay);
+  const ms = (d: Duration, at: string): number => durationOf(run, d, input, scope, `${pointer}/catch/retry${at}`);
+  if (p.limit?.attempt?.duration !== undefined && now - attemptStart > ms(p.limit.attempt.duration, '/limit/attempt/duration')) return null;
+  const base = p.delay === undefined ? 0 : ms(p.delay, '/delay');
   let delay = base;
   if (p.backoff?.linear) delay = base * attempt;
   else if (p.backoff?.exponential) delay = base * 2 ** (attempt - 1);
   if (p.jitter) {
-    const from = durationMs(p.jitter.from);
-    const to = durationMs(p.jitter.to);
+    const from = ms(p.jitter.from, '/jitter/from');
+    const to = ms(p.jitter.to, '/jitter/to');
     delay += from + (to > from ? deterministic(`${run.ctx.taskId}:${pointer}:${attempt}:${now}`) % (to - from + 1) : 0);
   }
-  if (p.limit?.duration !== undefined && now + delay - firstStart > durationMs(p.limit.duration)) return null;
+  if (p.limit?.duration !== undefined && now + delay - firstStart > ms(p.limit.duration, '/limit/duration')) return null;
   void error;
   return delay;
 }

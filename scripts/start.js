@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: find Redis (REDIS_URL, else 127.0.0.1:6379 if it answers, else a redis-server started
-// here with AOF persistence under ./data), then run the api and WORKERS worker processes (default 1).
+// here with AOF persistence under ./data), then run the api and WORKERS worker processes (default 1), and
+// keep them running: a process that dies is started again (after 1 s, doubling to 30 s while it keeps
+// dying within a minute of its start), and the others go on. Ctrl-C (SIGINT) or SIGTERM stops them all.
 const { spawn, spawnSync } = require('node:child_process');
 const { mkdirSync } = require('node:fs');
 const net = require('node:net');
@@ -54,24 +56,36 @@ async function findRedis() {
   stop(1);
 }
 
-function run(name, file, env) {
+const RESTART_MIN_MS = 1000;
+const RESTART_MAX_MS = 30_000;
+/** A process up this long is healthy again: its next crash restarts it after the shortest delay. */
+const HEALTHY_AFTER_MS = 60_000;
+
+function run(name, file, env, delayMs = RESTART_MIN_MS) {
+  const startedAt = Date.now();
   const child = spawn(process.execPath, [path.join(root, 'dist', file)], { env, stdio: 'inherit' });
   children.push(child);
+  console.log(`${name} started (pid ${child.pid})`);
   child.on('exit', (code, signal) => {
-    if (!stopping) {
-      console.error(`${name} exited (${signal ?? code}); stopping`);
-      stop(code || 1);
-    }
+    children.splice(children.indexOf(child), 1);
+    if (stopping) return;
+    const next = Date.now() - startedAt >= HEALTHY_AFTER_MS ? RESTART_MIN_MS : delayMs;
+    console.error(`${name} exited (${signal ?? `code ${code}`}); starting it again in ${next / 1000} s`);
+    setTimeout(() => {
+      if (!stopping) run(name, file, env, Math.min(next * 2, RESTART_MAX_MS));
+    }, next).unref();
   });
 }
 
 function stop(code = 0) {
+  if (stopping) return;
   stopping = true;
   // the app processes first (they finish their work), Redis last
-  const apps = children.slice(1);
-  for (const c of children) if (c.exitCode === null && !c.spawnargs.includes('--appendonly')) c.kill('SIGTERM');
-  const redis = children.find((c) => c.spawnargs.includes('--appendonly'));
-  Promise.all(apps.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r))))).then(() => {
+  const isRedis = (c) => c.spawnargs.includes('--appendonly');
+  const apps = children.filter((c) => !isRedis(c));
+  for (const c of apps) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+  const redis = children.find(isRedis);
+  Promise.all(apps.map((c) => (c.exitCode !== null || c.signalCode !== null ? null : new Promise((r) => c.once('exit', r))))).then(() => {
     if (redis && redis.exitCode === null) redis.kill('SIGTERM');
     process.exit(code);
   });

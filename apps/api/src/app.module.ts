@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
+import { requestLogLevel } from './common/request-log';
 import type { Config } from '@yieldflow/contracts';
 import { authProviders } from './auth/providers';
 import { KeysController } from './auth/keys';
@@ -28,6 +29,8 @@ export class AppModule {
           pinoHttp: {
             level: logLevel,
             autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+            // a line per request costs throughput: at debug, unless it failed or was slow (always logged)
+            customLogLevel: requestLogLevel(config.slowRequestMs),
             redact: ['req.headers.authorization'],
           },
         }),

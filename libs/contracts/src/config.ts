@@ -20,6 +20,8 @@ export interface Config {
    * failed authentications are counted by. Unset: none, the address is the connection's peer.
    */
   trustProxy?: string;
+  /** A request slower than this is logged at warn, whatever LOG_LEVEL (SLOW_REQUEST_MS). */
+  slowRequestMs: number;
   /** Outbound addresses allowed despite being loopback/private (comma list of IPs, CIDRs, host names). */
   httpAllow: string[];
   /**
@@ -121,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: int(env, 'PORT', 3000, 0, 65535),
     host,
     auth: loadAuth(env, host),
+    slowRequestMs: int(env, 'SLOW_REQUEST_MS', 1000, 1, 3_600_000),
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 6000, 0, 10_000_000),
     ...(env.TRUST_PROXY ? { trustProxy: env.TRUST_PROXY } : {}),
     httpAllow: (env.HTTP_ALLOW ?? '').split(',').map((s) => s.trim()).filter(Boolean),

@@ -121,6 +121,9 @@ describe('REST API behaviour', () => {
   it('GET /health reports Redis and workers; GET /metrics exposes tasks, resumes and lateness', async () => {
     const health = await s.http.get('/health').expect(200);
     expect(health.body.details).toMatchObject({ redis: { status: 'up' }, workers: { status: 'up' } });
+    // for an orchestrator's probes: liveness depends on nothing, readiness on Redis alone
+    expect((await s.http.get('/health/live').expect(200)).body.status).toBe('ok');
+    expect((await s.http.get('/health/ready').expect(200)).body.details).toEqual({ redis: expect.objectContaining({ status: 'up' }) });
     const { body } = await s.http.post('/v1/tasks').send({ coroutine: 'seed.interleave-a' }).expect(201);
     await s.until(body.id, ['completed']);
     await new Promise((r) => setTimeout(r, 600)); // workers flush their counters each heartbeat

@@ -28,7 +28,7 @@ export class AppModule {
         LoggerModule.forRoot({
           pinoHttp: {
             level: logLevel,
-            autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+            autoLogging: { ignore: (req) => req.url?.startsWith('/health') === true || req.url === '/metrics' },
             // a line per request costs throughput: at debug, unless it failed or was slow (always logged)
             customLogLevel: requestLogLevel(config.slowRequestMs),
             redact: ['req.headers.authorization'],

@@ -52,4 +52,20 @@ export class HealthController {
   check() {
     return this.health.check([() => this.indicators.redisUp(), () => this.indicators.workersAlive()]);
   }
+
+  @Get('live')
+  @Public()
+  @HealthCheck()
+  @ApiOperation({ summary: 'Liveness: the api process answers (restart it if not); depends on nothing else' })
+  live() {
+    return this.health.check([]);
+  }
+
+  @Get('ready')
+  @Public()
+  @HealthCheck()
+  @ApiOperation({ summary: 'Readiness: the api can take requests, Redis reachable (503 otherwise)' })
+  ready() {
+    return this.health.check([() => this.indicators.redisUp()]);
+  }
 }

@@ -12,6 +12,8 @@ import { DefinitionsController, DefinitionsService } from './definitions/definit
 import { EventsController, EventsService } from './events/events';
 import { HealthController, Indicators } from './health/health';
 import { MetricsController, MetricsService } from './metrics/metrics';
+import { SchedulesController } from './schedules/schedules.controller';
+import { SchedulesService } from './schedules/schedules.service';
 import { NotifyHub } from './tasks/notify-hub';
 import { Submission } from './tasks/submission';
 import { TasksController } from './tasks/tasks.controller';
@@ -32,7 +34,7 @@ export class AppModule {
           },
         }),
       ],
-      controllers: [TasksController, BatchesController, EventsController, DefinitionsController, KeysController, HealthController, MetricsController],
+      controllers: [TasksController, BatchesController, EventsController, DefinitionsController, KeysController, HealthController, MetricsController, SchedulesController],
       providers: [
         ...providers.filter((p) => !('provide' in p) || p.provide !== CONFIG),
         { provide: CONFIG, useValue: config },
@@ -45,6 +47,7 @@ export class AppModule {
         DefinitionsService,
         Indicators,
         MetricsService,
+        SchedulesService,
         ...authProviders,
       ],
     };

@@ -1,0 +1,120 @@
+import { startStack, type Stack } from '../support/stack';
+import { fires, quick, sleep, untilFires } from './support';
+
+/** Schedules end to end: the api in-process, two workers, a real Redis. */
+describe('schedules', () => {
+  let s: Stack;
+  beforeAll(async () => {
+    s = await startStack({ workers: 2 });
+  });
+  afterAll(() => s.close());
+
+  it('refuses bad input with a 400 naming the field', async () => {
+    const bad = async (body: object, field: RegExp) => {
+      const res = await s.http.post('/v1/schedules').send(body).expect(400);
+      expect(res.body.message).toMatch(field);
+    };
+    await bad({ cron: 'every day', definition: quick }, /cron/);
+    await bad({ cron: '61 * * * *', definition: quick }, /cron/);
+    await bad({ cron: '* * *', definition: quick }, /cron/);
+    await bad({ cron: '0 9 * * *', timezone: 'Mars/Olympus', definition: quick }, /timezone/);
+    await bad({ every: 'often', definition: quick }, /every/);
+    await bad({ definition: quick }, /cron, every/);
+    await bad({ every: '1s', coroutine: 'no.such' }, /coroutine/);
+    await bad({ every: '1s' }, /coroutine, definition, definitionRef/);
+    await bad({ every: '1s', definition: quick, overlap: 'sometimes' }, /overlap/);
+    await bad({ every: '1s', definition: quick, startAt: 'yesterday' }, /startAt/);
+    await s.http.post('/v1/schedules').send({ every: '1s', definitionRef: { name: 'nope' } }).expect(404);
+  });
+
+  it('fires every second, each fire once although two workers run, and links each task back', async () => {
+    const created = (await s.http.post('/v1/schedules').send({ id: 'every-second', every: '1s', definition: quick }).expect(201)).body;
+    expect(created).toMatchObject({ id: 'every-second', state: 'active', overlap: 'skip', fires: 0 });
+    expect(created.next).toHaveLength(5);
+    const all = await untilFires(s, 'every-second', 3, (f) => f.result === 'started');
+    const started = all.filter((f) => f.result === 'started');
+    // one record per due time, consecutive seconds, each with its own task
+    const dues = started.map((f) => Date.parse(f.dueAt));
+    expect(new Set(dues).size).toBe(dues.length);
+    for (let i = 1; i < dues.length; i++) expect(dues[i] - dues[i - 1]).toBe(1000);
+    expect(dues.every((d) => d % 1000 === 0)).toBe(true);
+    const task = await s.until(started[0].taskId!, ['completed']);
+    expect(task.scheduleId).toBe('every-second');
+    expect(started[0].taskId).toBe(`sch-${started[0].taskId!.split('-')[1]}-${dues[0]}`);
+    const listed = (await s.http.get('/v1/tasks?scheduleId=every-second&limit=2').expect(200)).body;
+    expect(listed.items).toHaveLength(2);
+    expect(listed.items[0].scheduleId).toBe('every-second');
+    expect(listed.nextCursor).toBe('2');
+    await s.http.get('/v1/tasks?scheduleId=every-second&cursor=x').expect(400);
+    const view = (await s.http.get('/v1/schedules/every-second').expect(200)).body;
+    expect(view.fires).toBeGreaterThanOrEqual(3);
+    await s.http.delete('/v1/schedules/every-second').expect(204);
+    await s.http.get('/v1/schedules/every-second').expect(404);
+  });
+
+  it('previews the next fire times, pages the list and answers 409 for a taken id', async () => {
+    await s.http.post('/v1/schedules').send({ id: 'nightly', cron: '30 2 * * *', timezone: 'Europe/Berlin', definition: quick }).expect(201);
+    await s.http.post('/v1/schedules').send({ id: 'nightly', every: '1h', definition: quick }).expect(409);
+    const preview = (await s.http.get('/v1/schedules/nightly/preview?count=3').expect(200)).body.fires as string[];
+    expect(preview).toHaveLength(3);
+    for (const t of preview) expect(new Date(t).toLocaleTimeString('en-GB', { timeZone: 'Europe/Berlin' })).toMatch(/^0[23]:[03]0:00$/);
+    await s.http.get('/v1/schedules/nightly/preview?count=0').expect(400);
+    await s.http.post('/v1/schedules').send({ id: 'hourly', every: '1h', definition: quick }).expect(201);
+    const first = (await s.http.get('/v1/schedules?limit=1').expect(200)).body;
+    expect(first.items).toHaveLength(1);
+    const second = (await s.http.get(`/v1/schedules?limit=1&cursor=${first.nextCursor}`).expect(200)).body;
+    expect(second.items[0].id).not.toBe(first.items[0].id);
+  });
+
+  it('pauses with a note (no fires), resumes, and changes its spec with PATCH', async () => {
+    await s.http.post('/v1/schedules').send({ id: 'pausable', every: '500ms', definition: quick }).expect(201);
+    await untilFires(s, 'pausable', 1);
+    const paused = (await s.http.post('/v1/schedules/pausable/pause').send({ note: 'maintenance' }).expect(200)).body;
+    expect(paused).toMatchObject({ state: 'paused', note: 'maintenance', next: [] });
+    await sleep(300);
+    const before = (await fires(s, 'pausable')).length;
+    await sleep(1500);
+    expect((await fires(s, 'pausable')).length).toBe(before);
+    expect((await s.http.post('/v1/schedules/pausable/resume').expect(200)).body.state).toBe('active');
+    await untilFires(s, 'pausable', before + 1);
+    const patched = (await s.http.patch('/v1/schedules/pausable').send({ every: '1h' }).expect(200)).body;
+    expect(patched.spec.every).toBe('1h');
+    expect(Date.parse(patched.next[0]) % 3_600_000).toBe(0);
+    await sleep(300);
+    const afterPatch = (await fires(s, 'pausable')).length;
+    await sleep(1200);
+    expect((await fires(s, 'pausable')).length).toBe(afterPatch);
+    await s.http.patch('/v1/schedules/pausable').send({ cron: 'nope' }).expect(400);
+  });
+
+  it('runs a trigger now, and stops after limit fires', async () => {
+    await s.http.post('/v1/schedules').send({ id: 'limited', every: '500ms', limit: 2, definition: quick }).expect(201);
+    await untilFires(s, 'limited', 2);
+    await sleep(1200);
+    const done = await fires(s, 'limited');
+    expect(done.filter((f) => f.result === 'started')).toHaveLength(2);
+    expect((await s.http.get('/v1/schedules/limited').expect(200)).body.state).toBe('ended');
+    const { taskId } = (await s.http.post('/v1/schedules/limited/trigger').expect(201)).body;
+    expect((await s.until(taskId, ['completed'])).scheduleId).toBe('limited');
+    const last = (await fires(s, 'limited')).pop()!;
+    expect(last).toMatchObject({ taskId, trigger: 'manual', result: 'started' });
+  });
+
+  it('backfills the fires of a past range once each, however often asked', async () => {
+    await s.http.post('/v1/schedules').send({ id: 'daily', cron: '0 6 * * *', timezone: 'America/New_York', definition: quick }).expect(201);
+    const day = 86_400_000;
+    const to = new Date(Math.floor(Date.now() / day) * day - day).toISOString();
+    const from = new Date(Date.parse(to) - 3 * day).toISOString();
+    const one = (await s.http.post('/v1/schedules/daily/backfill').send({ from, to, overlap: 'allowAll' }).expect(201)).body;
+    expect(one.fires).toBe(3);
+    await s.until(one.taskId, ['completed']);
+    const two = (await s.http.post('/v1/schedules/daily/backfill').send({ from, to, overlap: 'allowAll' }).expect(201)).body;
+    await s.until(two.taskId, ['completed']);
+    const recorded = await fires(s, 'daily');
+    expect(recorded.filter((f) => f.result === 'started')).toHaveLength(3);
+    expect(recorded.every((f) => f.trigger === 'backfill')).toBe(true);
+    for (const f of recorded) expect(new Date(f.dueAt).toLocaleTimeString('en-GB', { timeZone: 'America/New_York' })).toBe('06:00:00');
+    await s.http.post('/v1/schedules/daily/backfill').send({ from: to, to: from }).expect(400);
+    await s.http.post('/v1/schedules/daily/backfill').send({ from, to: new Date(Date.now() + day).toISOString() }).expect(400);
+  });
+});

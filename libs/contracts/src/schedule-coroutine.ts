@@ -47,7 +47,7 @@ export const scheduleCoroutine: Coroutine = function* (raw, ctx) {
     if (backfill && next !== null && next > g.backfillTo!) next = null;
     if (queue.length === 0) {
       if (next === null) return { fires: count } as Json;
-      if (!backfill && steps >= STEPS_PER_GENERATION) {
+      if (!backfill && steps >= (g.steps ?? STEPS_PER_GENERATION)) {
         const input: GenerationInput = { ...g, gen: g.gen + 1, after: cursor, count, queue: [] };
         yield start(generationTaskId(g.uid, g.gen + 1), { coroutine: SCHEDULE_COROUTINE, input: input as unknown as Json }, { op: 'continue', ns: g.ns, sid: g.sid, gen: g.gen });
         return { fires: count, continued: g.gen + 1 } as Json;

@@ -32,6 +32,8 @@ export interface GenerationInput {
   /** Fires waiting for the previous run to end (buffer policies), carried into the next generation. */
   queue: number[];
   doc: ScheduleDoc;
+  /** Steps before it continues as a new generation (STEPS_PER_GENERATION by default). */
+  steps?: number;
   /** A backfill runs the fires of (after, to] at once and ends; it is not a generation. */
   backfillTo?: number;
 }

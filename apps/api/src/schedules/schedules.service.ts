@@ -203,7 +203,7 @@ export class SchedulesService {
   }
 
   private async startGeneration(ns: string, sid: string, uid: string, gen: number, doc: ScheduleDoc, now: number): Promise<void> {
-    const input: GenerationInput = { ns, sid, uid, gen, after: now, count: (await this.schedules.get(ns, sid))?.fired ?? 0, queue: [], doc };
+    const input: GenerationInput = { ns, sid, uid, gen, after: now, count: (await this.schedules.get(ns, sid))?.fired ?? 0, queue: [], doc, steps: this.config.budgets.scheduleSteps };
     await this.store.create([{ id: generationTaskId(uid, gen), namespace: ns, kind: 'coroutine', name: SCHEDULE_COROUTINE, input: input as unknown as Json, scheduleId: sid }]);
   }
 

@@ -1,5 +1,5 @@
 import { startStack, type Stack } from '../support/stack';
-import { failing, fires, quick, sleep, untilFires } from './support';
+import { failing, type Fire, fires, quick, sleep, untilFires } from './support';
 
 /**
  * Overlap policies, with seed.consumer as the run that goes on (it waits in receive until a falsy value is
@@ -18,7 +18,7 @@ describe('schedule overlap', () => {
     await s.http.post(`/v1/tasks/${taskId}/send`).send({ value: 0 }).expect(200);
     await s.until(taskId, ['completed']);
   };
-  const started = (all: { result: string }[]) => all.filter((f) => f.result === 'started') as { taskId: string; dueAt: string; at: string }[];
+  const started = (all: Fire[]) => all.filter((f) => f.result === 'started') as (Fire & { taskId: string })[];
 
   it('skip: fires while the run goes on are skipped and recorded; the next after its end starts', async () => {
     await create('skip', 'skip');

@@ -46,6 +46,9 @@ describe('schedules', () => {
     expect(listed.items[0].scheduleId).toBe('every-second');
     expect(listed.nextCursor).toBe('2');
     await s.http.get('/v1/tasks?scheduleId=every-second&cursor=x').expect(400);
+    const metrics = (await s.http.get('/metrics').expect(200)).text;
+    expect(Number(/yieldflow_schedule_fire_lateness_ms_count (\d+)/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(3);
+    expect(metrics).toMatch(/yieldflow_schedule_fire_lateness_ms_bucket\{le="\+Inf"\} \d+/);
     const view = (await s.http.get('/v1/schedules/every-second').expect(200)).body;
     expect(view.fires).toBeGreaterThanOrEqual(3);
     await s.http.delete('/v1/schedules/every-second').expect(204);

@@ -121,3 +121,34 @@ describe('schedules', () => {
     await s.http.post('/v1/schedules/daily/backfill').send({ from, to: new Date(Date.now() + day).toISOString() }).expect(400);
   });
 });
+
+describe("a definition's document.schedule", () => {
+  let s: Stack;
+  beforeAll(async () => {
+    s = await startStack({ workers: 1 });
+  });
+  afterAll(() => s.close());
+
+  const doc = (version: string, schedule: object) => ({
+    document: { dsl: '1.0.3', namespace: 'sch', name: 'ticker', version },
+    schedule,
+    do: [{ one: { set: { version } } }],
+  });
+
+  it('creates its schedule when registered, and a new version replaces it', async () => {
+    await s.http.post('/v1/definitions').send(doc('1.0.0', { every: { milliseconds: 500 } })).expect(201);
+    const view = (await s.http.get('/v1/schedules/def-sch-ticker').expect(200)).body;
+    expect(view).toMatchObject({ state: 'active', source: 'definition sch/ticker@1.0.0', action: { definitionRef: { name: 'ticker', version: '1.0.0' } } });
+    const first = (await untilFires(s, 'def-sch-ticker', 1, (f) => f.result === 'started')).find((f) => f.result === 'started')!;
+    expect((await s.until(first.taskId!, ['completed'])).output).toEqual({ version: '1.0.0' });
+    await s.http.post('/v1/definitions').send(doc('1.1.0', { cron: '0 0 1 1 *' })).expect(201);
+    const replaced = (await s.http.get('/v1/schedules/def-sch-ticker').expect(200)).body;
+    expect(replaced).toMatchObject({ source: 'definition sch/ticker@1.1.0', spec: { cron: '0 0 1 1 *' }, action: { definitionRef: { version: '1.1.0' } } });
+    expect(replaced.spec.every).toBeUndefined();
+    expect(new Date(replaced.next[0]).toISOString()).toMatch(/-01-01T00:00:00.000Z$/);
+    await sleep(300);
+    const n = (await fires(s, 'def-sch-ticker')).length;
+    await sleep(1000);
+    expect((await fires(s, 'def-sch-ticker')).length).toBe(n);
+  });
+});

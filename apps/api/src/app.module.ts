@@ -14,6 +14,7 @@ import { HealthController, Indicators } from './health/health';
 import { MetricsController, MetricsService } from './metrics/metrics';
 import { SchedulesController } from './schedules/schedules.controller';
 import { SchedulesService } from './schedules/schedules.service';
+import { DefinitionSchedules } from './schedules/definition-schedule';
 import { NotifyHub } from './tasks/notify-hub';
 import { Submission } from './tasks/submission';
 import { TasksController } from './tasks/tasks.controller';
@@ -48,6 +49,7 @@ export class AppModule {
         Indicators,
         MetricsService,
         SchedulesService,
+        DefinitionSchedules,
         ...authProviders,
       ],
     };

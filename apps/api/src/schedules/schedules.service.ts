@@ -58,7 +58,11 @@ export class SchedulesService {
   }
 
   /** Change what and when it fires: the fields given replace the stored ones (null removes one). */
-  async update(ns: string, sid: string, body: ScheduleFieldsDto & Record<string, unknown>): Promise<ScheduleView> {
+  async exists(ns: string, sid: string): Promise<boolean> {
+    return (await this.schedules.get(ns, sid)) !== null;
+  }
+
+  async update(ns: string, sid: string, body: ScheduleFieldsDto & Record<string, unknown>, source?: string): Promise<ScheduleView> {
     const s = await this.find(ns, sid);
     const old = JSON.parse(s.doc) as ScheduleDoc;
     const merged: Record<string, unknown> = { ...(old.given as Record<string, unknown>) };
@@ -73,7 +77,7 @@ export class SchedulesService {
     }
     if (body.cron !== undefined && body.cron !== null && body.every === undefined) delete merged.every;
     if (body.every !== undefined && body.every !== null && body.cron === undefined) delete merged.cron;
-    const doc = await this.doc(ns, merged as ScheduleFieldsDto, old.source);
+    const doc = await this.doc(ns, merged as ScheduleFieldsDto, source ?? old.source);
     await this.next(s, { doc: JSON.stringify(doc) }, !s.paused);
     return this.get(ns, sid);
   }

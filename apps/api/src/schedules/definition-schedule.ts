@@ -1,0 +1,32 @@
+import { Injectable } from '@nestjs/common';
+import { durationMs, type WorkflowDocument } from '@yieldflow/dsl';
+import type { Duration } from '@yieldflow/dsl';
+import type { ScheduleFieldsDto } from './dto';
+import { SchedulesService } from './schedules.service';
+
+/** The id of the schedule a registered definition's document.schedule makes (one per workflow name). */
+export const definitionScheduleId = (namespace: string, name: string): string => `def-${namespace}-${name}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64);
+
+/**
+ * A registered definition's `document.schedule` (`cron` or `every`) creates its schedule, and a newer
+ * version replaces it (it then starts that version). `after` and `on` are accepted and not acted on.
+ */
+@Injectable()
+export class DefinitionSchedules {
+  constructor(private readonly schedules: SchedulesService) {}
+
+  async registered(ns: string, doc: WorkflowDocument, latest: boolean): Promise<string | undefined> {
+    const schedule = doc.schedule as { cron?: string; every?: Duration } | undefined;
+    if (!latest || !schedule || (schedule.cron === undefined && schedule.every === undefined)) return undefined;
+    const { namespace, name, version } = doc.document;
+    const id = definitionScheduleId(namespace, name);
+    const body = {
+      ...(schedule.cron !== undefined ? { cron: schedule.cron, every: null } : { every: durationMs(schedule.every!), cron: null }),
+      definitionRef: { namespace, name, version },
+    };
+    const source = `definition ${namespace}/${name}@${version}`;
+    if (await this.schedules.exists(ns, id)) await this.schedules.update(ns, id, body as unknown as ScheduleFieldsDto & Record<string, unknown>, source);
+    else await this.schedules.create(ns, { id, ...body, cron: body.cron ?? undefined, every: body.every ?? undefined }, source);
+    return id;
+  }
+}

@@ -152,3 +152,31 @@ describe("a definition's document.schedule", () => {
     expect((await fires(s, 'def-sch-ticker')).length).toBe(n);
   });
 });
+
+describe("a definition's document.schedule.on", () => {
+  let s: Stack;
+  beforeAll(async () => {
+    s = await startStack({ workers: 1 });
+  });
+  afterAll(() => s.close());
+
+  it('starts a task for each matching event, once per event id, with the event as input', async () => {
+    const doc = (version: string, type: string) => ({
+      document: { dsl: '1.0.3', namespace: 'sch', name: 'on-event', version },
+      schedule: { on: { one: { with: { type } } } },
+      do: [{ one: { set: { patient: '${ $workflow.input[0].data.patient }', version } } }],
+    });
+    await s.http.post('/v1/definitions').send(doc('1.0.0', 'com.example.heartbeat.low')).expect(201);
+    const published = (await s.http.post('/v1/events').send({ id: 'e1', type: 'com.example.heartbeat.low', source: 'ward', data: { patient: 'p1' } }).expect(202)).body;
+    expect(published.started).toHaveLength(1);
+    expect((await s.until(published.started[0], ['completed'])).output).toEqual({ patient: 'p1', version: '1.0.0' });
+    const again = (await s.http.post('/v1/events').send({ id: 'e1', type: 'com.example.heartbeat.low', source: 'ward', data: { patient: 'p1' } }).expect(202)).body;
+    expect(again.started).toEqual(published.started);
+    expect((await s.http.post('/v1/events').send({ type: 'com.example.other', source: 'ward' }).expect(202)).body.started).toBeUndefined();
+    // a new version replaces the filter
+    await s.http.post('/v1/definitions').send(doc('2.0.0', 'com.example.heartbeat.none')).expect(201);
+    expect((await s.http.post('/v1/events').send({ type: 'com.example.heartbeat.low', source: 'ward' }).expect(202)).body.started).toBeUndefined();
+    const v2 = (await s.http.post('/v1/events').send({ type: 'com.example.heartbeat.none', source: 'ward', data: { patient: 'p2' } }).expect(202)).body;
+    expect((await s.until(v2.started[0], ['completed'])).output).toEqual({ patient: 'p2', version: '2.0.0' });
+  });
+});

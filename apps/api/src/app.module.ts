@@ -15,6 +15,7 @@ import { MetricsController, MetricsService } from './metrics/metrics';
 import { SchedulesController } from './schedules/schedules.controller';
 import { SchedulesService } from './schedules/schedules.service';
 import { DefinitionSchedules } from './schedules/definition-schedule';
+import { EventStarts } from './schedules/event-starts';
 import { NotifyHub } from './tasks/notify-hub';
 import { Submission } from './tasks/submission';
 import { TasksController } from './tasks/tasks.controller';
@@ -50,6 +51,7 @@ export class AppModule {
         MetricsService,
         SchedulesService,
         DefinitionSchedules,
+        EventStarts,
         ...authProviders,
       ],
     };

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { durationMs, type WorkflowDocument } from '@yieldflow/dsl';
 import type { Duration } from '@yieldflow/dsl';
 import type { ScheduleFieldsDto } from './dto';
+import { EventStarts } from './event-starts';
 import { SchedulesService } from './schedules.service';
 
 /** The id of the schedule a registered definition's document.schedule makes (one per workflow name). */
@@ -9,15 +10,21 @@ export const definitionScheduleId = (namespace: string, name: string): string =>
 
 /**
  * A registered definition's `document.schedule` (`cron` or `every`) creates its schedule, and a newer
- * version replaces it (it then starts that version). `after` and `on` are accepted and not acted on.
+ * version replaces it (it then starts that version). `on` starts a task per matching event (EventStarts);
+ * `after` is accepted and not acted on.
  */
 @Injectable()
 export class DefinitionSchedules {
-  constructor(private readonly schedules: SchedulesService) {}
+  constructor(
+    private readonly schedules: SchedulesService,
+    private readonly events: EventStarts,
+  ) {}
 
   async registered(ns: string, doc: WorkflowDocument, latest: boolean): Promise<string | undefined> {
     const schedule = doc.schedule as { cron?: string; every?: Duration } | undefined;
-    if (!latest || !schedule || (schedule.cron === undefined && schedule.every === undefined)) return undefined;
+    if (!latest || !schedule) return undefined;
+    if (await this.events.registered(ns, doc)) return undefined;
+    if (schedule.cron === undefined && schedule.every === undefined) return undefined;
     const { namespace, name, version } = doc.document;
     const id = definitionScheduleId(namespace, name);
     const body = {

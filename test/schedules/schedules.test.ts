@@ -103,6 +103,20 @@ describe('schedules', () => {
     expect(last).toMatchObject({ taskId, trigger: 'manual', result: 'started' });
   });
 
+  it('after: starts again that long after each run ends, never while it runs', async () => {
+    const view = (await s.http.post('/v1/schedules').send({ id: 'after-end', after: '500ms', coroutine: 'seed.consumer' }).expect(201)).body;
+    expect(view.next).toEqual([]);
+    const [first] = await untilFires(s, 'after-end', 1);
+    await s.until(first.taskId!, ['suspended']);
+    await sleep(1200);
+    expect(await fires(s, 'after-end')).toHaveLength(1);
+    await s.http.post(`/v1/tasks/${first.taskId}/send`).send({ value: 0 }).expect(200);
+    const ended = await s.until(first.taskId!, ['completed']);
+    const [, second] = await untilFires(s, 'after-end', 2);
+    expect(Date.parse(second.dueAt) - Date.parse(ended.finishedAt)).toBe(500);
+    await s.http.delete('/v1/schedules/after-end').expect(204);
+  });
+
   it('backfills the fires of a past range once each, however often asked', async () => {
     await s.http.post('/v1/schedules').send({ id: 'daily', cron: '0 6 * * *', timezone: 'America/New_York', definition: quick }).expect(201);
     const day = 86_400_000;
@@ -133,6 +147,16 @@ describe("a definition's document.schedule", () => {
     document: { dsl: '1.0.3', namespace: 'sch', name: 'ticker', version },
     schedule,
     do: [{ one: { set: { version } } }],
+  });
+
+  it('after: a definition that restarts after each run', async () => {
+    await s.http.post('/v1/definitions').send({ ...doc('1.0.0', { after: { milliseconds: 300 } }), document: { dsl: '1.0.3', namespace: 'sch', name: 'again', version: '1.0.0' } }).expect(201);
+    const all = (await untilFires(s, 'def-sch-again', 3)).slice(0, 3);
+    for (let i = 1; i < all.length; i++) {
+      const prev = (await s.http.get(`/v1/tasks/${all[i - 1].taskId}`).expect(200)).body;
+      expect(Date.parse(all[i].dueAt) - Date.parse(prev.finishedAt)).toBe(300);
+    }
+    await s.http.delete('/v1/schedules/def-sch-again').expect(204);
   });
 
   it('creates its schedule when registered, and a new version replaces it', async () => {

@@ -9,7 +9,7 @@ export const FIRE_LATENESS_BUCKETS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 
 
 /** What a schedule's coroutine sends with a `start` (see scheduleCoroutine). */
 interface FireInfo {
-  op: 'fire' | 'skip' | 'continue';
+  op: 'fire' | 'skip' | 'continue' | 'await';
   sid: string;
   gen: number;
   due: number;
@@ -19,6 +19,7 @@ interface FireInfo {
   pauseOnFailure: boolean;
   trigger: string;
   reason?: string;
+  awaiting?: string;
 }
 
 type Entry = Pick<JournalEntry, 'r' | 'e'>;
@@ -53,6 +54,11 @@ export class StartPerformer {
     const s = await this.schedules.get(ns, info.sid);
     if (!s || (info.gen >= 0 && (s.gen !== info.gen || s.paused))) return answer({ stale: true });
     const now = Date.now();
+    if (info.op === 'await') {
+      // an `after` schedule waits for its run's end
+      const [st, fa] = await this.store.redis.hmget(this.store.keys.task(info.awaiting ?? ''), 'st', 'fa');
+      return st && !ENDED.has(st) ? answer({ busy: true }) : answer({ endedAt: fa ? Number(fa) : now });
+    }
     const base = { dueAt: iso(info.due), at: iso(now), lateMs: Math.max(0, now - info.at), trigger: info.trigger };
     const skip = async (reason: string, extra: Record<string, Json> = {}) => {
       await this.schedules.record(ns, info.sid, `k:${info.due}:${reason}`, info.due, { ...base, result: 'skipped', reason, ...extra });

@@ -1,4 +1,4 @@
-import { type Coroutine, type CoroutineRegistry, type Json, sleepUntil, start } from '@yieldflow/runtime';
+import { type Coroutine, type CoroutineRegistry, type Effect, type Json, sleepUntil, start, type StartEffect } from '@yieldflow/runtime';
 import { type FireAnswer, type GenerationInput, SCHEDULE_COROUTINE } from './schedule';
 import { jitterOf, nextFire } from './schedule-spec';
 
@@ -41,6 +41,7 @@ export const scheduleCoroutine: Coroutine = function* (raw, ctx) {
       trigger: backfill ? 'backfill' : 'schedule',
       ...extra,
     });
+  if (doc.spec.afterMs !== undefined && !backfill) return yield* afterRuns(g, ctx.now, fire);
   for (;;) {
     const left = doc.spec.limit === undefined || count + queue.length < doc.spec.limit;
     let next = left ? nextFire(doc.spec, cursor) : null;
@@ -90,6 +91,54 @@ export const scheduleCoroutine: Coroutine = function* (raw, ctx) {
     if (answer.started) count++;
   }
 };
+
+/**
+ * `after` schedules: start at once (or at startAt), wait for the run to end, sleep `after`, start again.
+ * The wait looks at the run every BUFFER_POLL_MS (the worker answers `busy` or when it ended).
+ */
+function* afterRuns(g: GenerationInput, now: () => number, fire: (due: number, op?: string, extra?: Record<string, Json>) => StartEffect): Generator<Effect, Json, FireAnswer> {
+  const { doc } = g;
+  let count = g.count;
+  let awaiting = g.awaiting;
+  let due = Math.max(g.after, doc.spec.startAt ?? 0);
+  let steps = 0;
+  for (;;) {
+    if (steps >= (g.steps ?? STEPS_PER_GENERATION)) {
+      const input: GenerationInput = { ...g, gen: g.gen + 1, after: due, count, queue: [], ...(awaiting ? { awaiting } : {}) };
+      yield start(generationTaskId(g.uid, g.gen + 1), { coroutine: SCHEDULE_COROUTINE, input: input as unknown as Json }, { op: 'continue', ns: g.ns, sid: g.sid, gen: g.gen });
+      return { fires: count, continued: g.gen + 1 };
+    }
+    if (awaiting) {
+      const a = yield fire(due, 'await', { awaiting });
+      steps++;
+      if (a.stale) return { fires: count };
+      if (a.busy) {
+        yield sleepUntil(now() + BUFFER_POLL_MS, 'awaiting');
+        steps++;
+        continue;
+      }
+      awaiting = undefined;
+      due = (a.endedAt ?? now()) + doc.spec.afterMs!;
+      continue;
+    }
+    if ((doc.spec.limit !== undefined && count >= doc.spec.limit) || (doc.spec.endAt !== undefined && due > doc.spec.endAt)) return { fires: count };
+    if (due > now()) {
+      yield sleepUntil(due, 'fire');
+      steps++;
+    }
+    const r = yield fire(due, 'fire', { overlap: 'allowAll' });
+    steps++;
+    if (r.stale || r.paused) return { fires: count };
+    if (r.missed) {
+      due = r.now ?? now();
+      continue;
+    }
+    if (r.started) {
+      count++;
+      awaiting = r.id;
+    }
+  }
+}
 
 export function registerScheduleCoroutine(registry: CoroutineRegistry): void {
   registry.register(SCHEDULE_COROUTINE, scheduleCoroutine);

@@ -10,6 +10,8 @@ export interface ScheduleSpec {
   timezone?: string;
   everyMs?: number;
   offsetMs?: number;
+  /** Start again this long after each run ends (the first run at once): fire times depend on the runs. */
+  afterMs?: number;
   startAt?: number;
   endAt?: number;
   limit?: number;
@@ -56,7 +58,7 @@ function cronOf(spec: ScheduleSpec): Cron {
 
 /** Check a spec; throws a ScheduleSpecError naming the field. */
 export function checkSpec(spec: ScheduleSpec): void {
-  if ((spec.cron === undefined) === (spec.everyMs === undefined)) throw new ScheduleSpecError('spec', 'exactly one of cron, every is required');
+  if ([spec.cron, spec.everyMs, spec.afterMs].filter((v) => v !== undefined).length !== 1) throw new ScheduleSpecError('spec', 'exactly one of cron, every, after is required');
   if (spec.timezone !== undefined) {
     try {
       new Intl.DateTimeFormat('en-US', { timeZone: spec.timezone });
@@ -107,7 +109,9 @@ function repeatsLocalTime(t: number, tz: string): boolean {
 export function nextFire(spec: ScheduleSpec, after: number): number | null {
   const from = Math.max(after, (spec.startAt ?? -Infinity) - 1);
   let t: number | null;
-  if (spec.everyMs !== undefined) {
+  if (spec.afterMs !== undefined) {
+    t = null; // known only when the previous run ends
+  } else if (spec.everyMs !== undefined) {
     const off = spec.offsetMs ?? 0;
     t = Math.floor((from - off) / spec.everyMs) * spec.everyMs + off + spec.everyMs;
   } else {

@@ -34,6 +34,8 @@ export interface GenerationInput {
   doc: ScheduleDoc;
   /** Steps before it continues as a new generation (STEPS_PER_GENERATION by default). */
   steps?: number;
+  /** `after` schedules: the run this generation waits for the end of. */
+  awaiting?: string;
   /** A backfill runs the fires of (after, to] at once and ends; it is not a generation. */
   backfillTo?: number;
 }
@@ -48,6 +50,8 @@ export interface FireAnswer {
   /** Older than the catch-up window when it was reached: skipped, and fires up to `now - catchupMs` with it. */
   missed?: boolean;
   now?: number;
+  /** `after` schedules: when the awaited run ended. */
+  endedAt?: number;
   /** This generation is no longer the schedule's (changed, paused, deleted): it ends. */
   stale?: boolean;
   /** The previous run failed and the schedule pauses on failure. */

@@ -22,13 +22,11 @@ export function describeSupport(doc: WorkflowDocument): SupportReport {
   if (doc.evaluate?.language && doc.evaluate.language !== 'jq') add(`expression language ${doc.evaluate.language}`, '/evaluate/language');
   if (doc.evaluate?.mode === 'loose') add('loose expression mode', '/evaluate/mode');
   if (doc.schedule) {
-    const s = doc.schedule as { cron?: unknown; every?: unknown; on?: unknown };
+    const s = doc.schedule as { on?: unknown };
     const note =
-      s.cron !== undefined || s.every !== undefined
+      s.on === undefined
         ? 'registered (POST /v1/definitions), the definition starts on its schedule (GET /v1/schedules)'
-        : s.on !== undefined
-          ? 'registered (POST /v1/definitions), each matching event (POST /v1/events) starts a task'
-          : 'after is accepted but not acted on: tasks start when the API is asked to start them';
+        : 'registered (POST /v1/definitions), each matching event (POST /v1/events) starts a task';
     notes.push({ feature: 'schedule', pointer: '/schedule', note });
   }
   for (const [name, policy] of Object.entries(doc.use?.authentications ?? {})) authPolicy(policy, `/use/authentications/${escapePointer(name)}`, add);

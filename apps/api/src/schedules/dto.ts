@@ -24,6 +24,10 @@ export class ScheduleFieldsDto {
   @IsOptional()
   every?: number | string;
 
+  @ApiPropertyOptional({ ...DURATION, description: 'Start again this long after each run ends (the first run at once)' })
+  @IsOptional()
+  after?: number | string;
+
   @ApiPropertyOptional({ ...DURATION, description: 'Shifts every: fires at k * every + offset since the epoch' })
   @IsOptional()
   offset?: number | string;

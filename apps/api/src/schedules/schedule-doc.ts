@@ -23,7 +23,7 @@ const duration = (field: string, v: unknown): number | undefined => {
 };
 
 /** The fields of a schedule body that describe it (kept as given, for reads and PATCH merges). */
-export const GIVEN_FIELDS = ['cron', 'timezone', 'every', 'offset', 'startAt', 'endAt', 'limit', 'jitter', 'coroutine', 'definition', 'definitionRef', 'input', 'overlap', 'catchupWindow', 'pauseOnFailure'] as const;
+export const GIVEN_FIELDS = ['cron', 'timezone', 'every', 'after', 'offset', 'startAt', 'endAt', 'limit', 'jitter', 'coroutine', 'definition', 'definitionRef', 'input', 'overlap', 'catchupWindow', 'pauseOnFailure'] as const;
 
 /** A schedule body (as given) checked and turned into what is stored: a 400 naming the field otherwise. */
 export function toScheduleDoc(given: ScheduleFieldsDto, registry: CoroutineRegistry, maxSleepMs: number, source?: string): ScheduleDoc {
@@ -32,6 +32,8 @@ export function toScheduleDoc(given: ScheduleFieldsDto, registry: CoroutineRegis
   if (given.timezone !== undefined) spec.timezone = given.timezone;
   const every = duration('every', given.every);
   if (every !== undefined) spec.everyMs = every;
+  const afterMs = duration('after', given.after);
+  if (afterMs !== undefined) spec.afterMs = afterMs;
   const offset = duration('offset', given.offset);
   if (offset !== undefined) spec.offsetMs = offset;
   const startAt = time('startAt', given.startAt);
@@ -44,7 +46,7 @@ export function toScheduleDoc(given: ScheduleFieldsDto, registry: CoroutineRegis
   try {
     checkSpec(spec);
   } catch (err) {
-    if (err instanceof ScheduleSpecError) throw new InvalidInputError(err.field === 'spec' ? 'exactly one of cron, every is required' : err.message);
+    if (err instanceof ScheduleSpecError) throw new InvalidInputError(err.field === 'spec' ? 'exactly one of cron, every, after is required' : err.message);
     throw err;
   }
   const actions = (['coroutine', 'definition', 'definitionRef'] as const).filter((k) => given[k] !== undefined && given[k] !== null);

@@ -75,8 +75,11 @@ export class SchedulesService {
     if (['coroutine', 'definition', 'definitionRef'].some((k) => body[k] !== undefined && body[k] !== null)) {
       for (const k of ['coroutine', 'definition', 'definitionRef']) if (body[k] === undefined) delete merged[k];
     }
-    if (body.cron !== undefined && body.cron !== null && body.every === undefined) delete merged.every;
-    if (body.every !== undefined && body.every !== null && body.cron === undefined) delete merged.cron;
+    // a new kind of spec replaces the old one
+    const kinds = ['cron', 'every', 'after'];
+    const given = kinds.find((k) => body[k] !== undefined && body[k] !== null);
+    if (given) for (const k of kinds) if (k !== given && body[k] === undefined) delete merged[k];
+    if (given && given !== 'cron' && body.timezone === undefined) delete merged.timezone;
     const doc = await this.doc(ns, merged as ScheduleFieldsDto, source ?? old.source);
     await this.next(s, { doc: JSON.stringify(doc) }, !s.paused);
     return this.get(ns, sid);

@@ -97,7 +97,7 @@ describe('schedule overlap', () => {
   });
 
   it('continues as new every few steps: the generations go on and fire each time once', async () => {
-    await s.http.post('/v1/schedules').send({ id: 'long-lived', every: '500ms', definition: quick }).expect(201);
+    await s.http.post('/v1/schedules').send({ id: 'long-lived', every: '500ms', definition: quick, overlap: 'allowAll' }).expect(201);
     const all = started(await untilFires(s, 'long-lived', 8, (f) => f.result === 'started', 20_000));
     const view = (await s.http.get('/v1/schedules/long-lived').expect(200)).body;
     expect(view.generation).toBeGreaterThanOrEqual(2);

@@ -1,3 +1,4 @@
+import { jitterOf } from '@yieldflow/contracts';
 import { startStack, type Stack } from '../support/stack';
 import { fires, quick, sleep, untilFires } from './support';
 
@@ -28,8 +29,8 @@ describe('schedules', () => {
   });
 
   it('fires every second, each fire once although two workers run, and links each task back', async () => {
-    const created = (await s.http.post('/v1/schedules').send({ id: 'every-second', every: '1s', definition: quick }).expect(201)).body;
-    expect(created).toMatchObject({ id: 'every-second', state: 'active', overlap: 'skip', fires: 0 });
+    const created = (await s.http.post('/v1/schedules').send({ id: 'every-second', every: '1s', definition: quick, overlap: 'allowAll' }).expect(201)).body;
+    expect(created).toMatchObject({ id: 'every-second', state: 'active', overlap: 'allowAll', fires: 0 });
     expect(created.next).toHaveLength(5);
     const all = await untilFires(s, 'every-second', 3, (f) => f.result === 'started');
     const started = all.filter((f) => f.result === 'started');
@@ -56,7 +57,8 @@ describe('schedules', () => {
   });
 
   it('previews the next fire times, pages the list and answers 409 for a taken id', async () => {
-    await s.http.post('/v1/schedules').send({ id: 'nightly', cron: '30 2 * * *', timezone: 'Europe/Berlin', definition: quick }).expect(201);
+    const nightly = (await s.http.post('/v1/schedules').send({ id: 'nightly', cron: '30 2 * * *', timezone: 'Europe/Berlin', definition: quick }).expect(201)).body;
+    expect(nightly).toMatchObject({ overlap: 'skip', catchupWindowMs: 60_000, pauseOnFailure: false });
     await s.http.post('/v1/schedules').send({ id: 'nightly', every: '1h', definition: quick }).expect(409);
     const preview = (await s.http.get('/v1/schedules/nightly/preview?count=3').expect(200)).body.fires as string[];
     expect(preview).toHaveLength(3);
@@ -115,6 +117,17 @@ describe('schedules', () => {
     const [, second] = await untilFires(s, 'after-end', 2);
     expect(Date.parse(second.dueAt) - Date.parse(ended.finishedAt)).toBe(500);
     await s.http.delete('/v1/schedules/after-end').expect(204);
+  });
+
+  it('delays each fire by its own jitter, the same for a given fire', async () => {
+    await s.http.post('/v1/schedules').send({ id: 'jittery', every: '500ms', jitter: '300ms', definition: quick, overlap: 'allowAll' }).expect(201);
+    const all = (await untilFires(s, 'jittery', 4)).filter((f) => f.result === 'started');
+    await s.http.delete('/v1/schedules/jittery').expect(204);
+    const uid = all[0].taskId!.split('-')[1];
+    const jitters = all.map((f) => jitterOf(uid, Date.parse(f.dueAt), 300));
+    all.forEach((f, i) => expect(Date.parse(f.at) - Date.parse(f.dueAt)).toBeGreaterThanOrEqual(jitters[i]));
+    expect(new Set(jitters).size).toBeGreaterThan(1);
+    expect(jitters.every((j) => j >= 0 && j < 300)).toBe(true);
   });
 
   it('backfills the fires of a past range once each, however often asked', async () => {

@@ -53,3 +53,29 @@ describe('schedules: roles and namespaces', () => {
     expect((await as(s, acme.viewer).get('/v1/schedules/private').expect(200)).body.state).toBe('active');
   });
 });
+
+describe('schedules: a coroutine that is not the schedule', () => {
+  let s: Stack;
+  beforeAll(async () => {
+    s = await startStack();
+  });
+  afterAll(() => s.close());
+
+  it('a task submitted as the schedule coroutine cannot fire a schedule', async () => {
+    const view = (await s.http.post('/v1/schedules').send({ id: 'guarded', every: '1h', definition: quick }).expect(201)).body;
+    const input = {
+      ns: 'default',
+      sid: 'guarded',
+      uid: 'forged',
+      gen: view.generation,
+      after: Date.now() - 10_000,
+      count: 0,
+      queue: [],
+      doc: { spec: { everyMs: 1000 }, given: {}, action: { coroutine: 'seed.func-b' }, overlap: 'allowAll', catchupMs: 60_000, pauseOnFailure: false },
+    };
+    const { id } = (await s.http.post('/v1/tasks').send({ coroutine: 'yf.schedule', input }).expect(201)).body;
+    const done = await s.until(id, ['completed'], 10_000);
+    expect(done.output).toEqual({ fires: 0 });
+    expect((await s.http.get('/v1/schedules/guarded/fires').expect(200)).body.items).toEqual([]);
+  });
+});

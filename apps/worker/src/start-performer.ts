@@ -1,6 +1,6 @@
 import { type ChildSpec, ERROR_TYPES, type Json, type JournalEntry, type StartEffect, type CoroutineRegistry } from '@yieldflow/runtime';
 import { type FireAnswer, nextFire, type ScheduleDoc } from '@yieldflow/contracts';
-import { contentHash, type DefinitionRegistry, type NewTask, type ScheduleStore, type TaskStore } from '@yieldflow/store';
+import { contentHash, type DefinitionRegistry, type NewTask, type ScheduleStore, type StoredSchedule, type TaskStore } from '@yieldflow/store';
 import type { ClaimedTask } from '@yieldflow/store';
 
 const ENDED = new Set(['completed', 'faulted', 'cancelled']);
@@ -42,17 +42,19 @@ export class StartPerformer {
     const ns = task.namespace;
     const info = effect.schedule as unknown as FireInfo | undefined;
     if (!info) return this.create(ns, effect.id, effect.task);
+    // only the schedule's own coroutines (generations and backfills, ids under its uid) act for it
+    const s = await this.schedules.get(ns, info.sid);
+    if (!s || !task.id.startsWith(`sch-${s.uid}-`)) return answer({ stale: true });
     if (info.op === 'continue') {
       if ((await this.schedules.continueFrom(ns, info.sid, info.gen)) < 0) return answer({ stale: true });
       const made = await this.create(ns, effect.id, effect.task, info.sid);
       return made.e ? made : answer({ started: true, id: effect.id });
     }
-    return this.fire(ns, effect, info);
+    return this.fire(ns, effect, info, s);
   }
 
-  private async fire(ns: string, effect: StartEffect, info: FireInfo): Promise<Entry> {
-    const s = await this.schedules.get(ns, info.sid);
-    if (!s || (info.gen >= 0 && (s.gen !== info.gen || s.paused))) return answer({ stale: true });
+  private async fire(ns: string, effect: StartEffect, info: FireInfo, s: StoredSchedule): Promise<Entry> {
+    if (info.gen >= 0 && (s.gen !== info.gen || s.paused)) return answer({ stale: true });
     const now = Date.now();
     if (info.op === 'await') {
       // an `after` schedule waits for its run's end

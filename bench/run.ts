@@ -9,6 +9,7 @@ import { redisVersion } from './redis';
 import { median } from './stats';
 import { yieldflow } from './systems/yieldflow';
 import { runWideFork } from './wide-fork';
+import { runSchedules, type ScheduleResult } from './schedule';
 import type { Result, RunOptions, System } from './types';
 
 /** Every system the runner knows, in the order they run. Peers first, the system under test last. */
@@ -21,7 +22,7 @@ interface Options {
   json: boolean;
   repeat: number;
   smallRepeat: number;
-  scenarios: Set<'big' | 'two' | 'fork'>;
+  scenarios: Set<'big' | 'two' | 'fork' | 'schedule'>;
   branches: number;
   concurrency: number;
   workers: number;
@@ -39,7 +40,7 @@ const USAGE = `usage: node dist/bench/run.js [options]
   --json             print the results as JSON on stdout (progress goes to stderr)
   --repeat K         runs per system in the big run; the median wall time is reported (default 1)
   --small-repeat K   runs per system in the two-task run (default 5)
-  --scenario S       big, two, fork or all (default all)
+  --scenario S       big, two, fork, schedule or all (default all)
   --branches N       branches of the wide fork (default 10000)
   --concurrency C    jobs at once per worker where the system has the knob (default 200)
   --workers W        worker processes for systems that start several (default: CPU cores)
@@ -57,7 +58,7 @@ function parseArgs(argv: string[]): Options {
     json: false,
     repeat: 1,
     smallRepeat: 5,
-    scenarios: new Set(['big', 'two', 'fork']),
+    scenarios: new Set(['big', 'two', 'fork', 'schedule']),
     branches: 10_000,
     concurrency: 200,
     workers: os.cpus().length,
@@ -84,9 +85,9 @@ function parseArgs(argv: string[]): Options {
       case '--small-repeat': o.smallRepeat = int(a, next(), 1); break;
       case '--scenario': {
         const v = next();
-        if (v === 'all') o.scenarios = new Set(['big', 'two', 'fork']);
-        else if (v === 'big' || v === 'two' || v === 'fork') o.scenarios = new Set([v]);
-        else throw new Error(`--scenario is big, two, fork or all, got ${v}`);
+        if (v === 'all') o.scenarios = new Set(['big', 'two', 'fork', 'schedule']);
+        else if (v === 'big' || v === 'two' || v === 'fork' || v === 'schedule') o.scenarios = new Set([v]);
+        else throw new Error(`--scenario is big, two, fork, schedule or all, got ${v}`);
         break;
       }
       case '--branches': o.branches = int(a, next(), 1); break;
@@ -331,6 +332,13 @@ async function main(): Promise<void> {
     forks = await runWideFork(o.redisUrl, o.branches, o.timeoutMs);
   }
 
+  let schedules: ScheduleResult[] = [];
+  if (o.scenarios.has('schedule') && !interrupted) {
+    if (scenarios.length || forks.length) await sleep(o.pauseMs);
+    log('[schedule] every second for 20 s, yieldflow and bullmq-scheduler at the same time');
+    schedules = await runSchedules(o.redisUrl, 20);
+  }
+
   const report = scenarios.map((sc) => ({ sc, ratios: ratios(sc, o.sut) }));
   for (const { sc, ratios: rs } of report) {
     out('');
@@ -357,6 +365,17 @@ async function main(): Promise<void> {
     if (me && peer) out(`yieldflow vs bullmq-flow: wall time ${ratio(me.wallMs, peer.wallMs)}, Redis CPU ${ratio(me.redisCpuMs, peer.redisCpuMs)}`);
   }
 
+  if (schedules.length) {
+    out('');
+    out('schedule: every second for 20 s (20 fires), both systems at once; lateness = task start - fire time');
+    out(
+      table(
+        ['system', 'fires', 'started twice', 'fire lateness p50/p99/max ms'],
+        schedules.map((r) => [r.name, r.error ? `failed: ${r.error}` : String(r.fires), String(r.doubles), r.error ? '-' : `${r.late.p50}/${r.late.p99}/${r.late.max}`]),
+      ),
+    );
+  }
+
   if (o.json) {
     const json = {
       machine: machine.info,
@@ -371,6 +390,7 @@ async function main(): Promise<void> {
         ratios: rs.map(({ text: _text, ...r }) => r),
       })),
       wideFork: forks,
+      schedule: schedules,
     };
     process.stdout.write(JSON.stringify(json, null, 2) + '\n');
   }

@@ -13,6 +13,10 @@ import { DefinitionsController, DefinitionsService } from './definitions/definit
 import { EventsController, EventsService } from './events/events';
 import { HealthController, Indicators } from './health/health';
 import { MetricsController, MetricsService } from './metrics/metrics';
+import { SchedulesController } from './schedules/schedules.controller';
+import { SchedulesService } from './schedules/schedules.service';
+import { DefinitionSchedules } from './schedules/definition-schedule';
+import { EventStarts } from './schedules/event-starts';
 import { NotifyHub } from './tasks/notify-hub';
 import { Submission } from './tasks/submission';
 import { TasksController } from './tasks/tasks.controller';
@@ -35,7 +39,7 @@ export class AppModule {
           },
         }),
       ],
-      controllers: [TasksController, BatchesController, EventsController, DefinitionsController, KeysController, HealthController, MetricsController],
+      controllers: [TasksController, BatchesController, EventsController, DefinitionsController, KeysController, HealthController, MetricsController, SchedulesController],
       providers: [
         ...providers.filter((p) => !('provide' in p) || p.provide !== CONFIG),
         { provide: CONFIG, useValue: config },
@@ -48,6 +52,9 @@ export class AppModule {
         DefinitionsService,
         Indicators,
         MetricsService,
+        SchedulesService,
+        DefinitionSchedules,
+        EventStarts,
         ...authProviders,
       ],
     };

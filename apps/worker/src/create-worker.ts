@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import { type Config } from '@yieldflow/contracts';
 import { createCoroutineRegistry } from '@yieldflow/contracts';
 import type { CoroutineRegistry } from '@yieldflow/runtime';
-import { DefinitionRegistry, TaskStore } from '@yieldflow/store';
+import { DefinitionRegistry, ScheduleStore, TaskStore } from '@yieldflow/store';
 import { AddressGuard } from './address-guard';
 import { CoroutineSource } from './coroutine-source';
 import { Dispatcher, type DispatcherOptions } from './dispatcher';
@@ -10,6 +10,7 @@ import { EffectPerformer } from './effect-performer';
 import { HttpPerformer } from './http-performer';
 import { Outbox } from './outbox';
 import { NamespaceRedactors } from './redaction';
+import { StartPerformer } from './start-performer';
 
 export interface Worker {
   dispatcher: Dispatcher;
@@ -28,7 +29,7 @@ export async function createWorker(config: Config, opts: DispatcherOptions & { r
   // every namespace's secrets are redacted from every task: a secret of another namespace is never stored either
   const redactors = new NamespaceRedactors(config.secrets);
   const outbox = new Outbox(store);
-  const performer = new EffectPerformer(store, new HttpPerformer(new AddressGuard(config.httpAllow)), registry, definitions, redactors, { spawnDepth: b.spawnDepth, descendants: b.descendants });
+  const performer = new EffectPerformer(store, new HttpPerformer(new AddressGuard(config.httpAllow)), registry, definitions, redactors, { spawnDepth: b.spawnDepth, descendants: b.descendants }, new StartPerformer(store, new ScheduleStore(redis, store.keys), registry, definitions));
   const dispatcher = new Dispatcher(store, subscriber, new CoroutineSource(registry, store, config.secrets, undefined, { steps: b.stepsPerResume, cpuMs: b.cpuMsPerResume }), performer, outbox, {
     maxSleepMs: config.limits.maxSleepMs,
     redactors,

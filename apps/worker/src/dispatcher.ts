@@ -273,7 +273,8 @@ export class Dispatcher {
     if (o.timer) clearTimeout(o.timer);
     o.timer = null;
     if (o.closing || o.nextDue === null || !this.owned.has(p)) return;
-    const delay = Math.max(0, o.nextDue - Date.now());
+    // a timer past 2^31 ms fires at once (Node clamps it to 1 ms): far due times are looked at again hourly
+    const delay = Math.min(Math.max(0, o.nextDue - Date.now()), 3_600_000);
     o.timer = setTimeout(() => {
       o.timer = null;
       this.pump(p);

@@ -4,6 +4,7 @@ import { type DefinitionRegistry, type NewTask, type TaskStore, childId, content
 import type { Held } from './executor';
 import type { HttpPerformer } from './http-performer';
 import { NamespaceRedactors } from './redaction';
+import type { StartPerformer } from './start-performer';
 
 /** How deep spawns may nest, and how many tasks one root task may have below it, all levels together. */
 export interface SpawnBudgets {
@@ -25,6 +26,7 @@ export class EffectPerformer {
     private readonly definitions: DefinitionRegistry,
     private readonly redactors: NamespaceRedactors = new NamespaceRedactors(),
     private readonly budgets: SpawnBudgets = DEFAULT_SPAWN_BUDGETS,
+    private readonly starts?: StartPerformer,
   ) {}
 
   async perform(held: Held): Promise<void> {
@@ -58,6 +60,10 @@ export class EffectPerformer {
             if ((await this.store.resolve(task.id, seq, null)) === -1) await this.cancelChildren(task.id, seq, effect.children.length);
             return;
           }
+          break;
+        case 'start':
+          if (!this.starts) throw new Error('start is not performed by this worker');
+          entry = await this.starts.perform(task, effect);
           break;
         default:
           throw new Error(`effect ${effect.kind} is not performed by the worker`);

@@ -279,6 +279,7 @@ function describeSuspension(op: WritebackOp, effect: Effect, now: number): boole
       return true;
     case 'http':
     case 'emit':
+    case 'start':
       op.hold = true;
       return true;
   }

@@ -60,6 +60,8 @@ export interface Config {
     children: number;
     spawnDepth: number;
     descendants: number;
+    /** Steps a schedule's coroutine takes before it continues as a new generation (SCHEDULE_STEPS_PER_GENERATION). */
+    scheduleSteps?: number;
   };
 }
 
@@ -150,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       children: int(env, 'LIMIT_CHILDREN', 10_000, 1, 1_000_000),
       spawnDepth: int(env, 'LIMIT_SPAWN_DEPTH', 32, 1, 1_000),
       descendants: int(env, 'LIMIT_DESCENDANTS', 100_000, 1, 100_000_000),
+      scheduleSteps: int(env, 'SCHEDULE_STEPS_PER_GENERATION', 1_000, 4, 50_000),
     },
   };
 }

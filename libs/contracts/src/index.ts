@@ -2,3 +2,6 @@ export * from './task';
 export * from './coroutines';
 export * from './config';
 export * from './shutdown';
+export * from './schedule';
+export * from './schedule-spec';
+export * from './schedule-coroutine';

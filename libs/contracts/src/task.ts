@@ -65,6 +65,8 @@ export interface TaskView {
   tracePage?: PagePosition;
   batchId?: string;
   parentId?: string;
+  /** The schedule that started it. */
+  scheduleId?: string;
   /** Cancelled tasks: its coroutine has been closed (finally blocks ran, what they recorded is in the trace). */
   closed?: boolean;
 }

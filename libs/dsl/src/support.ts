@@ -6,7 +6,7 @@ import { taskKind, walkTasks } from './walk';
 export interface SupportReport {
   /** Features this runtime does not run, with where they are used. */
   unsupported: { feature: string; pointer: string }[];
-  /** Accepted, but not acted on (e.g. `schedule`: the API starts tasks, nothing starts them on a schedule). */
+  /** Accepted, with what becomes of it (e.g. `schedule`: a registered definition's cron or every creates its schedule). */
   notes: { feature: string; pointer: string; note: string }[];
 }
 
@@ -21,7 +21,14 @@ export function describeSupport(doc: WorkflowDocument): SupportReport {
   if (doc.use?.extensions) add('extensions (use.extensions)', '/use/extensions');
   if (doc.evaluate?.language && doc.evaluate.language !== 'jq') add(`expression language ${doc.evaluate.language}`, '/evaluate/language');
   if (doc.evaluate?.mode === 'loose') add('loose expression mode', '/evaluate/mode');
-  if (doc.schedule) notes.push({ feature: 'schedule', pointer: '/schedule', note: 'accepted but not acted on: tasks start when the API is asked to start them' });
+  if (doc.schedule) {
+    const s = doc.schedule as { on?: unknown };
+    const note =
+      s.on === undefined
+        ? 'registered (POST /v1/definitions), the definition starts on its schedule (GET /v1/schedules)'
+        : 'registered (POST /v1/definitions), each matching event (POST /v1/events) starts a task';
+    notes.push({ feature: 'schedule', pointer: '/schedule', note });
+  }
   for (const [name, policy] of Object.entries(doc.use?.authentications ?? {})) authPolicy(policy, `/use/authentications/${escapePointer(name)}`, add);
   schemas(doc, '', add);
   walkTasks(doc, (pointer, _name, task) => {

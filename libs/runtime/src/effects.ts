@@ -75,7 +75,16 @@ export interface ChildResult {
  */
 export interface SpawnEffect { kind: 'spawn'; children: ChildSpec[]; wait: 'all' | 'any'; deadline?: number }
 
+/**
+ * Start a task that is not a child (its end does not wake this one) and resume with what the worker
+ * answers: `{ id }`, or for a schedule's fire what became of it. `id` is the task's id, derived by the
+ * caller from what makes the start unique (a schedule's id and fire time), so a repeat starts nothing.
+ * `schedule` carries what the worker checks and records for a schedule's fire.
+ */
+export interface StartEffect { kind: 'start'; id: string; task: ChildSpec; schedule?: Json; deadline?: number }
+
 export type Effect =
+  | StartEffect
   | SleepEffect
   | SleepUntilEffect
   | ReceiveEffect
@@ -96,3 +105,4 @@ export const waitForEvent = (type: string | string[], opts: { timeoutMs?: number
 export const http = (request: HttpRequest, retry?: RetryPolicy): HttpEffect => (retry ? { kind: 'http', request, retry } : { kind: 'http', request });
 export const emit = (event: CloudEventInput): EmitEffect => ({ kind: 'emit', event });
 export const spawn = (children: ChildSpec[], wait: 'all' | 'any' = 'all'): SpawnEffect => ({ kind: 'spawn', children, wait });
+export const start = (id: string, task: ChildSpec, schedule?: Json): StartEffect => (schedule === undefined ? { kind: 'start', id, task } : { kind: 'start', id, task, schedule });

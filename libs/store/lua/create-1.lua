@@ -5,7 +5,7 @@
   KEYS[1] partition prefix, e.g. "yf:{p3}:" (every key below shares its hash tag)
   ARGV[1] now (epoch ms)
   ARGV[2] JSON array of { id, ns, kind, name, in, def?, b?, par?, pseq?, pidx?, dp? (spawn depth), rt? (root),
-          c? (check existence), rh? (hash of the request that created it, compared when an idempotency key is repeated) }
+          c? (check existence), sc? (the schedule that started it), rh? (hash of the request that created it, compared when an idempotency key is repeated) }
   Returns: array of 1 (created) / 0 (existed) per task, in order.
   Set operations and counters are applied once per call.
 ]]
@@ -27,6 +27,7 @@ for i, t in ipairs(tasks) do
     local f = { 'ns', t.ns, 'kind', t.kind, 'name', t.name, 'in', t['in'], 'st', 'queued', 'seq', 0, 'ca', now, 'la', now }
     if t.def then f[#f + 1] = 'def'; f[#f + 1] = t.def end
     if t.rh then f[#f + 1] = 'rh'; f[#f + 1] = t.rh end
+    if t.sc then f[#f + 1] = 'sc'; f[#f + 1] = t.sc end
     if t.par then
       f[#f + 1] = 'par'; f[#f + 1] = t.par
       f[#f + 1] = 'pseq'; f[#f + 1] = t.pseq

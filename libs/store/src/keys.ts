@@ -87,6 +87,14 @@ export class Keys {
   batchTasks(id: string): string {
     return `${this.prefix}:batch:${id}:ids`;
   }
+  /** A schedule's keys (one slot): `h` hash, `f` fire records, `t` its tasks by fire time, `s` fires seen. */
+  schedule(namespace: string, id: string): string {
+    return `${this.prefix}:{s:${namespace}:${id}}:`;
+  }
+  /** A namespace's schedules by creation time. */
+  schedules(namespace: string): string {
+    return `${this.prefix}:schedules:${namespace}`;
+  }
 }
 
 /**

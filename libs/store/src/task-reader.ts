@@ -242,6 +242,7 @@ export class TaskReader {
     if (trace.length) view.trace = trace;
     if (h.b) view.batchId = h.b;
     if (h.par) view.parentId = h.par;
+    if (h.sc) view.scheduleId = h.sc;
     if (h.cl) view.closed = true;
     return view;
   }
@@ -319,6 +320,13 @@ export class TaskReader {
       }
       if (ids.length < chunk) return { items };
     }
+  }
+
+  /** Views of the given tasks, in order, without those gone or of another namespace (a schedule's tasks). */
+  async views(namespace: string, ids: string[]): Promise<TaskView[]> {
+    const hashes = await this.hashes(ids);
+    const now = Date.now();
+    return ids.flatMap((id, i) => (hashes[i].st && hashes[i].ns === namespace ? [this.view(id, hashes[i], [], [], now)] : []));
   }
 
   private async hashes(ids: string[]): Promise<Record<string, string>[]> {

@@ -91,6 +91,7 @@ export class TaskStore {
           in: JSON.stringify(t.input ?? null),
           ...(t.definitionHash ? { def: t.definitionHash } : {}),
           ...(t.requestHash ? { rh: t.requestHash } : {}),
+          ...(t.scheduleId ? { sc: t.scheduleId } : {}),
           ...(t.batchId ? { b: t.batchId } : {}),
           ...(t.parent ? { par: t.parent.id, pseq: t.parent.seq, pidx: t.parent.index, dp: t.parent.depth, rt: t.parent.root } : {}),
           ...(t.fresh ? {} : { c: 1 }),

@@ -39,6 +39,8 @@ export interface NewTask {
   /** Definition content hash, for kind 'definition'. */
   definitionHash?: string;
   batchId?: string;
+  /** The schedule that started it. */
+  scheduleId?: string;
   parent?: { id: string; seq: number; index: number; depth: number; root: string };
   /** The id is new and random (newId()): no need to check whether it exists. */
   fresh?: boolean;

@@ -1,7 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import Redis from 'ioredis';
 import { createCoroutineRegistry, loadConfig, type Config } from '@yieldflow/contracts';
-import { DefinitionRegistry, TaskReader, TaskStore } from '@yieldflow/store';
+import { DefinitionRegistry, ScheduleStore, TaskReader, TaskStore } from '@yieldflow/store';
 import { CONFIG, COROUTINES, REDIS, SUBSCRIBER } from './tokens';
 
 const redisOptions = { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (n: number) => Math.min(n * 100, 1000) };
@@ -40,5 +40,6 @@ export const providers: Provider[] = [
     inject: [TaskStore, CONFIG],
     useFactory: (s: TaskStore, c: Config) => new TaskReader(s, { valueBytes: c.limits.viewValueBytes, pageBytes: c.limits.viewBytes }),
   },
+  { provide: ScheduleStore, inject: [REDIS, TaskStore], useFactory: (r: Redis, s: TaskStore) => new ScheduleStore(r, s.keys) },
   { provide: DefinitionRegistry, inject: [TaskStore], useFactory: (s: TaskStore) => new DefinitionRegistry(s) },
 ];

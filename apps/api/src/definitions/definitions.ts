@@ -8,6 +8,7 @@ import { InvalidInputError } from '../common/errors';
 import { CONFIG } from '../common/tokens';
 import { acceptDefinition } from '../tasks/wait-limits';
 import { Namespace } from '../common/namespace';
+import { DefinitionSchedules } from '../schedules/definition-schedule';
 
 @Injectable()
 export class DefinitionsService {
@@ -15,6 +16,7 @@ export class DefinitionsService {
     private readonly registry: DefinitionRegistry,
     private readonly store: TaskStore,
     @Inject(CONFIG) private readonly config: Config,
+    private readonly schedules: DefinitionSchedules,
   ) {}
 
   async register(tenant: string, body: unknown): Promise<{ version: DefinitionVersion; created: boolean }> {
@@ -26,6 +28,8 @@ export class DefinitionsService {
     const { namespace, name, version } = doc.document;
     const created = await this.registry.register(tenant, namespace, name, version, hash, text);
     const found = await this.registry.resolve(tenant, namespace, name, version);
+    // document.schedule: the latest version's schedule starts it (a new version replaces the schedule)
+    if (created) await this.schedules.registered(tenant, doc, (await this.registry.resolve(tenant, namespace, name))?.version === version);
     return { version: found!, created };
   }
 

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Inject, Injectable, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Injectable, Optional, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { randomUUID } from 'node:crypto';
@@ -10,6 +10,7 @@ import { InvalidInputError } from '../common/errors';
 import { asSent, Sent } from '../common/as-sent';
 import { Namespace } from '../common/namespace';
 import { CONFIG } from '../common/tokens';
+import { EventStarts } from '../schedules/event-starts';
 
 export class CloudEventDto {
   @ApiProperty({ example: 'com.example.order.paid' })
@@ -66,9 +67,10 @@ export class EventsService {
   constructor(
     private readonly store: TaskStore,
     @Inject(CONFIG) private readonly config: Config,
+    @Optional() private readonly starts?: EventStarts,
   ) {}
 
-  async publish(namespace: string, body: CloudEventDto): Promise<{ id: string; woken: number }> {
+  async publish(namespace: string, body: CloudEventDto): Promise<{ id: string; woken: number; started?: string[] }> {
     if (body.time !== undefined && Number.isNaN(Date.parse(body.time))) throw new InvalidInputError('time must be an RFC 3339 timestamp');
     const event: StoredEvent = {
       specversion: '1.0',
@@ -86,7 +88,9 @@ export class EventsService {
     const woken = await this.store.publishEvent(namespace, event).catch((err: unknown) => {
       throw err instanceof EventBufferFullError ? new RateLimitedError(err.message, Math.ceil(err.retryAfterMs / 1000)) : err;
     });
-    return { id: event.id, woken: Math.max(0, woken) };
+    // definitions whose document.schedule.on matches start a task each (once per event id)
+    const started = this.starts ? await this.starts.published(namespace, event) : [];
+    return started.length ? { id: event.id, woken: Math.max(0, woken), started } : { id: event.id, woken: Math.max(0, woken) };
   }
 }
 
@@ -98,9 +102,9 @@ export class EventsController {
   @Post()
   @Roles('submitter')
   @HttpCode(202)
-  @ApiOperation({ summary: "Publish a CloudEvent: wakes the namespace's tasks waiting for its type" })
-  @ApiAcceptedResponse({ description: '{ id, woken }' })
-  publish(@Namespace() ns: string, @Body() body: CloudEventDto, @Sent() sent: Record<string, unknown> | undefined): Promise<{ id: string; woken: number }> {
+  @ApiOperation({ summary: "Publish a CloudEvent: wakes the namespace's tasks waiting for its type, and starts the definitions whose schedule.on it matches" })
+  @ApiAcceptedResponse({ description: '{ id, woken, started? (ids of the tasks it started) }' })
+  publish(@Namespace() ns: string, @Body() body: CloudEventDto, @Sent() sent: Record<string, unknown> | undefined): Promise<{ id: string; woken: number; started?: string[] }> {
     return this.events.publish(ns, asSent(body, sent, ['data']));
   }
 }

@@ -63,6 +63,12 @@ export class ListTasksQuery {
   @IsString()
   batchId?: string;
 
+  @ApiPropertyOptional({ description: "A schedule's tasks, newest fire first, from the schedule's own index" })
+  @IsOptional()
+  @MaxLength(64)
+  @IsString()
+  scheduleId?: string;
+
   @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
   @IsOptional()
   @Type(() => Number)

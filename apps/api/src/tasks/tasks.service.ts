@@ -8,6 +8,7 @@ import type { CreateTaskDto, EntryPageQuery, ListTasksQuery } from './dto';
 import { NotifyHub } from './notify-hub';
 import { requestHash } from './request-hash';
 import { Submission } from './submission';
+import { SchedulesService } from '../schedules/schedules.service';
 
 export interface SendAnswer {
   yielded: unknown;
@@ -38,6 +39,7 @@ export class TasksService {
     private readonly submission: Submission,
     private readonly notify: NotifyHub,
     @Inject(CONFIG) private readonly config: Config,
+    private readonly schedules: SchedulesService,
   ) {}
 
   /**
@@ -91,6 +93,7 @@ export class TasksService {
   }
 
   list(namespace: string, q: ListTasksQuery): Promise<TaskPage> {
+    if (q.scheduleId) return this.schedules.tasks(namespace, q.scheduleId, q.limit ?? 50, q.cursor);
     if (q.batchId && q.cursor !== undefined && !/^\d{1,9}$/.test(q.cursor)) throw new InvalidInputError("cursor is not one of this batch's pages: use the nextCursor of the previous page");
     return this.reader.list(namespace, { status: q.status, batchId: q.batchId, limit: q.limit ?? 50, cursor: q.cursor });
   }

@@ -1,0 +1,109 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FirePage, SchedulePage, ScheduleView } from '@yieldflow/contracts';
+import { Roles } from '../auth/roles';
+import { asSent, Sent } from '../common/as-sent';
+import { Namespace } from '../common/namespace';
+import { BackfillDto, CreateScheduleDto, FiresQuery, PageQuery, PauseDto, PreviewQuery, ScheduleFieldsDto } from './dto';
+import { SchedulesService } from './schedules.service';
+
+@ApiTags('schedules')
+@Controller('v1/schedules')
+export class SchedulesController {
+  constructor(private readonly schedules: SchedulesService) {}
+
+  @Post()
+  @Roles('submitter')
+  @ApiOperation({ summary: 'Create a schedule: start a task on a cron expression or every interval' })
+  @ApiCreatedResponse({ description: 'The schedule, with its next fire times' })
+  @ApiBadRequestResponse({ description: 'A field is not acceptable (bad cron, unknown time zone, ...): the message names it' })
+  @ApiConflictResponse({ description: 'The id is taken in the namespace' })
+  create(@Namespace() ns: string, @Body() body: CreateScheduleDto, @Sent() sent: Record<string, unknown> | undefined): Promise<ScheduleView> {
+    return this.schedules.create(ns, asSent(body, sent, ['input', 'definition']));
+  }
+
+  @Get()
+  @Roles('viewer')
+  @ApiOperation({ summary: "A page of the namespace's schedules, oldest first" })
+  list(@Namespace() ns: string, @Query() q: PageQuery): Promise<SchedulePage> {
+    return this.schedules.list(ns, q.limit ?? 50, q.cursor);
+  }
+
+  @Get(':id')
+  @Roles('viewer')
+  @ApiOperation({ summary: 'A schedule: spec, policies, state, fires so far, next fire times' })
+  @ApiNotFoundResponse()
+  get(@Namespace() ns: string, @Param('id') id: string): Promise<ScheduleView> {
+    return this.schedules.get(ns, id);
+  }
+
+  @Patch(':id')
+  @Roles('submitter')
+  @ApiOperation({ summary: 'Change a schedule (the fields given replace the stored ones; null removes one); it goes on from now' })
+  @ApiNotFoundResponse()
+  update(@Namespace() ns: string, @Param('id') id: string, @Body() body: ScheduleFieldsDto, @Sent() sent: Record<string, unknown> | undefined): Promise<ScheduleView> {
+    return this.schedules.update(ns, id, asSent(body, sent, ['input', 'definition']) as ScheduleFieldsDto & Record<string, unknown>);
+  }
+
+  @Delete(':id')
+  @Roles('operator')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a schedule: it fires no more (tasks it started go on)' })
+  @ApiNotFoundResponse()
+  async delete(@Namespace() ns: string, @Param('id') id: string): Promise<void> {
+    await this.schedules.delete(ns, id);
+  }
+
+  @Post(':id/pause')
+  @Roles('operator')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Pause a schedule, with a note' })
+  @ApiNotFoundResponse()
+  pause(@Namespace() ns: string, @Param('id') id: string, @Body() body: PauseDto): Promise<ScheduleView> {
+    return this.schedules.pause(ns, id, body.note);
+  }
+
+  @Post(':id/resume')
+  @Roles('operator')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Resume a paused schedule: it fires from now on (fires while paused are not run)' })
+  @ApiNotFoundResponse()
+  resume(@Namespace() ns: string, @Param('id') id: string): Promise<ScheduleView> {
+    return this.schedules.resume(ns, id);
+  }
+
+  @Post(':id/trigger')
+  @Roles('operator')
+  @HttpCode(201)
+  @ApiOperation({ summary: "Start the schedule's task now (whatever the overlap policy), recorded as a manual fire" })
+  @ApiNotFoundResponse()
+  trigger(@Namespace() ns: string, @Param('id') id: string): Promise<{ taskId: string }> {
+    return this.schedules.trigger(ns, id);
+  }
+
+  @Post(':id/backfill')
+  @Roles('operator')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Run the fires of a past range (from, to] with an overlap policy; each fire starts at most once' })
+  @ApiOkResponse({ description: '{ taskId (the task running the backfill), fires (how many the range holds) }' })
+  @ApiNotFoundResponse()
+  backfill(@Namespace() ns: string, @Param('id') id: string, @Body() body: BackfillDto): Promise<{ taskId: string; fires: number }> {
+    return this.schedules.backfill(ns, id, body);
+  }
+
+  @Get(':id/preview')
+  @Roles('viewer')
+  @ApiOperation({ summary: 'The next count fire times' })
+  @ApiNotFoundResponse()
+  preview(@Namespace() ns: string, @Param('id') id: string, @Query() q: PreviewQuery): Promise<{ fires: string[] }> {
+    return this.schedules.preview(ns, id, q.count ?? 10);
+  }
+
+  @Get(':id/fires')
+  @Roles('viewer')
+  @ApiOperation({ summary: 'Fire records, newest first (the last 1,000): due time, start, lateness, task id and its status, or why it was skipped' })
+  @ApiNotFoundResponse()
+  fires(@Namespace() ns: string, @Param('id') id: string, @Query() q: FiresQuery): Promise<FirePage> {
+    return this.schedules.fires(ns, id, q.offset ?? 0, q.limit ?? 100);
+  }
+}

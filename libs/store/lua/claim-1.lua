@@ -8,6 +8,7 @@
            or { -2 } when the token does not own the partition.
   resolution: 'start' (fresh task), 'perform' (an IO effect still to perform) or a JSON journal result
   {"r":...} / {"e":...}, or {"ev":id}: a buffered event, whose body the caller fetches (TaskStore.claim).
+  A paused task ('pz') is dropped from the due set and not claimed (pause-1.lua puts it back on resume).
   A value sent in stays at the head of the task's inbox until the write-back pops it.
   Set operations and counters are applied once per call, not once per task.
 ]]
@@ -26,10 +27,12 @@ local moved = {}      -- status -> tasks that left it for 'running'
 local batches = {}    -- batch -> { status -> n }, first start
 for _, id in ipairs(ids) do
   local tk = p .. 't:' .. id
-  local f = redis.call('HMGET', tk, 'st', 'kind', 'name', 'def', 'in', 'seq', 'wk', 'w', 'res', 'due', 'dl', 'la', 'sa', 'ca', 'b', 'ns', 'qm', 'sm')
+  local f = redis.call('HMGET', tk, 'st', 'kind', 'name', 'def', 'in', 'seq', 'wk', 'w', 'res', 'due', 'dl', 'la', 'sa', 'ca', 'b', 'ns', 'qm', 'sm', 'pz')
   local st, wk, res, dl = f[1], f[7], f[9], tonumber(f[11])
   local resolution = false
-  if st == 'queued' then
+  if f[19] then
+    resolution = false
+  elseif st == 'queued' then
     resolution = 'start'
   elseif st == 'suspended' then
     if wk == 'sleep' or wk == 'sleepUntil' then

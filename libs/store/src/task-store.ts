@@ -255,13 +255,36 @@ export class TaskStore {
     return result;
   }
 
-  /** Cancel a task; returns the status it had. Throws when it already ended. */
-  async cancel(namespace: string | null, id: string, now = Date.now()): Promise<string> {
+  /**
+   * Cancel a task (its coroutine is closed: finally blocks run), or with `terminate` end it the same way
+   * without closing it (and terminate its children); returns the status it had. Throws when it already ended.
+   */
+  async cancel(namespace: string | null, id: string, now = Date.now(), terminate = false): Promise<string> {
     const p = this.partitionOf(id);
-    const raw = (await this.redis.yf_cancel(this.keys.partition(p), id, now, namespace ?? '', this.keys.notifyChannel)) as (string | number)[];
+    const raw = (await this.redis.yf_cancel(this.keys.partition(p), id, now, namespace ?? '', this.keys.notifyChannel, terminate ? '1' : '0')) as (string | number)[];
     if (raw[0] === -1) throw new NotFoundError(`task ${id}`);
     if (raw[0] === 0) throw new ConflictError(`task ${id} already ended: it is ${raw[1]}`);
     await this.redis.publish(this.keys.wakeChannel, String(p)); // its owner carries out the outbox
+    return String(raw[1]);
+  }
+
+  /** Pause a task (it pauses at its next suspension if running); throws when it ended or is paused already. */
+  async pause(namespace: string, id: string, note = '', now = Date.now()): Promise<string> {
+    const raw = (await this.redis.yf_pause(this.keys.partitionOfTask(id), id, now, namespace, 'pause', note)) as (string | number)[];
+    if (raw[0] === -1) throw new NotFoundError(`task ${id}`);
+    if (raw[0] === 0) throw new ConflictError(`task ${id} already ended: it is ${raw[1]}`);
+    if (raw[0] === -4) throw new ConflictError(`task ${id} is already ${raw[1]}`);
+    return String(raw[1]);
+  }
+
+  /** Resume a paused task: what it waits for (a due timer, a value, an event) resumes it at once. */
+  async resume(namespace: string, id: string, now = Date.now()): Promise<string> {
+    const p = this.partitionOf(id);
+    const raw = (await this.redis.yf_pause(this.keys.partition(p), id, now, namespace, 'resume', '')) as (string | number)[];
+    if (raw[0] === -1) throw new NotFoundError(`task ${id}`);
+    if (raw[0] === 0) throw new ConflictError(`task ${id} already ended: it is ${raw[1]}`);
+    if (raw[0] === -4) throw new ConflictError(`task ${id} is not paused: it is ${raw[1]}`);
+    if (raw[2] !== undefined && Number(raw[2]) >= 0) await this.redis.publish(this.keys.wakeChannel, String(p));
     return String(raw[1]);
   }
 

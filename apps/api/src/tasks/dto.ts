@@ -51,6 +51,14 @@ export class SendDto {
   value?: unknown;
 }
 
+export class PauseDto {
+  @ApiPropertyOptional({ example: 'waiting for the supplier', description: 'Why it is paused, shown in the task view (pauseNote)' })
+  @IsOptional()
+  @MaxLength(500)
+  @IsString()
+  note?: string;
+}
+
 export class ListTasksQuery {
   @ApiPropertyOptional({ enum: TASK_STATUSES })
   @IsOptional()

@@ -7,7 +7,7 @@ import type { Json } from '@yieldflow/runtime';
 import { Roles } from '../auth/roles';
 import { asSent, Sent } from '../common/as-sent';
 import { Namespace } from '../common/namespace';
-import { CreateTaskDto, EntryPageQuery, ListTasksQuery, SendDto } from './dto';
+import { CreateTaskDto, EntryPageQuery, ListTasksQuery, PauseDto, SendDto } from './dto';
 import { type SendAnswer, TasksService } from './tasks.service';
 
 @ApiTags('tasks')
@@ -115,5 +115,35 @@ export class TasksController {
   @ApiConflictResponse({ description: 'The task already ended' })
   cancel(@Namespace() ns: string, @Param('id') id: string): Promise<TaskView> {
     return this.tasks.cancel(ns, id);
+  }
+
+  @Post(':id/terminate')
+  @Roles('operator')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'End a task at once, without running its cleanup: cancelled with terminated: true, its children terminated with it' })
+  @ApiConflictResponse({ description: 'The task already ended' })
+  @ApiNotFoundResponse()
+  terminate(@Namespace() ns: string, @Param('id') id: string): Promise<TaskView> {
+    return this.tasks.terminate(ns, id);
+  }
+
+  @Post(':id/pause')
+  @Roles('operator')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Pause a task: its timers, values and events do not resume it until it is resumed (a running task pauses at its next suspension)' })
+  @ApiConflictResponse({ description: 'The task already ended, or is already paused' })
+  @ApiNotFoundResponse()
+  pause(@Namespace() ns: string, @Param('id') id: string, @Body() body: PauseDto): Promise<TaskView> {
+    return this.tasks.pause(ns, id, body?.note);
+  }
+
+  @Post(':id/resume')
+  @Roles('operator')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Resume a paused task: a timer already due fires at once, a value or event kept meanwhile is delivered' })
+  @ApiConflictResponse({ description: 'The task is not paused, or already ended' })
+  @ApiNotFoundResponse()
+  resume(@Namespace() ns: string, @Param('id') id: string): Promise<TaskView> {
+    return this.tasks.resume(ns, id);
   }
 }

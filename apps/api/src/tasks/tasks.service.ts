@@ -133,4 +133,23 @@ export class TasksService {
     await this.store.cancel(namespace, id);
     return this.reader.get(namespace, id, { journal: false });
   }
+
+  /** End a task at once as cancelled with `terminated: true`, without closing its coroutine. */
+  async terminate(namespace: string, id: string): Promise<TaskView> {
+    if (!isTaskId(id)) throw new NotFoundError(`task ${id}`);
+    await this.store.cancel(namespace, id, Date.now(), true);
+    return this.reader.get(namespace, id, { journal: false });
+  }
+
+  async pause(namespace: string, id: string, note?: string): Promise<TaskView> {
+    if (!isTaskId(id)) throw new NotFoundError(`task ${id}`);
+    await this.store.pause(namespace, id, note ?? '');
+    return this.reader.get(namespace, id, { journal: false });
+  }
+
+  async resume(namespace: string, id: string): Promise<TaskView> {
+    if (!isTaskId(id)) throw new NotFoundError(`task ${id}`);
+    await this.store.resume(namespace, id);
+    return this.reader.get(namespace, id, { journal: false });
+  }
 }

@@ -217,6 +217,8 @@ for i, op in ipairs(ops) do
       elseif op.o == 'f' then
         st = 'faulted'
         set[#set + 1] = 'err'; set[#set + 1] = op.err
+        -- the entry of the step that failed was journaled: a retry takes it off (retry-1.lua)
+        if op.e then set[#set + 1] = 'fe'; set[#set + 1] = 1 end
         result = '"error":' .. op.err
       else
         st = 'cancelled'

@@ -251,6 +251,7 @@ export class TaskReader {
     if (h.par) view.parentId = h.par;
     if (h.cl === '1') view.closed = true;
     if (h.tm) view.terminated = true;
+    if (h.ry) view.retries = Number(h.ry);
     return view;
   }
 

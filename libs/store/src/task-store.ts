@@ -289,6 +289,35 @@ export class TaskStore {
   }
 
   /**
+   * Retry a faulted task from the step that failed (retry-1.lua): the journal before it is kept and replayed.
+   * When the fault journaled the failing step's entry, it is taken off here and what it held decides how the
+   * step runs again: an error from an effect performs the effect again; a value received goes back into
+   * the inbox; any other result is sent in again. Returns the status the task is in now.
+   */
+  async retry(namespace: string, id: string, now = Date.now()): Promise<string> {
+    const key = this.keys.partitionOfTask(id);
+    for (let attempt = 0; ; attempt++) {
+      const [seq, fe, wk] = await this.redis.hmget(this.keys.task(id), 'seq', 'fe', 'wk');
+      let res = '';
+      let inbox = '';
+      if (fe) {
+        const last = JSON.parse((await this.redis.lindex(this.keys.journal(id), -1)) ?? '{}') as JournalEntry;
+        if (last.e === undefined && wk === 'receive') inbox = JSON.stringify(last.r ?? null);
+        else if (last.e === undefined && wk !== 'sleep' && wk !== 'sleepUntil') res = JSON.stringify({ r: last.r ?? null });
+      }
+      const raw = (await this.redis.yf_retry(key, id, now, namespace, Number(seq ?? 0), fe ? '1' : '0', res, inbox)) as (string | number)[];
+      if (raw[0] === -1) throw new NotFoundError(`task ${id}`);
+      if (raw[0] === 0) throw new ConflictError(`task ${id} is not faulted: it is ${raw[1]}`);
+      if (raw[0] === -5) throw new ConflictError(`task ${id} is a child task: retry its parent`);
+      if (raw[0] === 1) {
+        await this.redis.publish(this.keys.wakeChannel, String(this.partitionOf(id)));
+        return String(raw[1]);
+      }
+      if (attempt >= 2) throw new ConflictError(`task ${id} changed while it was being retried; try again`);
+    }
+  }
+
+  /**
    * Publish an event: its body is kept once for the namespace (buffer-1.lua), then every partition wakes
    * its waiting tasks of the namespace and buffers a reference (event-1.lua). Idempotent per event id.
    * Refused (EventBufferFullError) when the namespace's buffered bytes would pass `eventBufferBytes`.

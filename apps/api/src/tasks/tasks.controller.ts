@@ -127,6 +127,16 @@ export class TasksController {
     return this.tasks.terminate(ns, id);
   }
 
+  @Post(':id/retry')
+  @Roles('operator')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Retry a faulted task from the step that failed: the steps before keep their journaled results (replayed), the failing one runs again' })
+  @ApiConflictResponse({ description: 'The task is not faulted, or is a child task (retry its parent)' })
+  @ApiNotFoundResponse()
+  retry(@Namespace() ns: string, @Param('id') id: string): Promise<TaskView> {
+    return this.tasks.retry(ns, id);
+  }
+
   @Post(':id/pause')
   @Roles('operator')
   @HttpCode(200)

@@ -141,6 +141,13 @@ export class TasksService {
     return this.reader.get(namespace, id, { journal: false });
   }
 
+  /** Retry a faulted task from the step that failed, its journal before it replayed. */
+  async retry(namespace: string, id: string): Promise<TaskView> {
+    if (!isTaskId(id)) throw new NotFoundError(`task ${id}`);
+    await this.store.retry(namespace, id);
+    return this.reader.get(namespace, id, { journal: false });
+  }
+
   async pause(namespace: string, id: string, note?: string): Promise<TaskView> {
     if (!isTaskId(id)) throw new NotFoundError(`task ${id}`);
     await this.store.pause(namespace, id, note ?? '');

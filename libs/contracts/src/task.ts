@@ -73,6 +73,10 @@ export interface TaskView {
   parentId?: string;
   /** Cancelled tasks: its coroutine has been closed (finally blocks ran, what they recorded is in the trace). */
   closed?: boolean;
+  /** A rerun: the task it reruns (POST /v1/tasks/:id/rerun). */
+  rerunOf?: string;
+  /** The latest reruns of this task (at most 100), oldest first. */
+  reruns?: string[];
   /** How often it was retried after a fault (POST /v1/tasks/:id/retry). */
   retries?: number;
   /** Cancelled tasks ended by terminate: their coroutine was not closed (no finally block ran). */

@@ -5,7 +5,8 @@
   KEYS[1] partition prefix, e.g. "yf:{p3}:" (every key below shares its hash tag)
   ARGV[1] now (epoch ms)
   ARGV[2] JSON array of { id, ns, kind, name, in, def?, b?, par?, pseq?, pidx?, dp? (spawn depth), rt? (root),
-          c? (check existence), rh? (hash of the request that created it, compared when an idempotency key is repeated) }
+          c? (check existence), rh? (hash of the request that created it, compared when an idempotency key is repeated),
+          ro? (a rerun: the task it reruns), jr? ([journal entries, JSON text]: a rerun's journal, the prefix it replays) }
   Returns: array of 1 (created) / 0 (existed) per task, in order.
   Set operations and counters are applied once per call.
 ]]
@@ -27,6 +28,11 @@ for i, t in ipairs(tasks) do
     local f = { 'ns', t.ns, 'kind', t.kind, 'name', t.name, 'in', t['in'], 'st', 'queued', 'seq', 0, 'ca', now, 'la', now }
     if t.def then f[#f + 1] = 'def'; f[#f + 1] = t.def end
     if t.rh then f[#f + 1] = 'rh'; f[#f + 1] = t.rh end
+    if t.ro then
+      f[#f + 1] = 'ro'; f[#f + 1] = t.ro
+      f[12] = #t.jr
+      for j = 1, #t.jr, 5000 do redis.call('RPUSH', p .. 'j:' .. t.id, unpack(t.jr, j, math.min(j + 4999, #t.jr))) end
+    end
     if t.par then
       f[#f + 1] = 'par'; f[#f + 1] = t.par
       f[#f + 1] = 'pseq'; f[#f + 1] = t.pseq

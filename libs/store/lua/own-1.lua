@@ -30,7 +30,8 @@ for _, id in ipairs(act) do
     -- claimed but never written back: it runs again from its last journal entry
     local f = redis.call('HMGET', tk, 'la', 'seq', 'wk', 'b', 'pz')
     local prev = 'suspended'
-    if tonumber(f[2]) == 0 and not f[3] then prev = 'queued' end
+    -- never suspended (no wait written back): queued, also a rerun that starts with a journal (seq > 0)
+    if not f[3] then prev = 'queued' end
     redis.call('HSET', tk, 'st', prev)
     if f[5] then
       -- paused while it ran: it is paused from here (pause-1.lua)

@@ -135,6 +135,7 @@ export class TaskReader {
     if (opts.journal === false) return this.view(id, h, [], [], Date.now());
     const [suspensions, trace] = await Promise.all([this.readPage(id, 'suspensions'), this.readPage(id, 'trace')]);
     const view = this.view(id, h, [], trace.items as Json[], Date.now());
+    if (h.rrn) view.reruns = await this.store.redis.lrange(`${this.store.keys.partitionOfTask(id)}rr:${id}`, 0, -1);
     view.suspensions = suspensions.items as SuspensionView[];
     view.suspensionsPage = { offset: suspensions.offset, total: suspensions.total };
     if (trace.total > 0) view.tracePage = { offset: trace.offset, total: trace.total };
@@ -252,6 +253,7 @@ export class TaskReader {
     if (h.cl === '1') view.closed = true;
     if (h.tm) view.terminated = true;
     if (h.ry) view.retries = Number(h.ry);
+    if (h.ro) view.rerunOf = h.ro;
     return view;
   }
 

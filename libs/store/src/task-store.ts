@@ -94,6 +94,7 @@ export class TaskStore {
           ...(t.batchId ? { b: t.batchId } : {}),
           ...(t.parent ? { par: t.parent.id, pseq: t.parent.seq, pidx: t.parent.index, dp: t.parent.depth, rt: t.parent.root } : {}),
           ...(t.fresh ? {} : { c: 1 }),
+          ...(t.rerun ? { ro: t.rerun.of, jr: t.rerun.journal } : {}),
         }));
         (pipeline as ScriptedPipeline).yf_create(this.keys.partition(p), now, JSON.stringify(payload));
         order.push(chunk);
@@ -286,6 +287,58 @@ export class TaskStore {
     if (raw[0] === -4) throw new ConflictError(`task ${id} is not paused: it is ${raw[1]}`);
     if (raw[2] !== undefined && Number(raw[2]) >= 0) await this.redis.publish(this.keys.wakeChannel, String(p));
     return String(raw[1]);
+  }
+
+  /**
+   * Rerun a task as a new one linked to it: the same coroutine or definition version, `input` (the old
+   * input when undefined), and the first `fromStep` entries of the old journal, which the new task replays
+   * before it runs on (a DSL task: `fromTask`, the first step in which that task of the workflow started).
+   * The old task lists its reruns (a second call on its own slot: a crash between the two leaves the new
+   * task's `rerunOf` as the link). Returns the new task's id.
+   */
+  async rerun(namespace: string, id: string, opts: { fromStep?: number; fromTask?: string; input?: Json }, newId: string, now = Date.now()): Promise<string> {
+    const [st, ns, kind, name, def, input] = await this.redis.hmget(this.keys.task(id), 'st', 'ns', 'kind', 'name', 'def', 'in');
+    if (!st || ns !== namespace) throw new NotFoundError(`task ${id}`);
+    const journal = await this.redis.lrange(this.keys.journal(id), 0, -1);
+    let from = opts.fromStep ?? 0;
+    if (opts.fromTask !== undefined) {
+      if (kind !== 'd') throw new ConflictError(`task ${id} runs a coroutine: rerun it from a step (fromStep), not from a task`);
+      from = await this.stepOfTask(id, opts.fromTask, journal);
+    }
+    if (from > journal.length) throw new ConflictError(`task ${id} has ${journal.length} journaled steps: it cannot be rerun from step ${from}`);
+    await this.create([{
+      id: newId,
+      namespace,
+      kind: kind === 'c' ? 'coroutine' : 'definition',
+      name: name ?? '',
+      input: opts.input === undefined ? (JSON.parse(input ?? 'null') as Json) : opts.input,
+      ...(def ? { definitionHash: def } : {}),
+      fresh: true,
+      rerun: { of: id, journal: journal.slice(0, from) },
+    }], now);
+    const rk = `${this.keys.partitionOfTask(id)}rr:${id}`;
+    await this.redis.multi().rpush(rk, newId).ltrim(rk, -100, -1).hincrby(this.keys.task(id), 'rrn', 1).exec();
+    return newId;
+  }
+
+  /**
+   * The journal prefix before a DSL task started: the entries whose step's clock (due time, else resume
+   * time) is before the trace's first 'started' record of that task, and the one that began its step.
+   */
+  private async stepOfTask(id: string, task: string, journal: string[]): Promise<number> {
+    const trace = await this.redis.lrange(this.keys.trace(id), 0, -1);
+    const started = trace.map((t) => JSON.parse(t) as { task?: string; phase?: string; at?: number }).find((t) => t.task === task && t.phase === 'started');
+    if (!started || started.at === undefined) throw new ConflictError(`task ${id} never started a task named '${task}'`);
+    const at = started.at;
+    let before = 0;
+    let began = 0;
+    for (const text of journal) {
+      const e = JSON.parse(text) as JournalEntry & { d?: number };
+      const clock = e.d ?? e.t;
+      if (clock < at) before++;
+      else if (clock === at) began = 1;
+    }
+    return before + began;
   }
 
   /**

@@ -42,6 +42,8 @@ export interface NewTask {
   parent?: { id: string; seq: number; index: number; depth: number; root: string };
   /** The id is new and random (newId()): no need to check whether it exists. */
   fresh?: boolean;
+  /** A rerun: the task it reruns, and the prefix of that task's journal (JSON text) it replays. */
+  rerun?: { of: string; journal: string[] };
 }
 
 export interface ClaimedTask {

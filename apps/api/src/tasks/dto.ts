@@ -51,6 +51,24 @@ export class SendDto {
   value?: unknown;
 }
 
+export class RerunDto {
+  @ApiPropertyOptional({ minimum: 0, example: 2, description: 'Keep the first fromStep journal entries (replayed), run on from there; 0 when omitted (from the start)' })
+  @IsOptional()
+  @Min(0)
+  @IsInt({ message: 'fromStep must be a non-negative integer' })
+  fromStep?: number;
+
+  @ApiPropertyOptional({ example: 'chargeCard', description: 'Definitions: rerun from the step in which this task of the workflow started' })
+  @IsOptional()
+  @MaxLength(255)
+  @IsString()
+  fromTask?: string;
+
+  @ApiPropertyOptional({ description: "The new task's input; the old task's when omitted" })
+  @IsOptional()
+  input?: unknown;
+}
+
 export class PauseDto {
   @ApiPropertyOptional({ example: 'waiting for the supplier', description: 'Why it is paused, shown in the task view (pauseNote)' })
   @IsOptional()

@@ -7,7 +7,7 @@ import type { Json } from '@yieldflow/runtime';
 import { Roles } from '../auth/roles';
 import { asSent, Sent } from '../common/as-sent';
 import { Namespace } from '../common/namespace';
-import { CreateTaskDto, EntryPageQuery, ListTasksQuery, PauseDto, SendDto } from './dto';
+import { CreateTaskDto, EntryPageQuery, ListTasksQuery, PauseDto, RerunDto, SendDto } from './dto';
 import { type SendAnswer, TasksService } from './tasks.service';
 
 @ApiTags('tasks')
@@ -135,6 +135,16 @@ export class TasksController {
   @ApiNotFoundResponse()
   retry(@Namespace() ns: string, @Param('id') id: string): Promise<TaskView> {
     return this.tasks.retry(ns, id);
+  }
+
+  @Post(':id/rerun')
+  @Roles('operator')
+  @ApiOperation({ summary: 'Rerun a task as a new one (rerunOf links it): from a journal step (fromStep) or, for a definition, a task of the workflow (fromTask), with new input' })
+  @ApiCreatedResponse({ description: 'The new task, queued: its journal is the old one up to that step, replayed before it runs on' })
+  @ApiConflictResponse({ description: 'The step is past the journal, or the workflow never started that task' })
+  @ApiNotFoundResponse()
+  rerun(@Namespace() ns: string, @Param('id') id: string, @Body() body: RerunDto, @Sent() sent: Record<string, unknown> | undefined): Promise<TaskView> {
+    return this.tasks.rerun(ns, id, asSent(body, sent, ['input']));
   }
 
   @Post(':id/pause')

@@ -4,7 +4,7 @@ import type { Json } from '@yieldflow/runtime';
 import { ConflictError, idForKey, isTaskId, newId, NotFoundError, TaskReader, TaskStore, type TaskValueName } from '@yieldflow/store';
 import { IdempotencyMismatchError, InvalidInputError } from '../common/errors';
 import { CONFIG } from '../common/tokens';
-import type { CreateTaskDto, EntryPageQuery, ListTasksQuery } from './dto';
+import type { CreateTaskDto, EntryPageQuery, ListTasksQuery, RerunDto } from './dto';
 import { NotifyHub } from './notify-hub';
 import { requestHash } from './request-hash';
 import { Submission } from './submission';
@@ -146,6 +146,14 @@ export class TasksService {
     if (!isTaskId(id)) throw new NotFoundError(`task ${id}`);
     await this.store.retry(namespace, id);
     return this.reader.get(namespace, id, { journal: false });
+  }
+
+  /** Rerun a task as a new one linked to it, from a step (or a DSL task) with new input; answers the new task. */
+  async rerun(namespace: string, id: string, body: RerunDto): Promise<TaskView> {
+    if (!isTaskId(id)) throw new NotFoundError(`task ${id}`);
+    if (body.fromStep !== undefined && body.fromTask !== undefined) throw new InvalidInputError('give fromStep or fromTask, not both');
+    const created = await this.store.rerun(namespace, id, { fromStep: body.fromStep, fromTask: body.fromTask, input: body.input as Json | undefined }, newId());
+    return this.reader.get(namespace, created, { journal: false });
   }
 
   async pause(namespace: string, id: string, note?: string): Promise<TaskView> {

@@ -5,6 +5,7 @@ import type { Config } from '@yieldflow/contracts';
 import { authProviders } from './auth/providers';
 import { KeysController } from './auth/keys';
 import { BatchesController, BatchesService } from './batches/batches';
+import { ConcurrencyController } from './concurrency/concurrency';
 import { providers } from './common/providers';
 import { RedisLifecycle } from './common/redis-lifecycle';
 import { CONFIG } from './common/tokens';
@@ -32,7 +33,7 @@ export class AppModule {
           },
         }),
       ],
-      controllers: [TasksController, BatchesController, EventsController, DefinitionsController, KeysController, HealthController, MetricsController],
+      controllers: [TasksController, BatchesController, ConcurrencyController, EventsController, DefinitionsController, KeysController, HealthController, MetricsController],
       providers: [
         ...providers.filter((p) => !('provide' in p) || p.provide !== CONFIG),
         { provide: CONFIG, useValue: config },

@@ -4,12 +4,13 @@ import { isScriptError } from './script-error';
 type Item =
   | { kind: 'child'; parent: string; pseq: number; pidx: number; child: string; status: string; output?: unknown; error?: unknown }
   | { kind: 'cancel-children'; parent: string; seq: number; count: number; terminate?: boolean }
-  | { kind: 'close'; id: string };
+  | { kind: 'close'; id: string }
+  | { kind: 'release'; slot: string; id: string };
 
 /**
  * Work that crosses partitions, written by a transition into its partition's outbox in the same
  * script (so it is never lost) and carried out here by the partition's owner: a child's end delivered
- * to its parent, children cancelled (or terminated) with their parent, and a cancelled coroutine closed. Every item is
+ * to its parent, children cancelled (or terminated) with their parent, an ended task's concurrency slot released, and a cancelled coroutine closed. Every item is
  * idempotent, so a crash between doing and acknowledging one repeats it harmlessly.
  */
 export class Outbox {
@@ -52,6 +53,8 @@ export class Outbox {
       else result.output = item.output ?? null;
       const { code, children } = await this.store.deliverChild(item.parent, item.pseq, item.pidx, result as never);
       if (code === 2) await this.cancelChildren(item.parent, item.pseq, children, item.pidx);
+    } else if (item.kind === 'release') {
+      await this.store.releaseSlot(item.slot, item.id);
     } else if (item.kind === 'close') {
       await this.onClose(item.id);
     } else {

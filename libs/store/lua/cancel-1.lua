@@ -12,7 +12,7 @@ local p = KEYS[1]
 local id = ARGV[1]
 local now = tonumber(ARGV[2])
 local tk = p .. 't:' .. id
-local f = redis.call('HMGET', tk, 'st', 'ns', 'w', 'wk', 'b', 'la', 'par', 'pseq', 'pidx', 'ca', 'pz')
+local f = redis.call('HMGET', tk, 'st', 'ns', 'w', 'wk', 'b', 'la', 'par', 'pseq', 'pidx', 'ca', 'pz', 'cc')
 if not f[1] or (ARGV[3] ~= '' and f[2] ~= ARGV[3]) then return { -1 } end
 local st = f[1]
 if st == 'completed' or st == 'faulted' or st == 'cancelled' then return { 0, st } end
@@ -63,6 +63,11 @@ if f[4] == 'spawn' and f[3] then
     ',"count":' .. count .. (terminate and ',"terminate":true' or '') .. '}')
 end
 redis.call('DEL', p .. 'ch:' .. id)
+-- its concurrency slot (or its place in line) goes (slot-1.lua, by the owner)
+if f[12] then
+  redis.call('HDEL', tk, 'cw')
+  redis.call('RPUSH', p .. 'ob', '{"kind":"release","slot":' .. cjson.encode(f[12]) .. ',"id":"' .. id .. '"}')
+end
 -- its owner closes the coroutine (the seed's close(): finally blocks run, the trace records it)
 if terminate then redis.call('HSET', tk, 'cl', 0)
 elseif st ~= 'queued' then redis.call('RPUSH', p .. 'ob', '{"kind":"close","id":"' .. id .. '"}') else redis.call('HSET', tk, 'cl', 1) end

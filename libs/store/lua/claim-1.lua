@@ -5,10 +5,11 @@
   KEYS[1] partition prefix
   ARGV[1] now, ARGV[2] max tasks, ARGV[3] owner token
   Returns: { nextDue|-1, then per task: id, kind, name, def, in, seq, wk, w, resolution, due, la, sa, ca, ns }
+  (ca: when its clock started: its creation, or its admission when it waited for a concurrency slot, 'ad')
            or { -2 } when the token does not own the partition.
   resolution: 'start' (fresh task), 'perform' (an IO effect still to perform) or a JSON journal result
   {"r":...} / {"e":...}, or {"ev":id}: a buffered event, whose body the caller fetches (TaskStore.claim).
-  A paused task ('pz') is dropped from the due set and not claimed (pause-1.lua puts it back on resume).
+  A paused task ('pz'), or one waiting for a concurrency slot ('cw'), is dropped from the due set and not claimed (pause-1.lua puts it back on resume).
   A value sent in stays at the head of the task's inbox until the write-back pops it.
   Set operations and counters are applied once per call, not once per task.
 ]]
@@ -27,10 +28,10 @@ local moved = {}      -- status -> tasks that left it for 'running'
 local batches = {}    -- batch -> { status -> n }, first start
 for _, id in ipairs(ids) do
   local tk = p .. 't:' .. id
-  local f = redis.call('HMGET', tk, 'st', 'kind', 'name', 'def', 'in', 'seq', 'wk', 'w', 'res', 'due', 'dl', 'la', 'sa', 'ca', 'b', 'ns', 'qm', 'sm', 'pz')
+  local f = redis.call('HMGET', tk, 'st', 'kind', 'name', 'def', 'in', 'seq', 'wk', 'w', 'res', 'due', 'dl', 'la', 'sa', 'ca', 'b', 'ns', 'qm', 'sm', 'pz', 'cw', 'ad')
   local st, wk, res, dl = f[1], f[7], f[9], tonumber(f[11])
   local resolution = false
-  if f[19] then
+  if f[19] or f[20] then
     resolution = false
   elseif st == 'queued' then
     resolution = 'start'
@@ -84,7 +85,7 @@ for _, id in ipairs(ids) do
     local n = #out
     out[n + 1] = id; out[n + 2] = f[2]; out[n + 3] = f[3]; out[n + 4] = f[4] or ''; out[n + 5] = f[5]
     out[n + 6] = f[6]; out[n + 7] = wk or ''; out[n + 8] = f[8] or ''; out[n + 9] = resolution
-    out[n + 10] = f[10] or ''; out[n + 11] = f[12]; out[n + 12] = f[13] or ''; out[n + 13] = f[14]; out[n + 14] = f[16]
+    out[n + 10] = f[10] or ''; out[n + 11] = f[12]; out[n + 12] = f[13] or ''; out[n + 13] = f[21] or f[14]; out[n + 14] = f[16]
   end
 end
 for i = 1, #active, 7000 do

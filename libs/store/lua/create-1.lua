@@ -6,6 +6,7 @@
   ARGV[1] now (epoch ms)
   ARGV[2] JSON array of { id, ns, kind, name, in, def?, b?, par?, pseq?, pidx?, dp? (spawn depth), rt? (root),
           c? (check existence), rh? (hash of the request that created it, compared when an idempotency key is repeated),
+          cc? (the prefix of its concurrency slot: it waits, out of the due set, until admit-1.lua lets it in),
           ro? (a rerun: the task it reruns), jr? ([journal entries, JSON text]: a rerun's journal, the prefix it replays) }
   Returns: array of 1 (created) / 0 (existed) per task, in order.
   Set operations and counters are applied once per call.
@@ -28,6 +29,7 @@ for i, t in ipairs(tasks) do
     local f = { 'ns', t.ns, 'kind', t.kind, 'name', t.name, 'in', t['in'], 'st', 'queued', 'seq', 0, 'ca', now, 'la', now }
     if t.def then f[#f + 1] = 'def'; f[#f + 1] = t.def end
     if t.rh then f[#f + 1] = 'rh'; f[#f + 1] = t.rh end
+    if t.cc then f[#f + 1] = 'cc'; f[#f + 1] = t.cc; f[#f + 1] = 'cw'; f[#f + 1] = 1 end
     if t.ro then
       f[#f + 1] = 'ro'; f[#f + 1] = t.ro
       f[12] = #t.jr
@@ -45,7 +47,7 @@ for i, t in ipairs(tasks) do
       batches[t.b] = (batches[t.b] or 0) + 1
     end
     redis.call('HSET', tk, unpack(f))
-    due[#due + 1] = now; due[#due + 1] = t.id
+    if not t.cc then due[#due + 1] = now; due[#due + 1] = t.id end
     local list = idx[t.ns]
     if not list then list = {}; idx[t.ns] = list end
     list[#list + 1] = 0; list[#list + 1] = stamp .. t.id

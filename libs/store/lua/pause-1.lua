@@ -15,7 +15,7 @@ local p = KEYS[1]
 local id = ARGV[1]
 local now = tonumber(ARGV[2])
 local tk = p .. 't:' .. id
-local f = redis.call('HMGET', tk, 'st', 'ns', 'pz', 'wk', 'res', 'due', 'dl')
+local f = redis.call('HMGET', tk, 'st', 'ns', 'pz', 'wk', 'res', 'due', 'dl', 'cw')
 if not f[1] or f[2] ~= ARGV[3] then return { -1 } end
 local st, pz = f[1], f[3]
 if st == 'completed' or st == 'faulted' or st == 'cancelled' then return { 0, st } end
@@ -40,7 +40,9 @@ redis.call('HINCRBY', tk, 'pm', span)
 -- the claim adds the time since 'la' as queued or suspended: the paused part is taken off here
 redis.call('HINCRBY', tk, st == 'queued' and 'qm' or 'sm', -span)
 local wake
-if st == 'queued' then
+if f[8] then
+  wake = nil -- still waiting for a concurrency slot: admit-1.lua queues it
+elseif st == 'queued' then
   wake = now
 elseif redis.call('ZSCORE', p .. 'act', id) then
   wake = nil -- its IO effect is being performed: the result queues it

@@ -48,11 +48,11 @@ for i, op in ipairs(ops) do
   -- one read per op, of the fields its kind of transition needs (an end, an event wait, or another wait)
   local f = {}
   local c
-  local by, rn, pz
+  local by, rn, pz, cc
   if op.o ~= 's' then
-    c = redis.call('HMGET', tk, 'st', 'seq', 'la', 'b', 'n', 'res', 'due', 'dl', 'rm', 'wk', 'sm', 'par', 'pseq', 'pidx', 'ca', 'tx', 'by', 'rn', 'pz')
+    c = redis.call('HMGET', tk, 'st', 'seq', 'la', 'b', 'n', 'res', 'due', 'dl', 'rm', 'wk', 'sm', 'par', 'pseq', 'pidx', 'ca', 'tx', 'by', 'rn', 'pz', 'cc')
     f[7], f[8], f[9], f[10], f[15] = c[12], c[13], c[14], c[15], c[16]
-    by, rn, pz = c[17], c[18], c[19]
+    by, rn, pz, cc = c[17], c[18], c[19], c[20]
   elseif op.wk == 'waitForEvent' then
     c = redis.call('HMGET', tk, 'st', 'seq', 'la', 'b', 'n', 'res', 'due', 'dl', 'rm', 'wk', 'sm', 'ns', 'ca', 'ec', 'by', 'rn', 'pz')
     f[6], f[10], f[16] = c[12], c[13], c[14]
@@ -90,8 +90,8 @@ for i, op in ipairs(ops) do
     if over then
       if op.o == 's' then
         -- the end of a task needs fields a suspension does not read
-        local e = redis.call('HMGET', tk, 'par', 'pseq', 'pidx', 'ca', 'tx')
-        f[7], f[8], f[9], f[10], f[15] = e[1], e[2], e[3], e[4], e[5]
+        local e = redis.call('HMGET', tk, 'par', 'pseq', 'pidx', 'ca', 'tx', 'cc')
+        f[7], f[8], f[9], f[10], f[15], cc = e[1], e[2], e[3], e[4], e[5], e[6]
       end
       op.o, op.e, op.rec, op.pop, op.ch, op.hold = 'f', nil, nil, nil, nil, nil
       op.err = cjson.encode({ type = RUNTIME_ERROR, status = 500, title = 'Budget exceeded',
@@ -236,6 +236,8 @@ for i, op in ipairs(ops) do
         redis.call('RPUSH', p .. 'ob', '{"kind":"child","parent":"' .. f[7] .. '","pseq":' .. f[8] .. ',"pidx":' .. f[9] ..
           ',"child":"' .. id .. '","status":"' .. st .. '",' .. result .. '}')
       end
+      -- its concurrency slot goes to the next in line (slot-1.lua, by the owner: another slot)
+      if cc then redis.call('RPUSH', p .. 'ob', '{"kind":"release","slot":' .. cjson.encode(cc) .. ',"id":"' .. id .. '"}') end
     end
     redis.call('HSET', tk, unpack(set))
     if #del > 0 then redis.call('HDEL', tk, unpack(del)) end

@@ -4,3 +4,4 @@ export * from './types';
 export * from './task-store';
 export * from './task-reader';
 export * from './definition-registry';
+export * from './concurrency';

@@ -95,6 +95,7 @@ export class TaskStore {
           ...(t.parent ? { par: t.parent.id, pseq: t.parent.seq, pidx: t.parent.index, dp: t.parent.depth, rt: t.parent.root } : {}),
           ...(t.fresh ? {} : { c: 1 }),
           ...(t.rerun ? { ro: t.rerun.of, jr: t.rerun.journal } : {}),
+          ...(t.slot ? { cc: t.slot.prefix } : {}),
         }));
         (pipeline as ScriptedPipeline).yf_create(this.keys.partition(p), now, JSON.stringify(payload));
         order.push(chunk);
@@ -110,7 +111,44 @@ export class TaskStore {
         (res as number[]).forEach((v, j) => (created[chunk[j].index] = v === 1));
       }
     }
+    const limited = tasks.filter((t, i) => t.slot && created[i]);
+    if (limited.length > 0) await this.acquire(limited.map((t) => ({ id: t.id, ...t.slot! })), now);
     return created;
+  }
+
+  /**
+   * Take a concurrency slot for each task (in order: the line is FIFO), and admit those that got one.
+   * A task that waits in line is admitted when a holder's end releases its slot (`releaseSlot`).
+   */
+  async acquire(tasks: { id: string; prefix: string; limit: number }[], now = Date.now()): Promise<void> {
+    const pipeline = this.redis.pipeline();
+    for (const t of tasks) (pipeline as ScriptedPipeline).yf_slot(t.prefix, 'acquire', t.id, t.limit);
+    const results = (await pipeline.exec()) ?? [];
+    const got: string[] = [];
+    results.forEach(([err, r], i) => {
+      if (err) throw err;
+      if (Number(r) === 1) got.push(tasks[i].id);
+    });
+    await this.admit(got, now);
+  }
+
+  /** Release a task's slot (idempotent); the next in line are admitted. Returns them. */
+  async releaseSlot(prefix: string, id: string, now = Date.now()): Promise<string[]> {
+    const given = (await this.redis.yf_slot(prefix, 'release', id, 0)) as string[];
+    await this.admit(given, now);
+    return given;
+  }
+
+  private async admit(ids: string[], now: number): Promise<void> {
+    if (ids.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    const woken = new Set<number>();
+    for (const id of ids) {
+      (pipeline as ScriptedPipeline).yf_admit(this.keys.partitionOfTask(id), id, now);
+      woken.add(this.partitionOf(id));
+    }
+    for (const p of woken) pipeline.publish(this.keys.wakeChannel, String(p));
+    for (const [err] of (await pipeline.exec()) ?? []) if (err) throw err;
   }
 
   async claim(partition: number, token: string, limit: number, now = Date.now()): Promise<Claim | null> {
@@ -296,7 +334,13 @@ export class TaskStore {
    * The old task lists its reruns (a second call on its own slot: a crash between the two leaves the new
    * task's `rerunOf` as the link). Returns the new task's id.
    */
-  async rerun(namespace: string, id: string, opts: { fromStep?: number; fromTask?: string; input?: Json }, newId: string, now = Date.now()): Promise<string> {
+  async rerun(
+    namespace: string,
+    id: string,
+    opts: { fromStep?: number; fromTask?: string; input?: Json; slotFor?: (t: NewTask) => Promise<NewTask['slot']> },
+    newId: string,
+    now = Date.now(),
+  ): Promise<string> {
     const [st, ns, kind, name, def, input] = await this.redis.hmget(this.keys.task(id), 'st', 'ns', 'kind', 'name', 'def', 'in');
     if (!st || ns !== namespace) throw new NotFoundError(`task ${id}`);
     const journal = await this.redis.lrange(this.keys.journal(id), 0, -1);
@@ -306,7 +350,7 @@ export class TaskStore {
       from = await this.stepOfTask(id, opts.fromTask, journal);
     }
     if (from > journal.length) throw new ConflictError(`task ${id} has ${journal.length} journaled steps: it cannot be rerun from step ${from}`);
-    await this.create([{
+    const task: NewTask = {
       id: newId,
       namespace,
       kind: kind === 'c' ? 'coroutine' : 'definition',
@@ -315,7 +359,9 @@ export class TaskStore {
       ...(def ? { definitionHash: def } : {}),
       fresh: true,
       rerun: { of: id, journal: journal.slice(0, from) },
-    }], now);
+    };
+    const slot = await opts.slotFor?.(task);
+    await this.create([slot ? { ...task, slot } : task], now);
     const rk = `${this.keys.partitionOfTask(id)}rr:${id}`;
     await this.redis.multi().rpush(rk, newId).ltrim(rk, -100, -1).hincrby(this.keys.task(id), 'rrn', 1).exec();
     return newId;
@@ -363,7 +409,11 @@ export class TaskStore {
       if (raw[0] === 0) throw new ConflictError(`task ${id} is not faulted: it is ${raw[1]}`);
       if (raw[0] === -5) throw new ConflictError(`task ${id} is a child task: retry its parent`);
       if (raw[0] === 1) {
-        await this.redis.publish(this.keys.wakeChannel, String(this.partitionOf(id)));
+        // under a concurrency limit it takes a slot again first (its fault released the one it had)
+        if (raw[2]) {
+          const limit = Number((await this.redis.get(`${String(raw[2])}l`)) ?? 1);
+          await this.acquire([{ id, prefix: String(raw[2]), limit }], now);
+        } else await this.redis.publish(this.keys.wakeChannel, String(this.partitionOf(id)));
         return String(raw[1]);
       }
       if (attempt >= 2) throw new ConflictError(`task ${id} changed while it was being retried; try again`);
@@ -433,7 +483,7 @@ export class TaskStore {
 
   /** What a closing coroutine needs to be rebuilt, or null when the task is not cancelled or already closed. */
   async closing(id: string): Promise<ClaimedTask | null> {
-    const f = await this.redis.hmget(this.keys.task(id), 'st', 'cl', 'kind', 'name', 'def', 'in', 'seq', 'sa', 'ca', 'ns');
+    const f = await this.redis.hmget(this.keys.task(id), 'st', 'cl', 'kind', 'name', 'def', 'in', 'seq', 'sa', 'ca', 'ns', 'ad');
     if (f[0] !== 'cancelled' || f[1]) return null;
     return {
       id,
@@ -448,7 +498,7 @@ export class TaskStore {
       dueAt: null,
       suspendedAt: 0,
       startedAt: Number(f[7] ?? f[8]),
-      createdAt: Number(f[8]),
+      createdAt: Number(f[10] ?? f[8]),
       namespace: f[9] ?? '',
     };
   }

@@ -44,6 +44,8 @@ export interface NewTask {
   fresh?: boolean;
   /** A rerun: the task it reruns, and the prefix of that task's journal (JSON text) it replays. */
   rerun?: { of: string; journal: string[] };
+  /** Under a concurrency limit: its slot's key prefix (Keys.slot) and the limit; it starts once it holds one. */
+  slot?: { prefix: string; limit: number };
 }
 
 export interface ClaimedTask {
@@ -63,6 +65,7 @@ export interface ClaimedTask {
   /** When it suspended (or, fresh, was queued). */
   suspendedAt: number;
   startedAt: number;
+  /** When its clock started: its creation, or its admission after waiting for a concurrency slot. */
   createdAt: number;
   namespace: string;
 }

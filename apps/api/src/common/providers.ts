@@ -1,7 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import Redis from 'ioredis';
 import { createCoroutineRegistry, loadConfig, type Config } from '@yieldflow/contracts';
-import { DefinitionRegistry, TaskReader, TaskStore } from '@yieldflow/store';
+import { ConcurrencyLimits, DefinitionRegistry, TaskReader, TaskStore } from '@yieldflow/store';
 import { CONFIG, COROUTINES, REDIS, SUBSCRIBER } from './tokens';
 
 const redisOptions = { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (n: number) => Math.min(n * 100, 1000) };
@@ -41,4 +41,5 @@ export const providers: Provider[] = [
     useFactory: (s: TaskStore, c: Config) => new TaskReader(s, { valueBytes: c.limits.viewValueBytes, pageBytes: c.limits.viewBytes }),
   },
   { provide: DefinitionRegistry, inject: [TaskStore], useFactory: (s: TaskStore) => new DefinitionRegistry(s) },
+  { provide: ConcurrencyLimits, inject: [TaskStore], useFactory: (s: TaskStore) => new ConcurrencyLimits(s) },
 ];

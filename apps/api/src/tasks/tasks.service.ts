@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Config, EntryPage, SuspensionView, TaskPage, TaskView } from '@yieldflow/contracts';
 import type { Json } from '@yieldflow/runtime';
-import { ConflictError, idForKey, isTaskId, newId, NotFoundError, TaskReader, TaskStore, type TaskValueName } from '@yieldflow/store';
+import { ConcurrencyLimits, ConflictError, idForKey, isTaskId, newId, NotFoundError, TaskReader, TaskStore, type TaskValueName } from '@yieldflow/store';
 import { IdempotencyMismatchError, InvalidInputError } from '../common/errors';
 import { CONFIG } from '../common/tokens';
 import type { CreateTaskDto, EntryPageQuery, ListTasksQuery, RerunDto } from './dto';
@@ -38,6 +38,7 @@ export class TasksService {
     private readonly submission: Submission,
     private readonly notify: NotifyHub,
     @Inject(CONFIG) private readonly config: Config,
+    private readonly limits: ConcurrencyLimits,
   ) {}
 
   /**
@@ -152,7 +153,7 @@ export class TasksService {
   async rerun(namespace: string, id: string, body: RerunDto): Promise<TaskView> {
     if (!isTaskId(id)) throw new NotFoundError(`task ${id}`);
     if (body.fromStep !== undefined && body.fromTask !== undefined) throw new InvalidInputError('give fromStep or fromTask, not both');
-    const created = await this.store.rerun(namespace, id, { fromStep: body.fromStep, fromTask: body.fromTask, input: body.input as Json | undefined }, newId());
+    const created = await this.store.rerun(namespace, id, { fromStep: body.fromStep, fromTask: body.fromTask, input: body.input as Json | undefined, slotFor: (t) => this.limits.slotFor(t) }, newId());
     return this.reader.get(namespace, created, { journal: false });
   }
 

@@ -40,4 +40,11 @@ describe('POST /v1/concurrency', () => {
     const done = await Promise.all(ids.map((id: string) => until(s, opKey, id, ['completed'], 10_000)));
     for (let i = 1; i < done.length; i++) expect(Date.parse(done[i].startedAt)).toBeGreaterThanOrEqual(Date.parse(done[i - 1].finishedAt));
   });
+
+  it('a submission takes a priority from 0 to 100, shown in its view', async () => {
+    const { body } = await op.post('/v1/tasks').send({ coroutine: 'seed.consumer', priority: 7 }).expect(201);
+    expect(body.priority).toBe(7);
+    expect((await op.post('/v1/tasks').send({ coroutine: 'seed.consumer', priority: 101 }).expect(400)).body.message).toMatch(/priority/);
+    await op.post(`/v1/tasks/${body.id}/cancel`).expect(200);
+  });
 });

@@ -73,6 +73,8 @@ export interface TaskView {
   parentId?: string;
   /** Cancelled tasks: its coroutine has been closed (finally blocks ran, what they recorded is in the trace). */
   closed?: boolean;
+  /** Its priority at submission (1-100; absent: 0). */
+  priority?: number;
   /** A rerun: the task it reruns (POST /v1/tasks/:id/rerun). */
   rerunOf?: string;
   /** The latest reruns of this task (at most 100), oldest first. */

@@ -17,6 +17,7 @@ if not f[1] or (ARGV[3] ~= '' and f[2] ~= ARGV[3]) then return { -1 } end
 local st = f[1]
 if st == 'completed' or st == 'faulted' or st == 'cancelled' then return { 0, st } end
 redis.call('ZREM', p .. 'due', id)
+redis.call('ZREM', p .. 'pq', id)
 redis.call('ZREM', p .. 'act', id)
 redis.call('DEL', p .. 'i:' .. id)
 if f[4] == 'waitForEvent' and f[3] then

@@ -9,6 +9,8 @@
            or { -2 } when the token does not own the partition.
   resolution: 'start' (fresh task), 'perform' (an IO effect still to perform) or a JSON journal result
   {"r":...} / {"e":...}, or {"ev":id}: a buffered event, whose body the caller fetches (TaskStore.claim).
+  Tasks submitted with a priority wait in their own set ('pq', scored so the highest priority, then the
+  oldest, comes first) and are claimed before the due set; with no priority in use the set does not exist.
   A paused task ('pz'), or one waiting for a concurrency slot ('cw'), is dropped from the due set and not claimed (pause-1.lua puts it back on resume).
   A value sent in stays at the head of the task's inbox until the write-back pops it.
   Set operations and counters are applied once per call, not once per task.
@@ -19,9 +21,18 @@ local token = ARGV[3]
 if redis.call('GET', p .. 'own') ~= token then return { -2 } end
 
 local TIMEOUT = '{"e":{"type":"https://serverlessworkflow.io/spec/1.0.0/errors/timeout","status":408,"title":"Timeout","detail":"the wait passed its deadline"}}'
-local ids = redis.call('ZRANGEBYSCORE', p .. 'due', '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
--- the claimed ids are exactly the lowest ranks of the due set
-if #ids > 0 then redis.call('ZREMRANGEBYRANK', p .. 'due', 0, #ids - 1) end
+local max = tonumber(ARGV[2])
+local ids = {}
+if redis.call('EXISTS', p .. 'pq') == 1 then
+  ids = redis.call('ZRANGE', p .. 'pq', 0, max - 1)
+  redis.call('ZREMRANGEBYRANK', p .. 'pq', 0, #ids - 1)
+end
+if #ids < max then
+  local more = redis.call('ZRANGEBYSCORE', p .. 'due', '-inf', now, 'LIMIT', 0, max - #ids)
+  -- the claimed ids are exactly the lowest ranks of the due set
+  if #more > 0 then redis.call('ZREMRANGEBYRANK', p .. 'due', 0, #more - 1) end
+  for _, id in ipairs(more) do ids[#ids + 1] = id end
+end
 local out = { -1 }
 local active = {}
 local moved = {}      -- status -> tasks that left it for 'running'
@@ -114,4 +125,5 @@ for b, counts in pairs(batches) do
 end
 local nxt = redis.call('ZRANGE', p .. 'due', 0, 0, 'WITHSCORES')
 if nxt[2] then out[1] = tonumber(nxt[2]) end
+if redis.call('EXISTS', p .. 'pq') == 1 then out[1] = now end
 return out

@@ -6,6 +6,7 @@
   ARGV[1] now (epoch ms)
   ARGV[2] JSON array of { id, ns, kind, name, in, def?, b?, par?, pseq?, pidx?, dp? (spawn depth), rt? (root),
           c? (check existence), rh? (hash of the request that created it, compared when an idempotency key is repeated),
+          pr? (priority 1-100: started before tasks of lower priority; in the 'pq' set, not the due set),
           cc? (the prefix of its concurrency slot: it waits, out of the due set, until admit-1.lua lets it in),
           ro? (a rerun: the task it reruns), jr? ([journal entries, JSON text]: a rerun's journal, the prefix it replays) }
   Returns: array of 1 (created) / 0 (existed) per task, in order.
@@ -46,8 +47,14 @@ for i, t in ipairs(tasks) do
       f[#f + 1] = 'b'; f[#f + 1] = t.b
       batches[t.b] = (batches[t.b] or 0) + 1
     end
+    if t.pr then f[#f + 1] = 'pr'; f[#f + 1] = t.pr end
     redis.call('HSET', tk, unpack(f))
-    if not t.cc then due[#due + 1] = now; due[#due + 1] = t.id end
+    if t.pr then
+      -- highest priority first, then oldest: (100 - priority) * 10^13 + now stays exact in a double
+      if not t.cc then redis.call('ZADD', p .. 'pq', (100 - t.pr) * 10000000000000 + now, t.id) end
+    elseif not t.cc then
+      due[#due + 1] = now; due[#due + 1] = t.id
+    end
     local list = idx[t.ns]
     if not list then list = {}; idx[t.ns] = list end
     list[#list + 1] = 0; list[#list + 1] = stamp .. t.id

@@ -27,6 +27,7 @@ if ARGV[4] == 'pause' then
   if ARGV[5] ~= '' then redis.call('HSET', tk, 'pn', ARGV[5]) else redis.call('HDEL', tk, 'pn') end
   if st ~= 'running' then
     redis.call('ZREM', p .. 'due', id)
+    redis.call('ZREM', p .. 'pq', id) -- resumed, it goes to the due set (its priority no longer counts)
     redis.call('HINCRBY', p .. 'cnt', 'paused', 1)
   end
   return { 1, st }

@@ -254,6 +254,7 @@ export class TaskReader {
     if (h.tm) view.terminated = true;
     if (h.ry) view.retries = Number(h.ry);
     if (h.ro) view.rerunOf = h.ro;
+    if (h.pr) view.priority = Number(h.pr);
     return view;
   }
 

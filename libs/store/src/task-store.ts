@@ -96,6 +96,7 @@ export class TaskStore {
           ...(t.fresh ? {} : { c: 1 }),
           ...(t.rerun ? { ro: t.rerun.of, jr: t.rerun.journal } : {}),
           ...(t.slot ? { cc: t.slot.prefix } : {}),
+          ...(t.priority ? { pr: t.priority } : {}),
         }));
         (pipeline as ScriptedPipeline).yf_create(this.keys.partition(p), now, JSON.stringify(payload));
         order.push(chunk);

@@ -44,6 +44,8 @@ export interface NewTask {
   fresh?: boolean;
   /** A rerun: the task it reruns, and the prefix of that task's journal (JSON text) it replays. */
   rerun?: { of: string; journal: string[] };
+  /** 1-100: started before due tasks of lower priority in its partition (0 or undefined: the default). */
+  priority?: number;
   /** Under a concurrency limit: its slot's key prefix (Keys.slot) and the limit; it starts once it holds one. */
   slot?: { prefix: string; limit: number };
 }

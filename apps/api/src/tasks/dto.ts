@@ -43,6 +43,13 @@ export class CreateTaskDto {
   @ApiPropertyOptional({ description: "The task's input (any JSON)" })
   @IsOptional()
   input?: unknown;
+
+  @ApiPropertyOptional({ default: 0, minimum: 0, maximum: 100, description: 'Among due tasks of its partition, a higher priority starts first' })
+  @IsOptional()
+  @Max(100)
+  @Min(0)
+  @IsInt({ message: 'priority must be an integer from 0 to 100' })
+  priority?: number;
 }
 
 export class SendDto {

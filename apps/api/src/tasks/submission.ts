@@ -24,6 +24,7 @@ export class Submission {
   /** The task to create, with the concurrency slot it takes when a limit applies to it (POST /v1/concurrency). */
   async toTask(namespace: string, body: CreateTaskDto, id: string, field = ''): Promise<NewTask> {
     const task = await this.describe(namespace, body, id, field);
+    if (body.priority) task.priority = body.priority;
     const slot = await this.limits.slotFor(task);
     return slot ? { ...task, slot } : task;
   }

@@ -9,6 +9,7 @@ import { asSent, Sent } from '../common/as-sent';
 import { Namespace } from '../common/namespace';
 import { CreateTaskDto, EntryPageQuery, ListTasksQuery, PauseDto, RerunDto, SendDto } from './dto';
 import { type SendAnswer, TasksService } from './tasks.service';
+import { type BulkAnswer, BulkDto } from './bulk';
 
 @ApiTags('tasks')
 @Controller('v1/tasks')
@@ -38,6 +39,15 @@ export class TasksController {
   @ApiOperation({ summary: 'A page of tasks, newest first' })
   list(@Namespace() ns: string, @Query() q: ListTasksQuery): Promise<TaskPage> {
     return this.tasks.list(ns, q);
+  }
+
+  @Post('bulk')
+  @Roles('operator')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Cancel, terminate, pause, resume or retry every task a filter matches (status, coroutine, definition, batchId), 10,000 at most per request' })
+  @ApiOkResponse({ description: '{ action, matched, touched, skipped, truncated?, message? }: skipped tasks are those the action does not apply to' })
+  bulk(@Namespace() ns: string, @Body() body: BulkDto): Promise<BulkAnswer> {
+    return this.tasks.bulk(ns, body);
   }
 
   @Get(':id')

@@ -5,6 +5,7 @@ import { ConcurrencyLimits, ConflictError, idForKey, isTaskId, newId, NotFoundEr
 import { IdempotencyMismatchError, InvalidInputError } from '../common/errors';
 import { CONFIG } from '../common/tokens';
 import type { CreateTaskDto, EntryPageQuery, ListTasksQuery, RerunDto } from './dto';
+import { bulk, type BulkAnswer, type BulkDto } from './bulk';
 import { NotifyHub } from './notify-hub';
 import { requestHash } from './request-hash';
 import { Submission } from './submission';
@@ -133,6 +134,10 @@ export class TasksService {
     if (!isTaskId(id)) throw new NotFoundError(`task ${id}`);
     await this.store.cancel(namespace, id);
     return this.reader.get(namespace, id, { journal: false });
+  }
+
+  bulk(namespace: string, body: BulkDto): Promise<BulkAnswer> {
+    return bulk(this.store, this.reader, namespace, body);
   }
 
   /** End a task at once as cancelled with `terminated: true`, without closing its coroutine. */

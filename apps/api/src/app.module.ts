@@ -6,6 +6,7 @@ import type { Config } from '@yieldflow/contracts';
 import { authProviders } from './auth/providers';
 import { KeysController } from './auth/keys';
 import { BatchesController, BatchesService } from './batches/batches';
+import { ConcurrencyController } from './concurrency/concurrency';
 import { providers } from './common/providers';
 import { RedisLifecycle } from './common/redis-lifecycle';
 import { CONFIG } from './common/tokens';
@@ -39,7 +40,7 @@ export class AppModule {
           },
         }),
       ],
-      controllers: [TasksController, BatchesController, EventsController, DefinitionsController, KeysController, HealthController, MetricsController, SchedulesController],
+      controllers: [TasksController, BatchesController, ConcurrencyController, EventsController, DefinitionsController, KeysController, HealthController, MetricsController, SchedulesController],
       providers: [
         ...providers.filter((p) => !('provide' in p) || p.provide !== CONFIG),
         { provide: CONFIG, useValue: config },

@@ -290,7 +290,8 @@ export class Dispatcher {
     }
     if (toRun.length === 0) return null;
     await this.source.prepare(toRun);
-    const misses = toRun.filter((t) => t.resolution.type === 'result' && !this.executor.has(t.id, t.seq));
+    // a rerun starts with a journal (seq > 0) to replay
+    const misses = toRun.filter((t) => (t.resolution.type === 'result' && !this.executor.has(t.id, t.seq)) || (t.resolution.type === 'start' && t.seq > 0));
     const journals = new Map<string, JournalEntry[]>();
     if (misses.length) (await this.store.journals(misses.map((t) => t.id))).forEach((j, i) => journals.set(misses[i].id, j));
     const steps: Step[] = toRun.map((t) => ({ task: t, res: this.executor.execute(t, this.source.get(t), Date.now(), journals.get(t.id)) }));

@@ -127,7 +127,10 @@ export class Executor {
     let entry: (JournalEntry & { s?: number; d?: number; l?: string }) | undefined;
     let lateMs: number | undefined;
     try {
-      if (task.resolution.type === 'start') {
+      if (task.resolution.type === 'start' && task.seq > 0) {
+        // a rerun starts from the journal it was given: replayed up to the effect it runs on from
+        ({ execution, outcome } = Execution.replay(fn, task.input, task.id, task.createdAt, journal ?? []));
+      } else if (task.resolution.type === 'start') {
         // a fresh task's clock starts when it was submitted (queueing delay is not part of its schedule)
         ({ execution, outcome } = Execution.start(fn, task.input, task.id, task.createdAt));
       } else {

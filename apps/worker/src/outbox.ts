@@ -4,8 +4,9 @@ import { isScriptError } from './script-error';
 
 type Item =
   | { kind: 'child'; parent: string; pseq: number; pidx: number; child: string; status: string; output?: unknown; error?: unknown }
-  | { kind: 'cancel-children'; parent: string; seq: number; count: number }
-  | { kind: 'close'; id: string };
+  | { kind: 'cancel-children'; parent: string; seq: number; count: number; terminate?: boolean }
+  | { kind: 'close'; id: string }
+  | { kind: 'release'; slot: string; id: string };
 
 function childResult(item: Extract<Item, { kind: 'child' }>): Json {
   const result: Record<string, Json> = { id: item.child, status: item.status };
@@ -17,7 +18,7 @@ function childResult(item: Extract<Item, { kind: 'child' }>): Json {
 /**
  * Work that crosses partitions, written by a transition into its partition's outbox in the same
  * script (so it is never lost) and carried out here by the partition's owner: a child's end delivered
- * to its parent, children cancelled with their parent, and a cancelled coroutine closed. Every item is
+ * to its parent, children cancelled (or terminated) with their parent, an ended task's concurrency slot released, and a cancelled coroutine closed. Every item is
  * idempotent, so a crash between doing and acknowledging one repeats it harmlessly.
  */
 export class Outbox {
@@ -86,17 +87,20 @@ export class Outbox {
   }
 
   private async apply(item: Exclude<Item, { kind: 'child' }>): Promise<void> {
-    if (item.kind === 'close') {
+    if (item.kind === 'release') {
+      await this.store.releaseSlot(item.slot, item.id);
+    } else if (item.kind === 'close') {
       await this.onClose(item.id);
     } else {
-      await this.cancelChildren(item.parent, item.seq, item.count);
+      await this.cancelChildren(item.parent, item.seq, item.count, undefined, item.terminate);
     }
   }
 
-  private async cancelChildren(parent: string, seq: number, count: number, except?: number): Promise<void> {
+  /** Children end with their parent: cancelled (closed), or terminated with a terminated parent. */
+  private async cancelChildren(parent: string, seq: number, count: number, except?: number, terminate = false): Promise<void> {
     for (let i = 0; i < count; i++) {
       if (i === except) continue;
-      await this.store.cancel(null, childId(parent, seq, i)).catch(() => undefined);
+      await this.store.cancel(null, childId(parent, seq, i), Date.now(), terminate).catch(() => undefined);
     }
   }
 }

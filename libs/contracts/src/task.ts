@@ -1,6 +1,7 @@
 import type { Json } from '@yieldflow/runtime';
 
-export const TASK_STATUSES = ['queued', 'running', 'suspended', 'completed', 'faulted', 'cancelled'] as const;
+/** 'paused': a queued or suspended task paused by an operator (nothing resumes it until it is resumed). */
+export const TASK_STATUSES = ['queued', 'running', 'suspended', 'paused', 'completed', 'faulted', 'cancelled'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 export const isTerminal = (s: TaskStatus): boolean => s === 'completed' || s === 'faulted' || s === 'cancelled';
 
@@ -51,7 +52,12 @@ export interface TaskView {
   finishedAt?: string;
   /** (finishedAt, or now while it runs) - createdAt */
   elapsedMs: number;
-  breakdown: { queuedMs: number; runningMs: number; suspendedMs: number };
+  /** pausedMs: time paused, kept out of queuedMs and suspendedMs. */
+  breakdown: { queuedMs: number; runningMs: number; suspendedMs: number; pausedMs: number };
+  /** Paused tasks: when the pause began and its note; a running task asked to pause has `pauseRequested`. */
+  pausedAt?: string;
+  pauseNote?: string;
+  pauseRequested?: boolean;
   /** The value the task last yielded to its driver (receive), like the result of the seed's send(). */
   yielded?: Json;
   waitingFor?: WaitingView;
@@ -69,6 +75,16 @@ export interface TaskView {
   scheduleId?: string;
   /** Cancelled tasks: its coroutine has been closed (finally blocks ran, what they recorded is in the trace). */
   closed?: boolean;
+  /** Its priority at submission (1-100; absent: 0). */
+  priority?: number;
+  /** A rerun: the task it reruns (POST /v1/tasks/:id/rerun). */
+  rerunOf?: string;
+  /** The latest reruns of this task (at most 100), oldest first. */
+  reruns?: string[];
+  /** How often it was retried after a fault (POST /v1/tasks/:id/retry). */
+  retries?: number;
+  /** Cancelled tasks ended by terminate: their coroutine was not closed (no finally block ran). */
+  terminated?: boolean;
 }
 
 export interface BatchView {

@@ -1,20 +1,23 @@
 --[[
   Cancel a task (the seed's close()): it ends as 'cancelled', its timers, waits and buffered values
-  removed. A running task's write-back is then ignored.
+  removed. A running task's write-back is then ignored. Cancel closes the coroutine (a 'close' outbox
+  item: its finally blocks run); terminate (ARGV[5] '1') ends it the same way, marked 'tm', without
+  closing it, and terminates its children.
 
   KEYS[1] partition prefix
-  ARGV[1] task id, ARGV[2] now, ARGV[3] namespace ('' for any), ARGV[4] notify channel
+  ARGV[1] task id, ARGV[2] now, ARGV[3] namespace ('' for any), ARGV[4] notify channel, ARGV[5] '1' to terminate
   Returns: { code, status } code 1 cancelled, 0 already ended (status says how), -1 no such task.
 ]]
 local p = KEYS[1]
 local id = ARGV[1]
 local now = tonumber(ARGV[2])
 local tk = p .. 't:' .. id
-local f = redis.call('HMGET', tk, 'st', 'ns', 'w', 'wk', 'b', 'la', 'par', 'pseq', 'pidx', 'ca')
+local f = redis.call('HMGET', tk, 'st', 'ns', 'w', 'wk', 'b', 'la', 'par', 'pseq', 'pidx', 'ca', 'pz', 'cc')
 if not f[1] or (ARGV[3] ~= '' and f[2] ~= ARGV[3]) then return { -1 } end
 local st = f[1]
 if st == 'completed' or st == 'faulted' or st == 'cancelled' then return { 0, st } end
 redis.call('ZREM', p .. 'due', id)
+redis.call('ZREM', p .. 'pq', id)
 redis.call('ZREM', p .. 'act', id)
 redis.call('DEL', p .. 'i:' .. id)
 if f[4] == 'waitForEvent' and f[3] then
@@ -23,12 +26,21 @@ if f[4] == 'waitForEvent' and f[3] then
   if type(types) == 'string' then types = { types } end
   for _, ty in ipairs(types) do redis.call('SREM', p .. 'wt:' .. f[2] .. ':' .. ty, id) end
 end
+local terminate = ARGV[5] == '1'
 local spent = now - tonumber(f[6])
+if f[11] and st ~= 'running' then
+  -- paused: the paused part is its own total
+  local span = now - tonumber(f[11])
+  spent = spent - span
+  redis.call('HINCRBY', tk, 'pm', span)
+  redis.call('HINCRBY', p .. 'cnt', 'paused', -1)
+end
 if st == 'queued' then redis.call('HINCRBY', tk, 'qm', spent)
 elseif st == 'running' then redis.call('HINCRBY', tk, 'rm', spent)
 else redis.call('HINCRBY', tk, 'sm', spent) end
 redis.call('HSET', tk, 'st', 'cancelled', 'fa', now, 'la', now)
-redis.call('HDEL', tk, 'res', 'due', 'dl')
+redis.call('HDEL', tk, 'res', 'due', 'dl', 'pz', 'pn')
+if terminate then redis.call('HSET', tk, 'tm', 1) end
 redis.call('HINCRBY', p .. 'cnt', st, -1)
 redis.call('HINCRBY', p .. 'cnt', 'cancelled', 1)
 if f[5] then
@@ -49,11 +61,17 @@ if f[4] == 'spawn' and f[3] then
   local count = tonumber(c[2])
   if not count then count = #cjson.decode(f[3]).children end
   redis.call('RPUSH', p .. 'ob', '{"kind":"cancel-children","parent":"' .. id .. '","seq":' .. c[1] ..
-    ',"count":' .. count .. '}')
+    ',"count":' .. count .. (terminate and ',"terminate":true' or '') .. '}')
 end
 redis.call('DEL', p .. 'ch:' .. id)
+-- its concurrency slot (or its place in line) goes (slot-1.lua, by the owner)
+if f[12] then
+  redis.call('HDEL', tk, 'cw')
+  redis.call('RPUSH', p .. 'ob', '{"kind":"release","slot":' .. cjson.encode(f[12]) .. ',"id":"' .. id .. '"}')
+end
 -- its owner closes the coroutine (the seed's close(): finally blocks run, the trace records it)
-if st ~= 'queued' then redis.call('RPUSH', p .. 'ob', '{"kind":"close","id":"' .. id .. '"}') else redis.call('HSET', tk, 'cl', 1) end
+if terminate then redis.call('HSET', tk, 'cl', 0)
+elseif st ~= 'queued' then redis.call('RPUSH', p .. 'ob', '{"kind":"close","id":"' .. id .. '"}') else redis.call('HSET', tk, 'cl', 1) end
 redis.call('HDEL', tk, 'n')
 redis.call('PUBLISH', ARGV[4], id .. ' -1 cancelled')
 return { 1, st }

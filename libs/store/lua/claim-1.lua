@@ -5,9 +5,13 @@
   KEYS[1] partition prefix
   ARGV[1] now, ARGV[2] max tasks, ARGV[3] owner token
   Returns: { nextDue|-1, then per task: id, kind, name, def, in, seq, wk, w, resolution, due, la, sa, ca, ns }
+  (ca: when its clock started: its creation, or its admission when it waited for a concurrency slot, 'ad')
            or { -2 } when the token does not own the partition.
   resolution: 'start' (fresh task), 'perform' (an IO effect still to perform) or a JSON journal result
   {"r":...} / {"e":...}, or {"ev":id}: a buffered event, whose body the caller fetches (TaskStore.claim).
+  Tasks submitted with a priority wait in their own set ('pq', scored so the highest priority, then the
+  oldest, comes first) and are claimed before the due set; with no priority in use the set does not exist.
+  A paused task ('pz'), or one waiting for a concurrency slot ('cw'), is dropped from the due set and not claimed (pause-1.lua puts it back on resume).
   A value sent in stays at the head of the task's inbox until the write-back pops it.
   Set operations and counters are applied once per call, not once per task.
 ]]
@@ -17,19 +21,30 @@ local token = ARGV[3]
 if redis.call('GET', p .. 'own') ~= token then return { -2 } end
 
 local TIMEOUT = '{"e":{"type":"https://serverlessworkflow.io/spec/1.0.0/errors/timeout","status":408,"title":"Timeout","detail":"the wait passed its deadline"}}'
-local ids = redis.call('ZRANGEBYSCORE', p .. 'due', '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
--- the claimed ids are exactly the lowest ranks of the due set
-if #ids > 0 then redis.call('ZREMRANGEBYRANK', p .. 'due', 0, #ids - 1) end
+local max = tonumber(ARGV[2])
+local ids = {}
+if redis.call('EXISTS', p .. 'pq') == 1 then
+  ids = redis.call('ZRANGE', p .. 'pq', 0, max - 1)
+  redis.call('ZREMRANGEBYRANK', p .. 'pq', 0, #ids - 1)
+end
+if #ids < max then
+  local more = redis.call('ZRANGEBYSCORE', p .. 'due', '-inf', now, 'LIMIT', 0, max - #ids)
+  -- the claimed ids are exactly the lowest ranks of the due set
+  if #more > 0 then redis.call('ZREMRANGEBYRANK', p .. 'due', 0, #more - 1) end
+  for _, id in ipairs(more) do ids[#ids + 1] = id end
+end
 local out = { -1 }
 local active = {}
 local moved = {}      -- status -> tasks that left it for 'running'
 local batches = {}    -- batch -> { status -> n }, first start
 for _, id in ipairs(ids) do
   local tk = p .. 't:' .. id
-  local f = redis.call('HMGET', tk, 'st', 'kind', 'name', 'def', 'in', 'seq', 'wk', 'w', 'res', 'due', 'dl', 'la', 'sa', 'ca', 'b', 'ns', 'qm', 'sm')
+  local f = redis.call('HMGET', tk, 'st', 'kind', 'name', 'def', 'in', 'seq', 'wk', 'w', 'res', 'due', 'dl', 'la', 'sa', 'ca', 'b', 'ns', 'qm', 'sm', 'pz', 'cw', 'ad')
   local st, wk, res, dl = f[1], f[7], f[9], tonumber(f[11])
   local resolution = false
-  if st == 'queued' then
+  if f[19] or f[20] then
+    resolution = false
+  elseif st == 'queued' then
     resolution = 'start'
   elseif st == 'suspended' then
     if wk == 'sleep' or wk == 'sleepUntil' then
@@ -81,7 +96,7 @@ for _, id in ipairs(ids) do
     local n = #out
     out[n + 1] = id; out[n + 2] = f[2]; out[n + 3] = f[3]; out[n + 4] = f[4] or ''; out[n + 5] = f[5]
     out[n + 6] = f[6]; out[n + 7] = wk or ''; out[n + 8] = f[8] or ''; out[n + 9] = resolution
-    out[n + 10] = f[10] or ''; out[n + 11] = f[12]; out[n + 12] = f[13] or ''; out[n + 13] = f[14]; out[n + 14] = f[16]
+    out[n + 10] = f[10] or ''; out[n + 11] = f[12]; out[n + 12] = f[13] or ''; out[n + 13] = f[21] or f[14]; out[n + 14] = f[16]
   end
 end
 for i = 1, #active, 7000 do
@@ -110,4 +125,5 @@ for b, counts in pairs(batches) do
 end
 local nxt = redis.call('ZRANGE', p .. 'due', 0, 0, 'WITHSCORES')
 if nxt[2] then out[1] = tonumber(nxt[2]) end
+if redis.call('EXISTS', p .. 'pq') == 1 then out[1] = now end
 return out

@@ -5,7 +5,10 @@
   KEYS[1] partition prefix, e.g. "yf:{p3}:" (every key below shares its hash tag)
   ARGV[1] now (epoch ms)
   ARGV[2] JSON array of { id, ns, kind, name, in, def?, b?, par?, pseq?, pidx?, dp? (spawn depth), rt? (root),
-          c? (check existence), sc? (the schedule that started it), rh? (hash of the request that created it, compared when an idempotency key is repeated) }
+          c? (check existence), sc? (the schedule that started it), rh? (hash of the request that created it, compared when an idempotency key is repeated),
+          pr? (priority 1-100: started before tasks of lower priority; in the 'pq' set, not the due set),
+          cc? (the prefix of its concurrency slot: it waits, out of the due set, until admit-1.lua lets it in),
+          ro? (a rerun: the task it reruns), jr? ([journal entries, JSON text]: a rerun's journal, the prefix it replays) }
   Returns: array of 1 (created) / 0 (existed) per task, in order.
   Set operations and counters are applied once per call.
 ]]
@@ -28,6 +31,12 @@ for i, t in ipairs(tasks) do
     if t.def then f[#f + 1] = 'def'; f[#f + 1] = t.def end
     if t.rh then f[#f + 1] = 'rh'; f[#f + 1] = t.rh end
     if t.sc then f[#f + 1] = 'sc'; f[#f + 1] = t.sc end
+    if t.cc then f[#f + 1] = 'cc'; f[#f + 1] = t.cc; f[#f + 1] = 'cw'; f[#f + 1] = 1 end
+    if t.ro then
+      f[#f + 1] = 'ro'; f[#f + 1] = t.ro
+      f[12] = #t.jr
+      for j = 1, #t.jr, 5000 do redis.call('RPUSH', p .. 'j:' .. t.id, unpack(t.jr, j, math.min(j + 4999, #t.jr))) end
+    end
     if t.par then
       f[#f + 1] = 'par'; f[#f + 1] = t.par
       f[#f + 1] = 'pseq'; f[#f + 1] = t.pseq
@@ -39,8 +48,14 @@ for i, t in ipairs(tasks) do
       f[#f + 1] = 'b'; f[#f + 1] = t.b
       batches[t.b] = (batches[t.b] or 0) + 1
     end
+    if t.pr then f[#f + 1] = 'pr'; f[#f + 1] = t.pr end
     redis.call('HSET', tk, unpack(f))
-    due[#due + 1] = now; due[#due + 1] = t.id
+    if t.pr then
+      -- highest priority first, then oldest: (100 - priority) * 10^13 + now stays exact in a double
+      if not t.cc then redis.call('ZADD', p .. 'pq', (100 - t.pr) * 10000000000000 + now, t.id) end
+    elseif not t.cc then
+      due[#due + 1] = now; due[#due + 1] = t.id
+    end
     local list = idx[t.ns]
     if not list then list = {}; idx[t.ns] = list end
     list[#list + 1] = 0; list[#list + 1] = stamp .. t.id

@@ -1,7 +1,7 @@
 --[[
   Take or keep ownership of a partition. Taking it over recovers the previous owner's active tasks
   (claimed, running or performing an IO effect when it stopped): they are queued to run again now,
-  from their last completed suspension.
+  from their last completed suspension (a paused one stays paused: the claim drops it).
 
   KEYS[1] partition prefix
   ARGV[1] owner token, ARGV[2] lease ms, ARGV[3] now, ARGV[4] 'take' | 'renew' | 'release'
@@ -28,10 +28,16 @@ for _, id in ipairs(act) do
   local st = redis.call('HGET', tk, 'st')
   if st == 'running' then
     -- claimed but never written back: it runs again from its last journal entry
-    local f = redis.call('HMGET', tk, 'la', 'seq', 'wk', 'b')
+    local f = redis.call('HMGET', tk, 'la', 'seq', 'wk', 'b', 'pz')
     local prev = 'suspended'
-    if tonumber(f[2]) == 0 and not f[3] then prev = 'queued' end
+    -- never suspended (no wait written back): queued, also a rerun that starts with a journal (seq > 0)
+    if not f[3] then prev = 'queued' end
     redis.call('HSET', tk, 'st', prev)
+    if f[5] then
+      -- paused while it ran: it is paused from here (pause-1.lua)
+      redis.call('HSET', tk, 'pz', now)
+      redis.call('HINCRBY', p .. 'cnt', 'paused', 1)
+    end
     redis.call('HINCRBY', p .. 'cnt', 'running', -1)
     redis.call('HINCRBY', p .. 'cnt', prev, 1)
     if f[4] then

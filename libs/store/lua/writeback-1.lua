@@ -5,7 +5,7 @@
   An op with `adv` commits a step the worker ran ahead of time: a task suspended in a sleep due at `adv`
   (a sleep's result is known in advance: null, at its due time) goes straight from 'suspended' to its next
   state, without being claimed. It applies only if the task is still in that very sleep (same step, same
-  due time, no deadline) and the sleep is due; its journal entry gets its resume time (`t`) here.
+  due time, no deadline), not paused ('pz'), and the sleep is due; its journal entry gets its resume time (`t`) here.
 
   Budgets: a task whose journal would pass ARGV[5] entries, its trace ARGV[6] entries, or whose stored
   bytes (journal entries, trace entries, output, error) would pass ARGV[7], faults instead with a budget
@@ -17,6 +17,7 @@
     { id, seq (journal length when claimed), adv? (ahead: the due time of the sleep it resumes),
       e? (journal entry, JSON text; with adv, without its "t"), rec? ([JSON text]),
       pop? (the entry consumed the inbox's head value), ch? (the entry consumed children's results),
+      (a task paused while it ran, 'pz', pauses at its suspension: it does not enter the due set)
       o: 's' suspend | 'c' complete | 'f' fault | 'x' cancelled by the coroutine,
       suspend: wk (effect kind), w (effect, JSON text), y? (yielded value, JSON text), due?, dl?,
                types? ([event types], with ns), hold? (stays active: the worker performs the effect now),
@@ -39,6 +40,7 @@ local moved = {}      -- status -> tasks that left 'running' for it
 local batches = {}    -- batch -> { status -> n, sum = elapsed, last = finish }
 local unact, act, due, undue = {}, {}, {}, {}
 local advanced = 0
+local paused = 0
 
 for i, op in ipairs(ops) do
   local id = op.id
@@ -46,18 +48,18 @@ for i, op in ipairs(ops) do
   -- one read per op, of the fields its kind of transition needs (an end, an event wait, or another wait)
   local f = {}
   local c
-  local by, rn
+  local by, rn, pz, cc
   if op.o ~= 's' then
-    c = redis.call('HMGET', tk, 'st', 'seq', 'la', 'b', 'n', 'res', 'due', 'dl', 'rm', 'wk', 'sm', 'par', 'pseq', 'pidx', 'ca', 'tx', 'by', 'rn')
+    c = redis.call('HMGET', tk, 'st', 'seq', 'la', 'b', 'n', 'res', 'due', 'dl', 'rm', 'wk', 'sm', 'par', 'pseq', 'pidx', 'ca', 'tx', 'by', 'rn', 'pz', 'cc')
     f[7], f[8], f[9], f[10], f[15] = c[12], c[13], c[14], c[15], c[16]
-    by, rn = c[17], c[18]
+    by, rn, pz, cc = c[17], c[18], c[19], c[20]
   elseif op.wk == 'waitForEvent' then
-    c = redis.call('HMGET', tk, 'st', 'seq', 'la', 'b', 'n', 'res', 'due', 'dl', 'rm', 'wk', 'sm', 'ns', 'ca', 'ec', 'by', 'rn')
+    c = redis.call('HMGET', tk, 'st', 'seq', 'la', 'b', 'n', 'res', 'due', 'dl', 'rm', 'wk', 'sm', 'ns', 'ca', 'ec', 'by', 'rn', 'pz')
     f[6], f[10], f[16] = c[12], c[13], c[14]
-    by, rn = c[15], c[16]
+    by, rn, pz = c[15], c[16], c[17]
   else
-    c = redis.call('HMGET', tk, 'st', 'seq', 'la', 'b', 'n', 'res', 'due', 'dl', 'rm', 'wk', 'sm', 'by', 'rn')
-    by, rn = c[12], c[13]
+    c = redis.call('HMGET', tk, 'st', 'seq', 'la', 'b', 'n', 'res', 'due', 'dl', 'rm', 'wk', 'sm', 'by', 'rn', 'pz')
+    by, rn, pz = c[12], c[13], c[14]
   end
   f[1], f[2], f[3], f[4], f[5] = c[1], c[2], c[3], c[4], c[5]
   f[11], f[12], f[13], f[14], f[17], f[18] = c[6], c[7], c[8], c[9], c[10], c[11]
@@ -66,7 +68,7 @@ for i, op in ipairs(ops) do
   if op.adv then
     from = 'suspended'
     ok = f[1] == 'suspended' and tonumber(f[2]) == op.seq and (f[17] == 'sleep' or f[17] == 'sleepUntil')
-      and tonumber(f[12]) == op.adv and not f[13] and now >= op.adv
+      and tonumber(f[12]) == op.adv and not f[13] and now >= op.adv and not pz
   end
   if ok then
     -- what this step adds, against the task's budgets; over one, the task faults instead
@@ -88,8 +90,8 @@ for i, op in ipairs(ops) do
     if over then
       if op.o == 's' then
         -- the end of a task needs fields a suspension does not read
-        local e = redis.call('HMGET', tk, 'par', 'pseq', 'pidx', 'ca', 'tx')
-        f[7], f[8], f[9], f[10], f[15] = e[1], e[2], e[3], e[4], e[5]
+        local e = redis.call('HMGET', tk, 'par', 'pseq', 'pidx', 'ca', 'tx', 'cc')
+        f[7], f[8], f[9], f[10], f[15], cc = e[1], e[2], e[3], e[4], e[5], e[6]
       end
       op.o, op.e, op.rec, op.pop, op.ch, op.hold = 'f', nil, nil, nil, nil, nil
       op.err = cjson.encode({ type = RUNTIME_ERROR, status = 500, title = 'Budget exceeded',
@@ -149,6 +151,11 @@ for i, op in ipairs(ops) do
       local wake = op.due
       if op.hold then
         act[#act + 1] = now; act[#act + 1] = id
+        if pz then
+          -- paused while it ran: its effect is performed, and the result waits until it is resumed
+          set[#set + 1] = 'pz'; set[#set + 1] = now
+          paused = paused + 1
+        end
       else
         if not op.adv then unact[#unact + 1] = id end
         if op.wk == 'receive' then
@@ -184,7 +191,11 @@ for i, op in ipairs(ops) do
         end
         if wake then set[#set + 1] = 'due'; set[#set + 1] = wake elseif f[12] then del[#del + 1] = 'due' end
         if op.dl and (not wake or tonumber(op.dl) < tonumber(wake)) then wake = op.dl end
-        if wake then
+        if pz then
+          -- paused while it ran: it pauses here, out of the due set, until resumed (pause-1.lua)
+          set[#set + 1] = 'pz'; set[#set + 1] = now
+          paused = paused + 1
+        elseif wake then
           due[#due + 1] = wake; due[#due + 1] = id
           if wake == now then out[i] = 2 end
         end
@@ -197,6 +208,7 @@ for i, op in ipairs(ops) do
       if f[15] then redis.call('DEL', p .. 'i:' .. id) end
       if f[11] then del[#del + 1] = 'res' end
       if f[13] then del[#del + 1] = 'dl' end
+      if pz then del[#del + 1] = 'pz'; del[#del + 1] = 'pn' end
       local result
       if op.o == 'c' then
         st = 'completed'
@@ -205,6 +217,8 @@ for i, op in ipairs(ops) do
       elseif op.o == 'f' then
         st = 'faulted'
         set[#set + 1] = 'err'; set[#set + 1] = op.err
+        -- the entry of the step that failed was journaled: a retry takes it off (retry-1.lua)
+        if op.e then set[#set + 1] = 'fe'; set[#set + 1] = 1 end
         result = '"error":' .. op.err
       else
         st = 'cancelled'
@@ -222,6 +236,8 @@ for i, op in ipairs(ops) do
         redis.call('RPUSH', p .. 'ob', '{"kind":"child","parent":"' .. f[7] .. '","pseq":' .. f[8] .. ',"pidx":' .. f[9] ..
           ',"child":"' .. id .. '","status":"' .. st .. '",' .. result .. '}')
       end
+      -- its concurrency slot goes to the next in line (slot-1.lua, by the owner: another slot)
+      if cc then redis.call('RPUSH', p .. 'ob', '{"kind":"release","slot":' .. cjson.encode(cc) .. ',"id":"' .. id .. '"}') end
     end
     redis.call('HSET', tk, unpack(set))
     if #del > 0 then redis.call('HDEL', tk, unpack(del)) end
@@ -251,6 +267,7 @@ for i = 1, #undue, 7000 do redis.call('ZREM', p .. 'due', unpack(undue, i, math.
 for i = 1, #unact, 7000 do redis.call('ZREM', p .. 'act', unpack(unact, i, math.min(i + 6999, #unact))) end
 for i = 1, #act, 7000 do redis.call('ZADD', p .. 'act', unpack(act, i, math.min(i + 6999, #act))) end
 for i = 1, #due, 7000 do redis.call('ZADD', p .. 'due', unpack(due, i, math.min(i + 6999, #due))) end
+if paused > 0 then redis.call('HINCRBY', p .. 'cnt', 'paused', paused) end
 -- moved['running>'] / moved['suspended>'] count what left a status; moved[st] what entered one
 for key, n in pairs(moved) do
   if string.sub(key, -1) == '>' then redis.call('HINCRBY', p .. 'cnt', string.sub(key, 1, -2), -n)

@@ -5,3 +5,4 @@ export * from './task-store';
 export * from './task-reader';
 export * from './definition-registry';
 export * from './schedule-store';
+export * from './concurrency';

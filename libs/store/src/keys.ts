@@ -15,6 +15,13 @@ import { createHash, randomBytes } from 'node:crypto';
  *   <prefix>:{pN}:obx       outbox items set aside (applying them failed every time), with why
  *   <prefix>:{pN}:dc:<root> descendants of a root task, counted once per spawn
  *   <prefix>:{pN}:st        resume statistics
+ *   <prefix>:{pN}:rr:<id>   a task's reruns (the latest 100)
+ *
+ * Concurrency limits are kept per namespace (<prefix>:cc:<ns>, name -> { limit, key }); the slots of one
+ * limit and key value live under a hash tag of their own, shared by tasks of every partition:
+ *
+ *   <prefix>:{cc:<ns>:<hash>}:h  holders (task ids)   <prefix>:{cc:<ns>:<hash>}:w  the line (arrival order)
+ *   <prefix>:{cc:<ns>:<hash>}:l  the limit            <prefix>:{cc:<ns>:<hash>}:n  arrival counter
  *
  * A published event's body is kept once per namespace, in the namespace's own slot; the partitions'
  * buffers (`eb:`) hold references to it ('<expires at> <event id>'):
@@ -77,6 +84,14 @@ export class Keys {
   }
   eventBody(namespace: string, id: string): string {
     return `${this.events(namespace)}b:${id}`;
+  }
+  /** A namespace's concurrency limits (name -> JSON { limit, key }). */
+  concurrency(namespace: string): string {
+    return `${this.prefix}:cc:${namespace}`;
+  }
+  /** The slots of one limit and key value (`hash`: of the name and the key's value). */
+  slot(namespace: string, hash: string): string {
+    return `${this.prefix}:{cc:${namespace}:${hash}}:`;
   }
   definition(hash: string): string {
     return `${this.prefix}:def:${hash}`;

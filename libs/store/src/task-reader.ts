@@ -135,6 +135,7 @@ export class TaskReader {
     if (opts.journal === false) return this.view(id, h, [], [], Date.now());
     const [suspensions, trace] = await Promise.all([this.readPage(id, 'suspensions'), this.readPage(id, 'trace')]);
     const view = this.view(id, h, [], trace.items as Json[], Date.now());
+    if (h.rrn) view.reruns = await this.store.redis.lrange(`${this.store.keys.partitionOfTask(id)}rr:${id}`, 0, -1);
     view.suspensions = suspensions.items as SuspensionView[];
     view.suspensionsPage = { offset: suspensions.offset, total: suspensions.total };
     if (trace.total > 0) view.tracePage = { offset: trace.offset, total: trace.total };
@@ -214,14 +215,18 @@ export class TaskReader {
       if (text?.startsWith(CUT)) return { truncated: { bytes: Number(text.slice(1)), href: `/v1/tasks/${id}/${VALUE_NAMES[field]}` } };
       return parseJson(text);
     };
-    const breakdown = { queuedMs: Number(h.qm ?? 0), runningMs: Number(h.rm ?? 0), suspendedMs: Number(h.sm ?? 0) };
-    if (status === 'queued') breakdown.queuedMs += since;
+    const breakdown = { queuedMs: Number(h.qm ?? 0), runningMs: Number(h.rm ?? 0), suspendedMs: Number(h.sm ?? 0), pausedMs: Number(h.pm ?? 0) };
+    // paused in effect: marked, and queued or suspended (a running task pauses at its next suspension)
+    const paused = h.pz !== undefined && (status === 'queued' || status === 'suspended');
+    const pausedFor = paused ? Math.max(0, now - Number(h.pz)) : 0;
+    breakdown.pausedMs += pausedFor;
+    if (status === 'queued') breakdown.queuedMs += since - pausedFor;
     else if (status === 'running') breakdown.runningMs += since;
-    else if (status === 'suspended') breakdown.suspendedMs += since;
+    else if (status === 'suspended') breakdown.suspendedMs += since - pausedFor;
     const view: TaskView = {
       id,
       namespace: h.ns,
-      status,
+      status: paused ? 'paused' : status,
       input: parse('in') ?? null,
       createdAt: iso(createdAt)!,
       elapsedMs: end - createdAt,
@@ -236,6 +241,9 @@ export class TaskReader {
     if (h.sa) view.startedAt = iso(h.sa);
     if (h.fa) view.finishedAt = iso(h.fa);
     if (h.y !== undefined) view.yielded = parse('y');
+    if (paused) view.pausedAt = iso(h.pz);
+    if (h.pz !== undefined && !paused) view.pauseRequested = true;
+    if (h.pn !== undefined && h.pz !== undefined) view.pauseNote = h.pn;
     if (status === 'suspended' && h.w) {
       view.waitingFor = { kind: h.wk, effect: parse('w') ?? null, dueAt: iso(h.due), deadline: iso(h.dl) };
     }
@@ -243,7 +251,11 @@ export class TaskReader {
     if (h.b) view.batchId = h.b;
     if (h.par) view.parentId = h.par;
     if (h.sc) view.scheduleId = h.sc;
-    if (h.cl) view.closed = true;
+    if (h.cl === '1') view.closed = true;
+    if (h.tm) view.terminated = true;
+    if (h.ry) view.retries = Number(h.ry);
+    if (h.ro) view.rerunOf = h.ro;
+    if (h.pr) view.priority = Number(h.pr);
     return view;
   }
 
@@ -281,7 +293,7 @@ export class TaskReader {
         last = safe[i];
         const h = hashes[i];
         if (!h.st) continue;
-        if (q.status && h.st !== q.status) continue;
+        if (q.status && statusOf(h) !== q.status) continue;
         if (q.batchId && h.b !== q.batchId) continue;
         items.push(this.view(idOf(safe[i]), h, [], [], now));
       }
@@ -311,7 +323,7 @@ export class TaskReader {
       for (let i = 0; i < ids.length && items.length < q.limit; i++) {
         offset++;
         const h = hashes[i];
-        if (!h.st || h.ns !== namespace || (q.status && h.st !== q.status)) continue;
+        if (!h.st || h.ns !== namespace || (q.status && statusOf(h) !== q.status)) continue;
         items.push(this.view(ids[i], h, [], [], now));
       }
       if (items.length === q.limit) {
@@ -368,6 +380,9 @@ export class TaskReader {
     return view;
   }
 }
+
+/** The status a task shows: its stored one, or 'paused' for a queued or suspended task paused. */
+export const statusOf = (h: Record<string, string>): string => (h.pz !== undefined && (h.st === 'queued' || h.st === 'suspended') ? 'paused' : h.st);
 
 const idOf = (member: string): string => member.slice(member.indexOf(':') + 1);
 

@@ -95,6 +95,9 @@ export class TaskStore {
           ...(t.batchId ? { b: t.batchId } : {}),
           ...(t.parent ? { par: t.parent.id, pseq: t.parent.seq, pidx: t.parent.index, dp: t.parent.depth, rt: t.parent.root } : {}),
           ...(t.fresh ? {} : { c: 1 }),
+          ...(t.rerun ? { ro: t.rerun.of, jr: t.rerun.journal } : {}),
+          ...(t.slot ? { cc: t.slot.prefix } : {}),
+          ...(t.priority ? { pr: t.priority } : {}),
         }));
         (pipeline as ScriptedPipeline).yf_create(this.keys.partition(p), now, JSON.stringify(payload));
         order.push(chunk);
@@ -110,7 +113,44 @@ export class TaskStore {
         (res as number[]).forEach((v, j) => (created[chunk[j].index] = v === 1));
       }
     }
+    const limited = tasks.filter((t, i) => t.slot && created[i]);
+    if (limited.length > 0) await this.acquire(limited.map((t) => ({ id: t.id, ...t.slot! })), now);
     return created;
+  }
+
+  /**
+   * Take a concurrency slot for each task (in order: the line is FIFO), and admit those that got one.
+   * A task that waits in line is admitted when a holder's end releases its slot (`releaseSlot`).
+   */
+  async acquire(tasks: { id: string; prefix: string; limit: number }[], now = Date.now()): Promise<void> {
+    const pipeline = this.redis.pipeline();
+    for (const t of tasks) (pipeline as ScriptedPipeline).yf_slot(t.prefix, 'acquire', t.id, t.limit);
+    const results = (await pipeline.exec()) ?? [];
+    const got: string[] = [];
+    results.forEach(([err, r], i) => {
+      if (err) throw err;
+      if (Number(r) === 1) got.push(tasks[i].id);
+    });
+    await this.admit(got, now);
+  }
+
+  /** Release a task's slot (idempotent); the next in line are admitted. Returns them. */
+  async releaseSlot(prefix: string, id: string, now = Date.now()): Promise<string[]> {
+    const given = (await this.redis.yf_slot(prefix, 'release', id, 0)) as string[];
+    await this.admit(given, now);
+    return given;
+  }
+
+  private async admit(ids: string[], now: number): Promise<void> {
+    if (ids.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    const woken = new Set<number>();
+    for (const id of ids) {
+      (pipeline as ScriptedPipeline).yf_admit(this.keys.partitionOfTask(id), id, now);
+      woken.add(this.partitionOf(id));
+    }
+    for (const p of woken) pipeline.publish(this.keys.wakeChannel, String(p));
+    for (const [err] of (await pipeline.exec()) ?? []) if (err) throw err;
   }
 
   async claim(partition: number, token: string, limit: number, now = Date.now()): Promise<Claim | null> {
@@ -283,14 +323,130 @@ export class TaskStore {
     return result;
   }
 
-  /** Cancel a task; returns the status it had. Throws when it already ended. */
-  async cancel(namespace: string | null, id: string, now = Date.now()): Promise<string> {
+  /**
+   * Cancel a task (its coroutine is closed: finally blocks run), or with `terminate` end it the same way
+   * without closing it (and terminate its children); returns the status it had. Throws when it already ended.
+   */
+  async cancel(namespace: string | null, id: string, now = Date.now(), terminate = false): Promise<string> {
     const p = this.partitionOf(id);
-    const raw = (await this.redis.yf_cancel(this.keys.partition(p), id, now, namespace ?? '', this.keys.notifyChannel)) as (string | number)[];
+    const raw = (await this.redis.yf_cancel(this.keys.partition(p), id, now, namespace ?? '', this.keys.notifyChannel, terminate ? '1' : '0')) as (string | number)[];
     if (raw[0] === -1) throw new NotFoundError(`task ${id}`);
     if (raw[0] === 0) throw new ConflictError(`task ${id} already ended: it is ${raw[1]}`);
     await this.redis.publish(this.keys.wakeChannel, String(p)); // its owner carries out the outbox
     return String(raw[1]);
+  }
+
+  /** Pause a task (it pauses at its next suspension if running); throws when it ended or is paused already. */
+  async pause(namespace: string, id: string, note = '', now = Date.now()): Promise<string> {
+    const raw = (await this.redis.yf_pause(this.keys.partitionOfTask(id), id, now, namespace, 'pause', note)) as (string | number)[];
+    if (raw[0] === -1) throw new NotFoundError(`task ${id}`);
+    if (raw[0] === 0) throw new ConflictError(`task ${id} already ended: it is ${raw[1]}`);
+    if (raw[0] === -4) throw new ConflictError(`task ${id} is already ${raw[1]}`);
+    return String(raw[1]);
+  }
+
+  /** Resume a paused task: what it waits for (a due timer, a value, an event) resumes it at once. */
+  async resume(namespace: string, id: string, now = Date.now()): Promise<string> {
+    const p = this.partitionOf(id);
+    const raw = (await this.redis.yf_pause(this.keys.partition(p), id, now, namespace, 'resume', '')) as (string | number)[];
+    if (raw[0] === -1) throw new NotFoundError(`task ${id}`);
+    if (raw[0] === 0) throw new ConflictError(`task ${id} already ended: it is ${raw[1]}`);
+    if (raw[0] === -4) throw new ConflictError(`task ${id} is not paused: it is ${raw[1]}`);
+    if (raw[2] !== undefined && Number(raw[2]) >= 0) await this.redis.publish(this.keys.wakeChannel, String(p));
+    return String(raw[1]);
+  }
+
+  /**
+   * Rerun a task as a new one linked to it: the same coroutine or definition version, `input` (the old
+   * input when undefined), and the first `fromStep` entries of the old journal, which the new task replays
+   * before it runs on (a DSL task: `fromTask`, the first step in which that task of the workflow started).
+   * The old task lists its reruns (a second call on its own slot: a crash between the two leaves the new
+   * task's `rerunOf` as the link). Returns the new task's id.
+   */
+  async rerun(
+    namespace: string,
+    id: string,
+    opts: { fromStep?: number; fromTask?: string; input?: Json; slotFor?: (t: NewTask) => Promise<NewTask['slot']> },
+    newId: string,
+    now = Date.now(),
+  ): Promise<string> {
+    const [st, ns, kind, name, def, input] = await this.redis.hmget(this.keys.task(id), 'st', 'ns', 'kind', 'name', 'def', 'in');
+    if (!st || ns !== namespace) throw new NotFoundError(`task ${id}`);
+    const journal = await this.redis.lrange(this.keys.journal(id), 0, -1);
+    let from = opts.fromStep ?? 0;
+    if (opts.fromTask !== undefined) {
+      if (kind !== 'd') throw new ConflictError(`task ${id} runs a coroutine: rerun it from a step (fromStep), not from a task`);
+      from = await this.stepOfTask(id, opts.fromTask, journal);
+    }
+    if (from > journal.length) throw new ConflictError(`task ${id} has ${journal.length} journaled steps: it cannot be rerun from step ${from}`);
+    const task: NewTask = {
+      id: newId,
+      namespace,
+      kind: kind === 'c' ? 'coroutine' : 'definition',
+      name: name ?? '',
+      input: opts.input === undefined ? (JSON.parse(input ?? 'null') as Json) : opts.input,
+      ...(def ? { definitionHash: def } : {}),
+      fresh: true,
+      rerun: { of: id, journal: journal.slice(0, from) },
+    };
+    const slot = await opts.slotFor?.(task);
+    await this.create([slot ? { ...task, slot } : task], now);
+    const rk = `${this.keys.partitionOfTask(id)}rr:${id}`;
+    await this.redis.multi().rpush(rk, newId).ltrim(rk, -100, -1).hincrby(this.keys.task(id), 'rrn', 1).exec();
+    return newId;
+  }
+
+  /**
+   * The journal prefix before a DSL task started: the entries whose step's clock (due time, else resume
+   * time) is before the trace's first 'started' record of that task, and the one that began its step.
+   */
+  private async stepOfTask(id: string, task: string, journal: string[]): Promise<number> {
+    const trace = await this.redis.lrange(this.keys.trace(id), 0, -1);
+    const started = trace.map((t) => JSON.parse(t) as { task?: string; phase?: string; at?: number }).find((t) => t.task === task && t.phase === 'started');
+    if (!started || started.at === undefined) throw new ConflictError(`task ${id} never started a task named '${task}'`);
+    const at = started.at;
+    let before = 0;
+    let began = 0;
+    for (const text of journal) {
+      const e = JSON.parse(text) as JournalEntry & { d?: number };
+      const clock = e.d ?? e.t;
+      if (clock < at) before++;
+      else if (clock === at) began = 1;
+    }
+    return before + began;
+  }
+
+  /**
+   * Retry a faulted task from the step that failed (retry-1.lua): the journal before it is kept and replayed.
+   * When the fault journaled the failing step's entry, it is taken off here and what it held decides how the
+   * step runs again: an error from an effect performs the effect again; a value received goes back into
+   * the inbox; any other result is sent in again. Returns the status the task is in now.
+   */
+  async retry(namespace: string, id: string, now = Date.now()): Promise<string> {
+    const key = this.keys.partitionOfTask(id);
+    for (let attempt = 0; ; attempt++) {
+      const [seq, fe, wk] = await this.redis.hmget(this.keys.task(id), 'seq', 'fe', 'wk');
+      let res = '';
+      let inbox = '';
+      if (fe) {
+        const last = JSON.parse((await this.redis.lindex(this.keys.journal(id), -1)) ?? '{}') as JournalEntry;
+        if (last.e === undefined && wk === 'receive') inbox = JSON.stringify(last.r ?? null);
+        else if (last.e === undefined && wk !== 'sleep' && wk !== 'sleepUntil') res = JSON.stringify({ r: last.r ?? null });
+      }
+      const raw = (await this.redis.yf_retry(key, id, now, namespace, Number(seq ?? 0), fe ? '1' : '0', res, inbox)) as (string | number)[];
+      if (raw[0] === -1) throw new NotFoundError(`task ${id}`);
+      if (raw[0] === 0) throw new ConflictError(`task ${id} is not faulted: it is ${raw[1]}`);
+      if (raw[0] === -5) throw new ConflictError(`task ${id} is a child task: retry its parent`);
+      if (raw[0] === 1) {
+        // under a concurrency limit it takes a slot again first (its fault released the one it had)
+        if (raw[2]) {
+          const limit = Number((await this.redis.get(`${String(raw[2])}l`)) ?? 1);
+          await this.acquire([{ id, prefix: String(raw[2]), limit }], now);
+        } else await this.redis.publish(this.keys.wakeChannel, String(this.partitionOf(id)));
+        return String(raw[1]);
+      }
+      if (attempt >= 2) throw new ConflictError(`task ${id} changed while it was being retried; try again`);
+    }
   }
 
   /**
@@ -356,7 +512,7 @@ export class TaskStore {
 
   /** What a closing coroutine needs to be rebuilt, or null when the task is not cancelled or already closed. */
   async closing(id: string): Promise<ClaimedTask | null> {
-    const f = await this.redis.hmget(this.keys.task(id), 'st', 'cl', 'kind', 'name', 'def', 'in', 'seq', 'sa', 'ca', 'ns');
+    const f = await this.redis.hmget(this.keys.task(id), 'st', 'cl', 'kind', 'name', 'def', 'in', 'seq', 'sa', 'ca', 'ns', 'ad');
     if (f[0] !== 'cancelled' || f[1]) return null;
     return {
       id,
@@ -371,7 +527,7 @@ export class TaskStore {
       dueAt: null,
       suspendedAt: 0,
       startedAt: Number(f[7] ?? f[8]),
-      createdAt: Number(f[8]),
+      createdAt: Number(f[10] ?? f[8]),
       namespace: f[9] ?? '',
     };
   }

@@ -44,6 +44,12 @@ export interface NewTask {
   parent?: { id: string; seq: number; index: number; depth: number; root: string };
   /** The id is new and random (newId()): no need to check whether it exists. */
   fresh?: boolean;
+  /** A rerun: the task it reruns, and the prefix of that task's journal (JSON text) it replays. */
+  rerun?: { of: string; journal: string[] };
+  /** 1-100: started before due tasks of lower priority in its partition (0 or undefined: the default). */
+  priority?: number;
+  /** Under a concurrency limit: its slot's key prefix (Keys.slot) and the limit; it starts once it holds one. */
+  slot?: { prefix: string; limit: number };
 }
 
 export interface ClaimedTask {
@@ -63,6 +69,7 @@ export interface ClaimedTask {
   /** When it suspended (or, fresh, was queued). */
   suspendedAt: number;
   startedAt: number;
+  /** When its clock started: its creation, or its admission after waiting for a concurrency slot. */
   createdAt: number;
   namespace: string;
 }

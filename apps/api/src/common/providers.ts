@@ -1,7 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import Redis from 'ioredis';
 import { createCoroutineRegistry, loadConfig, type Config } from '@yieldflow/contracts';
-import { DefinitionRegistry, ScheduleStore, TaskReader, TaskStore } from '@yieldflow/store';
+import { ConcurrencyLimits, DefinitionRegistry, ScheduleStore, TaskReader, TaskStore } from '@yieldflow/store';
 import { CONFIG, COROUTINES, REDIS, SUBSCRIBER } from './tokens';
 
 const redisOptions = { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (n: number) => Math.min(n * 100, 1000) };
@@ -42,4 +42,5 @@ export const providers: Provider[] = [
   },
   { provide: ScheduleStore, inject: [REDIS, TaskStore], useFactory: (r: Redis, s: TaskStore) => new ScheduleStore(r, s.keys) },
   { provide: DefinitionRegistry, inject: [TaskStore], useFactory: (s: TaskStore) => new DefinitionRegistry(s) },
+  { provide: ConcurrencyLimits, inject: [TaskStore], useFactory: (s: TaskStore) => new ConcurrencyLimits(s) },
 ];

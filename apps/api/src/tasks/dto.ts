@@ -43,12 +43,45 @@ export class CreateTaskDto {
   @ApiPropertyOptional({ description: "The task's input (any JSON)" })
   @IsOptional()
   input?: unknown;
+
+  @ApiPropertyOptional({ default: 0, minimum: 0, maximum: 100, description: 'Among due tasks of its partition, a higher priority starts first' })
+  @IsOptional()
+  @Max(100)
+  @Min(0)
+  @IsInt({ message: 'priority must be an integer from 0 to 100' })
+  priority?: number;
 }
 
 export class SendDto {
   @ApiPropertyOptional({ description: 'The value the suspended receive evaluates to; null when omitted (a falsy value ends seed.consumer)' })
   @IsOptional()
   value?: unknown;
+}
+
+export class RerunDto {
+  @ApiPropertyOptional({ minimum: 0, example: 2, description: 'Keep the first fromStep journal entries (replayed), run on from there; 0 when omitted (from the start)' })
+  @IsOptional()
+  @Min(0)
+  @IsInt({ message: 'fromStep must be a non-negative integer' })
+  fromStep?: number;
+
+  @ApiPropertyOptional({ example: 'chargeCard', description: 'Definitions: rerun from the step in which this task of the workflow started' })
+  @IsOptional()
+  @MaxLength(255)
+  @IsString()
+  fromTask?: string;
+
+  @ApiPropertyOptional({ description: "The new task's input; the old task's when omitted" })
+  @IsOptional()
+  input?: unknown;
+}
+
+export class PauseDto {
+  @ApiPropertyOptional({ example: 'waiting for the supplier', description: 'Why it is paused, shown in the task view (pauseNote)' })
+  @IsOptional()
+  @MaxLength(500)
+  @IsString()
+  note?: string;
 }
 
 export class ListTasksQuery {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CoroutineRegistry } from '@yieldflow/runtime';
 import type { Config } from '@yieldflow/contracts';
-import { DefinitionRegistry, NewTask, NotFoundError, TaskStore } from '@yieldflow/store';
+import { ConcurrencyLimits, DefinitionRegistry, NewTask, NotFoundError, TaskStore } from '@yieldflow/store';
 import { InvalidInputError } from '../common/errors';
 import { CONFIG, COROUTINES } from '../common/tokens';
 import type { CreateTaskDto } from './dto';
@@ -18,9 +18,18 @@ export class Submission {
     private readonly store: TaskStore,
     private readonly definitions: DefinitionRegistry,
     @Inject(CONFIG) private readonly config: Config,
+    private readonly limits: ConcurrencyLimits,
   ) {}
 
+  /** The task to create, with the concurrency slot it takes when a limit applies to it (POST /v1/concurrency). */
   async toTask(namespace: string, body: CreateTaskDto, id: string, field = ''): Promise<NewTask> {
+    const task = await this.describe(namespace, body, id, field);
+    if (body.priority) task.priority = body.priority;
+    const slot = await this.limits.slotFor(task);
+    return slot ? { ...task, slot } : task;
+  }
+
+  private async describe(namespace: string, body: CreateTaskDto, id: string, field: string): Promise<NewTask> {
     const given = (['coroutine', 'definition', 'definitionRef'] as const).filter((k) => body[k] !== undefined && body[k] !== null);
     if (given.length !== 1) {
       throw new InvalidInputError(`${field}exactly one of coroutine, definition, definitionRef is required${given.length ? `, got ${given.join(' and ')}` : ''}`);

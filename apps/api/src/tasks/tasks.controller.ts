@@ -7,8 +7,9 @@ import type { Json } from '@yieldflow/runtime';
 import { Roles } from '../auth/roles';
 import { asSent, Sent } from '../common/as-sent';
 import { Namespace } from '../common/namespace';
-import { CreateTaskDto, EntryPageQuery, ListTasksQuery, SendDto } from './dto';
+import { CreateTaskDto, EntryPageQuery, ListTasksQuery, PauseDto, RerunDto, SendDto } from './dto';
 import { type SendAnswer, TasksService } from './tasks.service';
+import { type BulkAnswer, BulkDto } from './bulk';
 
 @ApiTags('tasks')
 @Controller('v1/tasks')
@@ -38,6 +39,15 @@ export class TasksController {
   @ApiOperation({ summary: 'A page of tasks, newest first' })
   list(@Namespace() ns: string, @Query() q: ListTasksQuery): Promise<TaskPage> {
     return this.tasks.list(ns, q);
+  }
+
+  @Post('bulk')
+  @Roles('operator')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Cancel, terminate, pause, resume or retry every task a filter matches (status, coroutine, definition, batchId), 10,000 at most per request' })
+  @ApiOkResponse({ description: '{ action, matched, touched, skipped, truncated?, message? }: skipped tasks are those the action does not apply to' })
+  bulk(@Namespace() ns: string, @Body() body: BulkDto): Promise<BulkAnswer> {
+    return this.tasks.bulk(ns, body);
   }
 
   @Get(':id')
@@ -115,5 +125,55 @@ export class TasksController {
   @ApiConflictResponse({ description: 'The task already ended' })
   cancel(@Namespace() ns: string, @Param('id') id: string): Promise<TaskView> {
     return this.tasks.cancel(ns, id);
+  }
+
+  @Post(':id/terminate')
+  @Roles('operator')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'End a task at once, without running its cleanup: cancelled with terminated: true, its children terminated with it' })
+  @ApiConflictResponse({ description: 'The task already ended' })
+  @ApiNotFoundResponse()
+  terminate(@Namespace() ns: string, @Param('id') id: string): Promise<TaskView> {
+    return this.tasks.terminate(ns, id);
+  }
+
+  @Post(':id/retry')
+  @Roles('operator')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Retry a faulted task from the step that failed: the steps before keep their journaled results (replayed), the failing one runs again' })
+  @ApiConflictResponse({ description: 'The task is not faulted, or is a child task (retry its parent)' })
+  @ApiNotFoundResponse()
+  retry(@Namespace() ns: string, @Param('id') id: string): Promise<TaskView> {
+    return this.tasks.retry(ns, id);
+  }
+
+  @Post(':id/rerun')
+  @Roles('operator')
+  @ApiOperation({ summary: 'Rerun a task as a new one (rerunOf links it): from a journal step (fromStep) or, for a definition, a task of the workflow (fromTask), with new input' })
+  @ApiCreatedResponse({ description: 'The new task, queued: its journal is the old one up to that step, replayed before it runs on' })
+  @ApiConflictResponse({ description: 'The step is past the journal, or the workflow never started that task' })
+  @ApiNotFoundResponse()
+  rerun(@Namespace() ns: string, @Param('id') id: string, @Body() body: RerunDto, @Sent() sent: Record<string, unknown> | undefined): Promise<TaskView> {
+    return this.tasks.rerun(ns, id, asSent(body, sent, ['input']));
+  }
+
+  @Post(':id/pause')
+  @Roles('operator')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Pause a task: its timers, values and events do not resume it until it is resumed (a running task pauses at its next suspension)' })
+  @ApiConflictResponse({ description: 'The task already ended, or is already paused' })
+  @ApiNotFoundResponse()
+  pause(@Namespace() ns: string, @Param('id') id: string, @Body() body: PauseDto): Promise<TaskView> {
+    return this.tasks.pause(ns, id, body?.note);
+  }
+
+  @Post(':id/resume')
+  @Roles('operator')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Resume a paused task: a timer already due fires at once, a value or event kept meanwhile is delivered' })
+  @ApiConflictResponse({ description: 'The task is not paused, or already ended' })
+  @ApiNotFoundResponse()
+  resume(@Namespace() ns: string, @Param('id') id: string): Promise<TaskView> {
+    return this.tasks.resume(ns, id);
   }
 }

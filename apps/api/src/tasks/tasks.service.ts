@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Config, EntryPage, SuspensionView, TaskPage, TaskView } from '@yieldflow/contracts';
 import type { Json } from '@yieldflow/runtime';
-import { ConflictError, idForKey, isTaskId, newId, NotFoundError, TaskReader, TaskStore, type TaskValueName } from '@yieldflow/store';
+import { ConcurrencyLimits, ConflictError, idForKey, isTaskId, newId, NotFoundError, TaskReader, TaskStore, type TaskValueName } from '@yieldflow/store';
 import { IdempotencyMismatchError, InvalidInputError } from '../common/errors';
 import { CONFIG } from '../common/tokens';
-import type { CreateTaskDto, EntryPageQuery, ListTasksQuery } from './dto';
+import type { CreateTaskDto, EntryPageQuery, ListTasksQuery, RerunDto } from './dto';
+import { bulk, type BulkAnswer, type BulkDto } from './bulk';
 import { NotifyHub } from './notify-hub';
 import { requestHash } from './request-hash';
 import { Submission } from './submission';
@@ -40,6 +41,7 @@ export class TasksService {
     private readonly notify: NotifyHub,
     @Inject(CONFIG) private readonly config: Config,
     private readonly schedules: SchedulesService,
+    private readonly limits: ConcurrencyLimits,
   ) {}
 
   /**
@@ -134,6 +136,44 @@ export class TasksService {
   async cancel(namespace: string, id: string): Promise<TaskView> {
     if (!isTaskId(id)) throw new NotFoundError(`task ${id}`);
     await this.store.cancel(namespace, id);
+    return this.reader.get(namespace, id, { journal: false });
+  }
+
+  bulk(namespace: string, body: BulkDto): Promise<BulkAnswer> {
+    return bulk(this.store, this.reader, namespace, body);
+  }
+
+  /** End a task at once as cancelled with `terminated: true`, without closing its coroutine. */
+  async terminate(namespace: string, id: string): Promise<TaskView> {
+    if (!isTaskId(id)) throw new NotFoundError(`task ${id}`);
+    await this.store.cancel(namespace, id, Date.now(), true);
+    return this.reader.get(namespace, id, { journal: false });
+  }
+
+  /** Retry a faulted task from the step that failed, its journal before it replayed. */
+  async retry(namespace: string, id: string): Promise<TaskView> {
+    if (!isTaskId(id)) throw new NotFoundError(`task ${id}`);
+    await this.store.retry(namespace, id);
+    return this.reader.get(namespace, id, { journal: false });
+  }
+
+  /** Rerun a task as a new one linked to it, from a step (or a DSL task) with new input; answers the new task. */
+  async rerun(namespace: string, id: string, body: RerunDto): Promise<TaskView> {
+    if (!isTaskId(id)) throw new NotFoundError(`task ${id}`);
+    if (body.fromStep !== undefined && body.fromTask !== undefined) throw new InvalidInputError('give fromStep or fromTask, not both');
+    const created = await this.store.rerun(namespace, id, { fromStep: body.fromStep, fromTask: body.fromTask, input: body.input as Json | undefined, slotFor: (t) => this.limits.slotFor(t) }, newId());
+    return this.reader.get(namespace, created, { journal: false });
+  }
+
+  async pause(namespace: string, id: string, note?: string): Promise<TaskView> {
+    if (!isTaskId(id)) throw new NotFoundError(`task ${id}`);
+    await this.store.pause(namespace, id, note ?? '');
+    return this.reader.get(namespace, id, { journal: false });
+  }
+
+  async resume(namespace: string, id: string): Promise<TaskView> {
+    if (!isTaskId(id)) throw new NotFoundError(`task ${id}`);
+    await this.store.resume(namespace, id);
     return this.reader.get(namespace, id, { journal: false });
   }
 }

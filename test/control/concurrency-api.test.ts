@@ -41,6 +41,21 @@ describe('POST /v1/concurrency', () => {
     for (let i = 1; i < done.length; i++) expect(Date.parse(done[i].startedAt)).toBeGreaterThanOrEqual(Date.parse(done[i - 1].finishedAt));
   });
 
+  it("a limit without a key counts by the coroutine's registered key function: one per customer", async () => {
+    await op.post('/v1/concurrency').send({ name: 'demo.per-customer', limit: 1 }).expect(200);
+    await new Promise((r) => setTimeout(r, 1100)); // the api reads limits at most once a second
+    const submit = async (customer: string) => (await op.post('/v1/tasks').send({ coroutine: 'demo.per-customer', input: { customer: { id: customer } } }).expect(201)).body.id as string;
+    const a1 = await submit('a');
+    const a2 = await submit('a');
+    const b1 = await submit('b');
+    await until(s, opKey, a1, ['suspended']);
+    await until(s, opKey, b1, ['suspended', 'completed']); // another customer: not held back
+    expect((await op.get(`/v1/tasks/${a2}`)).body.status).toBe('queued');
+    const [first, second] = await Promise.all([a1, a2].map((id) => until(s, opKey, id, ['completed'], 10_000)));
+    expect(Date.parse(second.startedAt)).toBeGreaterThanOrEqual(Date.parse(first.finishedAt));
+    await op.delete('/v1/concurrency?name=demo.per-customer').expect(204);
+  });
+
   it('a submission takes a priority from 0 to 100, shown in its view', async () => {
     const { body } = await op.post('/v1/tasks').send({ coroutine: 'seed.consumer', priority: 7 }).expect(201);
     expect(body.priority).toBe(7);

@@ -19,6 +19,14 @@ export const sleepCall: Coroutine = function* (input) {
   return res.body;
 };
 
+/** Half a second's work for one customer: limited per customer by its concurrency key. */
+export const perCustomer: Coroutine = function* (input) {
+  yield sleep(500, 'work');
+  return { customer: (input as { customer?: { id?: string } } | null)?.customer?.id ?? null };
+};
+
 export function registerDemoCoroutines(registry: CoroutineRegistry): CoroutineRegistry {
-  return registry.register('demo.sleep-call', sleepCall);
+  return registry
+    .register('demo.sleep-call', sleepCall)
+    .register('demo.per-customer', perCustomer, { concurrencyKey: (input) => (input as { customer?: { id?: string } } | null)?.customer?.id ?? null });
 }

@@ -58,8 +58,8 @@ export class ConcurrencyLimits {
     return Object.values(h).map((v) => JSON.parse(v) as ConcurrencyLimit).sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  /** The slot a new task takes under its name's limit, or undefined when none applies. */
-  async slotFor(task: NewTask, now = Date.now()): Promise<NewTask['slot']> {
+  /** The slot a new task takes under its name's limit (per key, by `keyOf` when the limit names none), or undefined when none applies. */
+  async slotFor(task: NewTask, keyOf?: (task: NewTask) => Json, now = Date.now()): Promise<NewTask['slot']> {
     let entry = this.cache.get(task.namespace);
     if (!entry || now - entry.at > this.cacheMs) {
       const limits = new Map((await this.list(task.namespace)).map((l) => [l.name, l]));
@@ -71,8 +71,9 @@ export class ConcurrencyLimits {
     const name = task.kind === 'definition' ? task.name.replace(/@[^@/]*$/, '') : task.name;
     const limit = entry.limits.get(name);
     if (!limit) return undefined;
+    // the limit's own key path, else the key function its coroutine was registered with, else one slot
     const path = limit.key ? keyPath(limit.key) : null;
-    const value = path ? JSON.stringify(valueAt(task.input, path)) : '';
+    const value = path ? JSON.stringify(valueAt(task.input, path)) : keyOf ? JSON.stringify(keyOf(task) ?? null) : '';
     const hash = createHash('sha256').update(`${name}\u0000${value}`).digest('base64url').slice(0, 22);
     return { prefix: this.store.keys.slot(task.namespace, hash), limit: limit.limit };
   }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { CoroutineRegistry } from '@yieldflow/runtime';
+import type { CoroutineRegistry, Json } from '@yieldflow/runtime';
 import type { Config } from '@yieldflow/contracts';
 import { ConcurrencyLimits, DefinitionRegistry, NewTask, NotFoundError, TaskStore } from '@yieldflow/store';
 import { InvalidInputError } from '../common/errors';
@@ -25,9 +25,20 @@ export class Submission {
   async toTask(namespace: string, body: CreateTaskDto, id: string, field = ''): Promise<NewTask> {
     const task = await this.describe(namespace, body, id, field);
     if (body.priority) task.priority = body.priority;
-    const slot = await this.limits.slotFor(task);
+    const slot = await this.limits.slotFor(task, this.keyOf);
     return slot ? { ...task, slot } : task;
   }
+
+  /** A code-first coroutine's concurrency key, by the function it was registered with. */
+  readonly keyOf = (task: NewTask): Json => {
+    const fn = task.kind === 'coroutine' ? this.coroutines.concurrencyKeyOf(task.name) : undefined;
+    if (!fn) return null;
+    try {
+      return fn(task.input) ?? null;
+    } catch (err) {
+      throw new InvalidInputError(`the concurrency key of coroutine '${task.name}' could not be computed from this input: ${(err as Error).message}`);
+    }
+  };
 
   private async describe(namespace: string, body: CreateTaskDto, id: string, field: string): Promise<NewTask> {
     const given = (['coroutine', 'definition', 'definitionRef'] as const).filter((k) => body[k] !== undefined && body[k] !== null);

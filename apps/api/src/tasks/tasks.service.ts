@@ -161,7 +161,7 @@ export class TasksService {
   async rerun(namespace: string, id: string, body: RerunDto): Promise<TaskView> {
     if (!isTaskId(id)) throw new NotFoundError(`task ${id}`);
     if (body.fromStep !== undefined && body.fromTask !== undefined) throw new InvalidInputError('give fromStep or fromTask, not both');
-    const created = await this.store.rerun(namespace, id, { fromStep: body.fromStep, fromTask: body.fromTask, input: body.input as Json | undefined, slotFor: (t) => this.limits.slotFor(t) }, newId());
+    const created = await this.store.rerun(namespace, id, { fromStep: body.fromStep, fromTask: body.fromTask, input: body.input as Json | undefined, slotFor: (t) => this.limits.slotFor(t, this.submission.keyOf) }, newId());
     return this.reader.get(namespace, created, { journal: false });
   }
 

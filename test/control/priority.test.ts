@@ -25,6 +25,21 @@ describe('priorities', () => {
 
   afterEach(() => store.own(0, 'owner', 60_000, 'release'));
 
+  it('a queued task paused and resumed keeps its place by priority', async () => {
+    const own = testConfig({ partitions: 1 }); // a store of its own: the other cases count what is claimed
+    const s = new TaskStore(redis, { prefix: own.prefix, partitions: 1 });
+    await s.init();
+    expect(await s.own(0, 'owner', 60_000, 'take')).toBe(0);
+    const plain = task();
+    const urgent = task(9);
+    await s.create([plain]);
+    await s.create([urgent]);
+    await s.pause('default', urgent.id, 'hold');
+    await s.resume('default', urgent.id);
+    expect((await s.claim(0, 'owner', 1))!.tasks.map((t) => t.id)).toEqual([urgent.id]);
+    await dropPrefix(own.prefix);
+  });
+
   it('the claim takes the highest priority first, then the oldest, then the due set', async () => {
     expect(await store.own(0, 'owner', 60_000, 'take')).toBe(0);
     const plain = [task(), task(), task()];
@@ -32,8 +47,12 @@ describe('priorities', () => {
     const five = task(5);
     const nine = task(9);
     const fiveLater = task(5);
+    // a millisecond apart: tasks of one priority created in the same millisecond come in id order
+    const tick = () => new Promise((r) => setTimeout(r, 2));
     await store.create([five]);
+    await tick();
     await store.create([nine]);
+    await tick();
     await store.create([fiveLater]);
     const first = await store.claim(0, 'owner', 3);
     expect(first!.tasks.map((t) => t.id)).toEqual([nine.id, five.id, fiveLater.id]);

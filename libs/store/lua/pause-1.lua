@@ -15,7 +15,7 @@ local p = KEYS[1]
 local id = ARGV[1]
 local now = tonumber(ARGV[2])
 local tk = p .. 't:' .. id
-local f = redis.call('HMGET', tk, 'st', 'ns', 'pz', 'wk', 'res', 'due', 'dl', 'cw')
+local f = redis.call('HMGET', tk, 'st', 'ns', 'pz', 'wk', 'res', 'due', 'dl', 'cw', 'pr', 'ca')
 if not f[1] or f[2] ~= ARGV[3] then return { -1 } end
 local st, pz = f[1], f[3]
 if st == 'completed' or st == 'faulted' or st == 'cancelled' then return { 0, st } end
@@ -27,7 +27,7 @@ if ARGV[4] == 'pause' then
   if ARGV[5] ~= '' then redis.call('HSET', tk, 'pn', ARGV[5]) else redis.call('HDEL', tk, 'pn') end
   if st ~= 'running' then
     redis.call('ZREM', p .. 'due', id)
-    redis.call('ZREM', p .. 'pq', id) -- resumed, it goes to the due set (its priority no longer counts)
+    redis.call('ZREM', p .. 'pq', id) -- a queued task with a priority goes back there on resume
     redis.call('HINCRBY', p .. 'cnt', 'paused', 1)
   end
   return { 1, st }
@@ -39,7 +39,7 @@ redis.call('HINCRBY', p .. 'cnt', 'paused', -1)
 local span = now - tonumber(pz)
 redis.call('HINCRBY', tk, 'pm', span)
 -- the claim adds the time since 'la' as queued or suspended: the paused part is taken off here
-redis.call('HINCRBY', tk, st == 'queued' and 'qm' or 'sm', -span)
+redis.call('HINCRBY', tk, st == 'queued' and 'qm' or 'sm', 0 - span) -- not -span: -0 is no integer to Redis
 local wake
 if f[8] then
   wake = nil -- still waiting for a concurrency slot: admit-1.lua queues it
@@ -63,5 +63,10 @@ else
   end
   if wake and wake < now then wake = now end
 end
-if wake then redis.call('ZADD', p .. 'due', wake, id) end
+if wake and st == 'queued' and f[9] and not f[8] then
+  -- not started yet, with a priority: back in line where it was (priority, then submission time)
+  redis.call('ZADD', p .. 'pq', (100 - tonumber(f[9])) * 10000000000000 + tonumber(f[10]), id)
+elseif wake then
+  redis.call('ZADD', p .. 'due', wake, id)
+end
 return { 1, st, wake or -1 }

@@ -10,7 +10,7 @@ import { sleepMs, StandIn } from './helpers';
  */
 describe('a worker stopped with SIGTERM', () => {
   const config = testConfig({ partitions: 8, httpAllow: ['127.0.0.1'] });
-  const standIn = new StandIn(() => 1500); // every call is in flight for 1.5 s
+  const standIn = new StandIn(() => 3000); // every call is in flight for 3 s: longer than a lease
   let redis: Redis;
   let store: TaskStore;
   const procs: ReturnType<typeof spawnApp>[] = [];
@@ -42,7 +42,7 @@ describe('a worker stopped with SIGTERM', () => {
         .then(() => ids);
     };
     const before = [...(await wave(250)), ...(await wave(250))];
-    await eventually(async () => (standIn.inFlight >= 300 ? true : undefined), 15_000, 10);
+    await eventually(async () => (standIn.inFlight >= 300 ? true : undefined), 20_000, 10);
 
     const leavingPartitions = new Set((await partitionOwners(store)).flatMap((o, p) => (o?.startsWith('leaving:') ? [p] : [])));
     // watch the hand-over: for each of its partitions, the last time it was still the leaving worker's

@@ -115,10 +115,16 @@ export class Dispatcher {
       o.closing = true;
       if (o.timer) clearTimeout(o.timer);
     }
+    // the leases are still renewed while held work finishes: a call longer than a lease would otherwise
+    // let another worker take the partition over and make the call again
+    const renew = setInterval(() => {
+      for (const [p, o] of this.owned) this.store.own(p, o.token, this.leaseMs, 'renew').catch(() => undefined);
+    }, this.heartbeatMs);
     const deadline = Date.now() + timeoutMs;
     while (this.pending.size > 0 && Date.now() < deadline) {
       await Promise.race([Promise.allSettled([...this.pending]), new Promise((r) => setTimeout(r, 50))]);
     }
+    clearInterval(renew);
     await Promise.all([...this.owned.keys()].map((p) => this.release(p)));
     await this.store.redis.zrem(this.store.keys.workers, this.workerId);
     await this.stats.flush(this.store.redis, this.store.keys.stats);
@@ -139,7 +145,8 @@ export class Dispatcher {
 
   /** Whether this worker can be woken, i.e. hears its own pings; false while it cannot (and it tries again). */
   get hearing(): boolean {
-    return Date.now() - this.heardAt <= this.heartbeatMs * 3 + 500;
+    // five heartbeats: a busy Redis or event loop delays pings, and a false alarm costs a hand-over
+    return Date.now() - this.heardAt <= this.heartbeatMs * 5 + 500;
   }
 
   /**
@@ -151,8 +158,8 @@ export class Dispatcher {
     const asked = Date.now();
     await this.store.redis.publish(this.store.keys.wakeChannel, this.pingMessage);
     if (this.hearing) return true;
-    // a blocked event loop delays the pings it has not read yet: give this one a second before judging
-    for (let i = 0; i < 20 && this.heardAt < asked; i++) await new Promise((r) => setTimeout(r, 50));
+    // a blocked event loop delays the pings it has not read yet: give this one two seconds before judging
+    for (let i = 0; i < 40 && this.heardAt < asked; i++) await new Promise((r) => setTimeout(r, 50));
     if (this.heardAt >= asked) return true;
     this.log('error', `worker ${this.workerId} cannot hear wakes (its subscription is lost); giving its partitions up and subscribing again`);
     await this.store.redis.zrem(this.store.keys.workers, this.workerId);

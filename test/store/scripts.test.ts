@@ -118,6 +118,18 @@ describe('the store scripts', () => {
     });
   });
 
+  describe('event-1', () => {
+    it('two events published in the same millisecond are both buffered, in order, for a later wait', async () => {
+      const ev = (n: number) => ({ specversion: '1.0', id: `same-ms-${n}`, type: 'same.ms', source: 't', time: new Date(5000).toISOString(), data: n });
+      await store.publishEvent('ns', ev(1), 5000);
+      await store.publishEvent('ns', ev(2), 5000);
+      const buffered = await redis.zrange(`${P()}eb:ns:same.ms`, 0, -1, 'WITHSCORES');
+      expect(buffered.filter((_, i) => i % 2 === 0).map((ref) => ref.split(' ')[1])).toEqual(['same-ms-1', 'same-ms-2']);
+      const scores = buffered.filter((_, i) => i % 2 === 1).map(Number);
+      expect(scores[1]).toBeGreaterThan(scores[0]); // a cursor past the first still finds the second
+    });
+  });
+
   describe('close-1', () => {
     it("appends a cancelled task's closing trace once", async () => {
       const id = newId();

@@ -166,25 +166,27 @@ for i, op in ipairs(ops) do
           end
           -- the task receives every event published since it was created (kept for the buffer window),
           -- each once, in order: 'ec' is the publish time of the last event it received
-          local since = tonumber(f[16] or (tonumber(f[10]) - 1))
-          local best, bestAt = nil, nil
+          -- (scores are kept as text: a Lua number prints with 14 digits, which would drop the thousandths
+          -- that tell apart events of one millisecond, see event-1.lua)
+          local since = f[16] or string.format('%.0f', tonumber(f[10]) - 1)
+          local best, bestAt, bestText = nil, nil, nil
           for _, ty in ipairs(op.types) do
             local bk = p .. 'eb:' .. f[6] .. ':' .. ty
             local hit = redis.call('ZRANGEBYSCORE', bk, '(' .. since, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
             -- a reference ('<expires at> <id>') past its window: the first live one was published after now - window
             local exp = hit[1] and tonumber(string.match(hit[1], '^(%d+) '))
             if exp and exp <= now then
-              local from = math.max(since, now - (exp - tonumber(hit[2])))
-              hit = redis.call('ZRANGEBYSCORE', bk, '(' .. string.format('%.0f', from), '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+              local from = math.max(tonumber(since), now - (exp - tonumber(hit[2])))
+              hit = redis.call('ZRANGEBYSCORE', bk, '(' .. string.format('%.3f', from), '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
             end
-            if hit[1] and (not bestAt or tonumber(hit[2]) < bestAt) then best, bestAt = hit[1], tonumber(hit[2]) end
+            if hit[1] and (not bestAt or tonumber(hit[2]) < bestAt) then best, bestAt, bestText = hit[1], tonumber(hit[2]), hit[2] end
           end
           if best then
             for _, ty in ipairs(op.types) do redis.call('SREM', p .. 'wt:' .. f[6] .. ':' .. ty, id) end
             -- a reference: the claim fetches the body ({"ev":id}); a buffer written before references holds the event
             local ref = string.match(best, '^%d+ (.*)$')
             set[#set + 1] = 'res'; set[#set + 1] = ref and ('{"ev":' .. cjson.encode(ref) .. '}') or ('{"r":' .. best .. '}')
-            set[#set + 1] = 'ec'; set[#set + 1] = bestAt
+            set[#set + 1] = 'ec'; set[#set + 1] = bestText
             resSet = true
             wake = now
           end

@@ -12,7 +12,7 @@ const startedDues = (all: Fire[]) => all.filter((f) => f.result === 'started').m
 
 /** Schedules across crashes: worker processes killed with SIGKILL, and a service down past the catch-up window. */
 describe('schedules that outlive their workers', () => {
-  const config = testConfig({ partitions: 8 });
+  const config = testConfig({ partitions: 8 }, { LIMIT_SCHEDULE_EVERY_MS: '100' });
   let app: INestApplication;
   let http: ReturnType<typeof request>;
   let redis: Redis;

@@ -8,7 +8,7 @@ import { failing, type Fire, fires, quick, sleep, untilFires } from './support';
 describe('schedule overlap', () => {
   let s: Stack;
   beforeAll(async () => {
-    s = await startStack({ workers: 2, env: { SCHEDULE_STEPS_PER_GENERATION: '6' } });
+    s = await startStack({ workers: 2, env: { SCHEDULE_STEPS_PER_GENERATION: '6', LIMIT_SCHEDULE_EVERY_MS: '100' } });
   });
   afterAll(() => s.close());
 

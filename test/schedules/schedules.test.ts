@@ -6,7 +6,7 @@ import { fires, quick, sleep, untilFires } from './support';
 describe('schedules', () => {
   let s: Stack;
   beforeAll(async () => {
-    s = await startStack({ workers: 2 });
+    s = await startStack({ workers: 2, env: { LIMIT_SCHEDULE_EVERY_MS: '100' } });
   });
   afterAll(() => s.close());
 
@@ -20,6 +20,7 @@ describe('schedules', () => {
     await bad({ cron: '* * *', definition: quick }, /cron/);
     await bad({ cron: '0 9 * * *', timezone: 'Mars/Olympus', definition: quick }, /timezone/);
     await bad({ every: 'often', definition: quick }, /every/);
+    await bad({ every: '1ms', definition: quick, overlap: 'allowAll' }, /LIMIT_SCHEDULE_EVERY_MS/);
     await bad({ definition: quick }, /cron, every/);
     await bad({ every: '1s', coroutine: 'no.such' }, /coroutine/);
     await bad({ every: '1s' }, /coroutine, definition, definitionRef/);
@@ -152,7 +153,7 @@ describe('schedules', () => {
 describe("a definition's document.schedule", () => {
   let s: Stack;
   beforeAll(async () => {
-    s = await startStack({ workers: 1 });
+    s = await startStack({ workers: 1, env: { LIMIT_SCHEDULE_EVERY_MS: '100' } });
   });
   afterAll(() => s.close());
 
@@ -193,7 +194,7 @@ describe("a definition's document.schedule", () => {
 describe("a definition's document.schedule.on", () => {
   let s: Stack;
   beforeAll(async () => {
-    s = await startStack({ workers: 1 });
+    s = await startStack({ workers: 1, env: { LIMIT_SCHEDULE_EVERY_MS: '100' } });
   });
   afterAll(() => s.close());
 

@@ -48,6 +48,8 @@ export interface Config {
     viewBytes: number;
     /** Failed authentications per client address per minute before 429 (LIMIT_AUTH_FAILURES_PER_MINUTE, 0 = none). */
     authFailuresPerMinute: number;
+    /** The shortest `every` a schedule may have (LIMIT_SCHEDULE_EVERY_MS): one request must not start tasks without end at any rate. */
+    scheduleEveryMs: number;
   };
   /** What one task may do and store before it faults with an error naming the budget. */
   budgets: {
@@ -141,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       viewValueBytes: int(env, 'LIMIT_VIEW_VALUE_BYTES', 64 * 1024, 256, 64 * 1024 * 1024),
       viewBytes: int(env, 'LIMIT_VIEW_BYTES', 1024 * 1024, 1024, 256 * 1024 * 1024),
       authFailuresPerMinute: int(env, 'LIMIT_AUTH_FAILURES_PER_MINUTE', 30, 0, 1_000_000),
+      scheduleEveryMs: int(env, 'LIMIT_SCHEDULE_EVERY_MS', 1000, 1, 24 * 3600 * 1000),
     },
     budgets: {
       stepsPerResume: int(env, 'LIMIT_STEPS_PER_RESUME', 10_000, 1, 100_000_000),

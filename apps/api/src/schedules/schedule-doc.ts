@@ -26,14 +26,16 @@ const duration = (field: string, v: unknown): number | undefined => {
 export const GIVEN_FIELDS = ['cron', 'timezone', 'every', 'after', 'offset', 'startAt', 'endAt', 'limit', 'jitter', 'coroutine', 'definition', 'definitionRef', 'input', 'overlap', 'catchupWindow', 'pauseOnFailure'] as const;
 
 /** A schedule body (as given) checked and turned into what is stored: a 400 naming the field otherwise. */
-export function toScheduleDoc(given: ScheduleFieldsDto, registry: CoroutineRegistry, maxSleepMs: number, source?: string): ScheduleDoc {
+export function toScheduleDoc(given: ScheduleFieldsDto, registry: CoroutineRegistry, maxSleepMs: number, source?: string, minEveryMs = 1000): ScheduleDoc {
   const spec: ScheduleSpec = {};
   if (given.cron !== undefined) spec.cron = given.cron;
   if (given.timezone !== undefined) spec.timezone = given.timezone;
   const every = duration('every', given.every);
   if (every !== undefined) spec.everyMs = every;
+  if (every !== undefined && every < minEveryMs) throw new InvalidInputError(`every is ${every} ms; at least ${minEveryMs} ms (LIMIT_SCHEDULE_EVERY_MS)`);
   const afterMs = duration('after', given.after);
   if (afterMs !== undefined) spec.afterMs = afterMs;
+  if (afterMs !== undefined && afterMs < minEveryMs) throw new InvalidInputError(`after is ${afterMs} ms; at least ${minEveryMs} ms (LIMIT_SCHEDULE_EVERY_MS)`);
   const offset = duration('offset', given.offset);
   if (offset !== undefined) spec.offsetMs = offset;
   const startAt = time('startAt', given.startAt);

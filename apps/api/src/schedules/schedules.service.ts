@@ -184,7 +184,7 @@ export class SchedulesService {
   }
 
   private async doc(ns: string, body: ScheduleFieldsDto, source?: string): Promise<ScheduleDoc> {
-    const doc = toScheduleDoc(body, this.coroutines, this.config.limits.maxSleepMs, source);
+    const doc = toScheduleDoc(body, this.coroutines, this.config.limits.maxSleepMs, source, this.config.limits.scheduleEveryMs);
     if ('definitionRef' in doc.action) {
       const ref = doc.action.definitionRef;
       if (!(await this.definitions.resolve(ns, ref.namespace ?? 'default', ref.name, ref.version))) {

@@ -33,6 +33,14 @@ describe('expressions are checked when a definition arrives', () => {
     expect(pointers).toEqual(['/do/0/pick/switch/0/big/when', '/do/1/maybe/if']);
   });
 
+  it('checks at most 500 distinct expressions a definition (plain paths are free), so none holds the api', async () => {
+    const set = (n: number, expr: (i: number) => string) => doc([{ many: { set: Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, expr(i)])) } }]);
+    const res = await s.http.post('/v1/definitions').send(set(501, (i) => `\${ .a + ${i} }`));
+    expect(res.status).toBe(400);
+    expect(res.body.message).toMatch(/501 distinct expressions other than plain paths; at most 500/);
+    await s.http.post('/v1/definitions').send({ ...set(2000, (i) => `\${ .a.b${i} }`), document: { dsl: '1.0.3', namespace: 'test', name: 'paths', version: '1.0.0' } }).expect(201);
+  });
+
   it('valid expressions, with variables of any scope, are accepted and run', async () => {
     const res = await s.http
       .post('/v1/tasks')

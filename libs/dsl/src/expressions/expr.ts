@@ -9,6 +9,12 @@ export function isExpression(value: unknown): value is string {
   return typeof value === 'string' && WRAPPED.test(value);
 }
 
+/** The jq text of a runtime expression (`${ x }` gives x), or null for a string that is not one. */
+export function expressionText(value: string): string | null {
+  const m = WRAPPED.exec(value);
+  return m ? m[1].trim() : null;
+}
+
 /**
  * Expressions of one definition. Every string it evaluates comes from the definition (never from data),
  * and the text of each is worked out once.

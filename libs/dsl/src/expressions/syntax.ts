@@ -1,6 +1,8 @@
 import { DefinitionError, type Violation } from '../errors';
 import { escapePointer } from '../parse';
 import { walkTasks } from '../walk';
+import { expressionText, isExpression } from './expr';
+import { compilePath } from './path';
 
 interface JqWeb {
   raw(json: string, filter: string, flags?: string[]): string;
@@ -9,7 +11,11 @@ interface JqWeb {
 let jq: JqWeb | undefined;
 const cache = new Map<string, string | null>();
 const CACHE_MAX = 10_000;
-const WRAPPED = /^\s*\$\{([\s\S]*)\}\s*$/;
+/**
+ * Expressions compiled for one definition at the most: each costs real jq about a millisecond of the api's
+ * time, and a definition of 200 KB can hold thousands (plain paths, evaluated inline, cost nothing).
+ */
+export const MAX_CHECKED_EXPRESSIONS = 500;
 const VARIABLE = /\$([A-Za-z_][A-Za-z0-9_]*)/g;
 
 /** Load real jq (jq-web, WebAssembly) once; whoever accepts definitions does it at start. */
@@ -45,7 +51,7 @@ export function jqSyntaxError(text: string): string | null {
 /** Fields whose string is an expression even without `${ }`, by task kind. */
 function bareFields(task: any, pointer: string, out: [string, string][]): void {
   const add = (v: unknown, p: string) => {
-    if (typeof v === 'string' && !WRAPPED.test(v)) out.push([p, v]);
+    if (typeof v === 'string' && !isExpression(v)) out.push([p, v]);
   };
   add(task.if, `${pointer}/if`);
   add(task.input?.from, `${pointer}/input/from`);
@@ -71,8 +77,8 @@ function bareFields(task: any, pointer: string, out: [string, string][]): void {
 /** Every `${ }` string of a value, with its pointer (JSON Schemas, which are data, are left out). */
 function wrapped(value: unknown, pointer: string, out: [string, string][]): void {
   if (typeof value === 'string') {
-    const m = WRAPPED.exec(value);
-    if (m) out.push([pointer, m[1].trim()]);
+    const text = expressionText(value);
+    if (text !== null) out.push([pointer, text]);
   } else if (Array.isArray(value)) {
     value.forEach((v, i) => wrapped(v, `${pointer}/${i}`, out));
   } else if (value && typeof value === 'object') {
@@ -102,11 +108,17 @@ export function checkExpressions(doc: unknown): void {
   const found: [string, string][] = [];
   wrapped(doc, '', found);
   const d = doc as Record<string, any>;
-  if (typeof d.input?.from === 'string' && !WRAPPED.test(d.input.from)) found.push(['/input/from', d.input.from]);
-  if (typeof d.output?.as === 'string' && !WRAPPED.test(d.output.as)) found.push(['/output/as', d.output.as]);
+  if (typeof d.input?.from === 'string' && !isExpression(d.input.from)) found.push(['/input/from', d.input.from]);
+  if (typeof d.output?.as === 'string' && !isExpression(d.output.as)) found.push(['/output/as', d.output.as]);
   walkTasks(doc, (pointer, _name, task) => bareFields(task, pointer, found));
   const violations: Violation[] = [];
-  for (const [pointer, text] of found.sort((a, b) => documentOrder(a[0], b[0]))) {
+  // a plain path is evaluated inline and is valid jq as it stands: only the rest goes to jq, and is bounded
+  const toCompile = found.filter(([, text]) => compilePath(text) === null);
+  const distinct = new Set(toCompile.map(([, text]) => text)).size;
+  if (distinct > MAX_CHECKED_EXPRESSIONS) {
+    throw new DefinitionError(`definition has ${distinct} distinct expressions other than plain paths; at most ${MAX_CHECKED_EXPRESSIONS} are accepted`);
+  }
+  for (const [pointer, text] of toCompile.sort((a, b) => documentOrder(a[0], b[0]))) {
     const error = jqSyntaxError(text);
     if (error) violations.push({ pointer, message: `the expression '${text.length > 80 ? `${text.slice(0, 80)}…` : text}' does not compile: ${error}` });
   }

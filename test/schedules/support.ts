@@ -1,3 +1,4 @@
+import type { FireRecord } from '@yieldflow/contracts';
 import { eventually } from '../support/redis';
 import type { Stack } from '../support/stack';
 
@@ -9,17 +10,7 @@ export const failing = {
   do: [{ boom: { raise: { error: { type: 'https://example.com/boom', status: 500, title: 'Boom' } } } }],
 };
 
-export interface Fire {
-  dueAt: string;
-  at: string;
-  lateMs: number;
-  taskId?: string;
-  result: 'started' | 'skipped';
-  reason?: string;
-  count?: number;
-  trigger?: string;
-  status?: string;
-}
+export type Fire = FireRecord;
 
 /** The schedule's fire records, oldest first. */
 export async function fires(s: Stack, id: string): Promise<Fire[]> {

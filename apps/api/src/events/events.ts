@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Inject, Injectable, Optional, Post } from '
 import { ApiAcceptedResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { randomUUID } from 'node:crypto';
-import type { Config } from '@yieldflow/contracts';
+import type { Config, EventRequest, PublishAnswer } from '@yieldflow/contracts';
 import { EventBufferFullError, LimitError, type StoredEvent, TaskStore } from '@yieldflow/store';
 import { RateLimitedError } from '../auth/errors';
 import { Roles } from '../auth/roles';
@@ -12,7 +12,7 @@ import { Namespace } from '../common/namespace';
 import { CONFIG } from '../common/tokens';
 import { EventStarts } from '../schedules/event-starts';
 
-export class CloudEventDto {
+export class CloudEventDto implements EventRequest {
   @ApiProperty({ example: 'com.example.order.paid' })
   @MinLength(1)
   @MaxLength(256)
@@ -70,7 +70,7 @@ export class EventsService {
     @Optional() private readonly starts?: EventStarts,
   ) {}
 
-  async publish(namespace: string, body: CloudEventDto): Promise<{ id: string; woken: number; started?: string[] }> {
+  async publish(namespace: string, body: CloudEventDto): Promise<PublishAnswer> {
     if (body.time !== undefined && Number.isNaN(Date.parse(body.time))) throw new InvalidInputError('time must be an RFC 3339 timestamp');
     const event: StoredEvent = {
       specversion: '1.0',
@@ -104,7 +104,7 @@ export class EventsController {
   @HttpCode(202)
   @ApiOperation({ summary: "Publish a CloudEvent: wakes the namespace's tasks waiting for its type, and starts the definitions whose schedule.on it matches" })
   @ApiAcceptedResponse({ description: '{ id, woken, started? (ids of the tasks it started) }' })
-  publish(@Namespace() ns: string, @Body() body: CloudEventDto, @Sent() sent: Record<string, unknown> | undefined): Promise<{ id: string; woken: number; started?: string[] }> {
+  publish(@Namespace() ns: string, @Body() body: CloudEventDto, @Sent() sent: Record<string, unknown> | undefined): Promise<PublishAnswer> {
     return this.events.publish(ns, asSent(body, sent, ['data']));
   }
 }

@@ -31,7 +31,7 @@ export interface SendRequest {
 /** What POST /v1/tasks/:id/send answers: what the task yielded next, or `pending` (202) if it did not suspend in time. */
 export interface SendAnswer {
   yielded: unknown;
-  status: TaskStatus | string;
+  status: TaskStatus;
   output?: unknown;
   error?: unknown;
   pending?: boolean;

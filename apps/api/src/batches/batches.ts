@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Inject, Injectable, Param, Post } from '@nestjs/common';
-import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { BatchCreatedDto, BatchViewDto } from '../common/views';
 import { Type } from 'class-transformer';
 import { ArrayMinSize, IsArray, ValidateNested } from 'class-validator';
 import type { BatchCreated, BatchRequest, BatchView, Config } from '@yieldflow/contracts';
@@ -11,6 +12,7 @@ import { Namespace } from '../common/namespace';
 import { CONFIG } from '../common/tokens';
 import { CreateTaskDto } from '../tasks/dto';
 import { Submission } from '../tasks/submission';
+import { ApiExamples, EXAMPLES } from '../common/examples';
 
 export class CreateBatchDto implements BatchRequest {
   @ApiProperty({ type: [CreateTaskDto] })
@@ -58,6 +60,8 @@ export class BatchesController {
   @Post()
   @Roles('submitter')
   @ApiOperation({ summary: 'Submit many tasks at once' })
+  @ApiCreatedResponse({ description: 'The batch id and its tasks, queued', type: BatchCreatedDto })
+  @ApiExamples(CreateBatchDto, EXAMPLES.batch)
   create(@Namespace() ns: string, @Body() body: CreateBatchDto, @Sent() sent: { tasks?: unknown[] } | undefined): Promise<BatchCreated> {
     body.tasks.forEach((t, i) => asSent(t, sent?.tasks?.[i], ['input', 'definition']));
     return this.batches.create(ns, body);
@@ -66,6 +70,8 @@ export class BatchesController {
   @Get(':id')
   @Roles('viewer')
   @ApiOperation({ summary: 'Counts by status, wall time (first start to last finish), summed elapsed time, and speedup' })
+  @ApiOkResponse({ type: BatchViewDto })
+  @ApiNotFoundResponse()
   get(@Namespace() ns: string, @Param('id') id: string): Promise<BatchView> {
     return this.reader.batch(ns, id);
   }

@@ -11,6 +11,8 @@ import { asSent, Sent } from '../common/as-sent';
 import { Namespace } from '../common/namespace';
 import { CONFIG } from '../common/tokens';
 import { EventStarts } from '../schedules/event-starts';
+import { ApiExamples, EXAMPLES } from '../common/examples';
+import { ANY_JSON_PROPERTY, PublishAnswerDto } from '../common/views';
 
 export class CloudEventDto implements EventRequest {
   @ApiProperty({ example: 'com.example.order.paid' })
@@ -57,7 +59,7 @@ export class CloudEventDto implements EventRequest {
   @IsString()
   datacontenttype?: string;
 
-  @ApiPropertyOptional({ description: 'Any JSON' })
+  @ApiPropertyOptional({ description: 'Any JSON', ...ANY_JSON_PROPERTY })
   @IsOptional()
   data?: unknown;
 }
@@ -103,7 +105,8 @@ export class EventsController {
   @Roles('submitter')
   @HttpCode(202)
   @ApiOperation({ summary: "Publish a CloudEvent: wakes the namespace's tasks waiting for its type, and starts the definitions whose schedule.on it matches" })
-  @ApiAcceptedResponse({ description: '{ id, woken, started? (ids of the tasks it started) }' })
+  @ApiAcceptedResponse({ description: '{ id, woken, started? (ids of the tasks it started) }', type: PublishAnswerDto })
+  @ApiExamples(CloudEventDto, EXAMPLES.event)
   publish(@Namespace() ns: string, @Body() body: CloudEventDto, @Sent() sent: Record<string, unknown> | undefined): Promise<PublishAnswer> {
     return this.events.publish(ns, asSent(body, sent, ['data']));
   }

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { type DefinitionRef, type SendRequest, type SubmitRequest, TASK_STATUSES, type TaskStatus } from '@yieldflow/contracts';
+import { ANY_JSON_PROPERTY } from '../common/views';
 
 export class DefinitionRefDto implements DefinitionRef {
   @ApiPropertyOptional({ example: 'default', description: "The definition's document.namespace" })
@@ -40,7 +41,7 @@ export class CreateTaskDto implements SubmitRequest {
   @Type(() => DefinitionRefDto)
   definitionRef?: DefinitionRefDto;
 
-  @ApiPropertyOptional({ description: "The task's input (any JSON)" })
+  @ApiPropertyOptional({ description: "The task's input (any JSON)", ...ANY_JSON_PROPERTY })
   @IsOptional()
   input?: unknown;
 
@@ -53,7 +54,7 @@ export class CreateTaskDto implements SubmitRequest {
 }
 
 export class SendDto implements SendRequest {
-  @ApiPropertyOptional({ description: 'The value the suspended receive evaluates to; null when omitted (a falsy value ends seed.consumer)' })
+  @ApiPropertyOptional({ description: 'The value the suspended receive evaluates to; null when omitted (a falsy value ends seed.consumer)', ...ANY_JSON_PROPERTY })
   @IsOptional()
   value?: unknown;
 }
@@ -71,7 +72,7 @@ export class RerunDto {
   @IsString()
   fromTask?: string;
 
-  @ApiPropertyOptional({ description: "The new task's input; the old task's when omitted" })
+  @ApiPropertyOptional({ description: "The new task's input; the old task's when omitted", ...ANY_JSON_PROPERTY })
   @IsOptional()
   input?: unknown;
 }

@@ -9,7 +9,8 @@ import { BatchesController, BatchesService } from './batches/batches';
 import { ConcurrencyController } from './concurrency/concurrency';
 import { providers } from './common/providers';
 import { RedisLifecycle } from './common/redis-lifecycle';
-import { CONFIG } from './common/tokens';
+import { CONFIG, COROUTINES } from './common/tokens';
+import type { CoroutineRegistry } from '@yieldflow/runtime';
 import { DefinitionsController, DefinitionsService } from './definitions/definitions';
 import { EventsController, EventsService } from './events/events';
 import { HealthController, Indicators } from './health/health';
@@ -25,7 +26,8 @@ import { TasksService } from './tasks/tasks.service';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: Config, logLevel = process.env.LOG_LEVEL ?? 'info'): DynamicModule {
+  /** `registry`: the coroutines submissions are checked against (and versioned by); the deployment's by default. */
+  static forRoot(config: Config, logLevel = process.env.LOG_LEVEL ?? 'info', registry?: CoroutineRegistry): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -42,8 +44,9 @@ export class AppModule {
       ],
       controllers: [TasksController, BatchesController, ConcurrencyController, EventsController, DefinitionsController, KeysController, HealthController, MetricsController, SchedulesController],
       providers: [
-        ...providers.filter((p) => !('provide' in p) || p.provide !== CONFIG),
+        ...providers.filter((p) => !('provide' in p) || (p.provide !== CONFIG && !(registry && p.provide === COROUTINES))),
         { provide: CONFIG, useValue: config },
+        ...(registry ? [{ provide: COROUTINES, useValue: registry }] : []),
         RedisLifecycle,
         Submission,
         NotifyHub,

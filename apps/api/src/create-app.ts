@@ -5,6 +5,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { loadJqSyntax } from '@yieldflow/dsl';
 import type { Config } from '@yieldflow/contracts';
+import type { CoroutineRegistry } from '@yieldflow/runtime';
 import { AppModule } from './app.module';
 import { ErrorFilter } from './common/error.filter';
 import { jsonVerifier } from './common/json-depth';
@@ -16,9 +17,9 @@ const trustProxy = (v: string): boolean | number | string =>
   v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v;
 
 /** The api as an application, configured as in production (main.ts listens; tests use it in-process). */
-export async function createApp(config: Config, opts: { logLevel?: string } = {}): Promise<INestApplication> {
+export async function createApp(config: Config, opts: { logLevel?: string; registry?: CoroutineRegistry } = {}): Promise<INestApplication> {
   await loadJqSyntax(); // definitions' expressions are compiled with real jq when they arrive
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, opts.logLevel), { bufferLogs: true, bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, opts.logLevel, opts.registry), { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.use(securityHeaders);

@@ -1,12 +1,20 @@
-import { type Coroutine, type CoroutineRegistry, type Json, TaskError, ERROR_TYPES } from '@yieldflow/runtime';
+import { type Coroutine, type CoroutineRegistry, type Json, TaskError, type TaskErrorData, ERROR_TYPES } from '@yieldflow/runtime';
 import { compileWorkflow, parseWorkflow, type ResumeBudget, validateWorkflow, type WorkflowDocument } from '@yieldflow/dsl';
 import type { ClaimedTask, TaskStore } from '@yieldflow/store';
 
+const CANNOT_RUN = Symbol('cannot run');
+
 /** A coroutine that faults at once, for a task whose code cannot be found or built. */
-const failing = (detail: string): Coroutine =>
-  function* () {
-    throw new TaskError({ type: ERROR_TYPES.configuration, status: 400, title: 'Cannot run task', detail });
+const failing = (detail: string): Coroutine => {
+  const error = { type: ERROR_TYPES.configuration, status: 400, title: 'Cannot run task', detail };
+  const fn = function* () {
+    throw new TaskError(error);
   };
+  return Object.assign(fn, { [CANNOT_RUN]: error });
+};
+
+/** Why a coroutine from CoroutineSource cannot run the task at all (the executor faults it without replaying). */
+export const cannotRun = (fn: Coroutine): TaskErrorData | undefined => (fn as { [CANNOT_RUN]?: TaskErrorData })[CANNOT_RUN];
 
 /** Compiled (definition, namespace) pairs kept at most, the least recently used dropped first. */
 const MAX_COMPILED = 2000;
@@ -54,7 +62,7 @@ export class CoroutineSource {
   }
 
   get(task: ClaimedTask): Coroutine {
-    if (task.kind === 'coroutine') return this.registry.get(task.name) ?? failing(`coroutine '${task.name}' is not registered in this worker`);
+    if (task.kind === 'coroutine') return this.coroutine(task.name, task.version ?? 1);
     const key = `${task.namespace}\n${task.definitionHash}`;
     let fn = this.compiled.get(key);
     if (fn !== undefined) {
@@ -73,6 +81,21 @@ export class CoroutineSource {
     if (this.compiled.size >= this.maxCompiled) this.compiled.delete(this.compiled.keys().next().value as string);
     this.compiled.set(key, fn);
     return fn;
+  }
+
+  /**
+   * The version the task started with, never another: its journal was made by that code. A worker without
+   * it faults the task with a message saying so; once a worker that has it runs, retry the task.
+   */
+  private coroutine(name: string, version: number): Coroutine {
+    const fn = this.registry.get(name, version);
+    if (fn) return fn;
+    const have = this.registry.versions(name);
+    if (!have.length) return failing(`coroutine '${name}' is not registered in this worker`);
+    return failing(
+      `coroutine '${name}' version ${version} is not registered in this worker (it has version${have.length > 1 ? 's' : ''} ${have.join(', ')}): ` +
+        `the task started on version ${version} and runs only on it; run a worker that registers it, then retry the task (POST /v1/tasks/:id/retry)`,
+    );
   }
 
   private namespaceSecrets(namespace: string): Record<string, Json> {

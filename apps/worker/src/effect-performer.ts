@@ -93,7 +93,7 @@ export class EffectPerformer {
       const base = { id: childId(parentId, seq, i), namespace, input: spec.input ?? null, parent: { id: parentId, seq, index: i, depth, root } };
       if ('coroutine' in spec) {
         if (!this.registry.has(spec.coroutine)) return { e: notFound(`coroutine '${spec.coroutine}' is not registered`) };
-        tasks.push({ ...base, kind: 'coroutine', name: spec.coroutine });
+        tasks.push({ ...base, kind: 'coroutine', name: spec.coroutine, version: this.registry.latestVersion(spec.coroutine) });
       } else if ('definition' in spec) {
         const text = JSON.stringify(spec.definition);
         const hash = contentHash(text);

@@ -1,5 +1,6 @@
 import { BudgetError, type Coroutine, type Effect, ERROR_TYPES, Execution, type Json, type JournalEntry, type Outcome, toTaskErrorData } from '@yieldflow/runtime';
 import type { ClaimedTask, WritebackOp } from '@yieldflow/store';
+import { cannotRun } from './coroutine-source';
 import { NamespaceRedactors, type Redactor } from './redaction';
 
 /** A live execution kept between resumes, valid while its journal length matches the stored one. */
@@ -76,7 +77,7 @@ export class Executor {
     this.cache.delete(task.id);
     try {
       const execution =
-        cached && cached.execution.steps === task.seq ? cached.execution : Execution.replay(fn, task.input, task.id, task.startedAt, journal ?? []).execution;
+        cached && cached.execution.steps === task.seq ? cached.execution : Execution.replay(fn, task.input, task.id, task.startedAt, journal ?? [], task.patches).execution;
       execution.drainRecords();
       execution.close();
       const redactor = this.redactors.for(task.namespace);
@@ -122,6 +123,12 @@ export class Executor {
 
   private step(task: ClaimedTask, fn: Coroutine, now: number, journal?: JournalEntry[], ahead = false): Executed {
     if (task.resolution.type === 'perform') throw new Error('perform is not executed');
+    // its code is missing (e.g. not the version it started with): replaying would only report a mismatch
+    const missing = cannotRun(fn);
+    if (missing) {
+      this.forget(task.id);
+      return { op: { id: task.id, seq: task.seq, o: 'f', err: JSON.stringify(missing) } };
+    }
     let execution: Execution;
     let outcome: Outcome;
     let entry: (JournalEntry & { s?: number; d?: number; l?: string }) | undefined;
@@ -129,7 +136,7 @@ export class Executor {
     try {
       if (task.resolution.type === 'start' && task.seq > 0) {
         // a rerun starts from the journal it was given: replayed up to the effect it runs on from
-        ({ execution, outcome } = Execution.replay(fn, task.input, task.id, task.createdAt, journal ?? []));
+        ({ execution, outcome } = Execution.replay(fn, task.input, task.id, task.createdAt, journal ?? [], task.patches));
       } else if (task.resolution.type === 'start') {
         // a fresh task's clock starts when it was submitted (queueing delay is not part of its schedule)
         ({ execution, outcome } = Execution.start(fn, task.input, task.id, task.createdAt));
@@ -138,7 +145,7 @@ export class Executor {
         if (cached && cached.execution.steps === task.seq) {
           execution = cached.execution;
         } else {
-          execution = Execution.replay(fn, task.input, task.id, task.createdAt, journal ?? []).execution;
+          execution = Execution.replay(fn, task.input, task.id, task.createdAt, journal ?? [], task.patches).execution;
         }
         const pending = execution.suspendedOn;
         if (!pending) throw new Error(`task ${task.id} has no pending effect at step ${task.seq}`);
@@ -163,6 +170,9 @@ export class Executor {
     }
     const rec = execution.drainRecords();
     if (rec.length) op.rec = this.encodeRecords(rec);
+    // patched() decisions are kept with the task by the write-back of the step that made them
+    const pt = execution.drainPatches();
+    if (pt !== undefined) op.pt = pt;
     const seq = task.seq + (entry ? 1 : 0);
     let held: Held | undefined;
     if (outcome.type === 'complete') {

@@ -126,7 +126,7 @@ export class StartPerformer {
     let task: NewTask;
     if ('coroutine' in spec) {
       if (!this.registry.has(spec.coroutine)) return { e: notFound(`coroutine '${spec.coroutine}' is not registered`) };
-      task = { ...base, kind: 'coroutine', name: spec.coroutine };
+      task = { ...base, kind: 'coroutine', name: spec.coroutine, version: this.registry.latestVersion(spec.coroutine) };
     } else if ('definition' in spec) {
       const text = JSON.stringify(spec.definition);
       const hash = contentHash(text);

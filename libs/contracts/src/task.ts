@@ -42,6 +42,8 @@ export interface TaskView {
   id: string;
   namespace: string;
   coroutine?: string;
+  /** Code-first tasks: the coroutine version it runs to its end (the latest registered when it was created). */
+  coroutineVersion?: number;
   definition?: { hash: string; name?: string; namespace?: string; version?: string };
   status: TaskStatus;
   input: Json;

@@ -31,7 +31,7 @@ export function runWith(fn: Coroutine, input: Json, world: World = {}, start = D
   const trace: TraceEntry[] = [];
   const emitted: Record<string, Json>[] = [];
   const events = [...(world.events ?? [])];
-  const traced: Coroutine = (i, ctx) => fn(i, { taskId: ctx.taskId, now: () => ctx.now(), record: (e) => { trace.push(e as unknown as TraceEntry); ctx.record(e); } });
+  const traced: Coroutine = (i, ctx) => fn(i, { taskId: ctx.taskId, now: () => ctx.now(), record: (e) => { trace.push(e as unknown as TraceEntry); ctx.record(e); }, patched: (id) => ctx.patched(id) });
   const timeout = (effect: Effect, now: number, needMs: number): Performed | null =>
     'deadline' in effect && effect.deadline !== undefined && now + needMs > effect.deadline
       ? { error: { type: ERROR_TYPES.timeout, status: 408, title: 'Timeout', detail: 'deadline passed' }, advanceMs: Math.max(0, effect.deadline - now) }

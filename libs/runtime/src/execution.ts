@@ -1,6 +1,7 @@
 import type { Effect, EffectKind } from './effects';
 import { NonDeterminismError, TaskError, type TaskErrorData, toTaskErrorData } from './errors';
 import type { Json } from './json';
+import { checkChangeId, type PatchDecider, withPatchDecider } from './patch';
 
 export interface CoroutineContext {
   readonly taskId: string;
@@ -15,6 +16,8 @@ export interface CoroutineContext {
    * the journal is being replayed were stored the first time and are dropped.
    */
   record(entry: Json): void;
+  /** The same as the `patched()` effect helper (patch.ts): true on the new path of a change. */
+  patched(changeId: string): boolean;
 }
 
 export type Coroutine = (input: Json, ctx: CoroutineContext) => Generator<Effect, Json | void, any>;
@@ -45,12 +48,17 @@ const EFFECT_KINDS = new Set<string>(['sleep', 'sleepUntil', 'receive', 'waitFor
  * this process: its journal is fed back in, checking each yielded effect against the recorded one), and
  * moved on by `resume`. Resuming costs the same whatever the number of steps already taken.
  */
-export class Execution {
+export class Execution implements PatchDecider {
   private clock: number;
   private pending: Effect | null = null;
   private stepCount = 0;
   private replaying = false;
   private records: Json[] = [];
+  /** patched() decisions: those kept with the task, and those made since (see patch.ts). */
+  private patches = new Map<string, boolean>();
+  private patchesChanged = false;
+  /** While the journal is replayed over code that ran before, patched() answers the old path. */
+  private replayingPatches = false;
 
   private constructor(
     private readonly gen: Generator<Effect, Json | void, any>,
@@ -71,12 +79,29 @@ export class Execution {
     return out;
   }
 
+  /** The patched() decisions as JSON text, when one was made since the last call (to keep with the task). */
+  drainPatches(): string | undefined {
+    if (!this.patchesChanged) return undefined;
+    this.patchesChanged = false;
+    return JSON.stringify(Object.fromEntries(this.patches));
+  }
+
+  patched(changeId: string): boolean {
+    checkChangeId(changeId);
+    const known = this.patches.get(changeId);
+    if (known !== undefined) return known;
+    const decision = !this.replayingPatches;
+    this.patches.set(changeId, decision);
+    this.patchesChanged = true;
+    return decision;
+  }
+
   /** The effect the coroutine is suspended on, if any. */
   get suspendedOn(): Effect | null {
     return this.pending;
   }
 
-  static start(fn: Coroutine, input: Json, taskId: string, startedAt: number, replaying = false): { execution: Execution; outcome: Outcome } {
+  static start(fn: Coroutine, input: Json, taskId: string, startedAt: number, replaying = false, patches?: Record<string, boolean>): { execution: Execution; outcome: Outcome } {
     let execution: Execution | undefined;
     const ctx: CoroutineContext = {
       taskId,
@@ -84,29 +109,41 @@ export class Execution {
       record: (entry) => {
         if (!execution!.replaying) execution!.records.push(entry);
       },
+      patched: (changeId) => execution!.patched(changeId),
+    };
+    const prepare = (e: Execution): Execution => {
+      e.replaying = replaying;
+      if (patches) {
+        e.replayingPatches = true;
+        for (const [id, v] of Object.entries(patches)) if (typeof v === 'boolean') e.patches.set(id, v);
+      }
+      return e;
     };
     let gen: Generator<Effect, Json | void, any>;
     try {
       gen = fn(input, ctx);
     } catch (err) {
       const dummy = (function* (): Generator<Effect, Json, any> { return null; })();
-      execution = new Execution(dummy, startedAt);
-      execution.replaying = replaying;
+      execution = prepare(new Execution(dummy, startedAt));
       return { execution, outcome: { type: 'fault', error: toTaskErrorData(err) } };
     }
-    execution = new Execution(gen, startedAt);
-    execution.replaying = replaying;
+    execution = prepare(new Execution(gen, startedAt));
     return { execution, outcome: execution.advance(() => gen.next()) };
   }
 
+  /**
+   * `patches`: the task's kept patched() decisions. Everything replayed here, up to and including the code
+   * that yielded the pending effect, ran before: a patched() call first reached in it answers the old path.
+   */
   static replay(
     fn: Coroutine,
     input: Json,
     taskId: string,
     startedAt: number,
     journal: readonly JournalEntry[],
+    patches: Record<string, boolean> = {},
   ): { execution: Execution; outcome: Outcome } {
-    const started = Execution.start(fn, input, taskId, startedAt, journal.length > 0);
+    const started = Execution.start(fn, input, taskId, startedAt, journal.length > 0, patches);
     let outcome = started.outcome;
     for (let i = 0; i < journal.length; i++) {
       const entry = journal[i];
@@ -120,6 +157,7 @@ export class Execution {
     }
     // everything up to the pending effect ran before, and was recorded then
     started.execution.replaying = false;
+    started.execution.replayingPatches = false;
     started.execution.records = [];
     return { execution: started.execution, outcome };
   }
@@ -141,7 +179,7 @@ export class Execution {
   close(): void {
     this.pending = null;
     try {
-      this.gen.return(null);
+      withPatchDecider(this, () => this.gen.return(null));
     } catch {
       // a finally block that throws on close changes nothing: the task is cancelled either way
     }
@@ -150,7 +188,7 @@ export class Execution {
   private advance(step: () => IteratorResult<Effect, Json | void>): Outcome {
     let res: IteratorResult<Effect, Json | void>;
     try {
-      res = step();
+      res = withPatchDecider(this, step);
     } catch (err) {
       return { type: 'fault', error: toTaskErrorData(err) };
     }

@@ -7,35 +7,58 @@ export interface CoroutineOptions {
    * is for): with `POST /v1/concurrency { name, limit }` and no `key`, at most `limit` tasks per key run.
    */
   concurrencyKey?: (input: Json) => Json;
+  /**
+   * Its version (a positive integer, 1 when omitted). Several versions of one name may be registered side
+   * by side: a new task gets the highest, and keeps the version it started with to its end (a worker runs
+   * the version the task has), so changed code never meets the journal of older code.
+   */
+  version?: number;
 }
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,127}$/i;
 
-/** Code-first coroutines, by name. Names are what `POST /v1/tasks { coroutine }` refers to. */
+/** Code-first coroutines, by name and version. Names are what `POST /v1/tasks { coroutine }` refers to. */
 export class CoroutineRegistry {
-  private readonly byName = new Map<string, Coroutine>();
-  private readonly options = new Map<string, CoroutineOptions>();
+  /** name → version → its function and options. */
+  private readonly byName = new Map<string, Map<number, { fn: Coroutine; options: CoroutineOptions }>>();
 
   register(name: string, fn: Coroutine, options: CoroutineOptions = {}): this {
     if (!NAME.test(name)) throw new TypeError(`coroutine name '${name}' must match ${NAME}`);
-    if (this.byName.has(name)) throw new TypeError(`coroutine '${name}' is already registered`);
+    const version = options.version ?? 1;
+    if (!Number.isSafeInteger(version) || version < 1) throw new TypeError(`coroutine '${name}': version must be a positive integer, got ${String(options.version)}`);
+    let versions = this.byName.get(name);
+    if (versions?.has(version)) throw new TypeError(`coroutine '${name}' version ${version} is already registered`);
     if (typeof fn !== 'function') throw new TypeError(`coroutine '${name}' must be a generator function`);
-    this.byName.set(name, fn);
-    this.options.set(name, options);
+    if (!versions) this.byName.set(name, (versions = new Map()));
+    versions.set(version, { fn, options });
     return this;
   }
 
-  /** The concurrency key function registered with a coroutine, if any. */
+  /** The concurrency key function registered with a coroutine (its latest version), if any. */
   concurrencyKeyOf(name: string): CoroutineOptions['concurrencyKey'] {
-    return this.options.get(name)?.concurrencyKey;
+    const latest = this.latestVersion(name);
+    return latest === undefined ? undefined : this.byName.get(name)!.get(latest)!.options.concurrencyKey;
   }
 
-  get(name: string): Coroutine | undefined {
-    return this.byName.get(name);
+  /** A coroutine by name: the given version, or the latest. */
+  get(name: string, version?: number): Coroutine | undefined {
+    const v = version ?? this.latestVersion(name);
+    return v === undefined ? undefined : this.byName.get(name)?.get(v)?.fn;
   }
 
   has(name: string): boolean {
     return this.byName.has(name);
+  }
+
+  /** The version new tasks of `name` get: the highest registered. */
+  latestVersion(name: string): number | undefined {
+    const versions = this.versions(name);
+    return versions.length ? versions[versions.length - 1] : undefined;
+  }
+
+  /** The registered versions of `name`, lowest first. */
+  versions(name: string): number[] {
+    return [...(this.byName.get(name)?.keys() ?? [])].sort((a, b) => a - b);
   }
 
   names(): string[] {

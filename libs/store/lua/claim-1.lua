@@ -4,7 +4,8 @@
 
   KEYS[1] partition prefix
   ARGV[1] now, ARGV[2] max tasks, ARGV[3] owner token
-  Returns: { nextDue|-1, then per task: id, kind, name, def, in, seq, wk, w, resolution, due, la, sa, ca, ns }
+  Returns: { nextDue|-1, then per task: id, kind, name, def, in, seq, wk, w, resolution, due, la, sa, ca, ns,
+             cv (coroutine version, '' for 1), pt (patched() decisions, JSON text, or '') }
   (ca: when its clock started: its creation, or its admission when it waited for a concurrency slot, 'ad')
            or { -2 } when the token does not own the partition.
   resolution: 'start' (fresh task), 'perform' (an IO effect still to perform) or a JSON journal result
@@ -39,7 +40,7 @@ local moved = {}      -- status -> tasks that left it for 'running'
 local batches = {}    -- batch -> { status -> n }, first start
 for _, id in ipairs(ids) do
   local tk = p .. 't:' .. id
-  local f = redis.call('HMGET', tk, 'st', 'kind', 'name', 'def', 'in', 'seq', 'wk', 'w', 'res', 'due', 'dl', 'la', 'sa', 'ca', 'b', 'ns', 'qm', 'sm', 'pz', 'cw', 'ad')
+  local f = redis.call('HMGET', tk, 'st', 'kind', 'name', 'def', 'in', 'seq', 'wk', 'w', 'res', 'due', 'dl', 'la', 'sa', 'ca', 'b', 'ns', 'qm', 'sm', 'pz', 'cw', 'ad', 'cv', 'pt')
   local st, wk, res, dl = f[1], f[7], f[9], tonumber(f[11])
   local resolution = false
   if f[19] or f[20] then
@@ -97,6 +98,7 @@ for _, id in ipairs(ids) do
     out[n + 1] = id; out[n + 2] = f[2]; out[n + 3] = f[3]; out[n + 4] = f[4] or ''; out[n + 5] = f[5]
     out[n + 6] = f[6]; out[n + 7] = wk or ''; out[n + 8] = f[8] or ''; out[n + 9] = resolution
     out[n + 10] = f[10] or ''; out[n + 11] = f[12]; out[n + 12] = f[13] or ''; out[n + 13] = f[21] or f[14]; out[n + 14] = f[16]
+    out[n + 15] = f[22] or ''; out[n + 16] = f[23] or ''
   end
 end
 for i = 1, #active, 7000 do

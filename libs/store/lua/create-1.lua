@@ -8,7 +8,8 @@
           c? (check existence), sc? (the schedule that started it), rh? (hash of the request that created it, compared when an idempotency key is repeated),
           pr? (priority 1-100: started before tasks of lower priority; in the 'pq' set, not the due set),
           cc? (the prefix of its concurrency slot: it waits, out of the due set, until admit-1.lua lets it in),
-          ro? (a rerun: the task it reruns), jr? ([journal entries, JSON text]: a rerun's journal, the prefix it replays) }
+          ro? (a rerun: the task it reruns), jr? ([journal entries, JSON text]: a rerun's journal, the prefix it replays),
+          cv? (the coroutine version it runs, when not 1), pt? (patched() decisions, JSON text: a rerun's) }
   Returns: array of 1 (created) / 0 (existed) per task, in order.
   Set operations and counters are applied once per call.
 ]]
@@ -29,6 +30,8 @@ for i, t in ipairs(tasks) do
   else
     local f = { 'ns', t.ns, 'kind', t.kind, 'name', t.name, 'in', t['in'], 'st', 'queued', 'seq', 0, 'ca', now, 'la', now }
     if t.def then f[#f + 1] = 'def'; f[#f + 1] = t.def end
+    if t.cv then f[#f + 1] = 'cv'; f[#f + 1] = t.cv end
+    if t.pt then f[#f + 1] = 'pt'; f[#f + 1] = t.pt end
     if t.rh then f[#f + 1] = 'rh'; f[#f + 1] = t.rh end
     if t.sc then f[#f + 1] = 'sc'; f[#f + 1] = t.sc end
     if t.cc then f[#f + 1] = 'cc'; f[#f + 1] = t.cc; f[#f + 1] = 'cw'; f[#f + 1] = 1 end

@@ -15,7 +15,7 @@
   ARGV[1] now, ARGV[2] owner token, ARGV[3] notify channel, ARGV[5] max journal entries,
   ARGV[6] max trace entries, ARGV[7] max bytes, ARGV[4] JSON array of ops:
     { id, seq (journal length when claimed), adv? (ahead: the due time of the sleep it resumes),
-      e? (journal entry, JSON text; with adv, without its "t"), rec? ([JSON text]),
+      e? (journal entry, JSON text; with adv, without its "t"), rec? ([JSON text]), pt? (patched() decisions, JSON text),
       pop? (the entry consumed the inbox's head value), ch? (the entry consumed children's results),
       (a task paused while it ran, 'pz', pauses at its suspension: it does not enter the due set)
       o: 's' suspend | 'c' complete | 'f' fault | 'x' cancelled by the coroutine,
@@ -132,6 +132,7 @@ for i, op in ipairs(ops) do
     if op.rec then
       for j = 1, #op.rec, 5000 do redis.call('RPUSH', p .. 'r:' .. id, unpack(op.rec, j, math.min(j + 4999, #op.rec))) end
     end
+    if op.pt then redis.call('HSET', tk, 'pt', op.pt) end
     local st
     -- one write per task: running time is added to its total here
     local set = { 'seq', seq, 'la', now }

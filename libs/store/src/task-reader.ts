@@ -234,7 +234,10 @@ export class TaskReader {
       steps: Number(h.seq ?? 0),
       suspensions: journal.map((e, step) => suspension(e, step)),
     };
-    if (h.kind === 'c') view.coroutine = h.name;
+    if (h.kind === 'c') {
+      view.coroutine = h.name;
+      view.coroutineVersion = h.cv ? Number(h.cv) : 1;
+    }
     else view.definition = { hash: h.def, name: h.name };
     if (h.out !== undefined) view.output = parse('out');
     if (h.err !== undefined) view.error = parse('err');

@@ -90,6 +90,8 @@ export class TaskStore {
           name: t.name,
           in: JSON.stringify(t.input ?? null),
           ...(t.definitionHash ? { def: t.definitionHash } : {}),
+          ...(t.version && t.version !== 1 ? { cv: t.version } : {}),
+          ...(t.patches ? { pt: t.patches } : {}),
           ...(t.requestHash ? { rh: t.requestHash } : {}),
           ...(t.scheduleId ? { sc: t.scheduleId } : {}),
           ...(t.batchId ? { b: t.batchId } : {}),
@@ -158,7 +160,7 @@ export class TaskStore {
     if (raw[0] === -2) return null;
     const tasks: ClaimedTask[] = [];
     const buffered: { task: ClaimedTask; id: string }[] = [];
-    for (let i = 1; i < raw.length; i += 14) {
+    for (let i = 1; i < raw.length; i += 16) {
       const res = String(raw[i + 8]);
       const entry = res === 'start' || res === 'perform' ? null : (JSON.parse(res) as Pick<JournalEntry, 'r' | 'e'> & { ev?: string });
       const task: ClaimedTask = {
@@ -166,6 +168,8 @@ export class TaskStore {
         kind: raw[i + 1] === 'c' ? 'coroutine' : 'definition',
         name: String(raw[i + 2]),
         definitionHash: String(raw[i + 3]),
+        version: raw[i + 14] === '' ? 1 : Number(raw[i + 14]),
+        patches: raw[i + 15] === '' ? {} : (JSON.parse(String(raw[i + 15])) as Record<string, boolean>),
         input: JSON.parse(String(raw[i + 4])) as Json,
         seq: Number(raw[i + 5]),
         waitKind: String(raw[i + 6]),
@@ -370,7 +374,7 @@ export class TaskStore {
     newId: string,
     now = Date.now(),
   ): Promise<string> {
-    const [st, ns, kind, name, def, input] = await this.redis.hmget(this.keys.task(id), 'st', 'ns', 'kind', 'name', 'def', 'in');
+    const [st, ns, kind, name, def, input, cv, pt] = await this.redis.hmget(this.keys.task(id), 'st', 'ns', 'kind', 'name', 'def', 'in', 'cv', 'pt');
     if (!st || ns !== namespace) throw new NotFoundError(`task ${id}`);
     const journal = await this.redis.lrange(this.keys.journal(id), 0, -1);
     let from = opts.fromStep ?? 0;
@@ -386,6 +390,9 @@ export class TaskStore {
       name: name ?? '',
       input: opts.input === undefined ? (JSON.parse(input ?? 'null') as Json) : opts.input,
       ...(def ? { definitionHash: def } : {}),
+      // the same version, and the decisions its replayed prefix made
+      ...(cv ? { version: Number(cv) } : {}),
+      ...(pt ? { patches: pt } : {}),
       fresh: true,
       rerun: { of: id, journal: journal.slice(0, from) },
     };
@@ -512,13 +519,15 @@ export class TaskStore {
 
   /** What a closing coroutine needs to be rebuilt, or null when the task is not cancelled or already closed. */
   async closing(id: string): Promise<ClaimedTask | null> {
-    const f = await this.redis.hmget(this.keys.task(id), 'st', 'cl', 'kind', 'name', 'def', 'in', 'seq', 'sa', 'ca', 'ns', 'ad');
+    const f = await this.redis.hmget(this.keys.task(id), 'st', 'cl', 'kind', 'name', 'def', 'in', 'seq', 'sa', 'ca', 'ns', 'ad', 'cv', 'pt');
     if (f[0] !== 'cancelled' || f[1]) return null;
     return {
       id,
       kind: f[2] === 'c' ? 'coroutine' : 'definition',
       name: f[3] ?? '',
       definitionHash: f[4] ?? '',
+      version: f[11] ? Number(f[11]) : 1,
+      patches: f[12] ? (JSON.parse(f[12]) as Record<string, boolean>) : {},
       input: JSON.parse(f[5] ?? 'null') as Json,
       seq: Number(f[6] ?? 0),
       waitKind: '',

@@ -38,6 +38,10 @@ export interface NewTask {
   input: Json;
   /** Definition content hash, for kind 'definition'. */
   definitionHash?: string;
+  /** The coroutine's version it runs to its end (kind 'coroutine'; 1 when omitted). */
+  version?: number;
+  /** patched() decisions it starts with (a rerun: those of the task it reruns), JSON text. */
+  patches?: string;
   batchId?: string;
   /** The schedule that started it. */
   scheduleId?: string;
@@ -57,6 +61,10 @@ export interface ClaimedTask {
   kind: 'coroutine' | 'definition';
   name: string;
   definitionHash: string;
+  /** The coroutine version it runs (absent: 1). */
+  version?: number;
+  /** Its patched() decisions so far (see libs/runtime/src/patch.ts). */
+  patches?: Record<string, boolean>;
   input: Json;
   /** Journal length: the step the task resumes at. */
   seq: number;
@@ -102,6 +110,8 @@ export interface WritebackOp {
   cm?: string;
   out?: string;
   err?: string;
+  /** The task's patched() decisions, JSON text, when the step made a new one. */
+  pt?: string;
 }
 
 export interface SendResult {

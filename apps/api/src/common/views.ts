@@ -92,6 +92,7 @@ export class TaskViewDto implements TaskView {
   @ApiProperty({ example: '0123456789abcdef0123456789abcdef' }) id!: string;
   @ApiProperty({ example: 'default' }) namespace!: string;
   @ApiPropertyOptional({ example: 'seed.func-a' }) coroutine?: string;
+  @ApiPropertyOptional({ example: 1, description: 'The coroutine version it runs to its end' }) coroutineVersion?: number;
   @ApiPropertyOptional({ type: TaskDefinitionDto }) definition?: TaskDefinitionDto;
   @ApiProperty({ enum: TASK_STATUSES }) status!: TaskStatus;
   @ApiProperty(json("The task's input")) input!: Json;

@@ -218,7 +218,7 @@ export class SchedulesService {
     const a = doc.action;
     const input = a.input ?? null;
     if ('coroutine' in a) {
-      await this.store.create([{ id, namespace: ns, kind: 'coroutine', name: a.coroutine, input, scheduleId: sid }]);
+      await this.store.create([{ id, namespace: ns, kind: 'coroutine', name: a.coroutine, version: this.coroutines.latestVersion(a.coroutine), input, scheduleId: sid }]);
       return;
     }
     if ('definition' in a) {

@@ -50,7 +50,8 @@ export class Submission {
       if (!this.coroutines.has(body.coroutine)) {
         throw new InvalidInputError(`${field}coroutine '${body.coroutine}' is not registered; registered: ${this.coroutines.names().join(', ')}`);
       }
-      return { id, namespace, kind: 'coroutine', name: body.coroutine, input };
+      // a new task runs the latest version to its end, whatever is registered later
+      return { id, namespace, kind: 'coroutine', name: body.coroutine, version: this.coroutines.latestVersion(body.coroutine), input };
     }
     if (body.definition !== undefined) {
       if (typeof body.definition !== 'string' && (typeof body.definition !== 'object' || Array.isArray(body.definition))) {

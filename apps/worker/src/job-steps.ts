@@ -76,7 +76,10 @@ export class JobSteps {
     if (this.worker || this.closed) return;
     if (this.poll) clearInterval(this.poll);
     this.poll = null;
-    this.worker = new BullWorker<StepData>(this.stepsQueue, (job) => this.resume(job), { connection: this.connection, prefix: this.bullPrefix, concurrency: 100 });
+    // a resume is one short script call: a parent held by a worker that died is taken again within ~10 s
+    // (BullMQ's defaults, 30 s lock and 30 s stall checks, would leave its task waiting up to a minute)
+    // and, resuming being idempotent, one that stalls again and again is taken again, never failed
+    this.worker = new BullWorker<StepData>(this.stepsQueue, (job) => this.resume(job), { connection: this.connection, prefix: this.bullPrefix, concurrency: 100, lockDuration: 5000, stalledInterval: 5000, maxStalledCount: 1000 });
     this.worker.on('error', () => undefined); // it reconnects by itself, and BullMQ retries a step's resume
   }
 

@@ -9,6 +9,8 @@ import { AppModule } from './app.module';
 import { ErrorFilter } from './common/error.filter';
 import { jsonVerifier } from './common/json-depth';
 import { securityHeaders } from './common/security-headers';
+import { AuthGuard } from './auth/auth.guard';
+import { BOARD_ROUTE, BoardQueues, boardMiddleware } from './queues/board';
 
 /** TRUST_PROXY as express takes it: true/false, a hop count, or addresses, CIDRs and names like 'loopback'. */
 const trustProxy = (v: string): boolean | number | string =>
@@ -38,6 +40,8 @@ export async function createApp(config: Config, opts: { logLevel?: string } = {}
     }),
   );
   app.useGlobalFilters(new ErrorFilter());
+  // Bull Board is a router, not a controller: the same guard is put in front of it
+  app.use(BOARD_ROUTE, boardMiddleware(app.get(AuthGuard), app.get(BoardQueues)));
   const doc = new DocumentBuilder()
     .setTitle('Yieldflow')
     .setDescription('Durable coroutine tasks on Redis: code-first coroutines and Serverless Workflow DSL 1.0.3 definitions')

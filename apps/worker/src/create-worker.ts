@@ -21,7 +21,7 @@ export interface WorkerOptions extends DispatcherOptions {
   registry?: CoroutineRegistry;
   /** The handlers `activity(name, args)` runs, by name. */
   activities?: Record<string, ActivityHandler>;
-  /** Where `job()` steps add their jobs (default: this worker's Redis, BullMQ's prefix 'bull'); false: no job steps. */
+  /** Where `job()` steps add their jobs (default: BULLMQ_URL or this worker's Redis, BULLMQ_PREFIX or 'bull'); false: no job steps. */
   bullmq?: BullmqOptions | false;
 }
 
@@ -42,7 +42,7 @@ export async function createWorker(config: Config, opts: WorkerOptions = {}): Pr
   // every namespace's secrets are redacted from every task: a secret of another namespace is never stored either
   const redactors = new NamespaceRedactors(config.secrets);
   const outbox = new Outbox(store);
-  const jobs = opts.bullmq === false ? undefined : new JobSteps(store, redactors, config.redisUrl, opts.bullmq);
+  const jobs = opts.bullmq === false ? undefined : new JobSteps(store, redactors, config.bullmq?.url ?? config.redisUrl, { prefix: config.bullmq?.prefix, ...opts.bullmq });
   const starts = new StartPerformer(store, new ScheduleStore(redis, store.keys), registry, definitions);
   const performer = new EffectPerformer(store, new HttpPerformer(new AddressGuard(config.httpAllow)), registry, definitions, redactors, { spawnDepth: b.spawnDepth, descendants: b.descendants }, starts, new ActivityPerformer(opts.activities), jobs);
   const dispatcher = new Dispatcher(store, subscriber, new CoroutineSource(registry, store, config.secrets, undefined, { steps: b.stepsPerResume, cpuMs: b.cpuMsPerResume }), performer, outbox, {

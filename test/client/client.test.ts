@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import {
   ConflictError,
   NotFoundError,
+  RateLimitedError,
   TaskFailedError,
   TimeoutError,
   UnauthorizedError,
@@ -121,5 +122,23 @@ describe('YieldflowClient against a real api and worker', () => {
     const err = await nobody.get('x').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(YieldflowError);
     expect((err as YieldflowError).status).toBe(0);
+  });
+});
+
+describe('YieldflowClient over the rate limit', () => {
+  let s: Stack;
+  afterAll(() => s.close());
+
+  it('429 is a RateLimitedError with the api message and Retry-After', async () => {
+    s = await startStack({ workers: 0, env: { ADMIN_KEY, RATE_LIMIT_PER_MINUTE: '2' } });
+    await s.app.listen(0, '127.0.0.1');
+    const client = new YieldflowClient({ baseUrl: `http://127.0.0.1:${(s.app.getHttpServer().address() as AddressInfo).port}`, apiKey: ADMIN_KEY });
+    const task = await client.submit({ coroutine: 'seed.num' });
+    await client.get(task.id);
+    const err = await client.get(task.id).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RateLimitedError);
+    expect((err as RateLimitedError).status).toBe(429);
+    expect((err as RateLimitedError).message).toMatch(/more than 2 requests this minute \(RATE_LIMIT_PER_MINUTE\)/);
+    expect((err as RateLimitedError).retryAfterSeconds).toBeGreaterThan(0);
   });
 });

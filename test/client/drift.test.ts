@@ -120,6 +120,19 @@ describe('api and client do not drift', () => {
     expect(problems).toEqual([]);
   });
 
+  // the api's other answers, documented by view classes implementing a contracts type
+  const views: [string, string][] = [
+    ['TaskPage', 'TaskPageDto'],
+    ['SuspensionView', 'SuspensionViewDto'],
+    ['ScheduleView', 'ScheduleViewDto'],
+    ['SchedulePage', 'SchedulePageDto'],
+    ['FirePage', 'FirePageDto'],
+    ['ApiErrorBody', 'ErrorBodyDto'],
+  ];
+  it.each(views)('%s is documented as %s, property for property', (type, schema) => {
+    expect(compare(c.typeOf(type), { $ref: `#/components/schemas/${schema}` }, type)).toEqual([]);
+  });
+
   it('the check finds a difference (a schema missing a property, one too many, a wrong type)', () => {
     const taskView = resolve({ $ref: '#/components/schemas/TaskViewDto' });
     const { status: _status, ...rest } = taskView.properties!;

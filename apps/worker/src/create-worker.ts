@@ -11,10 +11,12 @@ import { HttpPerformer } from './http-performer';
 import { Outbox } from './outbox';
 import { NamespaceRedactors } from './redaction';
 import { StartPerformer } from './start-performer';
+import { Sweeper } from './sweeper';
 
 export interface Worker {
   dispatcher: Dispatcher;
   store: TaskStore;
+  sweeper: Sweeper;
   close(): Promise<void>;
 }
 
@@ -23,7 +25,7 @@ export async function createWorker(config: Config, opts: DispatcherOptions & { r
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
   const subscriber = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const b = config.budgets;
-  const store = new TaskStore(redis, { prefix: config.prefix, partitions: config.partitions, eventBufferBytes: config.limits.eventBufferBytes, budgets: { steps: b.taskSteps, traceEntries: b.traceEntries, bytes: b.taskBytes } });
+  const store = new TaskStore(redis, { prefix: config.prefix, partitions: config.partitions, eventBufferBytes: config.limits.eventBufferBytes, budgets: { steps: b.taskSteps, traceEntries: b.traceEntries, bytes: b.taskBytes }, retention: config.retention });
   const registry = opts.registry ?? createCoroutineRegistry();
   const definitions = new DefinitionRegistry(store);
   // every namespace's secrets are redacted from every task: a secret of another namespace is never stored either
@@ -39,10 +41,14 @@ export async function createWorker(config: Config, opts: DispatcherOptions & { r
   outbox.onClose = (id) => dispatcher.closeTask(id);
   outbox.onDeadLetter = (p, item, reason) => opts.log?.('error', `partition ${p}: outbox item set aside (${reason}): ${item.slice(0, 300)}`, { partition: p });
   await dispatcher.start();
+  const sweeper = new Sweeper(store, dispatcher, { everyMs: config.retention.sweepMs, log: opts.log });
+  sweeper.start();
   return {
     dispatcher,
     store,
+    sweeper,
     async close() {
+      await sweeper.stop();
       await dispatcher.stop();
       subscriber.disconnect();
       await redis.quit().catch(() => redis.disconnect());

@@ -10,6 +10,7 @@ import { median } from './stats';
 import { yieldflow } from './systems/yieldflow';
 import { runWideFork } from './wide-fork';
 import { runSchedules, type ScheduleResult } from './schedule';
+import { renderSoak, runSoak, type SoakResult } from './soak';
 import type { Result, RunOptions, System } from './types';
 
 /** Every system the runner knows, in the order they run. Peers first, the system under test last. */
@@ -22,7 +23,9 @@ interface Options {
   json: boolean;
   repeat: number;
   smallRepeat: number;
-  scenarios: Set<'big' | 'two' | 'fork' | 'schedule'>;
+  scenarios: Set<'big' | 'two' | 'fork' | 'schedule' | 'soak'>;
+  soakTasks: number;
+  soakRetentionMs: number;
   branches: number;
   concurrency: number;
   workers: number;
@@ -40,7 +43,9 @@ const USAGE = `usage: node dist/bench/run.js [options]
   --json             print the results as JSON on stdout (progress goes to stderr)
   --repeat K         runs per system in the big run; the median wall time is reported (default 1)
   --small-repeat K   runs per system in the two-task run (default 5)
-  --scenario S       big, two, fork, schedule or all (default all)
+  --scenario S       big, two, fork, schedule, soak or all (default all: every one but soak)
+  --soak-tasks N     tasks the soak pushes through (default 200000)
+  --soak-retention MS  retention of finished tasks in the soak (default 5000)
   --branches N       branches of the wide fork (default 10000)
   --concurrency C    jobs at once per worker where the system has the knob (default 200)
   --workers W        worker processes for systems that start several (default: CPU cores)
@@ -67,6 +72,8 @@ function parseArgs(argv: string[]): Options {
     sut: 'yieldflow',
     measureMemory: true,
     partitions: 16,
+    soakTasks: 200_000,
+    soakRetentionMs: 5000,
   };
   const int = (name: string, v: string | undefined, min: number): number => {
     const n = Number(v);
@@ -86,11 +93,13 @@ function parseArgs(argv: string[]): Options {
       case '--scenario': {
         const v = next();
         if (v === 'all') o.scenarios = new Set(['big', 'two', 'fork', 'schedule']);
-        else if (v === 'big' || v === 'two' || v === 'fork' || v === 'schedule') o.scenarios = new Set([v]);
-        else throw new Error(`--scenario is big, two, fork, schedule or all, got ${v}`);
+        else if (v === 'big' || v === 'two' || v === 'fork' || v === 'schedule' || v === 'soak') o.scenarios = new Set([v]);
+        else throw new Error(`--scenario is big, two, fork, schedule, soak or all, got ${v}`);
         break;
       }
       case '--branches': o.branches = int(a, next(), 1); break;
+      case '--soak-tasks': o.soakTasks = int(a, next(), 1); break;
+      case '--soak-retention': o.soakRetentionMs = int(a, next(), 1); break;
       case '--concurrency': o.concurrency = int(a, next(), 1); break;
       case '--workers': o.workers = int(a, next(), 1); break;
       case '--pause': o.pauseMs = int(a, next(), 0); break;
@@ -339,6 +348,15 @@ async function main(): Promise<void> {
     schedules = await runSchedules(o.redisUrl, 20);
   }
 
+  let soak: SoakResult | { error: string } | undefined;
+  if (o.scenarios.has('soak') && !interrupted) {
+    if (scenarios.length || forks.length || schedules.length) await sleep(o.pauseMs);
+    log(`[soak] ${o.soakTasks} tasks, retention ${o.soakRetentionMs} ms`);
+    soak = await runSoak({ redisUrl: o.redisUrl, tasks: o.soakTasks, retentionMs: o.soakRetentionMs, workers: o.workers, partitions: o.partitions, timeoutMs: Math.max(o.timeoutMs, 60_000 + o.soakTasks) }).catch((err: unknown) => ({
+      error: err instanceof Error ? err.message : String(err),
+    }));
+  }
+
   const report = scenarios.map((sc) => ({ sc, ratios: ratios(sc, o.sut) }));
   for (const { sc, ratios: rs } of report) {
     out('');
@@ -376,6 +394,11 @@ async function main(): Promise<void> {
     );
   }
 
+  if (soak) {
+    out('');
+    out('error' in soak ? `soak: failed: ${soak.error}` : renderSoak(soak));
+  }
+
   if (o.json) {
     const json = {
       machine: machine.info,
@@ -391,6 +414,7 @@ async function main(): Promise<void> {
       })),
       wideFork: forks,
       schedule: schedules,
+      soak: soak ?? null,
     };
     process.stdout.write(JSON.stringify(json, null, 2) + '\n');
   }

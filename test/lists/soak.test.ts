@@ -2,7 +2,6 @@ import * as path from 'node:path';
 import { REDIS_URL } from '../support/redis';
 
 // the built bench: it spawns the built worker (dist/apps/worker/src/main.js of this worktree; npm run build first)
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { runSoak } = require(path.join(__dirname, '..', '..', 'dist', 'bench', 'soak.js')) as typeof import('../../bench/soak');
 
 /** The bench's soak at a tiny size: memory grows with the tasks held, and retention takes it back to its baseline. */

@@ -11,7 +11,13 @@ import { yieldflow } from './systems/yieldflow';
 import { runWideFork } from './wide-fork';
 import { runSchedules, type ScheduleResult } from './schedule';
 import { type JobStepResult, runJobSteps } from './job';
+import { renderSoak, runSoak, type SoakResult } from './soak';
 import type { Result, RunOptions, System } from './types';
+
+const SCENARIOS = ['big', 'two', 'fork', 'schedule', 'job', 'soak'] as const;
+type ScenarioId = (typeof SCENARIOS)[number];
+/** What `--scenario all` runs: every scenario but the soak, which takes minutes at its default size. */
+const DEFAULT_SCENARIOS: ScenarioId[] = ['big', 'two', 'fork', 'schedule', 'job'];
 
 /** Every system the runner knows, in the order they run. Peers first, the system under test last. */
 const SYSTEMS: System[] = [inprocess, bullmqChain, yieldflow];
@@ -23,7 +29,9 @@ interface Options {
   json: boolean;
   repeat: number;
   smallRepeat: number;
-  scenarios: Set<'big' | 'two' | 'fork' | 'schedule' | 'job'>;
+  scenarios: Set<ScenarioId>;
+  soakTasks: number;
+  soakRetentionMs: number;
   branches: number;
   jobs: number;
   concurrency: number;
@@ -42,7 +50,9 @@ const USAGE = `usage: node dist/bench/run.js [options]
   --json             print the results as JSON on stdout (progress goes to stderr)
   --repeat K         runs per system in the big run; the median wall time is reported (default 1)
   --small-repeat K   runs per system in the two-task run (default 5)
-  --scenario S       big, two, fork, schedule, job or all (default all)
+  --scenario S       ${SCENARIOS.join(', ')} or all (default all: every one but soak)
+  --soak-tasks N     tasks the soak pushes through (default 200000)
+  --soak-retention MS  retention of finished tasks in the soak (default 5000)
   --branches N       branches of the wide fork (default 10000)
   --jobs N           tasks of the job() scenario, and raw BullMQ jobs beside them (default 1000)
   --concurrency C    jobs at once per worker where the system has the knob (default 200)
@@ -71,6 +81,8 @@ function parseArgs(argv: string[]): Options {
     sut: 'yieldflow',
     measureMemory: true,
     partitions: 16,
+    soakTasks: 200_000,
+    soakRetentionMs: 5000,
   };
   const int = (name: string, v: string | undefined, min: number): number => {
     const n = Number(v);
@@ -89,13 +101,15 @@ function parseArgs(argv: string[]): Options {
       case '--small-repeat': o.smallRepeat = int(a, next(), 1); break;
       case '--scenario': {
         const v = next();
-        if (v === 'all') o.scenarios = new Set(['big', 'two', 'fork', 'schedule', 'job']);
-        else if (v === 'big' || v === 'two' || v === 'fork' || v === 'schedule' || v === 'job') o.scenarios = new Set([v]);
-        else throw new Error(`--scenario is big, two, fork, schedule, job or all, got ${v}`);
+        if (v === 'all') o.scenarios = new Set(DEFAULT_SCENARIOS);
+        else if (v !== undefined && (SCENARIOS as readonly string[]).includes(v)) o.scenarios = new Set([v as ScenarioId]);
+        else throw new Error(`--scenario is ${SCENARIOS.join(', ')} or all, got ${v}`);
         break;
       }
       case '--branches': o.branches = int(a, next(), 1); break;
       case '--jobs': o.jobs = int(a, next(), 1); break;
+      case '--soak-tasks': o.soakTasks = int(a, next(), 1); break;
+      case '--soak-retention': o.soakRetentionMs = int(a, next(), 1); break;
       case '--concurrency': o.concurrency = int(a, next(), 1); break;
       case '--workers': o.workers = int(a, next(), 1); break;
       case '--pause': o.pauseMs = int(a, next(), 0); break;
@@ -351,6 +365,15 @@ async function main(): Promise<void> {
     jobSteps = await runJobSteps(o.redisUrl, o.jobs, o.timeoutMs);
   }
 
+  let soak: SoakResult | { error: string } | undefined;
+  if (o.scenarios.has('soak') && !interrupted) {
+    if (scenarios.length || forks.length || schedules.length || jobSteps.length) await sleep(o.pauseMs);
+    log(`[soak] ${o.soakTasks} tasks, retention ${o.soakRetentionMs} ms`);
+    soak = await runSoak({ redisUrl: o.redisUrl, tasks: o.soakTasks, retentionMs: o.soakRetentionMs, workers: o.workers, partitions: o.partitions, timeoutMs: Math.max(o.timeoutMs, 60_000 + o.soakTasks) }).catch((err: unknown) => ({
+      error: err instanceof Error ? err.message : String(err),
+    }));
+  }
+
   const report = scenarios.map((sc) => ({ sc, ratios: ratios(sc, o.sut) }));
   for (const { sc, ratios: rs } of report) {
     out('');
@@ -400,6 +423,11 @@ async function main(): Promise<void> {
     );
   }
 
+  if (soak) {
+    out('');
+    out('error' in soak ? `soak: failed: ${soak.error}` : renderSoak(soak));
+  }
+
   if (o.json) {
     const json = {
       machine: machine.info,
@@ -416,6 +444,7 @@ async function main(): Promise<void> {
       wideFork: forks,
       schedule: schedules,
       jobSteps,
+      soak: soak ?? null,
     };
     process.stdout.write(JSON.stringify(json, null, 2) + '\n');
   }

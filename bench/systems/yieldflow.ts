@@ -27,7 +27,7 @@ interface YieldflowOptions extends RunOptions {
 const WORKER_MAIN = path.join(__dirname, '..', '..', 'apps', 'worker', 'src', 'main.js');
 const POLL_MS = 50;
 
-type WorkerProcess = ChildProcess & { output: string[] };
+export type WorkerProcess = ChildProcess & { output: string[] };
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -80,7 +80,8 @@ function workerNodeArgs(): string[] {
   return (process.env.YF_BENCH_WORKER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 }
 
-function spawnWorker(opts: YieldflowOptions, partitions: number, index: number): WorkerProcess {
+/** A worker process on the run's prefix; `env` adds settings (the soak's retention). */
+export function spawnWorker(opts: { redisUrl: string; prefix: string }, partitions: number, index: number, env: NodeJS.ProcessEnv = {}): WorkerProcess {
   const child = spawn(process.execPath, [...workerNodeArgs(), WORKER_MAIN], {
     env: {
       ...process.env,
@@ -89,6 +90,7 @@ function spawnWorker(opts: YieldflowOptions, partitions: number, index: number):
       PARTITIONS: String(partitions),
       LOG_LEVEL: 'warn',
       WORKER_ID: `bench-w${index}-${process.pid}`,
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   }) as WorkerProcess;
@@ -111,11 +113,13 @@ function exited(child: ChildProcess): Promise<number | null> {
 }
 
 /** SIGTERM, wait for a clean exit (the worker releases its leases); SIGKILL after `graceMs`. */
-async function stopWorker(child: ChildProcess, graceMs = 15_000): Promise<{ code: number | null; killed: boolean }> {
+export async function stopWorker(child: ChildProcess, graceMs = 15_000): Promise<{ code: number | null; killed: boolean }> {
   if (child.exitCode !== null || child.signalCode !== null) return { code: child.exitCode, killed: false };
   child.kill('SIGTERM');
-  const timer = sleep(graceMs).then(() => 'timeout' as const);
+  let handle: NodeJS.Timeout | undefined;
+  const timer = new Promise<'timeout'>((resolve) => (handle = setTimeout(() => resolve('timeout'), graceMs)));
   const r = await Promise.race([exited(child), timer]);
+  clearTimeout(handle);
   if (r === 'timeout') {
     child.kill('SIGKILL');
     await exited(child);
@@ -129,7 +133,7 @@ async function stopWorker(child: ChildProcess, graceMs = 15_000): Promise<{ code
  * fair share): a second worker gets its share only at the first worker's next heartbeat, when it gives
  * the excess back, so "all owned" alone would start the clock with one worker doing all the work.
  */
-async function waitForOwners(redis: Redis, prefix: string, partitions: number, workers: WorkerProcess[], timeoutMs: number): Promise<Map<string, number>> {
+export async function waitForOwners(redis: Redis, prefix: string, partitions: number, workers: WorkerProcess[], timeoutMs: number): Promise<Map<string, number>> {
   const fair = Math.ceil(partitions / workers.length);
   const deadline = Date.now() + timeoutMs;
   let last = new Map<string, number>();

@@ -24,10 +24,12 @@ export interface WorkerOptions extends DispatcherOptions {
   /** Where `job()` steps add their jobs (default: BULLMQ_URL or this worker's Redis, BULLMQ_PREFIX or 'bull'); false: no job steps. */
   bullmq?: BullmqOptions | false;
 }
+import { Sweeper } from './sweeper';
 
 export interface Worker {
   dispatcher: Dispatcher;
   store: TaskStore;
+  sweeper: Sweeper;
   close(): Promise<void>;
 }
 
@@ -36,7 +38,7 @@ export async function createWorker(config: Config, opts: WorkerOptions = {}): Pr
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
   const subscriber = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const b = config.budgets;
-  const store = new TaskStore(redis, { prefix: config.prefix, partitions: config.partitions, eventBufferBytes: config.limits.eventBufferBytes, budgets: { steps: b.taskSteps, traceEntries: b.traceEntries, bytes: b.taskBytes } });
+  const store = new TaskStore(redis, { prefix: config.prefix, partitions: config.partitions, eventBufferBytes: config.limits.eventBufferBytes, budgets: { steps: b.taskSteps, traceEntries: b.traceEntries, bytes: b.taskBytes }, retention: config.retention });
   const registry = opts.registry ?? createCoroutineRegistry();
   const definitions = new DefinitionRegistry(store);
   // every namespace's secrets are redacted from every task: a secret of another namespace is never stored either
@@ -55,10 +57,14 @@ export async function createWorker(config: Config, opts: WorkerOptions = {}): Pr
   outbox.onDeadLetter = (p, item, reason) => opts.log?.('error', `partition ${p}: outbox item set aside (${reason}): ${item.slice(0, 300)}`, { partition: p });
   await dispatcher.start();
   jobs?.start();
+  const sweeper = new Sweeper(store, dispatcher, { everyMs: config.retention.sweepMs, log: opts.log });
+  sweeper.start();
   return {
     dispatcher,
     store,
+    sweeper,
     async close() {
+      await sweeper.stop();
       await dispatcher.stop();
       await jobs?.close();
       subscriber.disconnect();

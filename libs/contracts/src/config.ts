@@ -59,6 +59,12 @@ export interface Config {
    * those job steps have used (BULL_BOARD_QUEUES, comma-separated).
    */
   bullmq?: { url: string; prefix: string; boardQueues: string[] };
+  /**
+   * How long finished tasks are kept, ms from their end (RETENTION, default 7 days; 0 keeps them forever),
+   * per namespace overrides (RETENTION_BY_NAMESPACE), and how often a worker looks for expired tasks at
+   * the latest (RETENTION_SWEEP_MS).
+   */
+  retention: { defaultMs: number; byNamespace: Record<string, number>; sweepMs: number };
   /** What one task may do and store before it faults with an error naming the budget. */
   budgets: {
     stepsPerResume: number;
@@ -141,6 +147,38 @@ function queueNames(raw: string | undefined): string[] {
   return [...new Set(names)];
 }
 
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const DURATION_SHAPE = 'a duration such as 7d, 12h, 30m, 45s or 500ms, or 0 (keep forever)';
+
+/** A duration ('7d', '12h', '30m', '45s', '500ms', '0') in ms; null when it is not one. */
+function retentionMs(raw: string): number | null {
+  const m = /^(\d{1,9})(ms|s|m|h|d)?$/.exec(raw.trim());
+  if (!m || (m[2] === undefined && m[1] !== '0')) return null;
+  return Number(m[1]) * UNITS[m[2] ?? 'ms'];
+}
+
+function loadRetention(env: NodeJS.ProcessEnv): Config['retention'] {
+  const defaultMs = env.RETENTION ? retentionMs(env.RETENTION) : 7 * UNITS.d;
+  if (defaultMs === null) throw new Error(`RETENTION must be ${DURATION_SHAPE}, got '${env.RETENTION}'`);
+  const byNamespace: Record<string, number> = {};
+  if (env.RETENTION_BY_NAMESPACE) {
+    const shape = `a JSON object mapping namespaces to durations, e.g. {"acme":"30d","scratch":"1h","audit":"0"}`;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(env.RETENTION_BY_NAMESPACE);
+    } catch {
+      throw new Error(`RETENTION_BY_NAMESPACE must be ${shape}; it is not JSON`);
+    }
+    if (!isObject(parsed)) throw new Error(`RETENTION_BY_NAMESPACE must be ${shape}`);
+    for (const [ns, v] of Object.entries(parsed)) {
+      const ms = typeof v === 'string' ? retentionMs(v) : v === 0 ? 0 : null;
+      if (ms === null) throw new Error(`RETENTION_BY_NAMESPACE: '${ns}' must be ${DURATION_SHAPE}, got ${JSON.stringify(v)}`);
+      byNamespace[ns] = ms;
+    }
+  }
+  return { defaultMs, byNamespace, sweepMs: int(env, 'RETENTION_SWEEP_MS', 5000, 50, 3_600_000) };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const secrets = loadSecrets(env.SECRETS);
   const prefix = env.YF_PREFIX ?? 'yf';
@@ -177,6 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       prefix: env.BULLMQ_PREFIX || 'bull',
       boardQueues: queueNames(env.BULL_BOARD_QUEUES),
     },
+    retention: loadRetention(env),
     budgets: {
       stepsPerResume: int(env, 'LIMIT_STEPS_PER_RESUME', 10_000, 1, 100_000_000),
       cpuMsPerResume: int(env, 'LIMIT_CPU_MS_PER_RESUME', 1_000, 1, 600_000),

@@ -8,7 +8,7 @@ import { connectRedis, slotOf, TaskStore } from '@yieldflow/store';
 import { createApp } from '../../apps/api/src/create-app';
 import { exited, spawnApp, untilPartitionsHeldBy } from '../support/processes';
 import { eventually, testConfig } from '../support/redis';
-import { cli, LocalCluster } from './local-cluster';
+import { cli, LocalCluster } from '../../bench/local-cluster';
 
 /**
  * The store on a Redis Cluster of 3 masters and 3 replicas started here on loopback: the seed's scenarios
@@ -68,6 +68,23 @@ describe('on a Redis Cluster (3 masters, 3 replicas)', () => {
       byMaster.set(port, (byMaster.get(port) ?? 0) + 1);
     }
     expect([...byMaster.values()].sort()).toEqual([5, 5, 6]);
+  });
+
+  it('a pipeline over several slots sends its PUBLISH after the keyed commands are done (wakes follow writes)', async () => {
+    const sub = connectRedis(config, { subscriber: true });
+    try {
+      await sub.subscribe(`${config.prefix}:order`);
+      const heard = new Promise<number>((resolve) => sub.once('message', () => resolve(Date.now())));
+      // the keyed command keeps its node busy for 300 ms; the wake must not overtake it
+      const busy = "local t = redis.call('TIME') repeat local n = redis.call('TIME') until (n[1] - t[1]) * 1000000 + (n[2] - t[2]) > 300000 return redis.call('SET', KEYS[1], 1)";
+      const sent = Date.now();
+      const replies = await redis!.pipeline().eval(busy, 1, `${store.keys.partition(1)}x`).set(`${store.keys.partition(2)}x`, 1).publish(`${config.prefix}:order`, 'wake').exec();
+      // (PUBLISH counts the subscribers of the node it ran on only: the message goes to every node)
+      expect(replies!.map(([err, r], i) => [err, i < 2 ? r : typeof r])).toEqual([[null, 'OK'], [null, 'OK'], [null, 'number']]);
+      expect((await heard) - sent).toBeGreaterThanOrEqual(290);
+    } finally {
+      sub.disconnect();
+    }
   });
 
   it('func_a and func_b in one batch: both complete in about 3 s', async () => {

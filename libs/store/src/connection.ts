@@ -1,4 +1,4 @@
-import Redis, { type ChainableCommander, Cluster, type ClusterOptions, type RedisOptions } from 'ioredis';
+import Redis, { type ChainableCommander, Cluster, type ClusterOptions, Command, type RedisOptions } from 'ioredis';
 import type { RedisCluster } from '@yieldflow/contracts';
 import { slotOf } from './keys';
 
@@ -26,7 +26,7 @@ type Reply = [Error | null, unknown];
  * ioredis' Cluster refuses a pipeline whose keys live on more than one node, and Redis a MULTI whose keys
  * are in more than one slot. The store's pipelines cross partitions (a batch's tasks, wakes of several
  * partitions): here they are split by slot, each slot's commands one pipeline, sent at once, their replies
- * put back in order. A MULTI on one slot stays a transaction; one over several slots runs as one
+ * put back in order; commands without a key (PUBLISH) are sent once the others are done. A MULTI on one slot stays a transaction; one over several slots runs as one
  * transaction per slot, in order of their first command (the callers order their writes for that).
  */
 export class StoreCluster extends Cluster {
@@ -41,11 +41,16 @@ export class StoreCluster extends Cluster {
   }) as Cluster['multi'];
 
   private slotOfCall(c: Call): number | null {
-    // scripts defined with defineCommand take their one key first; the rest say where their keys are
+    // scripts defined with defineCommand take their one key first; ioredis knows where other commands' keys are
     if (c.name in this.scriptsSet) return typeof c.args[0] === 'string' ? slotOf(c.args[0]) : null;
-    if (c.name === 'publish' || c.name === 'ping') return null;
-    const key = c.args[0];
-    return typeof key === 'string' || Buffer.isBuffer(key) ? slotOf(String(key)) : null;
+    let [name, args] = [c.name, c.args];
+    if (name === 'call') [name, args] = [String(args[0]).toLowerCase(), args.slice(1)];
+    if (name === 'memory' && String(args[0]).toLowerCase() === 'usage') return slotOf(String(args[1]));
+    try {
+      return new Command(name, args as string[]).getSlot() ?? null;
+    } catch {
+      return null;
+    }
   }
 
   private async run(calls: Call[], transaction: boolean): Promise<Reply[]> {
@@ -64,7 +69,14 @@ export class StoreCluster extends Cluster {
       indexes.forEach((i, j) => (replies[i] = out[j] ?? [new Error('no reply'), null]));
     };
     if (transaction) for (const indexes of groups.values()) await send(indexes);
-    else await Promise.all([...groups.values()].map(send));
+    else {
+      // commands without a key (PUBLISH: a wake) go last, once every keyed command is done, as they would
+      // in one pipeline: a worker woken before the tasks it is woken for exist would not see them
+      const keyless = groups.get(null);
+      groups.delete(null);
+      await Promise.all([...groups.values()].map(send));
+      if (keyless) await send(keyless);
+    }
     return replies;
   }
 }

@@ -13,7 +13,7 @@ export interface ClusterNode {
 }
 
 /**
- * A Redis Cluster on loopback, started by the test itself: `masters` masters with one replica each, no
+ * A Redis Cluster on loopback (for test/cluster and the bench's --cluster): masters with replicas, no
  * persistence, a short node timeout so a failover takes a few seconds. `stop()` kills every node and
  * removes the directory, whatever state the cluster is in.
  */
@@ -28,27 +28,27 @@ export class LocalCluster {
     return this.nodes.map((n) => `127.0.0.1:${n.port}`).join(',');
   }
 
-  async start(masters = 3): Promise<void> {
-    const ports = await freePorts(masters * 2);
+  async start(masters = 3, replicas = 1): Promise<void> {
+    const ports = await freePorts(masters * (1 + replicas));
     for (const port of ports) {
       const args = ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', join(this.dir, `nodes-${port}.conf`)];
       args.push('--cluster-node-timeout', String(this.nodeTimeoutMs), '--cluster-require-full-coverage', 'no', '--dir', this.dir, '--save', '', '--appendonly', 'no');
       this.nodes.push({ port, process: spawn('redis-server', args, { stdio: 'ignore' }) });
     }
     for (const n of this.nodes) await until(async () => (await cli(n.port, 'ping')) === 'PONG', 10_000, `redis-server on ${n.port}`);
-    await run('redis-cli', ['--cluster', 'create', ...this.nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '1', '--cluster-yes'], { timeout: 30_000 });
-    await this.untilHealthy(masters);
+    await run('redis-cli', ['--cluster', 'create', ...this.nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', String(replicas), '--cluster-yes'], { timeout: 30_000 });
+    await this.untilHealthy(masters, masters * replicas);
   }
 
-  /** Every live node says cluster_state:ok, `masters` masters cover the slots, each with a synced replica. */
-  async untilHealthy(masters: number, timeoutMs = 30_000): Promise<void> {
+  /** Every live node says cluster_state:ok, `masters` masters cover the slots, `replicas` replicas are synced. */
+  async untilHealthy(masters: number, replicas = masters, timeoutMs = 30_000): Promise<void> {
     await until(
       async () => {
         for (const n of this.live()) if (!(await cli(n.port, 'cluster', 'info')).includes('cluster_state:ok')) return false;
         const roles = await this.roles();
-        const replicas = [...roles].filter(([, r]) => r.role === 'slave').map(([port]) => port);
-        if ([...roles.values()].filter((r) => r.role === 'master' && r.slots).length !== masters || replicas.length < masters) return false;
-        for (const port of replicas) if (!(await cli(port, 'info', 'replication')).includes('master_link_status:up')) return false;
+        const synced = [...roles].filter(([, r]) => r.role === 'slave').map(([port]) => port);
+        if ([...roles.values()].filter((r) => r.role === 'master' && r.slots).length !== masters || synced.length < replicas) return false;
+        for (const port of synced) if (!(await cli(port, 'info', 'replication')).includes('master_link_status:up')) return false;
         return true;
       },
       timeoutMs,

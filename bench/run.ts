@@ -424,11 +424,21 @@ async function report(o: Options, clusterNodes: string | undefined): Promise<voi
     out('cost: the seed workload at each size (half func_a, half func_b), Redis CPU and memory summed over the masters');
     out(
       table(
-        ['system', 'tasks', 'wall time', 'Redis CPU ms', 'Redis CPU µs/task', 'Redis used_memory (all suspended)', 'B/task'],
+        ['system', 'tasks', 'wall time', 'late p99 ms', 'Redis CPU ms', 'Redis CPU µs/task', 'used_memory growth (all suspended)', 'B/task', 'MEMORY USAGE B/task'],
         cost.map((c) =>
           c.error
-            ? [c.name, fmtInt(c.tasks), `FAILED: ${c.error.slice(0, 60)}`, '-', '-', '-', '-']
-            : [c.name, fmtInt(c.tasks), fmtS(c.wallMs), fmtMs(c.redisCpuMs), fmtInt(((c.redisCpuMs ?? NaN) * 1000) / c.tasks), c.usedBytes === undefined ? '-' : `${(c.usedBytes / 2 ** 20).toFixed(1)} MiB`, fmtInt((c.usedBytes ?? NaN) / c.tasks)],
+            ? [c.name, fmtInt(c.tasks), `FAILED: ${c.error.slice(0, 60)}`, '-', '-', '-', '-', '-', '-']
+            : [
+                c.name,
+                fmtInt(c.tasks),
+                fmtS(c.wallMs),
+                fmtMs(c.lateP99),
+                fmtMs(c.redisCpuMs),
+                fmtInt(((c.redisCpuMs ?? NaN) * 1000) / c.tasks),
+                c.usedBytes === undefined ? '-' : `${(c.usedBytes / 2 ** 20).toFixed(1)} MiB`,
+                fmtInt((c.usedBytes ?? NaN) / c.tasks),
+                fmtInt(c.bytesPerTask),
+              ],
         ),
       ),
     );
@@ -467,8 +477,10 @@ interface CostRow {
   name: string;
   tasks: number;
   wallMs?: number;
+  lateP99?: number;
   redisCpuMs?: number;
   usedBytes?: number;
+  bytesPerTask?: number | null;
   error?: string;
 }
 
@@ -481,7 +493,7 @@ async function runCost(o: Options, systems: System[], clusterNodes: string | und
       log(`[cost] ${sys.name} ${tasks} tasks`);
       try {
         const r = await sys.run({ pairs: Math.max(1, Math.round(tasks / 2)), redisUrl: o.redisUrl, concurrency: o.concurrency, workers: o.workers, timeoutMs: o.timeoutMs, measureMemory: o.measureMemory, partitions: o.partitions });
-        rows.push({ name: sys.name, tasks: r.tasks, wallMs: r.wallMs, redisCpuMs: r.redisCpuMs, usedBytes: r.redisUsedBytes });
+        rows.push({ name: sys.name, tasks: r.tasks, wallMs: r.wallMs, lateP99: r.lateP99, redisCpuMs: r.redisCpuMs, usedBytes: r.redisUsedBytes, bytesPerTask: r.redisBytesPerTask });
       } catch (err) {
         rows.push({ name: sys.name, tasks, error: err instanceof Error ? err.message : String(err) });
       }

@@ -119,7 +119,9 @@ export function connectRedis(target: RedisTarget, opts: ConnectOptions = {}): Re
     retryDelayOnFailover: 200,
     retryDelayOnClusterDown: 300,
     retryDelayOnTryAgain: 100,
-    maxRedirections: 32,
+    // a dead master's slots answer connection errors until its replica is promoted (cluster-node-timeout
+    // and an election): workers retry about 13 s, the api about 3 s before answering 503
+    maxRedirections: opts.failFast ? 16 : 64,
     slotsRefreshTimeout: 2000,
     clusterRetryStrategy: (n: number) => Math.min(n * 100, 2000),
     // nodes that come back (a restarted replica) are reconnected; a dead one is dropped at the next refresh

@@ -75,6 +75,19 @@ describe('YieldflowClient against a real api and worker', () => {
     await expect(client.cancel(task.id)).rejects.toBeInstanceOf(ConflictError);
   });
 
+  it('.list() and .remove() - filters, and a finished task removed', async () => {
+    const a = await client.submit({ coroutine: 'seed.interleave-b' });
+    await client.result(a.id, { timeoutMs: 20_000 });
+    const page = await client.list({ coroutine: 'seed.interleave-b', status: 'completed', limit: 10 });
+    expect(page.items.map((t) => t.id)).toContain(a.id);
+    expect(page.items.every((t) => t.coroutine === 'seed.interleave-b')).toBe(true);
+    await client.remove(a.id);
+    await expect(client.get(a.id)).rejects.toBeInstanceOf(NotFoundError);
+    const running = await client.submit({ coroutine: 'seed.consumer' });
+    await expect(client.remove(running.id)).rejects.toBeInstanceOf(ConflictError);
+    await client.cancel(running.id);
+  });
+
   it('.result() - times out with a TimeoutError while the task still runs', async () => {
     const task = await client.submit({ coroutine: 'seed.func-b' });
     const err = await client.result(task.id, { timeoutMs: 300 }).catch((e: unknown) => e);

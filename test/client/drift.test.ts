@@ -99,10 +99,20 @@ describe('api and client do not drift', () => {
     return [];
   }
 
-  const routes = Object.entries(ROUTES) as [string, { method: string; path: string; request?: string; response: string }][];
+  const routes = Object.entries(ROUTES) as [string, { method: string; path: string; request?: string; query?: string; response: string | null }][];
+
+  /** A query type against the operation's query parameters: the same names, each optional, the same types. */
+  function compareQuery(type: ts.Type, parameters: { in: string; name: string; required?: boolean; schema?: Schema }[], where: string): string[] {
+    const asSchema: Schema = { type: 'object', properties: {}, required: [] };
+    for (const p of parameters.filter((x) => x.in === 'query')) {
+      asSchema.properties![p.name] = p.schema ?? {};
+      if (p.required) asSchema.required!.push(p.name);
+    }
+    return compare(type, asSchema, where);
+  }
 
   it.each(routes)('%s: its operation exists, its body and answers match the contracts', (name, route) => {
-    const op = (doc.paths[route.path] as Record<string, { requestBody?: any; responses: Record<string, any> }> | undefined)?.[route.method];
+    const op = (doc.paths[route.path] as Record<string, { requestBody?: any; parameters?: any[]; responses: Record<string, any> }> | undefined)?.[route.method];
     expect(op && `${route.method} ${route.path}`).toBe(`${route.method} ${route.path}`);
     const problems: string[] = [];
     if (route.request) {
@@ -110,12 +120,19 @@ describe('api and client do not drift', () => {
       if (!schema) problems.push('no JSON request body');
       else problems.push(...compare(c.typeOf(route.request), schema, `${name} body ${route.request}`));
     } else if (op!.requestBody) problems.push('the client sends no body, the api takes one');
+    if (route.query) problems.push(...compareQuery(c.typeOf(route.query), op!.parameters ?? [], `${name} query ${route.query}`));
     const answers = Object.entries(op!.responses).filter(([st]) => st.startsWith('2'));
     expect(answers.length).toBeGreaterThan(0);
+    if (route.response === null) {
+      // the client reads no answer: the api's must be empty
+      expect(answers.map(([st]) => st)).toEqual(['204']);
+      expect(problems).toEqual([]);
+      return;
+    }
     for (const [status, res] of answers) {
       const schema = res.content?.['application/json']?.schema;
       if (!schema) problems.push(`${status}: no JSON schema`);
-      else problems.push(...compare(c.typeOf(route.response), schema, `${name} ${status} ${route.response}`));
+      else problems.push(...compare(c.typeOf(route.response!), schema, `${name} ${status} ${route.response}`));
     }
     expect(problems).toEqual([]);
   });

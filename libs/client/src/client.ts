@@ -1,4 +1,4 @@
-import type { BatchCreated, BatchView, EventRequest, PublishAnswer, SendAnswer, SubmitRequest, TaskView } from '@yieldflow/contracts';
+import type { BatchCreated, BatchView, EventRequest, PublishAnswer, SendAnswer, SubmitRequest, TaskListQuery, TaskPage, TaskView } from '@yieldflow/contracts';
 import { errorFor, TaskFailedError, TimeoutError, YieldflowError } from './errors';
 import { pathOf, ROUTES, type RouteName } from './routes';
 
@@ -72,6 +72,18 @@ export class YieldflowClient {
     return this.call('get', { id });
   }
 
+  /** A page of tasks, newest first, by the filters given; `nextCursor` fetches the next page. */
+  list(query: TaskListQuery = {}): Promise<TaskPage> {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null) q.set(k, String(v));
+    return this.call('list', {}, undefined, {}, q.size ? `?${q}` : '');
+  }
+
+  /** Remove a finished task at once (else it goes after its retention period); a ConflictError while it runs. */
+  async remove(id: string): Promise<void> {
+    await this.call('remove', { id });
+  }
+
   /**
    * Wait for a task to end (polling with backoff; the api has no long-poll for a task's end) and answer its
    * view, whatever the end: completed, faulted or cancelled.
@@ -137,14 +149,14 @@ export class YieldflowClient {
     return this.call('publish', {}, event);
   }
 
-  private async call<T>(name: RouteName, params: Record<string, string>, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  private async call<T>(name: RouteName, params: Record<string, string>, body?: unknown, headers: Record<string, string> = {}, search = ''): Promise<T> {
     const route = ROUTES[name];
     const h: Record<string, string> = { accept: 'application/json', ...headers };
     if (this.options.apiKey) h.authorization = `Bearer ${this.options.apiKey}`;
     if (body !== undefined) h['content-type'] = 'application/json';
     let res: Response;
     try {
-      res = await this.fetchFn(this.base + pathOf(name, params), {
+      res = await this.fetchFn(this.base + pathOf(name, params) + search, {
         method: route.method.toUpperCase(),
         headers: h,
         body: body === undefined ? undefined : JSON.stringify(body),

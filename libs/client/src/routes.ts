@@ -6,6 +6,8 @@
 export const ROUTES = {
   submit: { method: 'post', path: '/v1/tasks', request: 'SubmitRequest', response: 'TaskView' },
   get: { method: 'get', path: '/v1/tasks/{id}', response: 'TaskView' },
+  list: { method: 'get', path: '/v1/tasks', query: 'TaskListQuery', response: 'TaskPage' },
+  remove: { method: 'delete', path: '/v1/tasks/{id}', response: null },
   send: { method: 'post', path: '/v1/tasks/{id}/send', request: 'SendRequest', response: 'SendAnswer' },
   cancel: { method: 'post', path: '/v1/tasks/{id}/cancel', response: 'TaskView' },
   batch: { method: 'post', path: '/v1/batches', request: 'BatchRequest', response: 'BatchCreated' },

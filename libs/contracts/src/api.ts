@@ -23,6 +23,25 @@ export interface SubmitRequest {
   priority?: number;
 }
 
+/** GET /v1/tasks: filters of a page of tasks (newest first), and where the page starts. */
+export interface TaskListQuery {
+  status?: TaskStatus;
+  batchId?: string;
+  scheduleId?: string;
+  coroutine?: string;
+  /** '<namespace>/<name>' (every version) or '<namespace>/<name>@<version>'. */
+  definition?: string;
+  /** ISO 8601: created at or after. */
+  createdAfter?: string;
+  /** ISO 8601: created before. */
+  createdBefore?: string;
+  idPrefix?: string;
+  /** 1-500, 50 by default. */
+  limit?: number;
+  /** nextCursor of the previous page. */
+  cursor?: string;
+}
+
 /** POST /v1/tasks/:id/send */
 export interface SendRequest {
   value?: unknown;

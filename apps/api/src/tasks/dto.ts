@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { type DefinitionRef, type SendRequest, type SubmitRequest, TASK_STATUSES, type TaskStatus } from '@yieldflow/contracts';
+import { type DefinitionRef, type SendRequest, type SubmitRequest, TASK_STATUSES, type TaskListQuery, type TaskStatus } from '@yieldflow/contracts';
 import { ANY_JSON_PROPERTY } from '../common/views';
 
 export class DefinitionRefDto implements DefinitionRef {
@@ -85,7 +85,7 @@ export class PauseDto {
   note?: string;
 }
 
-export class ListTasksQuery {
+export class ListTasksQuery implements TaskListQuery {
   @ApiPropertyOptional({ enum: TASK_STATUSES })
   @IsOptional()
   @IsIn(TASK_STATUSES, { message: `status must be one of ${TASK_STATUSES.join(', ')}` })

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import type { Config } from '@yieldflow/contracts';
 import { type Coroutine, CoroutineRegistry, patched, receive, sleep, waitForEvent } from '@yieldflow/runtime';
+import { newId } from '@yieldflow/store';
 import { createApp } from '../apps/api/src/create-app';
 import { createWorker, type Worker } from '../apps/worker/src/create-worker';
 import { dropPrefix, eventually, testConfig } from './support/redis';
@@ -126,6 +127,18 @@ describe('upgrading a coroutine under running tasks', () => {
     await receiving(id);
     await http.post(`/v1/tasks/${id}/send`).send({ value: 'again' }).expect(200);
     expect(await until(id, ['completed', 'faulted'])).toMatchObject({ status: 'completed', output: { version: 1, got: 'again' } });
+  });
+
+  it('versions: a task created without one (its creator lacks the coroutine) starts on the worker latest, and keeps it', async () => {
+    const both = registry(['orders.ship', shipV1], ['orders.ship', shipV2, 2]);
+    await deploy(registry(['other', shipV1]), both);
+    const id = newId();
+    await worker!.store.create([{ id, namespace: 'default', kind: 'coroutine', name: 'orders.ship', input: null, fresh: true }]);
+    expect(await receiving(id)).toMatchObject({ coroutineVersion: 2, yielded: 'v2 ready' });
+    // a later worker whose latest is 3 runs it on 2 still
+    await restartWorker(registry(['orders.ship', shipV1], ['orders.ship', shipV2, 2], ['orders.ship', shipV1, 3]));
+    await http.post(`/v1/tasks/${id}/send`).send({ value: 'x' }).expect(200);
+    expect(await until(id, ['completed', 'faulted'])).toMatchObject({ status: 'completed', coroutineVersion: 2, output: { version: 2, got: 'x' } });
   });
 
   it("patched(): running tasks take the old path, new ones the new path, across replays", async () => {

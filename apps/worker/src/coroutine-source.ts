@@ -62,7 +62,12 @@ export class CoroutineSource {
   }
 
   get(task: ClaimedTask): Coroutine {
-    if (task.kind === 'coroutine') return this.coroutine(task.name, task.version ?? 1);
+    if (task.kind === 'coroutine') {
+      // created without a version (its creator lacks the coroutine): it starts on this worker's latest, which
+      // its first write-back records; one that ran before versions were recorded ran on 1
+      task.version ??= task.resolution.type === 'start' && task.seq === 0 ? (this.registry.latestVersion(task.name) ?? 1) : 1;
+      return this.coroutine(task.name, task.version);
+    }
     const key = `${task.namespace}\n${task.definitionHash}`;
     let fn = this.compiled.get(key);
     if (fn !== undefined) {

@@ -162,6 +162,8 @@ export class Executor {
       return { op: { id: task.id, seq: task.seq, o: 'f', err: JSON.stringify(toTaskErrorData(err)) } };
     }
     const op: WritebackOp = { id: task.id, seq: task.seq, o: 's' };
+    // the version a fresh code-first task starts on is kept with it (the creator may not have recorded one)
+    if (task.kind === 'coroutine' && task.resolution.type === 'start' && task.seq === 0 && task.version !== undefined) op.cv = task.version;
     if (entry) {
       // ahead of time the resume time is not known yet: the commit adds it
       op.e = JSON.stringify(ahead ? { ...entry, t: undefined } : entry);

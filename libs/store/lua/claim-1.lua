@@ -5,7 +5,7 @@
   KEYS[1] partition prefix
   ARGV[1] now, ARGV[2] max tasks, ARGV[3] owner token
   Returns: { nextDue|-1, then per task: id, kind, name, def, in, seq, wk, w, resolution, due, la, sa, ca, ns,
-             cv (coroutine version, '' for 1), pt (patched() decisions, JSON text, or '') }
+             cv (coroutine version, '' when none is recorded), pt (patched() decisions, JSON text, or '') }
   (ca: when its clock started: its creation, or its admission when it waited for a concurrency slot, 'ad')
            or { -2 } when the token does not own the partition.
   resolution: 'start' (fresh task), 'perform' (an IO effect still to perform) or a JSON journal result

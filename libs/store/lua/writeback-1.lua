@@ -16,7 +16,7 @@
   ARGV[6] max trace entries, ARGV[7] max bytes, ARGV[8] retention ms (0: kept), ARGV[9] JSON { namespace: retention ms }
   overriding it, or '' (an ended task enters its partition's expiry set, see the end of this script), ARGV[4] JSON array of ops:
     { id, seq (journal length when claimed), adv? (ahead: the due time of the sleep it resumes),
-      e? (journal entry, JSON text; with adv, without its "t"), rec? ([JSON text]), pt? (patched() decisions, JSON text),
+      e? (journal entry, JSON text; with adv, without its "t"), rec? ([JSON text]), pt? (patched() decisions, JSON text), cv? (the coroutine version a task without one started on),
       pop? (the entry consumed the inbox's head value), ch? (the entry consumed children's results),
       (a task paused while it ran, 'pz', pauses at its suspension: it does not enter the due set)
       o: 's' suspend | 'c' complete | 'f' fault | 'x' cancelled by the coroutine,
@@ -135,6 +135,7 @@ for i, op in ipairs(ops) do
       for j = 1, #op.rec, 5000 do redis.call('RPUSH', p .. 'r:' .. id, unpack(op.rec, j, math.min(j + 4999, #op.rec))) end
     end
     if op.pt then redis.call('HSET', tk, 'pt', op.pt) end
+    if op.cv then redis.call('HSET', tk, 'cv', op.cv) end
     local st
     -- one write per task: running time is added to its total here
     local set = { 'seq', seq, 'la', now }

@@ -248,7 +248,9 @@ export class TaskReader {
     };
     if (h.kind === 'c') {
       view.coroutine = h.name;
-      view.coroutineVersion = h.cv ? Number(h.cv) : 1;
+      // none recorded: a task from before versions (1), or one not started yet that will run the worker's latest
+      if (h.cv) view.coroutineVersion = Number(h.cv);
+      else if (h.st !== 'queued') view.coroutineVersion = 1;
     }
     else view.definition = { hash: h.def, name: h.name };
     if (h.out !== undefined) view.output = parse('out');

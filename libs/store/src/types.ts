@@ -61,7 +61,10 @@ export interface NewTask {
   input: Json;
   /** Definition content hash, for kind 'definition'. */
   definitionHash?: string;
-  /** The coroutine's version it runs to its end (kind 'coroutine'; 1 when omitted). */
+  /**
+   * The coroutine's version it runs to its end (kind 'coroutine'): the latest its creator has registered.
+   * Omitted (a creator that does not have the coroutine): the latest of the worker that starts it.
+   */
   version?: number;
   /** patched() decisions it starts with (a rerun: those of the task it reruns), JSON text. */
   patches?: string;
@@ -84,7 +87,7 @@ export interface ClaimedTask {
   kind: 'coroutine' | 'definition';
   name: string;
   definitionHash: string;
-  /** The coroutine version it runs (absent: 1). */
+  /** The coroutine version it runs; absent when none is recorded yet (see CoroutineSource.get). */
   version?: number;
   /** Its patched() decisions so far (see libs/runtime/src/patch.ts). */
   patches?: Record<string, boolean>;
@@ -135,6 +138,8 @@ export interface WritebackOp {
   err?: string;
   /** The task's patched() decisions, JSON text, when the step made a new one. */
   pt?: string;
+  /** The coroutine version a task created without one started on (its first step). */
+  cv?: number;
 }
 
 export interface SendResult {

@@ -11,6 +11,7 @@ import { yieldflow } from './systems/yieldflow';
 import { runWideFork } from './wide-fork';
 import { runSchedules, type ScheduleResult } from './schedule';
 import { renderSoak, runSoak, type SoakResult } from './soak';
+import { type JobStepResult, runJobSteps } from './job';
 import type { Result, RunOptions, System } from './types';
 
 /** Every system the runner knows, in the order they run. Peers first, the system under test last. */
@@ -23,10 +24,11 @@ interface Options {
   json: boolean;
   repeat: number;
   smallRepeat: number;
-  scenarios: Set<'big' | 'two' | 'fork' | 'schedule' | 'soak'>;
+  scenarios: Set<'big' | 'two' | 'fork' | 'schedule' | 'job' | 'soak'>;
   soakTasks: number;
   soakRetentionMs: number;
   branches: number;
+  jobs: number;
   concurrency: number;
   workers: number;
   pauseMs: number;
@@ -43,10 +45,11 @@ const USAGE = `usage: node dist/bench/run.js [options]
   --json             print the results as JSON on stdout (progress goes to stderr)
   --repeat K         runs per system in the big run; the median wall time is reported (default 1)
   --small-repeat K   runs per system in the two-task run (default 5)
-  --scenario S       big, two, fork, schedule, soak or all (default all: every one but soak)
+  --scenario S       big, two, fork, schedule, job, soak or all (default all: every one but soak)
   --soak-tasks N     tasks the soak pushes through (default 200000)
   --soak-retention MS  retention of finished tasks in the soak (default 5000)
   --branches N       branches of the wide fork (default 10000)
+  --jobs N           tasks of the job() scenario, and raw BullMQ jobs beside them (default 1000)
   --concurrency C    jobs at once per worker where the system has the knob (default 200)
   --workers W        worker processes for systems that start several (default: CPU cores)
   --pause MS         pause between systems (default 2000)
@@ -63,8 +66,9 @@ function parseArgs(argv: string[]): Options {
     json: false,
     repeat: 1,
     smallRepeat: 5,
-    scenarios: new Set(['big', 'two', 'fork', 'schedule']),
+    scenarios: new Set(['big', 'two', 'fork', 'schedule', 'job']),
     branches: 10_000,
+    jobs: 1000,
     concurrency: 200,
     workers: os.cpus().length,
     pauseMs: 2000,
@@ -92,12 +96,13 @@ function parseArgs(argv: string[]): Options {
       case '--small-repeat': o.smallRepeat = int(a, next(), 1); break;
       case '--scenario': {
         const v = next();
-        if (v === 'all') o.scenarios = new Set(['big', 'two', 'fork', 'schedule']);
-        else if (v === 'big' || v === 'two' || v === 'fork' || v === 'schedule' || v === 'soak') o.scenarios = new Set([v]);
-        else throw new Error(`--scenario is big, two, fork, schedule, soak or all, got ${v}`);
+        if (v === 'all') o.scenarios = new Set(['big', 'two', 'fork', 'schedule', 'job']);
+        else if (v === 'big' || v === 'two' || v === 'fork' || v === 'schedule' || v === 'job' || v === 'soak') o.scenarios = new Set([v]);
+        else throw new Error(`--scenario is big, two, fork, schedule, job, soak or all, got ${v}`);
         break;
       }
       case '--branches': o.branches = int(a, next(), 1); break;
+      case '--jobs': o.jobs = int(a, next(), 1); break;
       case '--soak-tasks': o.soakTasks = int(a, next(), 1); break;
       case '--soak-retention': o.soakRetentionMs = int(a, next(), 1); break;
       case '--concurrency': o.concurrency = int(a, next(), 1); break;
@@ -348,9 +353,16 @@ async function main(): Promise<void> {
     schedules = await runSchedules(o.redisUrl, 20);
   }
 
+  let jobSteps: JobStepResult[] = [];
+  if (o.scenarios.has('job') && !interrupted) {
+    if (scenarios.length || forks.length || schedules.length) await sleep(o.pauseMs);
+    log(`[job] ${o.jobs} raw BullMQ jobs, then ${o.jobs} tasks each yielding one job()`);
+    jobSteps = await runJobSteps(o.redisUrl, o.jobs, o.timeoutMs);
+  }
+
   let soak: SoakResult | { error: string } | undefined;
   if (o.scenarios.has('soak') && !interrupted) {
-    if (scenarios.length || forks.length || schedules.length) await sleep(o.pauseMs);
+    if (scenarios.length || forks.length || schedules.length || jobSteps.length) await sleep(o.pauseMs);
     log(`[soak] ${o.soakTasks} tasks, retention ${o.soakRetentionMs} ms`);
     soak = await runSoak({ redisUrl: o.redisUrl, tasks: o.soakTasks, retentionMs: o.soakRetentionMs, workers: o.workers, partitions: o.partitions, timeoutMs: Math.max(o.timeoutMs, 60_000 + o.soakTasks) }).catch((err: unknown) => ({
       error: err instanceof Error ? err.message : String(err),
@@ -394,6 +406,18 @@ async function main(): Promise<void> {
     );
   }
 
+  if (jobSteps.length) {
+    out('');
+    out(`job: jobs added at once, then paced; one BullMQ Worker (concurrency 50); what follows a job's completion, beside BullMQ's own completion latency`);
+    const pct = (l: { p50: number; p99: number; max: number }) => `${l.p50}/${l.p99}/${l.max}`;
+    out(
+      table(
+        ['system', 'jobs', 'completed → next p50/p99/max ms', 'added → completed p50/p99/max ms'],
+        jobSteps.map((r) => [r.name, String(r.completion.count || r.jobs), r.error ? `failed: ${r.error}` : pct(r.after), r.error ? '-' : pct(r.completion)]),
+      ),
+    );
+  }
+
   if (soak) {
     out('');
     out('error' in soak ? `soak: failed: ${soak.error}` : renderSoak(soak));
@@ -414,6 +438,7 @@ async function main(): Promise<void> {
       })),
       wideFork: forks,
       schedule: schedules,
+      jobSteps,
       soak: soak ?? null,
     };
     process.stdout.write(JSON.stringify(json, null, 2) + '\n');

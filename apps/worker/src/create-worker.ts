@@ -12,6 +12,19 @@ import { Outbox } from './outbox';
 import { NamespaceRedactors } from './redaction';
 import { StartPerformer } from './start-performer';
 import { Sweeper } from './sweeper';
+import { ActivityPerformer, type ActivityHandler } from './activity-performer';
+import { type BullmqOptions, JobSteps } from './job-steps';
+
+export type { ActivityContext, ActivityHandler } from './activity-performer';
+export type { BullmqOptions } from './job-steps';
+
+export interface WorkerOptions extends DispatcherOptions {
+  registry?: CoroutineRegistry;
+  /** The handlers `activity(name, args)` runs, by name. */
+  activities?: Record<string, ActivityHandler>;
+  /** Where `job()` steps add their jobs (default: BULLMQ_URL or this worker's Redis, BULLMQ_PREFIX or 'bull'); false: no job steps. */
+  bullmq?: BullmqOptions | false;
+}
 
 export interface Worker {
   dispatcher: Dispatcher;
@@ -21,7 +34,7 @@ export interface Worker {
 }
 
 /** Build a worker's dispatcher and its connections from configuration (used by the app, tests and the bench). */
-export async function createWorker(config: Config, opts: DispatcherOptions & { registry?: CoroutineRegistry } = {}): Promise<Worker> {
+export async function createWorker(config: Config, opts: WorkerOptions = {}): Promise<Worker> {
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
   const subscriber = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const b = config.budgets;
@@ -31,7 +44,9 @@ export async function createWorker(config: Config, opts: DispatcherOptions & { r
   // every namespace's secrets are redacted from every task: a secret of another namespace is never stored either
   const redactors = new NamespaceRedactors(config.secrets);
   const outbox = new Outbox(store);
-  const performer = new EffectPerformer(store, new HttpPerformer(new AddressGuard(config.httpAllow)), registry, definitions, redactors, { spawnDepth: b.spawnDepth, descendants: b.descendants }, new StartPerformer(store, new ScheduleStore(redis, store.keys), registry, definitions));
+  const jobs = opts.bullmq === false ? undefined : new JobSteps(store, redactors, config.bullmq?.url ?? config.redisUrl, { prefix: config.bullmq?.prefix, ...opts.bullmq });
+  const starts = new StartPerformer(store, new ScheduleStore(redis, store.keys), registry, definitions);
+  const performer = new EffectPerformer(store, new HttpPerformer(new AddressGuard(config.httpAllow)), registry, definitions, redactors, { spawnDepth: b.spawnDepth, descendants: b.descendants }, starts, new ActivityPerformer(opts.activities), jobs);
   const dispatcher = new Dispatcher(store, subscriber, new CoroutineSource(registry, store, config.secrets, undefined, { steps: b.stepsPerResume, cpuMs: b.cpuMsPerResume }), performer, outbox, {
     maxSleepMs: config.limits.maxSleepMs,
     redactors,
@@ -41,6 +56,7 @@ export async function createWorker(config: Config, opts: DispatcherOptions & { r
   outbox.onClose = (id) => dispatcher.closeTask(id);
   outbox.onDeadLetter = (p, item, reason) => opts.log?.('error', `partition ${p}: outbox item set aside (${reason}): ${item.slice(0, 300)}`, { partition: p });
   await dispatcher.start();
+  jobs?.start();
   const sweeper = new Sweeper(store, dispatcher, { everyMs: config.retention.sweepMs, log: opts.log });
   sweeper.start();
   return {
@@ -50,6 +66,7 @@ export async function createWorker(config: Config, opts: DispatcherOptions & { r
     async close() {
       await sweeper.stop();
       await dispatcher.stop();
+      await jobs?.close();
       subscriber.disconnect();
       await redis.quit().catch(() => redis.disconnect());
     },

@@ -20,6 +20,8 @@ export interface Config {
    * failed authentications are counted by. Unset: none, the address is the connection's peer.
    */
   trustProxy?: string;
+  /** The api's address as clients reach it (PUBLIC_URL), the OpenAPI document's server; unset: '/', the host serving /docs. */
+  publicUrl?: string;
   /** A request slower than this is logged at warn, whatever LOG_LEVEL (SLOW_REQUEST_MS). */
   slowRequestMs: number;
   /** Outbound addresses allowed despite being loopback/private (comma list of IPs, CIDRs, host names). */
@@ -57,6 +59,12 @@ export interface Config {
    * the latest (RETENTION_SWEEP_MS).
    */
   retention: { defaultMs: number; byNamespace: Record<string, number>; sweepMs: number };
+  /**
+   * The user's BullMQ queues, for `job()` steps and Bull Board: their Redis (BULLMQ_URL, default REDIS_URL),
+   * BullMQ's key prefix (BULLMQ_PREFIX, default BullMQ's 'bull'), and the queues Bull Board shows besides
+   * those job steps have used (BULL_BOARD_QUEUES, comma-separated).
+   */
+  bullmq?: { url: string; prefix: string; boardQueues: string[] };
   /** What one task may do and store before it faults with an error naming the budget. */
   budgets: {
     stepsPerResume: number;
@@ -95,6 +103,17 @@ function loadAuth(env: NodeJS.ProcessEnv, host: string): Config['auth'] {
     throw new Error(`AUTH=off (development mode, no API keys) is allowed only when the api listens on loopback (HOST=127.0.0.1, ::1 or localhost), not HOST=${host}`);
   }
   return adminKey === undefined ? { enabled } : { enabled, adminKey };
+}
+
+function publicUrl(raw: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new Error(`PUBLIC_URL must be an absolute http(s) URL, got '${raw}'`);
+  return raw.replace(/\/+$/, '');
 }
 
 const SECRETS_SHAPE = '{"default":{"apiKey":"..."},"acme":{"token":"..."}}';
@@ -153,6 +172,13 @@ function loadRetention(env: NodeJS.ProcessEnv): Config['retention'] {
   return { defaultMs, byNamespace, sweepMs: int(env, 'RETENTION_SWEEP_MS', 5000, 50, 3_600_000) };
 }
 
+/** BULL_BOARD_QUEUES: BullMQ queue names, comma-separated (BullMQ refuses ':' in a name). */
+function queueNames(raw: string | undefined): string[] {
+  const names = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const n of names) if (n.includes(':')) throw new Error(`BULL_BOARD_QUEUES: a queue name cannot contain ':', got '${n}'`);
+  return [...new Set(names)];
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const secrets = loadSecrets(env.SECRETS);
   const prefix = env.YF_PREFIX ?? 'yf';
@@ -168,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     slowRequestMs: int(env, 'SLOW_REQUEST_MS', 1000, 1, 3_600_000),
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 6000, 0, 10_000_000),
     ...(env.TRUST_PROXY ? { trustProxy: env.TRUST_PROXY } : {}),
+    ...(env.PUBLIC_URL ? { publicUrl: publicUrl(env.PUBLIC_URL) } : {}),
     httpAllow: (env.HTTP_ALLOW ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     secrets,
     limits: {
@@ -184,6 +211,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       scheduleEveryMs: int(env, 'LIMIT_SCHEDULE_EVERY_MS', 1000, 1, 24 * 3600 * 1000),
     },
     retention: loadRetention(env),
+    bullmq: {
+      url: env.BULLMQ_URL || (env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
+      prefix: env.BULLMQ_PREFIX || 'bull',
+      boardQueues: queueNames(env.BULL_BOARD_QUEUES),
+    },
     budgets: {
       stepsPerResume: int(env, 'LIMIT_STEPS_PER_RESUME', 10_000, 1, 100_000_000),
       cpuMsPerResume: int(env, 'LIMIT_CPU_MS_PER_RESUME', 1_000, 1, 600_000),

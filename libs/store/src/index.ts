@@ -7,3 +7,4 @@ export * from './task-list';
 export * from './definition-registry';
 export * from './schedule-store';
 export * from './concurrency';
+export * from './connection';

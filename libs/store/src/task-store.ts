@@ -26,7 +26,7 @@ export class TaskStore {
 
   constructor(redis: Redis, opts: StoreOptions = {}) {
     this.redis = withScripts(redis);
-    this.keys = new Keys(opts.prefix ?? 'yf', opts.partitions ?? 16);
+    this.keys = new Keys(opts.prefix ?? 'yf', opts.partitions ?? 16, opts.partitionTags);
     this.eventBufferMs = opts.eventBufferMs ?? 60_000;
     this.eventBufferMax = opts.eventBufferMax ?? 1000;
     this.eventBufferBytes = opts.eventBufferBytes ?? 64 * 1024 * 1024;
@@ -41,12 +41,20 @@ export class TaskStore {
     return this.keys.partitions;
   }
 
-  /** Record the partition count on first use; refuse to run with another one (tasks would be lost). */
+  /** Record the partition count and tags on first use; refuse to run with others (tasks would be lost). */
   async init(): Promise<void> {
-    await this.redis.hsetnx(this.keys.meta, 'partitions', this.keys.partitions);
-    const stored = Number(await this.redis.hget(this.keys.meta, 'partitions'));
+    const meta = this.keys.meta;
+    // a deployment from before PARTITION_TAGS (partitions recorded, tags not) has plain tags
+    const [had, hadTags] = await Promise.all([this.redis.hexists(meta, 'partitions'), this.redis.hexists(meta, 'tags')]);
+    if (had && !hadTags) await this.redis.hsetnx(meta, 'tags', 'plain');
+    await this.redis.multi().hsetnx(meta, 'partitions', this.keys.partitions).hsetnx(meta, 'tags', this.keys.partitionTags).exec();
+    const [partitions, tags] = await this.redis.hmget(meta, 'partitions', 'tags');
+    const stored = Number(partitions);
     if (stored !== this.keys.partitions) {
       throw new Error(`this Redis holds tasks in ${stored} partitions; configured with ${this.keys.partitions} (set PARTITIONS=${stored})`);
+    }
+    if (tags !== this.keys.partitionTags) {
+      throw new Error(`this Redis holds tasks under '${tags}' partition tags; configured with '${this.keys.partitionTags}' (set PARTITION_TAGS=${tags})`);
     }
   }
 

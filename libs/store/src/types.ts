@@ -1,10 +1,13 @@
 import type { Json, JournalEntry } from '@yieldflow/runtime';
+import type { PartitionTags } from './keys';
 
 export interface StoreOptions {
   /** Key prefix (default 'yf'); tests use a unique one each. */
   prefix?: string;
   /** Partitions (default 16): the unit of ownership and of Redis Cluster slots. Fixed per deployment. */
   partitions?: number;
+  /** How partitions are named for hashing: 'plain' `{p3}` (default) or 'spread' (see Keys). */
+  partitionTags?: PartitionTags;
   /** How long published events are kept for tasks running towards a wait for them (default 60 s). */
   eventBufferMs?: number;
   /** At most this many buffered events per namespace and type and partition (default 1,000). */

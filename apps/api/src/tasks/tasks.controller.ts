@@ -40,8 +40,8 @@ export class TasksController {
 
   @Get()
   @Roles('viewer')
-  @ApiOperation({ summary: 'A page of tasks, newest first (by id with idPrefix): filters by status, coroutine, definition, batchId, scheduleId, createdAfter/createdBefore, idPrefix; a page may be short and still have a nextCursor' })
   @ApiOkResponse({ type: TaskPageDto })
+  @ApiOperation({ summary: 'A page of tasks, newest first (by id with idPrefix): filters by status, coroutine, definition, batchId, scheduleId, createdAfter/createdBefore, idPrefix; a page may be short and still have a nextCursor' })
   list(@Namespace() ns: string, @Query() q: ListTasksQuery): Promise<TaskPage> {
     return this.tasks.list(ns, q);
   }

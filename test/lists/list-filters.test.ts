@@ -143,6 +143,24 @@ describe('list items: suspensions and waitingFor', () => {
   });
   afterAll(() => s.close());
 
+  it("filters a schedule's tasks, read from the schedule's own index", async () => {
+    await s.http.post('/v1/schedules').send({ id: 'hourly-b', every: '1h', coroutine: 'seed.func-b' }).expect(201);
+    const fired: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      fired.push((await s.http.post('/v1/schedules/hourly-b/trigger').expect(201)).body.taskId);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await eventually(async () => {
+      const page = (await s.http.get('/v1/tasks?scheduleId=hourly-b&coroutine=seed.func-b').expect(200)).body;
+      return page.items.length === 3 ? true : undefined;
+    }, 15_000);
+    const ids = (q: string) => s.http.get(`/v1/tasks?scheduleId=hourly-b&${q}`).expect(200).then((r) => r.body.items.map((t: Item) => t.id).sort());
+    expect(await ids('coroutine=seed.func-b')).toEqual([...fired].sort());
+    expect(await ids('coroutine=seed.func-a')).toEqual([]);
+    expect(await ids(`idPrefix=${fired[1]}`)).toEqual([fired[1]]);
+    expect(await ids('createdBefore=2000-01-01')).toEqual([]);
+  });
+
   it('shows the latest suspensions and when the current wait began, in ISO 8601', async () => {
     const { id } = (await s.http.post('/v1/tasks').send({ coroutine: 'seed.func-a' }).expect(201)).body;
     const item = await eventually(async () => {

@@ -12,7 +12,14 @@ import { median } from './stats';
 import { yieldflow, yieldflowCluster } from './systems/yieldflow';
 import { runWideFork } from './wide-fork';
 import { runSchedules, type ScheduleResult } from './schedule';
+import { type JobStepResult, runJobSteps } from './job';
+import { renderSoak, runSoak, type SoakResult } from './soak';
 import type { Result, RunOptions, System } from './types';
+
+const SCENARIOS = ['big', 'two', 'fork', 'schedule', 'job', 'soak', 'cost'] as const;
+type ScenarioId = (typeof SCENARIOS)[number];
+/** What `--scenario all` runs: every scenario but the soak, which takes minutes at its default size. */
+const DEFAULT_SCENARIOS: ScenarioId[] = ['big', 'two', 'fork', 'schedule', 'job'];
 
 /** Every system the runner knows, in the order they run. Peers first, the system under test last. */
 const SYSTEMS: System[] = [inprocess, bullmqChain, yieldflow];
@@ -24,12 +31,15 @@ interface Options {
   json: boolean;
   repeat: number;
   smallRepeat: number;
-  scenarios: Set<'big' | 'two' | 'fork' | 'schedule' | 'cost'>;
+  scenarios: Set<ScenarioId>;
+  soakTasks: number;
+  soakRetentionMs: number;
   /** A Redis Cluster for a yieldflow row of its own: 'local' (3 masters started here), or its nodes. */
   cluster: string | null;
   costTasks: number[];
   resumeSteps: number;
   branches: number;
+  jobs: number;
   concurrency: number;
   workers: number;
   pauseMs: number;
@@ -46,12 +56,15 @@ const USAGE = `usage: node dist/bench/run.js [options]
   --json             print the results as JSON on stdout (progress goes to stderr)
   --repeat K         runs per system in the big run; the median wall time is reported (default 1)
   --small-repeat K   runs per system in the two-task run (default 5)
-  --scenario S       big, two, fork, schedule, cost or all (default all but cost)
+  --scenario S       ${SCENARIOS.join(', ')} or all (default all: every one but soak and cost)
+  --soak-tasks N     tasks the soak pushes through (default 200000)
+  --soak-retention MS  retention of finished tasks in the soak (default 5000)
   --cluster [NODES]  also run yieldflow on a Redis Cluster, side by side: on NODES (host:port,...), or
                      without NODES on 3 masters started here on loopback (redis-server, redis-cli)
   --cost-tasks A,B   task counts of the cost scenario (default 1000,10000,100000)
   --resume-steps S   the cost scenario's late resume: at step S against step 10 (default 10000)
   --branches N       branches of the wide fork (default 10000)
+  --jobs N           tasks of the job() scenario, and raw BullMQ jobs beside them (default 1000)
   --concurrency C    jobs at once per worker where the system has the knob (default 200)
   --workers W        worker processes for systems that start several (default: CPU cores)
   --pause MS         pause between systems (default 2000)
@@ -68,11 +81,12 @@ function parseArgs(argv: string[]): Options {
     json: false,
     repeat: 1,
     smallRepeat: 5,
-    scenarios: new Set(['big', 'two', 'fork', 'schedule']),
+    scenarios: new Set(['big', 'two', 'fork', 'schedule', 'job']),
     cluster: null,
     costTasks: [1000, 10_000, 100_000],
     resumeSteps: 10_000,
     branches: 10_000,
+    jobs: 1000,
     concurrency: 200,
     workers: os.cpus().length,
     pauseMs: 2000,
@@ -80,6 +94,8 @@ function parseArgs(argv: string[]): Options {
     sut: 'yieldflow',
     measureMemory: true,
     partitions: 16,
+    soakTasks: 200_000,
+    soakRetentionMs: 5000,
   };
   const int = (name: string, v: string | undefined, min: number): number => {
     const n = Number(v);
@@ -98,9 +114,9 @@ function parseArgs(argv: string[]): Options {
       case '--small-repeat': o.smallRepeat = int(a, next(), 1); break;
       case '--scenario': {
         const v = next();
-        if (v === 'all') o.scenarios = new Set(['big', 'two', 'fork', 'schedule']);
-        else if (v === 'big' || v === 'two' || v === 'fork' || v === 'schedule' || v === 'cost') o.scenarios = new Set([v]);
-        else throw new Error(`--scenario is big, two, fork, schedule, cost or all, got ${v}`);
+        if (v === 'all') o.scenarios = new Set(DEFAULT_SCENARIOS);
+        else if (v !== undefined && (SCENARIOS as readonly string[]).includes(v)) o.scenarios = new Set([v as ScenarioId]);
+        else throw new Error(`--scenario is ${SCENARIOS.join(', ')} or all, got ${v}`);
         break;
       }
       case '--cluster': {
@@ -111,6 +127,9 @@ function parseArgs(argv: string[]): Options {
       case '--cost-tasks': o.costTasks = (next() ?? '').split(',').map((v) => int(a, v, 2)); break;
       case '--resume-steps': o.resumeSteps = int(a, next(), 20); break;
       case '--branches': o.branches = int(a, next(), 1); break;
+      case '--jobs': o.jobs = int(a, next(), 1); break;
+      case '--soak-tasks': o.soakTasks = int(a, next(), 1); break;
+      case '--soak-retention': o.soakRetentionMs = int(a, next(), 1); break;
       case '--concurrency': o.concurrency = int(a, next(), 1); break;
       case '--workers': o.workers = int(a, next(), 1); break;
       case '--pause': o.pauseMs = int(a, next(), 0); break;
@@ -382,6 +401,22 @@ async function report(o: Options, clusterNodes: string | undefined): Promise<voi
     ({ rows: cost, resumes } = await runCost(o, systems.filter((s) => s.name.startsWith('yieldflow')), clusterNodes));
   }
 
+  let jobSteps: JobStepResult[] = [];
+  if (o.scenarios.has('job') && !interrupted) {
+    if (scenarios.length || forks.length || schedules.length) await sleep(o.pauseMs);
+    log(`[job] ${o.jobs} raw BullMQ jobs, then ${o.jobs} tasks each yielding one job()`);
+    jobSteps = await runJobSteps(o.redisUrl, o.jobs, o.timeoutMs);
+  }
+
+  let soak: SoakResult | { error: string } | undefined;
+  if (o.scenarios.has('soak') && !interrupted) {
+    if (scenarios.length || forks.length || schedules.length || jobSteps.length) await sleep(o.pauseMs);
+    log(`[soak] ${o.soakTasks} tasks, retention ${o.soakRetentionMs} ms`);
+    soak = await runSoak({ redisUrl: o.redisUrl, tasks: o.soakTasks, retentionMs: o.soakRetentionMs, workers: o.workers, partitions: o.partitions, timeoutMs: Math.max(o.timeoutMs, 60_000 + o.soakTasks) }).catch((err: unknown) => ({
+      error: err instanceof Error ? err.message : String(err),
+    }));
+  }
+
   const reported = scenarios.map((sc) => ({ sc, ratios: ratios(sc, o.sut) }));
   for (const { sc, ratios: rs } of reported) {
     out('');
@@ -452,6 +487,23 @@ async function report(o: Options, clusterNodes: string | undefined): Promise<voi
     }
   }
 
+  if (jobSteps.length) {
+    out('');
+    out(`job: jobs added at once, then paced; one BullMQ Worker (concurrency 50); what follows a job's completion, beside BullMQ's own completion latency`);
+    const pct = (l: { p50: number; p99: number; max: number }) => `${l.p50}/${l.p99}/${l.max}`;
+    out(
+      table(
+        ['system', 'jobs', 'completed → next p50/p99/max ms', 'added → completed p50/p99/max ms'],
+        jobSteps.map((r) => [r.name, String(r.completion.count || r.jobs), r.error ? `failed: ${r.error}` : pct(r.after), r.error ? '-' : pct(r.completion)]),
+      ),
+    );
+  }
+
+  if (soak) {
+    out('');
+    out('error' in soak ? `soak: failed: ${soak.error}` : renderSoak(soak));
+  }
+
   if (o.json) {
     const json = {
       machine: machine.info,
@@ -468,6 +520,8 @@ async function report(o: Options, clusterNodes: string | undefined): Promise<voi
       })),
       wideFork: forks,
       schedule: schedules,
+      jobSteps,
+      soak: soak ?? null,
     };
     process.stdout.write(JSON.stringify(json, null, 2) + '\n');
   }

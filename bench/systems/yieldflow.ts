@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type Redis from 'ioredis';
-import { connectRedis, type NewTask, TaskStore, newId } from '@yieldflow/store';
+import { connectRedis, Keys, type NewTask, type PartitionTags, TaskStore, newId } from '@yieldflow/store';
 import { onAbort } from '../child';
 import { runInChild } from '../fork';
 import { benchTarget, memoryUsage, redisCpuMs, scanKeys, sweepPrefix, uniquePrefix, usedMemory } from '../redis';
@@ -27,7 +27,7 @@ interface YieldflowOptions extends RunOptions {
 const WORKER_MAIN = path.join(__dirname, '..', '..', 'apps', 'worker', 'src', 'main.js');
 const POLL_MS = 50;
 
-type WorkerProcess = ChildProcess & { output: string[] };
+export type WorkerProcess = ChildProcess & { output: string[] };
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -72,7 +72,8 @@ function workerNodeArgs(): string[] {
   return (process.env.YF_BENCH_WORKER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 }
 
-function spawnWorker(opts: YieldflowOptions, partitions: number, index: number): WorkerProcess {
+/** A worker process on the run's prefix; `env` adds settings (the soak's retention). */
+export function spawnWorker(opts: { redisUrl: string; prefix: string; redisCluster?: string }, partitions: number, index: number, env: NodeJS.ProcessEnv = {}): WorkerProcess {
   const child = spawn(process.execPath, [...workerNodeArgs(), WORKER_MAIN], {
     env: {
       ...process.env,
@@ -82,6 +83,7 @@ function spawnWorker(opts: YieldflowOptions, partitions: number, index: number):
       PARTITIONS: String(partitions),
       LOG_LEVEL: 'warn',
       WORKER_ID: `bench-w${index}-${process.pid}`,
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   }) as WorkerProcess;
@@ -104,11 +106,13 @@ function exited(child: ChildProcess): Promise<number | null> {
 }
 
 /** SIGTERM, wait for a clean exit (the worker releases its leases); SIGKILL after `graceMs`. */
-async function stopWorker(child: ChildProcess, graceMs = 15_000): Promise<{ code: number | null; killed: boolean }> {
+export async function stopWorker(child: ChildProcess, graceMs = 15_000): Promise<{ code: number | null; killed: boolean }> {
   if (child.exitCode !== null || child.signalCode !== null) return { code: child.exitCode, killed: false };
   child.kill('SIGTERM');
-  const timer = sleep(graceMs).then(() => 'timeout' as const);
+  let handle: NodeJS.Timeout | undefined;
+  const timer = new Promise<'timeout'>((resolve) => (handle = setTimeout(() => resolve('timeout'), graceMs)));
   const r = await Promise.race([exited(child), timer]);
+  clearTimeout(handle);
   if (r === 'timeout') {
     child.kill('SIGKILL');
     await exited(child);
@@ -122,7 +126,8 @@ async function stopWorker(child: ChildProcess, graceMs = 15_000): Promise<{ code
  * fair share): a second worker gets its share only at the first worker's next heartbeat, when it gives
  * the excess back, so "all owned" alone would start the clock with one worker doing all the work.
  */
-async function waitForOwners(redis: Redis, store: TaskStore, partitions: number, workers: WorkerProcess[], timeoutMs: number): Promise<Map<string, number>> {
+export async function waitForOwners(redis: Redis, prefix: string, partitions: number, workers: WorkerProcess[], timeoutMs: number, partitionTags: PartitionTags = 'plain'): Promise<Map<string, number>> {
+  const keys = new Keys(prefix, partitions, partitionTags);
   const fair = Math.ceil(partitions / workers.length);
   const deadline = Date.now() + timeoutMs;
   let last = new Map<string, number>();
@@ -133,7 +138,7 @@ async function waitForOwners(redis: Redis, store: TaskStore, partitions: number,
       }
     }
     const pipe = redis.pipeline();
-    for (let p = 0; p < partitions; p++) pipe.get(`${store.keys.partition(p)}own`);
+    for (let p = 0; p < partitions; p++) pipe.get(`${keys.partition(p)}own`);
     const tokens = ((await pipe.exec()) ?? []).map(([, v]) => v as string | null);
     if (tokens.every((t) => t)) {
       last = new Map();
@@ -248,7 +253,7 @@ export async function workload(opts: YieldflowOptions): Promise<Result> {
   try {
     const baseline = opts.measureMemory ? await usedMemory(probe) : NaN;
     for (let i = 0; i < nWorkers; i++) workers.push(spawnWorker(opts, partitions, i));
-    const owners = await waitForOwners(probe, store, partitions, workers, Math.min(60_000, opts.timeoutMs));
+    const owners = await waitForOwners(probe, prefix, partitions, workers, Math.min(60_000, opts.timeoutMs), store.keys.partitionTags);
     notes.push(`${nWorkers} worker process(es), ${partitions} partitions${opts.redisCluster ? ` on the cluster ${opts.redisCluster}` : ''}, owned ${[...owners.values()].join(' + ')}; engine ${engineVersion()}`);
 
     // Build the submission before the clock starts, as the peers do with their job lists.

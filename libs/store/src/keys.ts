@@ -60,6 +60,14 @@ export function spreadTag(n: number, partitions: number): string {
  *   <prefix>:{pN}:dc:<root> descendants of a root task, counted once per spawn
  *   <prefix>:{pN}:st        resume statistics
  *   <prefix>:{pN}:rr:<id>   a task's reruns (the latest 100)
+ *   <prefix>:{pN}:exp       finished tasks by the time they expire (retention; expire-1.lua removes them)
+ *
+ * The list filters' indexes (task-list.ts), each zero-scored and ordered by member, as `idx:<ns>` is
+ * ('<inverted createdAt>:<id>', newest first), except `ids:<ns>` (ids: prefix search):
+ *
+ *   <prefix>:{pN}:ix:<ns>:c:<coroutine>   <prefix>:{pN}:ix:<ns>:d:<def ns>/<def name>  (every version)
+ *   <prefix>:{pN}:ix:<ns>:live            tasks not finished       <prefix>:{pN}:ids:<ns>  ids
+ *   <prefix>:{pN}:ix:<ns>:s:<status>      finished tasks by status (completed, faulted, cancelled)
  *
  * Concurrency limits are kept per namespace (<prefix>:cc:<ns>, name -> { limit, key }); the slots of one
  * limit and key value live under a hash tag of their own, shared by tasks of every partition:
@@ -116,6 +124,10 @@ export class Keys {
   }
   get workers(): string {
     return `${this.prefix}:workers`;
+  }
+  /** The BullMQ queues `job` steps have added jobs to (Bull Board shows them). */
+  get jobQueues(): string {
+    return `${this.prefix}:jobqueues`;
   }
   /** Resume counters and the lateness histogram the workers flush and /metrics reads. */
   get stats(): string {

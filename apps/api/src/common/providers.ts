@@ -28,7 +28,7 @@ export const providers: Provider[] = [
     provide: TaskStore,
     inject: [REDIS, CONFIG],
     useFactory: async (r: Redis, c: Config) => {
-      const store = new TaskStore(r, { prefix: c.prefix, partitions: c.partitions, partitionTags: c.partitionTags, eventBufferBytes: c.limits.eventBufferBytes });
+      const store = new TaskStore(r, { prefix: c.prefix, partitions: c.partitions, partitionTags: c.partitionTags, eventBufferBytes: c.limits.eventBufferBytes, retention: c.retention });
       await store.init();
       return store;
     },

@@ -18,7 +18,7 @@ import type { Result, RunOptions, System } from './types';
 
 const SCENARIOS = ['big', 'two', 'fork', 'schedule', 'job', 'soak', 'cost'] as const;
 type ScenarioId = (typeof SCENARIOS)[number];
-/** What `--scenario all` runs: every scenario but the soak, which takes minutes at its default size. */
+/** What `--scenario all` runs: every scenario but the soak and the cost scenario, which take minutes at their default sizes. */
 const DEFAULT_SCENARIOS: ScenarioId[] = ['big', 'two', 'fork', 'schedule', 'job'];
 
 /** Every system the runner knows, in the order they run. Peers first, the system under test last. */
@@ -81,9 +81,11 @@ function parseArgs(argv: string[]): Options {
     json: false,
     repeat: 1,
     smallRepeat: 5,
-    scenarios: new Set(['big', 'two', 'fork', 'schedule', 'job']),
+    scenarios: new Set(DEFAULT_SCENARIOS),
     cluster: null,
     costTasks: [1000, 10_000, 100_000],
+    soakTasks: 200_000,
+    soakRetentionMs: 5000,
     resumeSteps: 10_000,
     branches: 10_000,
     jobs: 1000,
@@ -94,8 +96,6 @@ function parseArgs(argv: string[]): Options {
     sut: 'yieldflow',
     measureMemory: true,
     partitions: 16,
-    soakTasks: 200_000,
-    soakRetentionMs: 5000,
   };
   const int = (name: string, v: string | undefined, min: number): number => {
     const n = Number(v);
@@ -395,12 +395,6 @@ async function report(o: Options, clusterNodes: string | undefined): Promise<voi
     schedules = await runSchedules(o.redisUrl, 20);
   }
 
-  let cost: CostRow[] = [];
-  let resumes: { name: string; r?: ResumeCost; error?: string }[] = [];
-  if (o.scenarios.has('cost') && !interrupted) {
-    ({ rows: cost, resumes } = await runCost(o, systems.filter((s) => s.name.startsWith('yieldflow')), clusterNodes));
-  }
-
   let jobSteps: JobStepResult[] = [];
   if (o.scenarios.has('job') && !interrupted) {
     if (scenarios.length || forks.length || schedules.length) await sleep(o.pauseMs);
@@ -415,6 +409,13 @@ async function report(o: Options, clusterNodes: string | undefined): Promise<voi
     soak = await runSoak({ redisUrl: o.redisUrl, tasks: o.soakTasks, retentionMs: o.soakRetentionMs, workers: o.workers, partitions: o.partitions, timeoutMs: Math.max(o.timeoutMs, 60_000 + o.soakTasks) }).catch((err: unknown) => ({
       error: err instanceof Error ? err.message : String(err),
     }));
+  }
+
+  let cost: CostRow[] = [];
+  let resumes: { name: string; r?: ResumeCost; error?: string }[] = [];
+  if (o.scenarios.has('cost') && !interrupted) {
+    if (scenarios.length || forks.length || schedules.length || jobSteps.length || soak) await sleep(o.pauseMs);
+    ({ rows: cost, resumes } = await runCost(o, systems.filter((s) => s.name.startsWith('yieldflow')), clusterNodes));
   }
 
   const reported = scenarios.map((sc) => ({ sc, ratios: ratios(sc, o.sut) }));
@@ -454,6 +455,23 @@ async function report(o: Options, clusterNodes: string | undefined): Promise<voi
     );
   }
 
+  if (jobSteps.length) {
+    out('');
+    out(`job: jobs added at once, then paced; one BullMQ Worker (concurrency 50); what follows a job's completion, beside BullMQ's own completion latency`);
+    const pct = (l: { p50: number; p99: number; max: number }) => `${l.p50}/${l.p99}/${l.max}`;
+    out(
+      table(
+        ['system', 'jobs', 'completed → next p50/p99/max ms', 'added → completed p50/p99/max ms'],
+        jobSteps.map((r) => [r.name, String(r.completion.count || r.jobs), r.error ? `failed: ${r.error}` : pct(r.after), r.error ? '-' : pct(r.completion)]),
+      ),
+    );
+  }
+
+  if (soak) {
+    out('');
+    out('error' in soak ? `soak: failed: ${soak.error}` : renderSoak(soak));
+  }
+
   if (cost.length || resumes.length) {
     out('');
     out('cost: the seed workload at each size (half func_a, half func_b), Redis CPU and memory summed over the masters');
@@ -485,23 +503,6 @@ async function report(o: Options, clusterNodes: string | undefined): Promise<voi
             `(${ratio(r.lateMs, r.earlyMs)}, target at most 1.50x); cold, journal replayed: ${r.coldEarlyMs.toFixed(2)} ms vs ${r.coldLateMs.toFixed(2)} ms`,
         );
     }
-  }
-
-  if (jobSteps.length) {
-    out('');
-    out(`job: jobs added at once, then paced; one BullMQ Worker (concurrency 50); what follows a job's completion, beside BullMQ's own completion latency`);
-    const pct = (l: { p50: number; p99: number; max: number }) => `${l.p50}/${l.p99}/${l.max}`;
-    out(
-      table(
-        ['system', 'jobs', 'completed → next p50/p99/max ms', 'added → completed p50/p99/max ms'],
-        jobSteps.map((r) => [r.name, String(r.completion.count || r.jobs), r.error ? `failed: ${r.error}` : pct(r.after), r.error ? '-' : pct(r.completion)]),
-      ),
-    );
-  }
-
-  if (soak) {
-    out('');
-    out('error' in soak ? `soak: failed: ${soak.error}` : renderSoak(soak));
   }
 
   if (o.json) {

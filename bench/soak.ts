@@ -62,7 +62,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   const waveMs = o.waveMs ?? 250;
   try {
     for (let i = 0; i < Math.max(1, o.workers); i++) workers.push(spawnWorker({ redisUrl: o.redisUrl, prefix }, o.partitions, i, env));
-    await waitForOwners(redis, prefix, o.partitions, workers, Math.min(60_000, o.timeoutMs));
+    await waitForOwners(redis, store, o.partitions, workers, Math.min(60_000, o.timeoutMs));
     const held = async (): Promise<{ tasks: number; expiring: number; done: number }> => {
       const pipe = redis.pipeline();
       for (let p = 0; p < o.partitions; p++) pipe.zcard(`${store.keys.partition(p)}idx:default`).zcard(`${store.keys.partition(p)}exp`).hget(`${store.keys.partition(p)}cnt`, 'completed');

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type Redis from 'ioredis';
-import { connectRedis, Keys, type NewTask, type PartitionTags, TaskStore, newId } from '@yieldflow/store';
+import { connectRedis, type NewTask, TaskStore, newId } from '@yieldflow/store';
 import { onAbort } from '../child';
 import { runInChild } from '../fork';
 import { benchTarget, memoryUsage, redisCpuMs, scanKeys, sweepPrefix, uniquePrefix, usedMemory } from '../redis';
@@ -126,8 +126,7 @@ export async function stopWorker(child: ChildProcess, graceMs = 15_000): Promise
  * fair share): a second worker gets its share only at the first worker's next heartbeat, when it gives
  * the excess back, so "all owned" alone would start the clock with one worker doing all the work.
  */
-export async function waitForOwners(redis: Redis, prefix: string, partitions: number, workers: WorkerProcess[], timeoutMs: number, partitionTags: PartitionTags = 'plain'): Promise<Map<string, number>> {
-  const keys = new Keys(prefix, partitions, partitionTags);
+export async function waitForOwners(redis: Redis, store: TaskStore, partitions: number, workers: WorkerProcess[], timeoutMs: number): Promise<Map<string, number>> {
   const fair = Math.ceil(partitions / workers.length);
   const deadline = Date.now() + timeoutMs;
   let last = new Map<string, number>();
@@ -138,7 +137,7 @@ export async function waitForOwners(redis: Redis, prefix: string, partitions: nu
       }
     }
     const pipe = redis.pipeline();
-    for (let p = 0; p < partitions; p++) pipe.get(`${keys.partition(p)}own`);
+    for (let p = 0; p < partitions; p++) pipe.get(`${store.keys.partition(p)}own`);
     const tokens = ((await pipe.exec()) ?? []).map(([, v]) => v as string | null);
     if (tokens.every((t) => t)) {
       last = new Map();
@@ -253,7 +252,7 @@ export async function workload(opts: YieldflowOptions): Promise<Result> {
   try {
     const baseline = opts.measureMemory ? await usedMemory(probe) : NaN;
     for (let i = 0; i < nWorkers; i++) workers.push(spawnWorker(opts, partitions, i));
-    const owners = await waitForOwners(probe, prefix, partitions, workers, Math.min(60_000, opts.timeoutMs), store.keys.partitionTags);
+    const owners = await waitForOwners(probe, store, partitions, workers, Math.min(60_000, opts.timeoutMs));
     notes.push(`${nWorkers} worker process(es), ${partitions} partitions${opts.redisCluster ? ` on the cluster ${opts.redisCluster}` : ''}, owned ${[...owners.values()].join(' + ')}; engine ${engineVersion()}`);
 
     // Build the submission before the clock starts, as the peers do with their job lists.

@@ -3,8 +3,7 @@
  * show Redis memory at its baseline, at its peak, and after retention has removed every finished task
  * (back to the baseline). Tasks are submitted in waves (5,000 every 250 ms), half func_a, half func_b.
  */
-import Redis from 'ioredis';
-import { type NewTask, newId, TaskStore } from '@yieldflow/store';
+import { connectRedis, type NewTask, newId, TaskStore } from '@yieldflow/store';
 import { memoryUsage, scanKeys, sweepPrefix, uniquePrefix, usedMemory } from './redis';
 import { spawnWorker, stopWorker, waitForOwners, type WorkerProcess } from './systems/yieldflow';
 
@@ -54,7 +53,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /** Run the soak; every key it wrote is swept afterwards. */
 export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   const prefix = uniquePrefix('soak');
-  const redis = new Redis(o.redisUrl, { maxRetriesPerRequest: null });
+  const redis = connectRedis({ redisUrl: o.redisUrl });
   const store = new TaskStore(redis, { prefix, partitions: o.partitions });
   const workers: WorkerProcess[] = [];
   const env = { RETENTION: `${o.retentionMs}ms`, RETENTION_SWEEP_MS: String(Math.min(1000, Math.max(50, o.retentionMs))) };

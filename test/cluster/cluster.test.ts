@@ -134,6 +134,17 @@ describe('on a Redis Cluster (3 masters, 3 replicas)', () => {
     expect(done.output).toHaveLength(6);
   });
 
+  it("DELETE of a batch's last task removes the batch's records (two keys of two slots)", async () => {
+    const created = await http.post('/v1/batches').send({ tasks: [{ coroutine: 'seed.num' }] }).expect(201);
+    const [id] = created.body.taskIds as string[];
+    await until(id, ['suspended']);
+    await http.post(`/v1/tasks/${id}/cancel`).expect(200);
+    await http.delete(`/v1/tasks/${id}`).expect((res) => expect([200, 204]).toContain(res.status));
+    await http.get(`/v1/tasks/${id}`).expect(404);
+    await eventually(async () => ((await redis!.exists(store.keys.batch(created.body.id))) === 0 ? true : undefined), 5000);
+    expect(await redis!.exists(store.keys.batchTasks(created.body.id))).toBe(0);
+  });
+
   it('kill -9 of a master: its replica takes over and every acknowledged task completes', async () => {
     const N = 300;
     const created = await http

@@ -395,7 +395,8 @@ export class TaskStore {
       const check = this.redis.pipeline();
       for (let p = 0; p < this.partitions; p++) check.exists(`${this.keys.partition(p)}bt:${batch}`);
       const left = ((await check.exec()) ?? []).reduce((n, [err, r]) => (err ? n + 1 : n + Number(r)), 0);
-      if (left === 0) await this.redis.del(this.keys.batch(batch), this.keys.batchTasks(batch));
+      // two keys of two slots (a cluster refuses one DEL of both): one DEL each, in one pipeline
+      if (left === 0) await this.redis.pipeline().del(this.keys.batch(batch)).del(this.keys.batchTasks(batch)).exec();
     }
   }
 

@@ -17,6 +17,9 @@ describe('job steps', () => {
     .register('t.job', function* (input) {
       return (yield job(queueName, 'double', input)) as Json;
     })
+    .register('t.job-once', function* () {
+      return (yield job(queueName, 'fail-first', null)) as Json;
+    })
     .register('t.job-fails', function* () {
       try {
         yield job(queueName, 'fail', null, { attempts: 2, backoff: { type: 'fixed', delay: 10 } });
@@ -41,6 +44,7 @@ describe('job steps', () => {
       async (j: Job) => {
         runs.set(j.id!, (runs.get(j.id!) ?? 0) + 1);
         if (j.name === 'fail') throw new Error(`attempt ${j.attemptsMade + 1} failed`);
+        if (j.name === 'fail-first' && runs.get(j.id!) === 1) throw new Error('first run failed');
         return { doubled: Number(j.data) * 2 };
       },
       { connection, concurrency: 10 },
@@ -98,6 +102,18 @@ describe('job steps', () => {
     const id = await submit('t.job-fails');
     const t = await ended(id);
     expect(t.output).toEqual({ caught: true, status: 500, detail: 'attempt 2 failed' });
+    expect(runs.get(stepJobId(config.prefix, id, 0))).toBe(2);
+  });
+
+  it('a task faulted by its failed job, retried, runs the job again', async () => {
+    const id = await submit('t.job-once');
+    const faulted = await ended(id);
+    expect(faulted.status).toBe('faulted');
+    expect(faulted.error).toMatchObject({ title: 'Job failed', detail: 'first run failed' });
+    await store.retry('default', id);
+    const t = await ended(id);
+    expect(t.status).toBe('completed');
+    expect(t.output).toEqual({ doubled: 0 });
     expect(runs.get(stepJobId(config.prefix, id, 0))).toBe(2);
   });
 

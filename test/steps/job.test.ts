@@ -17,6 +17,14 @@ describe('job steps', () => {
     .register('t.job', function* (input) {
       return (yield job(queueName, 'double', input)) as Json;
     })
+    .register('t.bad-queue', function* () {
+      try {
+        yield job('not:a:queue', 'x', null);
+        return 'added';
+      } catch (err) {
+        return (err as TaskError).detail ?? null;
+      }
+    } as Coroutine)
     .register('t.job-once', function* () {
       return (yield job(queueName, 'fail-first', null)) as Json;
     })
@@ -103,6 +111,11 @@ describe('job steps', () => {
     const t = await ended(id);
     expect(t.output).toEqual({ caught: true, status: 500, detail: 'attempt 2 failed' });
     expect(runs.get(stepJobId(config.prefix, id, 0))).toBe(2);
+  });
+
+  it('throws a queue name BullMQ cannot take in at the yield', async () => {
+    const id = await submit('t.bad-queue');
+    expect((await ended(id)).output).toBe(`job: queue must be a non-empty name without ':', got "not:a:queue"`);
   });
 
   it('a task faulted by its failed job, retried, runs the job again', async () => {

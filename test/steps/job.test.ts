@@ -25,9 +25,6 @@ describe('job steps', () => {
         return (err as TaskError).detail ?? null;
       }
     } as Coroutine)
-    .register('t.job-once', function* () {
-      return (yield job(queueName, 'fail-first', null)) as Json;
-    })
     .register('t.job-fails', function* () {
       try {
         yield job(queueName, 'fail', null, { attempts: 2, backoff: { type: 'fixed', delay: 10 } });
@@ -52,7 +49,6 @@ describe('job steps', () => {
       async (j: Job) => {
         runs.set(j.id!, (runs.get(j.id!) ?? 0) + 1);
         if (j.name === 'fail') throw new Error(`attempt ${j.attemptsMade + 1} failed`);
-        if (j.name === 'fail-first' && runs.get(j.id!) === 1) throw new Error('first run failed');
         return { doubled: Number(j.data) * 2 };
       },
       { connection, concurrency: 10 },
@@ -116,18 +112,6 @@ describe('job steps', () => {
   it('throws a queue name BullMQ cannot take in at the yield', async () => {
     const id = await submit('t.bad-queue');
     expect((await ended(id)).output).toBe(`job: queue must be a non-empty name without ':', got "not:a:queue"`);
-  });
-
-  it('a task faulted by its failed job, retried, runs the job again', async () => {
-    const id = await submit('t.job-once');
-    const faulted = await ended(id);
-    expect(faulted.status).toBe('faulted');
-    expect(faulted.error).toMatchObject({ title: 'Job failed', detail: 'first run failed' });
-    await store.retry('default', id);
-    const t = await ended(id);
-    expect(t.status).toBe('completed');
-    expect(t.output).toEqual({ doubled: 0 });
-    expect(runs.get(stepJobId(config.prefix, id, 0))).toBe(2);
   });
 
   it('resumes a task whose job completed while no worker of ours ran, once one starts', async () => {

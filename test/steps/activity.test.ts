@@ -26,6 +26,13 @@ describe('activity steps', () => {
         return { caught: e instanceof TaskError, status: e.status, detail: e.detail ?? null };
       }
     } as Coroutine)
+    .register('t.slow', function* () {
+      try {
+        return (yield activity('slow', null, { timeoutMs: 100, retry: { attempts: 2, delayMs: 10 } })) as Json;
+      } catch (err) {
+        return (err as TaskError).status;
+      }
+    } as Coroutine)
     .register('t.unknown', function* () {
       return (yield activity('nobody.has.this')) as Json;
     })
@@ -66,6 +73,11 @@ describe('activity steps', () => {
         refuse: async (args, ctx) => {
           record('refuse', args, ctx);
           throw new TaskError({ type: 'https://example.com/bad-address', status: 422, detail: 'no such address' });
+        },
+        slow: async (args, ctx) => {
+          record('slow', args, ctx);
+          await new Promise((r) => setTimeout(r, 2000));
+          return ctx.signal?.aborted ? 'aborted' : 'done';
         },
         stamp: async (args, ctx) => {
           record('stamp', args, ctx);
@@ -120,6 +132,14 @@ describe('activity steps', () => {
     const id = await submit('t.catch', 'refuse');
     expect((await ended(id)).output).toEqual({ caught: true, status: 422, detail: 'no such address' });
     expect(callsOf('refuse', id)).toHaveLength(1);
+  });
+
+  it('fails an attempt past timeoutMs with a timeout (408), retried, with the attempt signal aborted', async () => {
+    const id = await submit('t.slow');
+    expect((await ended(id)).output).toBe(408);
+    const slow = callsOf('slow', id);
+    expect(slow.map((c) => c.ctx.attempt)).toEqual([1, 2]);
+    expect(slow[0].ctx.signal?.aborted).toBe(true);
   });
 
   it('faults a task whose activity no handler of this worker has, naming it', async () => {

@@ -17,6 +17,14 @@ describe('job steps', () => {
     .register('t.job', function* (input) {
       return (yield job(queueName, 'double', input)) as Json;
     })
+    .register('t.bad-queue', function* () {
+      try {
+        yield job('not:a:queue', 'x', null);
+        return 'added';
+      } catch (err) {
+        return (err as TaskError).detail ?? null;
+      }
+    } as Coroutine)
     .register('t.job-fails', function* () {
       try {
         yield job(queueName, 'fail', null, { attempts: 2, backoff: { type: 'fixed', delay: 10 } });
@@ -99,6 +107,11 @@ describe('job steps', () => {
     const t = await ended(id);
     expect(t.output).toEqual({ caught: true, status: 500, detail: 'attempt 2 failed' });
     expect(runs.get(stepJobId(config.prefix, id, 0))).toBe(2);
+  });
+
+  it('throws a queue name BullMQ cannot take in at the yield', async () => {
+    const id = await submit('t.bad-queue');
+    expect((await ended(id)).output).toBe(`job: queue must be a non-empty name without ':', got "not:a:queue"`);
   });
 
   it('resumes a task whose job completed while no worker of ours ran, once one starts', async () => {

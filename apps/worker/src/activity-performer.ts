@@ -6,6 +6,8 @@ export interface ActivityContext {
   step: number;
   attempt: number;
   namespace: string;
+  /** Aborted when the attempt passes the activity's `timeoutMs`: a handler that can stop should. */
+  signal?: AbortSignal;
 }
 
 /** Code run by the worker for `activity(name, args)`: where injected services are called. */
@@ -26,7 +28,7 @@ export class ActivityPerformer {
     return Object.prototype.hasOwnProperty.call(this.handlers, name);
   }
 
-  async perform(effect: ActivityEffect, ctx: Omit<ActivityContext, 'attempt'>): Promise<Pick<JournalEntry, 'r' | 'e'>> {
+  async perform(effect: ActivityEffect, ctx: Omit<ActivityContext, 'attempt' | 'signal'>): Promise<Pick<JournalEntry, 'r' | 'e'>> {
     if (!this.has(effect.name)) {
       return { e: { type: ERROR_TYPES.configuration, status: 404, title: 'Not found', detail: `activity '${effect.name}' is not registered on this worker` } };
     }
@@ -34,7 +36,7 @@ export class ActivityPerformer {
     for (let attempt = 1; ; attempt++) {
       let failure: TaskErrorData;
       try {
-        const result = await handler(effect.args ?? null, { ...ctx, attempt });
+        const result = await attempted(handler, effect, { ...ctx, attempt });
         return { r: result === undefined ? null : result };
       } catch (err) {
         failure = asError(err, effect.name);
@@ -44,6 +46,25 @@ export class ActivityPerformer {
       if (delay === null || (effect.deadline !== undefined && Date.now() + delay >= effect.deadline)) return { e: failure };
       await new Promise((r) => setTimeout(r, delay));
     }
+  }
+}
+
+/** One attempt, failed with a timeout (retryable, as http's) past the activity's timeoutMs. */
+async function attempted(handler: ActivityHandler, effect: ActivityEffect, ctx: ActivityContext): Promise<Json> {
+  const ms = effect.timeoutMs;
+  if (ms === undefined || !(ms > 0)) return handler(effect.args ?? null, ctx);
+  const abort = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      abort.abort();
+      reject(TaskError.timeout(`activity '${effect.name}' took longer than ${ms} ms (attempt ${ctx.attempt})`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([handler(effect.args ?? null, { ...ctx, signal: abort.signal }), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -1,4 +1,4 @@
-import { type ConnectionOptions, FlowProducer, type Job, type JobsOptions, Queue, Worker as BullWorker } from 'bullmq';
+import { type ConnectionOptions, FlowProducer, Job, type JobsOptions, Queue, Worker as BullWorker } from 'bullmq';
 import Redis from 'ioredis';
 import { ERROR_TYPES, type JobEffect, type JournalEntry } from '@yieldflow/runtime';
 import type { TaskStore } from '@yieldflow/store';
@@ -43,6 +43,8 @@ export class JobSteps {
   readonly stepsQueue: string;
   private flows: FlowProducer | null = null;
   private steps: Queue<StepData> | null = null;
+  /** The user's queues job steps have added to (bounded by the queues the coroutines name). */
+  private readonly queues = new Map<string, Queue>();
   private worker: BullWorker<StepData> | null = null;
   private poll: NodeJS.Timeout | null = null;
   private closed = false;
@@ -106,6 +108,16 @@ export class JobSteps {
       opts: { jobId, removeOnComplete: true, removeOnFail: 10_000, attempts: 100_000, backoff: { type: 'fixed', delay: 1000 } },
       children: [{ name: effect.name, queueName: effect.queue, data: effect.data, opts: { ...opts, jobId, ignoreDependencyOnFailure: true } }],
     });
+    // a step retried after its job failed (POST /retry) finds the failed job still under its id: BullMQ
+    // attaches it to the new parent as it is, so it is run again (retried) rather than waited for
+    const child = await Job.fromId(this.queue(effect.queue), jobId);
+    if (child && (await child.isFailed())) await child.retry('failed');
+  }
+
+  private queue(name: string): Queue {
+    let q = this.queues.get(name);
+    if (!q) this.queues.set(name, (q = new Queue(name, { connection: this.connection, prefix: this.bullPrefix })));
+    return q;
   }
 
   /** A parent whose child ended: resolve its step with the child's return value or failure. */
@@ -131,6 +143,7 @@ export class JobSteps {
     await this.worker?.close();
     await this.flows?.close();
     await this.steps?.close();
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
     await this.own?.quit().catch(() => this.own?.disconnect());
   }
 }

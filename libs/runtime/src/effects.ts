@@ -88,7 +88,15 @@ export interface StartEffect { kind: 'start'; id: string; task: ChildSpec; sched
  * `args`, retried per `retry` as `http` is; resumes with its result, or throws its final error as a
  * TaskError. Performed once per step: its result is journaled and never performed again once it is.
  */
-export interface ActivityEffect { kind: 'activity'; name: string; args: Json; retry?: RetryPolicy; deadline?: number }
+export interface ActivityEffect {
+  kind: 'activity';
+  name: string;
+  args: Json;
+  retry?: RetryPolicy;
+  /** One attempt's time limit, ms (default none): past it the attempt fails with a timeout (408, retried). */
+  timeoutMs?: number;
+  deadline?: number;
+}
 
 /** BullMQ job options a `job` step passes on (the job id is the step's own, and its parent is the engine's). */
 export interface JobOptions {
@@ -132,7 +140,11 @@ export const http = (request: HttpRequest, retry?: RetryPolicy): HttpEffect => (
 export const emit = (event: CloudEventInput): EmitEffect => ({ kind: 'emit', event });
 export const spawn = (children: ChildSpec[], wait: 'all' | 'any' = 'all'): SpawnEffect => ({ kind: 'spawn', children, wait });
 export const start = (id: string, task: ChildSpec, schedule?: Json): StartEffect => (schedule === undefined ? { kind: 'start', id, task } : { kind: 'start', id, task, schedule });
-export const activity = (name: string, args: Json = null, opts: { retry?: RetryPolicy } = {}): ActivityEffect =>
-  opts.retry ? { kind: 'activity', name, args, retry: opts.retry } : { kind: 'activity', name, args };
+export const activity = (name: string, args: Json = null, opts: { retry?: RetryPolicy; timeoutMs?: number } = {}): ActivityEffect => {
+  const effect: ActivityEffect = { kind: 'activity', name, args };
+  if (opts.retry) effect.retry = opts.retry;
+  if (opts.timeoutMs !== undefined) effect.timeoutMs = opts.timeoutMs;
+  return effect;
+};
 export const job = (queue: string, name: string, data: Json = null, opts?: JobOptions): JobEffect =>
   opts ? { kind: 'job', queue, name, data, opts } : { kind: 'job', queue, name, data };

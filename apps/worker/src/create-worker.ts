@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import { type Config } from '@yieldflow/contracts';
 import { createCoroutineRegistry } from '@yieldflow/contracts';
 import type { CoroutineRegistry } from '@yieldflow/runtime';
-import { DefinitionRegistry, ScheduleStore, TaskStore } from '@yieldflow/store';
+import { CoroutineCatalog, DefinitionRegistry, ScheduleStore, TaskStore } from '@yieldflow/store';
 import { AddressGuard } from './address-guard';
 import { CoroutineSource } from './coroutine-source';
 import { Dispatcher, type DispatcherOptions } from './dispatcher';
@@ -18,18 +18,27 @@ export interface Worker {
   close(): Promise<void>;
 }
 
+export interface WorkerOptions extends DispatcherOptions {
+  /** The coroutines it runs (default: the built-in ones); tasks of others are left to workers that run them. */
+  registry?: CoroutineRegistry;
+  /** Its worker group (ARCHITECTURE.md, "Worker groups"); default: the default group. */
+  group?: string;
+}
+
 /** Build a worker's dispatcher and its connections from configuration (used by the app, tests and the bench). */
-export async function createWorker(config: Config, opts: DispatcherOptions & { registry?: CoroutineRegistry } = {}): Promise<Worker> {
+export async function createWorker(config: Config, opts: WorkerOptions = {}): Promise<Worker> {
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
   const subscriber = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const b = config.budgets;
-  const store = new TaskStore(redis, { prefix: config.prefix, partitions: config.partitions, eventBufferBytes: config.limits.eventBufferBytes, budgets: { steps: b.taskSteps, traceEntries: b.traceEntries, bytes: b.taskBytes } });
   const registry = opts.registry ?? createCoroutineRegistry();
+  const store = new TaskStore(redis, { prefix: config.prefix, partitions: config.partitions, eventBufferBytes: config.limits.eventBufferBytes, budgets: { steps: b.taskSteps, traceEntries: b.traceEntries, bytes: b.taskBytes }, group: opts.group, serves: registry.names() });
+  // children and started tasks may be of any worker group's coroutines
+  const catalog = new CoroutineCatalog(store, registry);
   const definitions = new DefinitionRegistry(store);
   // every namespace's secrets are redacted from every task: a secret of another namespace is never stored either
   const redactors = new NamespaceRedactors(config.secrets);
   const outbox = new Outbox(store);
-  const performer = new EffectPerformer(store, new HttpPerformer(new AddressGuard(config.httpAllow)), registry, definitions, redactors, { spawnDepth: b.spawnDepth, descendants: b.descendants }, new StartPerformer(store, new ScheduleStore(redis, store.keys), registry, definitions));
+  const performer = new EffectPerformer(store, new HttpPerformer(new AddressGuard(config.httpAllow)), catalog, definitions, redactors, { spawnDepth: b.spawnDepth, descendants: b.descendants }, new StartPerformer(store, new ScheduleStore(redis, store.keys), catalog, definitions));
   const dispatcher = new Dispatcher(store, subscriber, new CoroutineSource(registry, store, config.secrets, undefined, { steps: b.stepsPerResume, cpuMs: b.cpuMsPerResume }), performer, outbox, {
     maxSleepMs: config.limits.maxSleepMs,
     redactors,

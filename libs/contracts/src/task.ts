@@ -36,6 +36,8 @@ export interface WaitingView {
   effect: Json;
   dueAt?: string;
   deadline?: string;
+  /** kind 'worker': the task waits for a worker that runs its coroutine; this says which. */
+  reason?: string;
 }
 
 export interface TaskView {

@@ -6,7 +6,7 @@
   KEYS[1] partition prefix
   ARGV[1] task id, ARGV[2] seq the effect was yielded at, ARGV[3] result JSON ({"r":...} / {"e":...}),
           or '' to only release the task from the active set (it waits on, e.g. for its children),
-  ARGV[4] now
+  ARGV[4] now, ARGV[5] the worker group that performed it ('' for the default one: its active set is 'act')
   Returns: 1 applied, 0 ignored (its result is already there), -1 ignored (the task is no longer suspended
            at that step: it was cancelled, or moved on).
 ]]
@@ -16,7 +16,7 @@ local tk = p .. 't:' .. id
 local f = redis.call('HMGET', tk, 'st', 'seq', 'res', 'dl')
 if f[1] ~= 'suspended' or f[2] ~= ARGV[2] then return -1 end
 if f[3] then return 0 end
-redis.call('ZREM', p .. 'act', id)
+redis.call('ZREM', p .. 'act' .. ((ARGV[5] and ARGV[5] ~= '') and (':' .. ARGV[5]) or ''), id)
 if ARGV[3] == '' then
   if f[4] then redis.call('ZADD', p .. 'due', f[4], id) end
   return 1

@@ -6,3 +6,4 @@ export * from './task-reader';
 export * from './definition-registry';
 export * from './schedule-store';
 export * from './concurrency';
+export * from './catalog';

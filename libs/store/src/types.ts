@@ -15,6 +15,13 @@ export interface StoreOptions {
   maxInbox?: number;
   /** What one task may store before it faults with a budget error (see TaskBudgets). */
   budgets?: Partial<TaskBudgets>;
+  /**
+   * A worker's group (ARCHITECTURE.md, "Worker groups"): its partition leases and active sets are its
+   * own. Unset: the default group. Letters, digits, '.', '_' and '-'.
+   */
+  group?: string;
+  /** The coroutines a worker runs: a due task of another one is parked for a worker that runs it. Unset: all. */
+  serves?: string[];
 }
 
 /** Per task, enforced by the write-back: over one, the task faults with an error naming it. */
@@ -77,6 +84,8 @@ export interface ClaimedTask {
 export interface Claim {
   nextDue: number | null;
   tasks: ClaimedTask[];
+  /** Tasks of coroutines this worker does not run, parked by the claim for a worker that runs them. */
+  parked: number;
 }
 
 /** One task's write-back after a claim; see writeback-1.lua. */

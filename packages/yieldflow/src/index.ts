@@ -1,0 +1,20 @@
+/**
+ * Yieldflow for your own code: declare coroutines, run a worker in your process, call the api.
+ * The NestJS module is `yieldflow/nest`.
+ */
+export { sleep, sleepUntil, receive, waitForEvent, http, emit, spawn, start, TaskError, ERROR_TYPES } from '@yieldflow/runtime';
+export type {
+  ChildResult,
+  ChildSpec,
+  CloudEventInput,
+  CoroutineContext,
+  CoroutineOptions,
+  Effect,
+  HttpRequest,
+  HttpResponse,
+  Json,
+  RetryPolicy,
+} from '@yieldflow/runtime';
+export { defineCoroutine, type CoroutineDefinition, type CoroutineFn } from './define';
+export { createWorker, groupOf, type ActivityFn, type CreateWorkerOptions, type YieldflowWorker } from './worker';
+export { YieldflowClient, YieldflowApiError, TaskFailedError, type ClientOptions, type TaskView } from './client';

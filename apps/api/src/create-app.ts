@@ -1,13 +1,14 @@
 import { type INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { loadJqSyntax } from '@yieldflow/dsl';
 import type { Config } from '@yieldflow/contracts';
 import { AppModule } from './app.module';
 import { ErrorFilter } from './common/error.filter';
 import { jsonVerifier } from './common/json-depth';
+import { openApiDocument } from './openapi';
 import { securityHeaders } from './common/security-headers';
 
 /** TRUST_PROXY as express takes it: true/false, a hop count, or addresses, CIDRs and names like 'loopback'. */
@@ -38,11 +39,6 @@ export async function createApp(config: Config, opts: { logLevel?: string } = {}
     }),
   );
   app.useGlobalFilters(new ErrorFilter());
-  const doc = new DocumentBuilder()
-    .setTitle('Yieldflow')
-    .setDescription('Durable coroutine tasks on Redis: code-first coroutines and Serverless Workflow DSL 1.0.3 definitions')
-    .setVersion('1')
-    .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc));
+  SwaggerModule.setup('docs', app, () => openApiDocument(app, config.publicUrl));
   return app;
 }

@@ -20,6 +20,8 @@ export interface Config {
    * failed authentications are counted by. Unset: none, the address is the connection's peer.
    */
   trustProxy?: string;
+  /** The api's address as clients reach it (PUBLIC_URL), the OpenAPI document's server; unset: '/', the host serving /docs. */
+  publicUrl?: string;
   /** A request slower than this is logged at warn, whatever LOG_LEVEL (SLOW_REQUEST_MS). */
   slowRequestMs: number;
   /** Outbound addresses allowed despite being loopback/private (comma list of IPs, CIDRs, host names). */
@@ -91,6 +93,17 @@ function loadAuth(env: NodeJS.ProcessEnv, host: string): Config['auth'] {
   return adminKey === undefined ? { enabled } : { enabled, adminKey };
 }
 
+function publicUrl(raw: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new Error(`PUBLIC_URL must be an absolute http(s) URL, got '${raw}'`);
+  return raw.replace(/\/+$/, '');
+}
+
 const SECRETS_SHAPE = '{"default":{"apiKey":"..."},"acme":{"token":"..."}}';
 const isObject = (v: unknown): v is Record<string, Json> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -130,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     slowRequestMs: int(env, 'SLOW_REQUEST_MS', 1000, 1, 3_600_000),
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 6000, 0, 10_000_000),
     ...(env.TRUST_PROXY ? { trustProxy: env.TRUST_PROXY } : {}),
+    ...(env.PUBLIC_URL ? { publicUrl: publicUrl(env.PUBLIC_URL) } : {}),
     httpAllow: (env.HTTP_ALLOW ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     secrets,
     limits: {

@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { TASK_STATUSES, type TaskStatus } from '@yieldflow/contracts';
+import { type DefinitionRef, type SendRequest, type SubmitRequest, TASK_STATUSES, type TaskStatus } from '@yieldflow/contracts';
+import { ANY_JSON_PROPERTY } from '../common/views';
 
-export class DefinitionRefDto {
+export class DefinitionRefDto implements DefinitionRef {
   @ApiPropertyOptional({ example: 'default', description: "The definition's document.namespace" })
   @IsOptional()
   @MaxLength(63)
@@ -22,7 +23,7 @@ export class DefinitionRefDto {
   version?: string;
 }
 
-export class CreateTaskDto {
+export class CreateTaskDto implements SubmitRequest {
   @ApiPropertyOptional({ example: 'seed.func-a', description: 'A registered code-first coroutine' })
   @IsOptional()
   @Matches(/^[a-z0-9][a-z0-9._-]{0,127}$/i, { message: 'coroutine must be a registered coroutine name (letters, digits, . _ -)' })
@@ -40,7 +41,7 @@ export class CreateTaskDto {
   @Type(() => DefinitionRefDto)
   definitionRef?: DefinitionRefDto;
 
-  @ApiPropertyOptional({ description: "The task's input (any JSON)" })
+  @ApiPropertyOptional({ description: "The task's input (any JSON)", ...ANY_JSON_PROPERTY })
   @IsOptional()
   input?: unknown;
 
@@ -52,8 +53,8 @@ export class CreateTaskDto {
   priority?: number;
 }
 
-export class SendDto {
-  @ApiPropertyOptional({ description: 'The value the suspended receive evaluates to; null when omitted (a falsy value ends seed.consumer)' })
+export class SendDto implements SendRequest {
+  @ApiPropertyOptional({ description: 'The value the suspended receive evaluates to; null when omitted (a falsy value ends seed.consumer)', ...ANY_JSON_PROPERTY })
   @IsOptional()
   value?: unknown;
 }
@@ -71,7 +72,7 @@ export class RerunDto {
   @IsString()
   fromTask?: string;
 
-  @ApiPropertyOptional({ description: "The new task's input; the old task's when omitted" })
+  @ApiPropertyOptional({ description: "The new task's input; the old task's when omitted", ...ANY_JSON_PROPERTY })
   @IsOptional()
   input?: unknown;
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Config, EntryPage, SuspensionView, TaskPage, TaskView } from '@yieldflow/contracts';
+import type { Config, EntryPage, SendAnswer, SuspensionView, TaskPage, TaskView } from '@yieldflow/contracts';
 import type { Json } from '@yieldflow/runtime';
 import { ConcurrencyLimits, ConflictError, idForKey, isTaskId, newId, NotFoundError, TaskReader, TaskStore, type TaskValueName } from '@yieldflow/store';
 import { IdempotencyMismatchError, InvalidInputError } from '../common/errors';
@@ -11,12 +11,7 @@ import { requestHash } from './request-hash';
 import { Submission } from './submission';
 import { SchedulesService } from '../schedules/schedules.service';
 
-export interface SendAnswer {
-  yielded: unknown;
-  status: string;
-  output?: unknown;
-  error?: unknown;
-}
+export type { SendAnswer } from '@yieldflow/contracts';
 
 const WAITING: Record<string, string> = {
   sleep: 'sleeping',
@@ -104,7 +99,7 @@ export class TasksService {
    * The seed's send(): deliver a value to a task suspended in receive (or keep it for the receive a
    * queued or running task reaches next), then answer with what it yields next, once it has.
    */
-  async send(namespace: string, id: string, value: unknown): Promise<SendAnswer & { pending?: boolean }> {
+  async send(namespace: string, id: string, value: unknown): Promise<SendAnswer> {
     if (!isTaskId(id)) throw new NotFoundError(`task ${id}`);
     const wait = this.notify.expect(id, this.config.limits.sendWaitMs);
     let res;

@@ -23,7 +23,7 @@ describe('the yieldflow package, installed from its tarball', () => {
   let redis: Redis;
   let reader: TaskReader;
   const procs: ChildProcess[] = [];
-  let client: { submit(c: string, input?: unknown): Promise<{ id: string }>; send(id: string, v: unknown): Promise<unknown>; result(id: string, o?: object): Promise<unknown> };
+  let client: { submit(r: { coroutine: string; input?: unknown }): Promise<{ id: string }>; send(id: string, v: unknown): Promise<unknown>; result(id: string, o?: object): Promise<unknown> };
 
   const worker = async (set: string): Promise<ChildProcess & { output: string[] }> => {
     const child = spawn(process.execPath, [join(app, 'dist', 'worker.js'), set], {
@@ -81,8 +81,8 @@ describe('the yieldflow package, installed from its tarball', () => {
     const mail = await worker('mail');
     expect(orders.output.join('')).toMatch(/ready c-[0-9a-f]{12} orders\.ship,yf\.schedule/);
     expect(mail.output.join('')).toMatch(/ready c-[0-9a-f]{12} mail\.send,yf\.schedule/);
-    const ships = await Promise.all(Array.from({ length: 10 }, (_, i) => client.submit('orders.ship', { order: `o-${i}` })));
-    const mails = await Promise.all(Array.from({ length: 10 }, (_, i) => client.submit('mail.send', i)));
+    const ships = await Promise.all(Array.from({ length: 10 }, (_, i) => client.submit({ coroutine: 'orders.ship', input: { order: `o-${i}` } })));
+    const mails = await Promise.all(Array.from({ length: 10 }, (_, i) => client.submit({ coroutine: 'mail.send', input: i })));
     for (const [i, t] of ships.entries()) expect(await client.result(t.id, { timeoutMs: 20_000 })).toEqual({ by: 'orders', order: `o-${i}` });
     for (const [i, t] of mails.entries()) {
       await eventually(async () => ((await reader.get('default', t.id)).status === 'suspended' ? true : undefined), 20_000);
@@ -92,13 +92,13 @@ describe('the yieldflow package, installed from its tarball', () => {
   }, 120_000);
 
   it('a task of a coroutine no worker runs is refused until one announced it, then waits for one, then runs', async () => {
-    await expect(client.submit('reports.late')).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/coroutine 'reports.late' is not registered/) });
+    await expect(client.submit({ coroutine: 'reports.late' })).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/coroutine 'reports.late' is not registered/) });
     // a worker with it announces it, and goes away
     const first = await worker('reports');
     first.kill('SIGTERM');
     await exited(first);
     await new Promise((r) => setTimeout(r, 5_500)); // past the catalog's liveness window
-    const task = await client.submit('reports.late');
+    const task = await client.submit({ coroutine: 'reports.late' });
     const waiting = await eventually(async () => {
       const v = await reader.get('default', task.id);
       return v.waitingFor?.kind === 'worker' ? v : undefined;

@@ -17,4 +17,5 @@ export type {
 } from '@yieldflow/runtime';
 export { defineCoroutine, type CoroutineDefinition, type CoroutineFn } from './define';
 export { createWorker, groupOf, type ActivityFn, type CreateWorkerOptions, type YieldflowWorker } from './worker';
-export { YieldflowClient, YieldflowApiError, TaskFailedError, type ClientOptions, type TaskView } from './client';
+// the REST client (libs/client): submit, get, wait, result, send, cancel, batch, publish; typed errors
+export * from '@yieldflow/client';

@@ -3,4 +3,4 @@ export { Activity, Coroutine, YIELDFLOW_OPTIONS } from './decorators';
 export { YieldflowModule } from './module';
 export { YieldflowExplorer } from './explorer';
 export type { YieldflowModuleAsyncOptions, YieldflowModuleOptions } from './options';
-export { YieldflowClient } from '../client';
+export { YieldflowClient } from '@yieldflow/client';

@@ -1,6 +1,6 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { YieldflowClient } from '../client';
+import { YieldflowClient } from '@yieldflow/client';
 import { YIELDFLOW_OPTIONS } from './decorators';
 import { YieldflowExplorer } from './explorer';
 import type { YieldflowModuleAsyncOptions, YieldflowModuleOptions } from './options';

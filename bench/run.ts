@@ -10,6 +10,7 @@ import { median } from './stats';
 import { yieldflow } from './systems/yieldflow';
 import { runWideFork } from './wide-fork';
 import { runSchedules, type ScheduleResult } from './schedule';
+import { type JobStepResult, runJobSteps } from './job';
 import type { Result, RunOptions, System } from './types';
 
 /** Every system the runner knows, in the order they run. Peers first, the system under test last. */
@@ -22,8 +23,9 @@ interface Options {
   json: boolean;
   repeat: number;
   smallRepeat: number;
-  scenarios: Set<'big' | 'two' | 'fork' | 'schedule'>;
+  scenarios: Set<'big' | 'two' | 'fork' | 'schedule' | 'job'>;
   branches: number;
+  jobs: number;
   concurrency: number;
   workers: number;
   pauseMs: number;
@@ -40,8 +42,9 @@ const USAGE = `usage: node dist/bench/run.js [options]
   --json             print the results as JSON on stdout (progress goes to stderr)
   --repeat K         runs per system in the big run; the median wall time is reported (default 1)
   --small-repeat K   runs per system in the two-task run (default 5)
-  --scenario S       big, two, fork, schedule or all (default all)
+  --scenario S       big, two, fork, schedule, job or all (default all)
   --branches N       branches of the wide fork (default 10000)
+  --jobs N           tasks of the job() scenario, and raw BullMQ jobs beside them (default 1000)
   --concurrency C    jobs at once per worker where the system has the knob (default 200)
   --workers W        worker processes for systems that start several (default: CPU cores)
   --pause MS         pause between systems (default 2000)
@@ -58,8 +61,9 @@ function parseArgs(argv: string[]): Options {
     json: false,
     repeat: 1,
     smallRepeat: 5,
-    scenarios: new Set(['big', 'two', 'fork', 'schedule']),
+    scenarios: new Set(['big', 'two', 'fork', 'schedule', 'job']),
     branches: 10_000,
+    jobs: 1000,
     concurrency: 200,
     workers: os.cpus().length,
     pauseMs: 2000,
@@ -85,12 +89,13 @@ function parseArgs(argv: string[]): Options {
       case '--small-repeat': o.smallRepeat = int(a, next(), 1); break;
       case '--scenario': {
         const v = next();
-        if (v === 'all') o.scenarios = new Set(['big', 'two', 'fork', 'schedule']);
-        else if (v === 'big' || v === 'two' || v === 'fork' || v === 'schedule') o.scenarios = new Set([v]);
-        else throw new Error(`--scenario is big, two, fork, schedule or all, got ${v}`);
+        if (v === 'all') o.scenarios = new Set(['big', 'two', 'fork', 'schedule', 'job']);
+        else if (v === 'big' || v === 'two' || v === 'fork' || v === 'schedule' || v === 'job') o.scenarios = new Set([v]);
+        else throw new Error(`--scenario is big, two, fork, schedule, job or all, got ${v}`);
         break;
       }
       case '--branches': o.branches = int(a, next(), 1); break;
+      case '--jobs': o.jobs = int(a, next(), 1); break;
       case '--concurrency': o.concurrency = int(a, next(), 1); break;
       case '--workers': o.workers = int(a, next(), 1); break;
       case '--pause': o.pauseMs = int(a, next(), 0); break;
@@ -339,6 +344,13 @@ async function main(): Promise<void> {
     schedules = await runSchedules(o.redisUrl, 20);
   }
 
+  let jobSteps: JobStepResult[] = [];
+  if (o.scenarios.has('job') && !interrupted) {
+    if (scenarios.length || forks.length || schedules.length) await sleep(o.pauseMs);
+    log(`[job] ${o.jobs} raw BullMQ jobs, then ${o.jobs} tasks each yielding one job()`);
+    jobSteps = await runJobSteps(o.redisUrl, o.jobs, o.timeoutMs);
+  }
+
   const report = scenarios.map((sc) => ({ sc, ratios: ratios(sc, o.sut) }));
   for (const { sc, ratios: rs } of report) {
     out('');
@@ -376,6 +388,18 @@ async function main(): Promise<void> {
     );
   }
 
+  if (jobSteps.length) {
+    out('');
+    out(`job: jobs added at once, then paced; one BullMQ Worker (concurrency 50); what follows a job's completion, beside BullMQ's own completion latency`);
+    const pct = (l: { p50: number; p99: number; max: number }) => `${l.p50}/${l.p99}/${l.max}`;
+    out(
+      table(
+        ['system', 'jobs', 'completed → next p50/p99/max ms', 'added → completed p50/p99/max ms'],
+        jobSteps.map((r) => [r.name, String(r.completion.count || r.jobs), r.error ? `failed: ${r.error}` : pct(r.after), r.error ? '-' : pct(r.completion)]),
+      ),
+    );
+  }
+
   if (o.json) {
     const json = {
       machine: machine.info,
@@ -391,6 +415,7 @@ async function main(): Promise<void> {
       })),
       wideFork: forks,
       schedule: schedules,
+      jobSteps,
     };
     process.stdout.write(JSON.stringify(json, null, 2) + '\n');
   }

@@ -22,6 +22,7 @@ import { NotifyHub } from './tasks/notify-hub';
 import { Submission } from './tasks/submission';
 import { TasksController } from './tasks/tasks.controller';
 import { TasksService } from './tasks/tasks.service';
+import { BoardQueues, boardModule } from './queues/board';
 
 @Module({})
 export class AppModule {
@@ -39,6 +40,7 @@ export class AppModule {
             redact: ['req.headers.authorization'],
           },
         }),
+        boardModule(),
       ],
       controllers: [TasksController, BatchesController, ConcurrencyController, EventsController, DefinitionsController, KeysController, HealthController, MetricsController, SchedulesController],
       providers: [
@@ -57,6 +59,7 @@ export class AppModule {
         DefinitionSchedules,
         EventStarts,
         ...authProviders,
+        BoardQueues,
       ],
     };
   }

@@ -10,6 +10,8 @@ import { ErrorFilter } from './common/error.filter';
 import { jsonVerifier } from './common/json-depth';
 import { openApiDocument } from './openapi';
 import { securityHeaders } from './common/security-headers';
+import { AuthGuard } from './auth/auth.guard';
+import { BOARD_ROUTE, BoardQueues, boardMiddleware } from './queues/board';
 
 /** TRUST_PROXY as express takes it: true/false, a hop count, or addresses, CIDRs and names like 'loopback'. */
 const trustProxy = (v: string): boolean | number | string =>
@@ -39,6 +41,8 @@ export async function createApp(config: Config, opts: { logLevel?: string } = {}
     }),
   );
   app.useGlobalFilters(new ErrorFilter());
+  // Bull Board is a router, not a controller: the same guard is put in front of it
+  app.use(BOARD_ROUTE, boardMiddleware(app.get(AuthGuard), app.get(BoardQueues)));
   SwaggerModule.setup('docs', app, () => openApiDocument(app, config.publicUrl));
   return app;
 }

@@ -11,18 +11,27 @@ import { HttpPerformer } from './http-performer';
 import { Outbox } from './outbox';
 import { NamespaceRedactors } from './redaction';
 import { StartPerformer } from './start-performer';
+import { ActivityPerformer, type ActivityHandler } from './activity-performer';
+import { type BullmqOptions, JobSteps } from './job-steps';
 
-export interface Worker {
-  dispatcher: Dispatcher;
-  store: TaskStore;
-  close(): Promise<void>;
-}
+export type { ActivityContext, ActivityHandler } from './activity-performer';
+export type { BullmqOptions } from './job-steps';
 
 export interface WorkerOptions extends DispatcherOptions {
   /** The coroutines it runs (default: the built-in ones); tasks of others are left to workers that run them. */
   registry?: CoroutineRegistry;
   /** Its worker group (ARCHITECTURE.md, "Worker groups"); default: the default group. */
   group?: string;
+  /** The handlers `activity(name, args)` runs, by name. */
+  activities?: Record<string, ActivityHandler>;
+  /** Where `job()` steps add their jobs (default: BULLMQ_URL or this worker's Redis, BULLMQ_PREFIX or 'bull'); false: no job steps. */
+  bullmq?: BullmqOptions | false;
+}
+
+export interface Worker {
+  dispatcher: Dispatcher;
+  store: TaskStore;
+  close(): Promise<void>;
 }
 
 /** Build a worker's dispatcher and its connections from configuration (used by the app, tests and the bench). */
@@ -38,7 +47,9 @@ export async function createWorker(config: Config, opts: WorkerOptions = {}): Pr
   // every namespace's secrets are redacted from every task: a secret of another namespace is never stored either
   const redactors = new NamespaceRedactors(config.secrets);
   const outbox = new Outbox(store);
-  const performer = new EffectPerformer(store, new HttpPerformer(new AddressGuard(config.httpAllow)), catalog, definitions, redactors, { spawnDepth: b.spawnDepth, descendants: b.descendants }, new StartPerformer(store, new ScheduleStore(redis, store.keys), catalog, definitions));
+  const jobs = opts.bullmq === false ? undefined : new JobSteps(store, redactors, config.bullmq?.url ?? config.redisUrl, { prefix: config.bullmq?.prefix, ...opts.bullmq });
+  const starts = new StartPerformer(store, new ScheduleStore(redis, store.keys), catalog, definitions);
+  const performer = new EffectPerformer(store, new HttpPerformer(new AddressGuard(config.httpAllow)), catalog, definitions, redactors, { spawnDepth: b.spawnDepth, descendants: b.descendants }, starts, new ActivityPerformer(opts.activities), jobs);
   const dispatcher = new Dispatcher(store, subscriber, new CoroutineSource(registry, store, config.secrets, undefined, { steps: b.stepsPerResume, cpuMs: b.cpuMsPerResume }), performer, outbox, {
     maxSleepMs: config.limits.maxSleepMs,
     redactors,
@@ -48,11 +59,13 @@ export async function createWorker(config: Config, opts: WorkerOptions = {}): Pr
   outbox.onClose = (id) => dispatcher.closeTask(id);
   outbox.onDeadLetter = (p, item, reason) => opts.log?.('error', `partition ${p}: outbox item set aside (${reason}): ${item.slice(0, 300)}`, { partition: p });
   await dispatcher.start();
+  jobs?.start();
   return {
     dispatcher,
     store,
     async close() {
       await dispatcher.stop();
+      await jobs?.close();
       subscriber.disconnect();
       await redis.quit().catch(() => redis.disconnect());
     },

@@ -53,6 +53,12 @@ export interface Config {
     /** The shortest `every` a schedule may have (LIMIT_SCHEDULE_EVERY_MS): one request must not start tasks without end at any rate. */
     scheduleEveryMs: number;
   };
+  /**
+   * The user's BullMQ queues, for `job()` steps and Bull Board: their Redis (BULLMQ_URL, default REDIS_URL),
+   * BullMQ's key prefix (BULLMQ_PREFIX, default BullMQ's 'bull'), and the queues Bull Board shows besides
+   * those job steps have used (BULL_BOARD_QUEUES, comma-separated).
+   */
+  bullmq?: { url: string; prefix: string; boardQueues: string[] };
   /** What one task may do and store before it faults with an error naming the budget. */
   budgets: {
     stepsPerResume: number;
@@ -128,6 +134,13 @@ function loadSecrets(raw: string | undefined): Config['secrets'] {
   return parsed as Config['secrets'];
 }
 
+/** BULL_BOARD_QUEUES: BullMQ queue names, comma-separated (BullMQ refuses ':' in a name). */
+function queueNames(raw: string | undefined): string[] {
+  const names = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const n of names) if (n.includes(':')) throw new Error(`BULL_BOARD_QUEUES: a queue name cannot contain ':', got '${n}'`);
+  return [...new Set(names)];
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const secrets = loadSecrets(env.SECRETS);
   const prefix = env.YF_PREFIX ?? 'yf';
@@ -158,6 +171,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       viewBytes: int(env, 'LIMIT_VIEW_BYTES', 1024 * 1024, 1024, 256 * 1024 * 1024),
       authFailuresPerMinute: int(env, 'LIMIT_AUTH_FAILURES_PER_MINUTE', 30, 0, 1_000_000),
       scheduleEveryMs: int(env, 'LIMIT_SCHEDULE_EVERY_MS', 1000, 1, 24 * 3600 * 1000),
+    },
+    bullmq: {
+      url: env.BULLMQ_URL || (env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
+      prefix: env.BULLMQ_PREFIX || 'bull',
+      boardQueues: queueNames(env.BULL_BOARD_QUEUES),
     },
     budgets: {
       stepsPerResume: int(env, 'LIMIT_STEPS_PER_RESUME', 10_000, 1, 100_000_000),

@@ -79,6 +79,10 @@ export class Keys {
   get workers(): string {
     return `${this.prefix}:workers`;
   }
+  /** The BullMQ queues `job` steps have added jobs to (Bull Board shows them). */
+  get jobQueues(): string {
+    return `${this.prefix}:jobqueues`;
+  }
   /** Resume counters and the lateness histogram the workers flush and /metrics reads. */
   get stats(): string {
     return `${this.prefix}:stats`;

@@ -246,7 +246,7 @@ export class TaskStore {
    */
   async resolve(id: string, seq: number, entry: Pick<JournalEntry, 'r' | 'e'> | null, now = Date.now()): Promise<number> {
     const p = this.partitionOf(id);
-    const res = Number(await this.redis.yf_resolve(this.keys.partition(p), id, seq, entry ? JSON.stringify(entry) : '', now, this.group));
+    const res = Number(await this.redis.yf_resolve(this.keys.partition(p), id, seq, entry ? JSON.stringify(entry) : '', now));
     if (res === 1 && entry) await this.redis.publish(this.keys.wakeChannel, String(p));
     return res;
   }

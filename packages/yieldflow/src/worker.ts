@@ -1,19 +1,28 @@
 import { createHash } from 'node:crypto';
 import { loadConfig, registerScheduleCoroutine } from '@yieldflow/contracts';
 import { type Coroutine, CoroutineRegistry, type Json } from '@yieldflow/runtime';
-import { createWorker as createEngineWorker, type WorkerOptions } from '../../../apps/worker/src/create-worker';
+import { type ActivityHandler, type BullmqOptions, createWorker as createEngineWorker } from '../../../apps/worker/src/create-worker';
 import type { CoroutineDefinition } from './define';
 
-/** An activity: a function the worker runs once per step for `yield activity(name, args)`, its result journaled. */
-export type ActivityFn = (args: Json, ctx: { taskId: string; attempt: number }) => Promise<Json>;
+/**
+ * An activity: a function the worker runs for `yield activity(name, args)`, once per step (retried on
+ * failure like `http()`), its result journaled. Where side effects and injected services belong.
+ */
+export type ActivityFn = ActivityHandler;
+export type { ActivityContext, BullmqOptions } from '../../../apps/worker/src/create-worker';
 
 export interface CreateWorkerOptions {
   /** The Redis URL (default `redis://127.0.0.1:6379`), the one the api uses. */
   redis?: string;
   /** The coroutines this worker runs. Tasks of other coroutines are left to workers that run them. */
   coroutines: CoroutineDefinition<any, any>[];
-  /** Activities by name (the `activity()` effect), for the engines that perform them. */
+  /** Activities by name, run for the `activity()` effect. */
   activities?: Record<string, ActivityFn>;
+  /**
+   * Where `job()` steps add their BullMQ jobs: `connection` (ioredis options; default this worker's Redis)
+   * and `prefix` (BullMQ's, default 'bull'); false for no job steps.
+   */
+  bullmq?: BullmqOptions | false;
   /** Key prefix (default `yf`), the api's `YF_PREFIX`. */
   prefix?: string;
   /** Partitions (default 16), the api's `PARTITIONS`; fixed for the life of a deployment. */
@@ -74,8 +83,7 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Yieldflow
   });
   if (opts.httpAllow) config.httpAllow = opts.httpAllow;
   if (opts.secrets) config.secrets = opts.secrets;
-  const engineOptions: WorkerOptions & { activities?: Record<string, ActivityFn> } = { registry, group, workerId: opts.workerId, log: opts.log, activities: opts.activities };
-  const worker = await createEngineWorker(config, engineOptions);
+  const worker = await createEngineWorker(config, { registry, group, workerId: opts.workerId, log: opts.log, activities: opts.activities, bullmq: opts.bullmq });
   return {
     workerId: worker.dispatcher.workerId,
     group,

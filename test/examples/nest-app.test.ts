@@ -49,7 +49,7 @@ describe('examples/nest-app', () => {
     appUrl = `http://127.0.0.1:${port}`;
     app = spawn(process.execPath, [join(dir, 'dist', 'main.js')], {
       cwd: dir,
-      env: { ...process.env, REDIS_URL: config.redisUrl, YF_PREFIX: config.prefix, PARTITIONS: String(config.partitions), YIELDFLOW_URL: `http://127.0.0.1:${apiPort}`, PORT: String(port) },
+      env: { ...process.env, REDIS_URL: config.redisUrl, YF_PREFIX: config.prefix, PARTITIONS: String(config.partitions), YIELDFLOW_URL: `http://127.0.0.1:${apiPort}`, PORT: String(port), BULL_PREFIX: `${config.prefix}-bull`, PACKING_QUEUE: 'packing' },
       stdio: ['ignore', 'pipe', 'pipe'],
     }) as ChildProcess & { output: string[] };
     app.output = [];
@@ -66,6 +66,7 @@ describe('examples/nest-app', () => {
     await Promise.all(procs.map(exited));
     redis?.disconnect();
     await dropPrefix(config.prefix);
+    await dropPrefix(`${config.prefix}-bull`);
   });
 
   it('is installed from the tarball, and its module found both @Coroutine() methods', () => {
@@ -73,24 +74,24 @@ describe('examples/nest-app', () => {
     expect(app.output.join('')).toMatch(/worker \S+ started \(group c-[0-9a-f]{12}\): orders\.fulfil, orders\.remind, yf\.schedule/);
   });
 
-  it('runs both coroutines: one sleeps, the other sleeps and waits for a value sent through the client', async () => {
+  it('runs both coroutines: a sleep and an @Activity(); a sleep, a @nestjs/bullmq job step and a value sent through the client', async () => {
     const started = await json<{ fulfil: string; remind: string }>(fetch(`${appUrl}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'o-1', items: 2 }) }));
     const remind = await eventually(async () => {
       const v = await json<{ status: string; output: unknown }>(fetch(`${appUrl}/orders/${started.remind}`));
       return v.status === 'completed' ? v : undefined;
     }, 20_000, 100);
-    expect(remind.output).toEqual({ reminded: 'o-1' });
+    expect(remind.output).toEqual({ reminded: 'o-1', sent: 1 });
     const waiting = await eventually(async () => {
       const v = await json<{ status: string; yielded: unknown }>(fetch(`${appUrl}/orders/${started.fulfil}`));
       return v.status === 'suspended' && v.yielded ? v : undefined;
     }, 20_000, 100);
-    expect(waiting.yielded).toEqual({ order: 'o-1', awaiting: 'approval' });
+    expect(waiting.yielded).toEqual({ order: 'o-1', boxes: 1, awaiting: 'approval' });
     const sent = await json<{ status: string; output?: { approvedBy: string } }>(fetch(`${appUrl}/orders/${started.fulfil}/approve`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ by: 'ana' }) }));
     expect(sent.status).toBe('completed');
     const done = await reader.get('default', started.fulfil);
-    expect(done.output).toMatchObject({ order: 'o-1', items: 2, approvedBy: 'ana' });
+    expect(done.output).toMatchObject({ order: 'o-1', boxes: 1, approvedBy: 'ana' });
     expect((done.output as { waitedMs: number }).waitedMs).toBeGreaterThanOrEqual(300);
-    expect(done.suspensions.map((s) => s.kind)).toEqual(['sleep', 'receive']);
+    expect(done.suspensions.map((s) => s.kind)).toEqual(['sleep', 'job', 'receive']);
   }, 60_000);
 
   it('stops its worker when the application shuts down (SIGTERM): its partitions handed back, not left to expire', async () => {

@@ -1,8 +1,7 @@
-import Redis from 'ioredis';
 import { type Config } from '@yieldflow/contracts';
 import { createCoroutineRegistry } from '@yieldflow/contracts';
 import type { CoroutineRegistry } from '@yieldflow/runtime';
-import { CoroutineCatalog, DefinitionRegistry, ScheduleStore, TaskStore } from '@yieldflow/store';
+import { connectRedis, CoroutineCatalog, DefinitionRegistry, ScheduleStore, TaskStore } from '@yieldflow/store';
 import { AddressGuard } from './address-guard';
 import { CoroutineSource } from './coroutine-source';
 import { Dispatcher, type DispatcherOptions } from './dispatcher';
@@ -27,20 +26,22 @@ export interface WorkerOptions extends DispatcherOptions {
   /** Where `job()` steps add their jobs (default: BULLMQ_URL or this worker's Redis, BULLMQ_PREFIX or 'bull'); false: no job steps. */
   bullmq?: BullmqOptions | false;
 }
+import { Sweeper } from './sweeper';
 
 export interface Worker {
   dispatcher: Dispatcher;
   store: TaskStore;
+  sweeper: Sweeper;
   close(): Promise<void>;
 }
 
 /** Build a worker's dispatcher and its connections from configuration (used by the app, tests and the bench). */
 export async function createWorker(config: Config, opts: WorkerOptions = {}): Promise<Worker> {
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
-  const subscriber = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  const redis = connectRedis(config);
+  const subscriber = connectRedis(config, { subscriber: true });
   const b = config.budgets;
   const registry = opts.registry ?? createCoroutineRegistry();
-  const store = new TaskStore(redis, { prefix: config.prefix, partitions: config.partitions, eventBufferBytes: config.limits.eventBufferBytes, budgets: { steps: b.taskSteps, traceEntries: b.traceEntries, bytes: b.taskBytes }, group: opts.group, serves: registry.names() });
+  const store = new TaskStore(redis, { prefix: config.prefix, partitions: config.partitions, partitionTags: config.partitionTags, eventBufferBytes: config.limits.eventBufferBytes, budgets: { steps: b.taskSteps, traceEntries: b.traceEntries, bytes: b.taskBytes }, retention: config.retention, group: opts.group, serves: registry.names() });
   // children and started tasks may be of any worker group's coroutines
   const catalog = new CoroutineCatalog(store, registry);
   const definitions = new DefinitionRegistry(store);
@@ -60,10 +61,14 @@ export async function createWorker(config: Config, opts: WorkerOptions = {}): Pr
   outbox.onDeadLetter = (p, item, reason) => opts.log?.('error', `partition ${p}: outbox item set aside (${reason}): ${item.slice(0, 300)}`, { partition: p });
   await dispatcher.start();
   jobs?.start();
+  const sweeper = new Sweeper(store, dispatcher, { everyMs: config.retention.sweepMs, log: opts.log });
+  sweeper.start();
   return {
     dispatcher,
     store,
+    sweeper,
     async close() {
+      await sweeper.stop();
       await dispatcher.stop();
       await jobs?.close();
       subscriber.disconnect();

@@ -90,7 +90,7 @@ export async function bulk(store: TaskStore, reader: TaskReader, namespace: stri
   };
   let cursor = body.cursor;
   do {
-    const page = await reader.list(namespace, { status: f.status, batchId: f.batchId, limit: 500, cursor });
+    const page = await reader.list(namespace, { status: f.status, coroutine: f.coroutine, definition: f.definition, batchId: f.batchId, limit: 500, cursor });
     const hits = page.items.filter(matches);
     // whole pages only, so the cursor says exactly where to go on
     if (answer.matched + hits.length > BULK_MAX) {

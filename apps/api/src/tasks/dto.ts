@@ -103,6 +103,36 @@ export class ListTasksQuery {
   @IsString()
   scheduleId?: string;
 
+  @ApiPropertyOptional({ example: 'seed.func-a', description: "A coroutine's tasks" })
+  @IsOptional()
+  @Matches(/^[a-z0-9][a-z0-9._-]{0,127}$/i, { message: 'coroutine must be a coroutine name (letters, digits, . _ -)' })
+  @IsString()
+  coroutine?: string;
+
+  @ApiPropertyOptional({ example: 'orders/ship', description: "A definition's tasks: '<namespace>/<name>' (every version) or '<namespace>/<name>@<version>'" })
+  @IsOptional()
+  @Matches(/^[^/@\s]{1,63}\/[^/@\s]{1,63}(@[^/@\s]{1,63})?$/, { message: "definition must be '<namespace>/<name>' or '<namespace>/<name>@<version>'" })
+  @IsString()
+  definition?: string;
+
+  @ApiPropertyOptional({ example: '2026-12-01T00:00:00Z', description: 'Tasks created at or after this time (ISO 8601)' })
+  @IsOptional()
+  @MaxLength(40)
+  @IsString()
+  createdAfter?: string;
+
+  @ApiPropertyOptional({ example: '2026-12-02T00:00:00Z', description: 'Tasks created before this time (ISO 8601)' })
+  @IsOptional()
+  @MaxLength(40)
+  @IsString()
+  createdBefore?: string;
+
+  @ApiPropertyOptional({ example: 'sch-', description: 'Tasks whose id starts with this (listed in id order)' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_.-]{1,128}$/, { message: 'idPrefix must be 1-128 letters, digits, _ . -' })
+  @IsString()
+  idPrefix?: string;
+
   @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
   @IsOptional()
   @Type(() => Number)

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { ANY_JSON, SendAnswerDto, SuspensionPageDto, SuspensionViewDto, TaskPageDto, TaskViewDto, TracePageDto } from '../common/views';
 import type { Request, Response } from 'express';
 import type { TaskValueName } from '@yieldflow/store';
@@ -40,8 +40,8 @@ export class TasksController {
 
   @Get()
   @Roles('viewer')
-  @ApiOperation({ summary: 'A page of tasks, newest first' })
   @ApiOkResponse({ type: TaskPageDto })
+  @ApiOperation({ summary: 'A page of tasks, newest first (by id with idPrefix): filters by status, coroutine, definition, batchId, scheduleId, createdAfter/createdBefore, idPrefix; a page may be short and still have a nextCursor' })
   list(@Namespace() ns: string, @Query() q: ListTasksQuery): Promise<TaskPage> {
     return this.tasks.list(ns, q);
   }
@@ -63,6 +63,17 @@ export class TasksController {
   @ApiNotFoundResponse()
   get(@Namespace() ns: string, @Param('id') id: string): Promise<TaskView> {
     return this.tasks.get(ns, id);
+  }
+
+  @Delete(':id')
+  @Roles('operator')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Remove a finished task at once, with its journal, trace and index entries (else it goes after its retention period)' })
+  @ApiNoContentResponse({ description: 'Removed' })
+  @ApiConflictResponse({ description: 'The task has not finished (cancel or terminate it first)' })
+  @ApiNotFoundResponse()
+  remove(@Namespace() ns: string, @Param('id') id: string): Promise<void> {
+    return this.tasks.remove(ns, id);
   }
 
   @Get(':id/suspensions')

@@ -31,6 +31,14 @@ module.exports = {
     },
     { name: 'store-no-apps', severity: 'error', from: { path: '^libs/store/' }, to: { path: '^(libs/dsl|apps)/|node_modules/@nestjs' } },
     { name: 'api-not-worker', severity: 'error', from: { path: '^apps/api/' }, to: { path: '^apps/worker/' } },
+    {
+      name: 'package-core-without-nest',
+      comment: "The package's main entry runs without Nest (an optional peer dependency): only yieldflow/nest imports it",
+      severity: 'error',
+      from: { path: '^packages/yieldflow/src/(?!nest/)' },
+      to: { path: 'node_modules/@nestjs|^packages/yieldflow/src/nest/|^apps/worker/src/(worker\\.module|main)' },
+    },
+    { name: 'package-not-api', severity: 'error', from: { path: '^packages/' }, to: { path: '^apps/api/' } },
     { name: 'worker-not-api', severity: 'error', from: { path: '^apps/worker/' }, to: { path: '^apps/api/' } },
   ],
   options: {

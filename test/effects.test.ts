@@ -258,8 +258,15 @@ describe('engine effects', () => {
     expect(await store.closed(id, ['"again"'])).toBe(false);
   });
 
-  it('an unknown coroutine faults the task with a message naming it', async () => {
+  it('a coroutine no worker runs waits, queued, saying for which worker', async () => {
     const id = await submit('t.not-registered');
-    expect((await until(id, ['faulted'])).error).toMatchObject({ detail: "coroutine 't.not-registered' is not registered in this worker" });
+    const view = await eventually(async () => {
+      const v = await reader.get('default', id);
+      return v.waitingFor?.kind === 'worker' ? v : undefined;
+    });
+    expect(view.status).toBe('queued');
+    expect(view.waitingFor).toMatchObject({ effect: { coroutine: 't.not-registered' }, reason: "a worker with coroutine 't.not-registered' (none has run it yet)" });
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await reader.get('default', id)).status).toBe('queued');
   });
 });

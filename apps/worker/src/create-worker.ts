@@ -1,7 +1,7 @@
 import { type Config } from '@yieldflow/contracts';
 import { createCoroutineRegistry } from '@yieldflow/contracts';
 import type { CoroutineRegistry } from '@yieldflow/runtime';
-import { connectRedis, DefinitionRegistry, ScheduleStore, TaskStore } from '@yieldflow/store';
+import { connectRedis, CoroutineCatalog, DefinitionRegistry, ScheduleStore, TaskStore } from '@yieldflow/store';
 import { AddressGuard } from './address-guard';
 import { CoroutineSource } from './coroutine-source';
 import { Dispatcher, type DispatcherOptions } from './dispatcher';
@@ -17,7 +17,10 @@ export type { ActivityContext, ActivityHandler } from './activity-performer';
 export type { BullmqOptions } from './job-steps';
 
 export interface WorkerOptions extends DispatcherOptions {
+  /** The coroutines it runs (default: the built-in ones); tasks of others are left to workers that run them. */
   registry?: CoroutineRegistry;
+  /** Its worker group (ARCHITECTURE.md, "Worker groups"); default: the default group. */
+  group?: string;
   /** The handlers `activity(name, args)` runs, by name. */
   activities?: Record<string, ActivityHandler>;
   /** Where `job()` steps add their jobs (default: BULLMQ_URL or this worker's Redis, BULLMQ_PREFIX or 'bull'); false: no job steps. */
@@ -37,15 +40,17 @@ export async function createWorker(config: Config, opts: WorkerOptions = {}): Pr
   const redis = connectRedis(config);
   const subscriber = connectRedis(config, { subscriber: true });
   const b = config.budgets;
-  const store = new TaskStore(redis, { prefix: config.prefix, partitions: config.partitions, partitionTags: config.partitionTags, eventBufferBytes: config.limits.eventBufferBytes, budgets: { steps: b.taskSteps, traceEntries: b.traceEntries, bytes: b.taskBytes }, retention: config.retention });
   const registry = opts.registry ?? createCoroutineRegistry();
+  const store = new TaskStore(redis, { prefix: config.prefix, partitions: config.partitions, partitionTags: config.partitionTags, eventBufferBytes: config.limits.eventBufferBytes, budgets: { steps: b.taskSteps, traceEntries: b.traceEntries, bytes: b.taskBytes }, retention: config.retention, group: opts.group, serves: registry.names() });
+  // children and started tasks may be of any worker group's coroutines
+  const catalog = new CoroutineCatalog(store, registry);
   const definitions = new DefinitionRegistry(store);
   // every namespace's secrets are redacted from every task: a secret of another namespace is never stored either
   const redactors = new NamespaceRedactors(config.secrets);
   const outbox = new Outbox(store);
   const jobs = opts.bullmq === false ? undefined : new JobSteps(store, redactors, config.bullmq?.url ?? config.redisUrl, { prefix: config.bullmq?.prefix, ...opts.bullmq });
-  const starts = new StartPerformer(store, new ScheduleStore(redis, store.keys), registry, definitions);
-  const performer = new EffectPerformer(store, new HttpPerformer(new AddressGuard(config.httpAllow)), registry, definitions, redactors, { spawnDepth: b.spawnDepth, descendants: b.descendants }, starts, new ActivityPerformer(opts.activities), jobs);
+  const starts = new StartPerformer(store, new ScheduleStore(redis, store.keys), catalog, definitions);
+  const performer = new EffectPerformer(store, new HttpPerformer(new AddressGuard(config.httpAllow)), catalog, definitions, redactors, { spawnDepth: b.spawnDepth, descendants: b.descendants }, starts, new ActivityPerformer(opts.activities), jobs);
   const dispatcher = new Dispatcher(store, subscriber, new CoroutineSource(registry, store, config.secrets, undefined, { steps: b.stepsPerResume, cpuMs: b.cpuMsPerResume }), performer, outbox, {
     maxSleepMs: config.limits.maxSleepMs,
     redactors,

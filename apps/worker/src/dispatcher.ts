@@ -133,6 +133,7 @@ export class Dispatcher {
     clearInterval(renew);
     await Promise.all([...this.owned.keys()].map((p) => this.release(p)));
     await this.store.redis.zrem(this.store.keys.workers, this.workerId);
+    await this.store.redis.zrem(this.store.keys.groupWorkers(this.store.group), this.workerId);
     await this.stats.flush(this.store.redis, this.store.keys.stats);
     await this.subscriber.unsubscribe().catch(() => undefined);
   }
@@ -169,6 +170,7 @@ export class Dispatcher {
     if (this.heardAt >= asked) return true;
     this.log('error', `worker ${this.workerId} cannot hear wakes (its subscription is lost); giving its partitions up and subscribing again`);
     await this.store.redis.zrem(this.store.keys.workers, this.workerId);
+    await this.store.redis.zrem(this.store.keys.groupWorkers(this.store.group), this.workerId);
     await Promise.all([...this.owned.keys()].map((p) => this.release(p)));
     try {
       await this.subscriber.unsubscribe().catch(() => undefined);
@@ -186,9 +188,14 @@ export class Dispatcher {
     const now = Date.now();
     const keys = this.store.keys;
     const r = this.store.redis;
+    const group = keys.groupWorkers(this.store.group);
     await r.zadd(keys.workers, now, this.workerId);
+    await r.zadd(group, now, this.workerId);
+    await this.store.announce(now);
     await r.zremrangebyscore(keys.workers, '-inf', now - this.leaseMs * 10);
-    const alive = Math.max(1, await r.zcount(keys.workers, now - this.heartbeatMs * 2, '+inf'));
+    await r.zremrangebyscore(group, '-inf', now - this.leaseMs * 10);
+    // each worker group owns every partition: the share is of its own live workers
+    const alive = Math.max(1, await r.zcount(group, now - this.heartbeatMs * 2, '+inf'));
     const fair = Math.ceil(this.store.partitions / alive);
     for (const [p, o] of this.owned) {
       if ((await this.store.own(p, o.token, this.leaseMs, 'renew')) === -2) this.lose(p, 'lease lost');
@@ -206,7 +213,7 @@ export class Dispatcher {
       order.sort(() => Math.random() - 0.5);
       for (const p of order) {
         if (this.owned.size >= fair) break;
-        const token = `${this.workerId}:${randomBytes(6).toString('hex')}`;
+        const token = this.store.token(this.workerId, randomBytes(6).toString('hex'));
         const recovered = await this.store.own(p, token, this.leaseMs, 'take');
         if (recovered >= 0) {
           this.owned.set(p, { token, pumping: false, again: false, closing: false, nextDue: null, timer: null, inflight: 0, ahead: new Map(), heap: new DueHeap() });
@@ -262,6 +269,8 @@ export class Dispatcher {
           if (earliest !== null && (o.nextDue === null || earliest < o.nextDue)) o.nextDue = earliest;
         }
         if (claim.tasks.length >= this.claimBatch) o.again = true;
+        // parked for another worker group: its owner of this partition claims them when woken
+        if (claim.parked > 0) await this.store.redis.publish(this.store.keys.wakeChannel, String(p));
         await this.outbox.drain(p, o.token);
       } while (o.again && !o.closing);
     } catch (err) {

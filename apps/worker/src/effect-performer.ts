@@ -1,5 +1,4 @@
 import { BudgetError, type ChildSpec, type Json, type JournalEntry, TaskError, ERROR_TYPES } from '@yieldflow/runtime';
-import { type CoroutineRegistry } from '@yieldflow/runtime';
 import { type DefinitionRegistry, type NewTask, type TaskStore, childId, contentHash } from '@yieldflow/store';
 import type { Held } from './executor';
 import type { HttpPerformer } from './http-performer';
@@ -24,7 +23,8 @@ export class EffectPerformer {
   constructor(
     private readonly store: TaskStore,
     private readonly http: HttpPerformer,
-    private readonly registry: CoroutineRegistry,
+    /** Which coroutines a child or started task may run: this deployment's catalog (any worker group's). */
+    private readonly registry: { has(name: string): boolean | Promise<boolean>; latestVersion?(name: string): number | undefined },
     private readonly definitions: DefinitionRegistry,
     private readonly redactors: NamespaceRedactors = new NamespaceRedactors(),
     private readonly budgets: SpawnBudgets = DEFAULT_SPAWN_BUDGETS,
@@ -105,8 +105,8 @@ export class EffectPerformer {
       const spec = specs[i];
       const base = { id: childId(parentId, seq, i), namespace, input: spec.input ?? null, parent: { id: parentId, seq, index: i, depth, root } };
       if ('coroutine' in spec) {
-        if (!this.registry.has(spec.coroutine)) return { e: notFound(`coroutine '${spec.coroutine}' is not registered`) };
-        tasks.push({ ...base, kind: 'coroutine', name: spec.coroutine, version: this.registry.latestVersion(spec.coroutine) });
+        if (!(await this.registry.has(spec.coroutine))) return { e: notFound(`coroutine '${spec.coroutine}' is not registered`) };
+        tasks.push({ ...base, kind: 'coroutine', name: spec.coroutine, version: this.registry.latestVersion?.(spec.coroutine) });
       } else if ('definition' in spec) {
         const text = JSON.stringify(spec.definition);
         const hash = contentHash(text);

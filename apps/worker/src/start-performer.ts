@@ -1,4 +1,4 @@
-import { type ChildSpec, ERROR_TYPES, type Json, type JournalEntry, type StartEffect, type CoroutineRegistry } from '@yieldflow/runtime';
+import { type ChildSpec, ERROR_TYPES, type Json, type JournalEntry, type StartEffect } from '@yieldflow/runtime';
 import { type FireAnswer, nextFire, type ScheduleDoc } from '@yieldflow/contracts';
 import { contentHash, type DefinitionRegistry, type NewTask, type ScheduleStore, type StoredSchedule, type TaskStore } from '@yieldflow/store';
 import type { ClaimedTask } from '@yieldflow/store';
@@ -34,7 +34,8 @@ export class StartPerformer {
   constructor(
     private readonly store: TaskStore,
     private readonly schedules: ScheduleStore,
-    private readonly registry: CoroutineRegistry,
+    /** Which coroutines a child or started task may run: this deployment's catalog (any worker group's). */
+    private readonly registry: { has(name: string): boolean | Promise<boolean>; latestVersion?(name: string): number | undefined },
     private readonly definitions: DefinitionRegistry,
   ) {}
 
@@ -125,8 +126,8 @@ export class StartPerformer {
     const base = { id, namespace: ns, input: spec.input ?? null, ...(scheduleId ? { scheduleId } : {}) };
     let task: NewTask;
     if ('coroutine' in spec) {
-      if (!this.registry.has(spec.coroutine)) return { e: notFound(`coroutine '${spec.coroutine}' is not registered`) };
-      task = { ...base, kind: 'coroutine', name: spec.coroutine, version: this.registry.latestVersion(spec.coroutine) };
+      if (!(await this.registry.has(spec.coroutine))) return { e: notFound(`coroutine '${spec.coroutine}' is not registered`) };
+      task = { ...base, kind: 'coroutine', name: spec.coroutine, version: this.registry.latestVersion?.(spec.coroutine) };
     } else if ('definition' in spec) {
       const text = JSON.stringify(spec.definition);
       const hash = contentHash(text);

@@ -38,6 +38,8 @@ export interface WaitingView {
   since: string;
   dueAt?: string;
   deadline?: string;
+  /** kind 'worker': the task waits for a worker that runs its coroutine; this says which. */
+  reason?: string;
 }
 
 export interface TaskView {

@@ -20,6 +20,7 @@ if st == 'completed' or st == 'faulted' or st == 'cancelled' then return { 0, st
 redis.call('ZREM', p .. 'due', id)
 redis.call('ZREM', p .. 'pq', id)
 redis.call('ZREM', p .. 'act', id)
+for _, g in ipairs(redis.call('SMEMBERS', p .. 'grps')) do redis.call('ZREM', p .. 'act:' .. g, id) end
 redis.call('DEL', p .. 'i:' .. id)
 if f[4] == 'waitForEvent' and f[3] then
   local w = cjson.decode(f[3])

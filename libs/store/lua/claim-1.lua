@@ -2,9 +2,16 @@
   Claim due tasks of a partition for the worker that owns it: each leaves the due set for the active
   set, becomes 'running', and is returned with what to resume it with.
 
+  Routing (ARCHITECTURE.md, "Worker groups"): a worker group's token starts 'g=<group>|' and its lease and
+  active set are 'own:<group>', 'act:<group>' (the default group's: 'own', 'act'). ARGV[4] lists the
+  coroutines the worker runs (comma-separated; '' for every one): a due task of another coroutine is not
+  claimed but parked in 'dq:<name>' (the partition's 'dqs' set names the coroutines with parked tasks),
+  where a worker that runs it claims it. Workflow definitions run anywhere. Without parked tasks the
+  routing costs one SMEMBERS per call.
+
   KEYS[1] partition prefix
-  ARGV[1] now, ARGV[2] max tasks, ARGV[3] owner token
-  Returns: { nextDue|-1, then per task: id, kind, name, def, in, seq, wk, w, resolution, due, la, sa, ca, ns,
+  ARGV[1] now, ARGV[2] max tasks, ARGV[3] owner token, ARGV[4] coroutines run ('' for all)
+  Returns: { nextDue|-1, parked (tasks parked by this call), then per task: id, kind, name, def, in, seq, wk, w, resolution, due, la, sa, ca, ns,
              cv (coroutine version, '' when none is recorded), pt (patched() decisions, JSON text, or '') }
   (ca: when its clock started: its creation, or its admission when it waited for a concurrency slot, 'ad')
            or { -2 } when the token does not own the partition.
@@ -19,7 +26,21 @@
 local p = KEYS[1]
 local now = tonumber(ARGV[1])
 local token = ARGV[3]
-if redis.call('GET', p .. 'own') ~= token then return { -2 } end
+local group = string.match(token, '^g=([^|]+)|')
+local sfx = group and (':' .. group) or ''
+if redis.call('GET', p .. 'own' .. sfx) ~= token then return { -2 } end
+local serves = nil
+if ARGV[4] and ARGV[4] ~= '' then
+  serves = {}
+  for name in string.gmatch(ARGV[4], '[^,]+') do serves[name] = true end
+end
+-- coroutines with parked tasks in this partition; those this worker runs are claimed from their own set
+local parkedNames = {}
+local mine = {}
+for _, name in ipairs(redis.call('SMEMBERS', p .. 'dqs')) do
+  parkedNames[name] = true
+  if not serves or serves[name] then mine[#mine + 1] = name end
+end
 
 local TIMEOUT = '{"e":{"type":"https://serverlessworkflow.io/spec/1.0.0/errors/timeout","status":408,"title":"Timeout","detail":"the wait passed its deadline"}}'
 local max = tonumber(ARGV[2])
@@ -34,7 +55,16 @@ if #ids < max then
   if #more > 0 then redis.call('ZREMRANGEBYRANK', p .. 'due', 0, #more - 1) end
   for _, id in ipairs(more) do ids[#ids + 1] = id end
 end
-local out = { -1 }
+for _, name in ipairs(mine) do
+  if #ids >= max then break end
+  local dq = p .. 'dq:' .. name
+  local more = redis.call('ZRANGEBYSCORE', dq, '-inf', now, 'LIMIT', 0, max - #ids)
+  if #more > 0 then redis.call('ZREMRANGEBYRANK', dq, 0, #more - 1) end
+  for _, id in ipairs(more) do ids[#ids + 1] = id end
+  if redis.call('EXISTS', dq) == 0 then redis.call('SREM', p .. 'dqs', name) end
+end
+local out = { -1, 0 }
+local parked = 0
 local active = {}
 local moved = {}      -- status -> tasks that left it for 'running'
 local batches = {}    -- batch -> { status -> n }, first start
@@ -43,7 +73,15 @@ for _, id in ipairs(ids) do
   local f = redis.call('HMGET', tk, 'st', 'kind', 'name', 'def', 'in', 'seq', 'wk', 'w', 'res', 'due', 'dl', 'la', 'sa', 'ca', 'b', 'ns', 'qm', 'sm', 'pz', 'cw', 'ad', 'cv', 'pt')
   local st, wk, res, dl = f[1], f[7], f[9], tonumber(f[11])
   local resolution = false
-  if f[19] or f[20] then
+  if serves and f[2] == 'c' and not serves[f[3]] and (st == 'queued' or st == 'suspended') and not (f[19] or f[20]) then
+    -- not this worker's coroutine: parked for a worker that runs it
+    redis.call('ZADD', p .. 'dq:' .. f[3], now, id)
+    if not parkedNames[f[3]] then
+      redis.call('SADD', p .. 'dqs', f[3])
+      parkedNames[f[3]] = true
+    end
+    parked = parked + 1
+  elseif f[19] or f[20] then
     resolution = false
   elseif st == 'queued' then
     resolution = 'start'
@@ -66,6 +104,12 @@ for _, id in ipairs(ids) do
     else
       resolution = 'perform'
     end
+  end
+  if resolution and f[2] == 'c' and parkedNames[f[3]] then
+    -- claimed from one of its sets: it leaves the others, so no stale entry wakes it later
+    redis.call('ZREM', p .. 'dq:' .. f[3], id)
+    redis.call('ZREM', p .. 'due', id)
+    redis.call('ZREM', p .. 'pq', id)
   end
   if resolution then
     active[#active + 1] = now
@@ -102,7 +146,7 @@ for _, id in ipairs(ids) do
   end
 end
 for i = 1, #active, 7000 do
-  redis.call('ZADD', p .. 'act', unpack(active, i, math.min(i + 6999, #active)))
+  redis.call('ZADD', p .. 'act' .. sfx, unpack(active, i, math.min(i + 6999, #active)))
 end
 local total = 0
 for st, n in pairs(moved) do
@@ -127,5 +171,10 @@ for b, counts in pairs(batches) do
 end
 local nxt = redis.call('ZRANGE', p .. 'due', 0, 0, 'WITHSCORES')
 if nxt[2] then out[1] = tonumber(nxt[2]) end
+for _, name in ipairs(mine) do
+  local q = redis.call('ZRANGE', p .. 'dq:' .. name, 0, 0, 'WITHSCORES')
+  if q[2] and (out[1] == -1 or tonumber(q[2]) < out[1]) then out[1] = tonumber(q[2]) end
+end
+out[2] = parked
 if redis.call('EXISTS', p .. 'pq') == 1 then out[1] = now end
 return out

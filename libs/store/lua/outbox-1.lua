@@ -10,7 +10,8 @@
            { -2 } when the token does not own the partition.
 ]]
 local p = KEYS[1]
-if redis.call('GET', p .. 'own') ~= ARGV[1] then return { -2 } end
+local group = string.match(ARGV[1], '^g=([^|]+)|')
+if redis.call('GET', p .. 'own' .. (group and (':' .. group) or '')) ~= ARGV[1] then return { -2 } end
 local n = tonumber(ARGV[3])
 local items = redis.call('LRANGE', p .. 'ob', 0, n - 1)
 if ARGV[2] == 'peek' then

@@ -18,6 +18,14 @@ local tk = p .. 't:' .. id
 local f = redis.call('HMGET', tk, 'st', 'ns', 'pz', 'wk', 'res', 'due', 'dl', 'cw', 'pr', 'ca')
 if not f[1] or f[2] ~= ARGV[3] then return { -1 } end
 local st, pz = f[1], f[3]
+-- in an active set: the default group's, or another worker group's (own-1.lua)
+local function performing()
+  if redis.call('ZSCORE', p .. 'act', id) then return true end
+  for _, g in ipairs(redis.call('SMEMBERS', p .. 'grps')) do
+    if redis.call('ZSCORE', p .. 'act:' .. g, id) then return true end
+  end
+  return false
+end
 if st == 'completed' or st == 'faulted' or st == 'cancelled' then return { 0, st } end
 -- paused in effect: marked and not running (a running task pauses at its next suspension)
 local effective = pz and st ~= 'running'
@@ -45,7 +53,7 @@ if f[8] then
   wake = nil -- still waiting for a concurrency slot: admit-1.lua queues it
 elseif st == 'queued' then
   wake = now
-elseif redis.call('ZSCORE', p .. 'act', id) then
+elseif performing() then
   wake = nil -- its IO effect is being performed: the result queues it
 else
   local wk, due, dl = f[4], tonumber(f[6]), tonumber(f[7])

@@ -30,7 +30,10 @@
 ]]
 local p = KEYS[1]
 local now = tonumber(ARGV[1])
-if redis.call('GET', p .. 'own') ~= ARGV[2] then return { -2 } end
+-- a worker group's lease and active set: 'own:<group>', 'act:<group>' (own-1.lua)
+local group = string.match(ARGV[2], '^g=([^|]+)|')
+local sfx = group and (':' .. group) or ''
+if redis.call('GET', p .. 'own' .. sfx) ~= ARGV[2] then return { -2 } end
 local channel = ARGV[3]
 local ops = cjson.decode(ARGV[4])
 local maxSteps, maxTrace, maxBytes = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
@@ -271,8 +274,8 @@ end
 
 -- set operations and counters once per call (advanced tasks leave the due set before new timers go in)
 for i = 1, #undue, 7000 do redis.call('ZREM', p .. 'due', unpack(undue, i, math.min(i + 6999, #undue))) end
-for i = 1, #unact, 7000 do redis.call('ZREM', p .. 'act', unpack(unact, i, math.min(i + 6999, #unact))) end
-for i = 1, #act, 7000 do redis.call('ZADD', p .. 'act', unpack(act, i, math.min(i + 6999, #act))) end
+for i = 1, #unact, 7000 do redis.call('ZREM', p .. 'act' .. sfx, unpack(unact, i, math.min(i + 6999, #unact))) end
+for i = 1, #act, 7000 do redis.call('ZADD', p .. 'act' .. sfx, unpack(act, i, math.min(i + 6999, #act))) end
 for i = 1, #due, 7000 do redis.call('ZADD', p .. 'due', unpack(due, i, math.min(i + 6999, #due))) end
 if paused > 0 then redis.call('HINCRBY', p .. 'cnt', 'paused', paused) end
 -- moved['running>'] / moved['suspended>'] count what left a status; moved[st] what entered one

@@ -7,4 +7,5 @@ export * from './task-list';
 export * from './definition-registry';
 export * from './schedule-store';
 export * from './concurrency';
+export * from './catalog';
 export * from './connection';

@@ -60,6 +60,9 @@ export function spreadTag(n: number, partitions: number): string {
  *   <prefix>:{pN}:dc:<root> descendants of a root task, counted once per spawn
  *   <prefix>:{pN}:st        resume statistics
  *   <prefix>:{pN}:rr:<id>   a task's reruns (the latest 100)
+ *   <prefix>:{pN}:own:<g>, act:<g>  a worker group's lease and active set (the default group's: own, act)
+ *   <prefix>:{pN}:grps      the worker groups that ever owned the partition (absent with one group)
+ *   <prefix>:{pN}:dq:<name> due tasks of a coroutine parked for a worker that runs it; dqs names them
  *   <prefix>:{pN}:exp       finished tasks by the time they expire (retention; expire-1.lua removes them)
  *
  * The list filters' indexes (task-list.ts), each zero-scored and ordered by member, as `idx:<ns>` is
@@ -121,6 +124,14 @@ export class Keys {
   }
   get meta(): string {
     return `${this.prefix}:meta`;
+  }
+  /** The deployment's coroutine catalog: name -> when a worker running it last said so (ms). */
+  get coroutines(): string {
+    return `${this.prefix}:coroutines`;
+  }
+  /** The live workers of one worker group ('' the default one), each scored by its last heartbeat: its fair share's divisor. */
+  groupWorkers(group: string): string {
+    return `${this.prefix}:gw:${group}`;
   }
   get workers(): string {
     return `${this.prefix}:workers`;

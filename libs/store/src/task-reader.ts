@@ -1,5 +1,6 @@
 import type { Json, JournalEntry } from '@yieldflow/runtime';
 import { type BatchView, type EntryPage, type SuspensionView, TASK_STATUSES, type TaskPage, type TaskStatus, type TaskView } from '@yieldflow/contracts';
+import { LIVE_MS } from './catalog';
 import { NotFoundError } from './errors';
 import { type ListQuery, TaskList } from './task-list';
 import type { TaskStore } from './task-store';
@@ -146,7 +147,20 @@ export class TaskReader {
     view.suspensions = suspensions.items as SuspensionView[];
     view.suspensionsPage = { offset: suspensions.offset, total: suspensions.total };
     if (trace.total > 0) view.tracePage = { offset: trace.offset, total: trace.total };
+    if (view.status === 'queued' && h.kind === 'c') await this.waitingForWorker(view, h.name, Number(h.la ?? h.ca));
     return view;
+  }
+
+  /** A queued coroutine task that no live worker runs says so: it waits for a worker with its coroutine. */
+  private async waitingForWorker(view: TaskView, name: string, queuedAt: number): Promise<void> {
+    const seen = await this.store.redis.hget(this.store.keys.coroutines, name);
+    if (seen !== null && Date.now() - Number(seen) <= LIVE_MS) return;
+    view.waitingFor = {
+      kind: 'worker',
+      since: new Date(queuedAt).toISOString(),
+      effect: { coroutine: name, lastSeenAt: seen === null ? null : new Date(Number(seen)).toISOString() },
+      reason: `a worker with coroutine '${name}' (${seen === null ? 'none has run it yet' : 'none is running'})`,
+    };
   }
 
   /** A page of a task's suspensions: from `offset`, or the latest when offset is omitted. */

@@ -7,6 +7,7 @@ import { type ScriptedPipeline, type ScriptedRedis, withScripts } from './script
 import { type Claim, type ClaimedTask, DEFAULT_RETENTION_MS, DEFAULT_TASK_BUDGETS, type NewTask, type Retention, type SendResult, type StoreOptions, type StoredEvent, type Sweep, type TaskBudgets, type WritebackOp } from './types';
 
 const CREATE_CHUNK = 2000;
+const GROUP = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /**
  * Every state change of a task, each one atomic script on the task's partition. Knows Redis and the
@@ -20,6 +21,9 @@ export class TaskStore {
   private readonly eventBufferBytes: number;
   private readonly maxInbox: number;
   readonly budgets: TaskBudgets;
+  /** The worker group ('' for the default one) and the coroutines it runs (null: all). */
+  readonly group: string;
+  readonly serves: string[] | null;
   readonly retention: Retention;
   /** The retention arguments of the end transitions' scripts: default ms, and the overrides as JSON ('' for none). */
   private readonly retentionArgs: [number, string];
@@ -35,6 +39,23 @@ export class TaskStore {
     this.retention = { defaultMs: opts.retention?.defaultMs ?? DEFAULT_RETENTION_MS, byNamespace: opts.retention?.byNamespace ?? {} };
     const overrides = Object.keys(this.retention.byNamespace).length > 0 ? JSON.stringify(this.retention.byNamespace) : '';
     this.retentionArgs = [this.retention.defaultMs, overrides];
+    if (opts.group !== undefined && opts.group !== '' && !GROUP.test(opts.group)) throw new TypeError(`group '${opts.group}' must match ${GROUP}`);
+    this.group = opts.group ?? '';
+    this.serves = opts.serves ? [...opts.serves].sort() : null;
+  }
+
+  /** A fresh lease token of this store's worker group: 'g=<group>|' in front tells the scripts its keys. */
+  token(workerId: string, nonce: string): string {
+    return this.group ? `g=${this.group}|${workerId}:${nonce}` : `${workerId}:${nonce}`;
+  }
+
+  /**
+   * Say which coroutines this worker runs: each name's last-seen time in the deployment's catalog, which
+   * the api reads to accept a submission and task views read to say a task waits for a worker.
+   */
+  async announce(now = Date.now()): Promise<void> {
+    if (!this.serves || this.serves.length === 0) return;
+    await this.redis.hset(this.keys.coroutines, ...this.serves.flatMap((name) => [name, now]));
   }
 
   get partitions(): number {
@@ -170,11 +191,11 @@ export class TaskStore {
   }
 
   async claim(partition: number, token: string, limit: number, now = Date.now()): Promise<Claim | null> {
-    const raw = (await this.redis.yf_claim(this.keys.partition(partition), now, limit, token)) as (string | number)[];
+    const raw = (await this.redis.yf_claim(this.keys.partition(partition), now, limit, token, this.serves ? this.serves.join(',') : '')) as (string | number)[];
     if (raw[0] === -2) return null;
     const tasks: ClaimedTask[] = [];
     const buffered: { task: ClaimedTask; id: string }[] = [];
-    for (let i = 1; i < raw.length; i += 16) {
+    for (let i = 2; i < raw.length; i += 16) {
       const res = String(raw[i + 8]);
       const entry = res === 'start' || res === 'perform' ? null : (JSON.parse(res) as Pick<JournalEntry, 'r' | 'e'> & { ev?: string });
       const task: ClaimedTask = {
@@ -199,7 +220,7 @@ export class TaskStore {
       tasks.push(task);
     }
     if (buffered.length > 0) await this.fetchBufferedEvents(buffered);
-    return { nextDue: raw[0] === -1 ? null : Number(raw[0]), tasks };
+    return { nextDue: raw[0] === -1 ? null : Number(raw[0]), tasks, parked: Number(raw[1]) };
   }
 
   /**

@@ -18,6 +18,13 @@ export interface StoreOptions {
   maxInbox?: number;
   /** What one task may store before it faults with a budget error (see TaskBudgets). */
   budgets?: Partial<TaskBudgets>;
+  /**
+   * A worker's group (ARCHITECTURE.md, "Worker groups"): its partition leases and active sets are its
+   * own. Unset: the default group. Letters, digits, '.', '_' and '-'.
+   */
+  group?: string;
+  /** The coroutines a worker runs: a due task of another one is parked for a worker that runs it. Unset: all. */
+  serves?: string[];
   /** How long a finished task is kept (see Retention; default 7 days for every namespace). */
   retention?: Partial<Retention>;
 }
@@ -111,6 +118,8 @@ export interface ClaimedTask {
 export interface Claim {
   nextDue: number | null;
   tasks: ClaimedTask[];
+  /** Tasks of coroutines this worker does not run, parked by the claim for a worker that runs them. */
+  parked: number;
 }
 
 /** One task's write-back after a claim; see writeback-1.lua. */

@@ -1,7 +1,8 @@
 import type { Provider } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { createCoroutineRegistry, describeRedis, loadConfig, type Config } from '@yieldflow/contracts';
-import { ConcurrencyLimits, connectRedis, DefinitionRegistry, ScheduleStore, TaskReader, TaskStore } from '@yieldflow/store';
+import { ConcurrencyLimits, connectRedis, CoroutineCatalog, DefinitionRegistry, ScheduleStore, TaskReader, TaskStore } from '@yieldflow/store';
+import type { CoroutineRegistry } from '@yieldflow/runtime';
 import { CONFIG, COROUTINES, REDIS, SUBSCRIBER } from './tokens';
 
 export const providers: Provider[] = [
@@ -40,5 +41,7 @@ export const providers: Provider[] = [
   },
   { provide: ScheduleStore, inject: [REDIS, TaskStore], useFactory: (r: Redis, s: TaskStore) => new ScheduleStore(r, s.keys) },
   { provide: DefinitionRegistry, inject: [TaskStore], useFactory: (s: TaskStore) => new DefinitionRegistry(s) },
+  // built-in coroutines, and those any worker announced (an application's own, run by its workers)
+  { provide: CoroutineCatalog, inject: [TaskStore, COROUTINES], useFactory: (s: TaskStore, r: CoroutineRegistry) => new CoroutineCatalog(s, r) },
   { provide: ConcurrencyLimits, inject: [TaskStore], useFactory: (s: TaskStore) => new ConcurrencyLimits(s) },
 ];

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CoroutineRegistry, Json } from '@yieldflow/runtime';
 import type { Config } from '@yieldflow/contracts';
-import { ConcurrencyLimits, DefinitionRegistry, NewTask, NotFoundError, TaskStore } from '@yieldflow/store';
+import { ConcurrencyLimits, CoroutineCatalog, DefinitionRegistry, NewTask, NotFoundError, TaskStore } from '@yieldflow/store';
 import { InvalidInputError } from '../common/errors';
 import { CONFIG, COROUTINES } from '../common/tokens';
 import type { CreateTaskDto } from './dto';
@@ -19,6 +19,7 @@ export class Submission {
     private readonly definitions: DefinitionRegistry,
     @Inject(CONFIG) private readonly config: Config,
     private readonly limits: ConcurrencyLimits,
+    private readonly catalog: CoroutineCatalog,
   ) {}
 
   /** The task to create, with the concurrency slot it takes when a limit applies to it (POST /v1/concurrency). */
@@ -47,8 +48,8 @@ export class Submission {
     }
     const input = (body.input ?? null) as NewTask['input'];
     if (body.coroutine !== undefined) {
-      if (!this.coroutines.has(body.coroutine)) {
-        throw new InvalidInputError(`${field}coroutine '${body.coroutine}' is not registered; registered: ${this.coroutines.names().join(', ')}`);
+      if (!(await this.catalog.has(body.coroutine))) {
+        throw new InvalidInputError(`${field}coroutine '${body.coroutine}' is not registered; registered: ${(await this.catalog.names()).join(', ')}`);
       }
       // a new task runs the latest version to its end, whatever is registered later
       return { id, namespace, kind: 'coroutine', name: body.coroutine, version: this.coroutines.latestVersion(body.coroutine), input };

@@ -18,6 +18,13 @@ module.exports = {
     { name: 'contracts-no-store', severity: 'error', from: { path: '^libs/contracts/' }, to: { path: '^(libs/(store|dsl)|apps)/|node_modules/(@nestjs|ioredis)' } },
     { name: 'store-no-apps', severity: 'error', from: { path: '^libs/store/' }, to: { path: '^(libs/dsl|apps)/|node_modules/@nestjs' } },
     { name: 'api-not-worker', severity: 'error', from: { path: '^apps/api/' }, to: { path: '^apps/worker/' } },
+    {
+      name: 'dashboard-on-the-public-api-only',
+      comment: 'The dashboard is a browser app: it talks to the REST API, and imports nothing of the server',
+      severity: 'error',
+      from: { path: '^apps/dashboard/' },
+      to: { path: '^(libs|apps/(api|worker))/' },
+    },
     { name: 'worker-not-api', severity: 'error', from: { path: '^apps/worker/' }, to: { path: '^apps/api/' } },
   ],
   options: {

@@ -22,6 +22,11 @@ import { NotifyHub } from './tasks/notify-hub';
 import { Submission } from './tasks/submission';
 import { TasksController } from './tasks/tasks.controller';
 import { TasksService } from './tasks/tasks.service';
+import { streamControllers, streamProviders } from './stream/providers';
+import { OverviewController } from './overview/overview.controller';
+import { OverviewService } from './overview/overview.service';
+import { DashboardController } from './dashboard/dashboard.controller';
+import { DashboardFiles } from './dashboard/dashboard-files';
 
 @Module({})
 export class AppModule {
@@ -40,7 +45,7 @@ export class AppModule {
           },
         }),
       ],
-      controllers: [TasksController, BatchesController, ConcurrencyController, EventsController, DefinitionsController, KeysController, HealthController, MetricsController, SchedulesController],
+      controllers: [TasksController, BatchesController, ConcurrencyController, EventsController, DefinitionsController, KeysController, HealthController, MetricsController, SchedulesController, ...streamControllers, OverviewController, DashboardController],
       providers: [
         ...providers.filter((p) => !('provide' in p) || p.provide !== CONFIG),
         { provide: CONFIG, useValue: config },
@@ -57,6 +62,9 @@ export class AppModule {
         DefinitionSchedules,
         EventStarts,
         ...authProviders,
+        ...streamProviders,
+        OverviewService,
+        DashboardFiles,
       ],
     };
   }

@@ -16,6 +16,19 @@ module.exports = {
       to: { path: '^(libs/(store|contracts)|apps)/|node_modules/(@nestjs|ioredis|bullmq)' },
     },
     { name: 'contracts-no-store', severity: 'error', from: { path: '^libs/contracts/' }, to: { path: '^(libs/(store|dsl)|apps)/|node_modules/(@nestjs|ioredis)' } },
+    {
+      name: 'client-on-contracts-types-only',
+      comment: 'The REST client needs nothing but fetch: of ours, only the contracts (types)',
+      severity: 'error',
+      from: { path: '^libs/client/' },
+      to: { path: '^(libs/(store|dsl|runtime)|apps)/|node_modules/' },
+    },
+    {
+      name: 'client-types-only',
+      severity: 'error',
+      from: { path: '^libs/client/' },
+      to: { path: '^libs/contracts/', dependencyTypesNot: ['type-only'] },
+    },
     { name: 'store-no-apps', severity: 'error', from: { path: '^libs/store/' }, to: { path: '^(libs/dsl|apps)/|node_modules/@nestjs' } },
     { name: 'api-not-worker', severity: 'error', from: { path: '^apps/api/' }, to: { path: '^apps/worker/' } },
     {

@@ -13,7 +13,7 @@ module.exports = {
   testRegex: '.*\\.(spec|test)\\.ts$',
   transform: { '^.+\\.ts$': ['@swc/jest', swc] },
   moduleNameMapper: {
-    '^@yieldflow/(runtime|store|dsl|contracts)$': '<rootDir>/libs/$1/src',
+    '^@yieldflow/(runtime|store|dsl|contracts|client)$': '<rootDir>/libs/$1/src',
   },
   testTimeout: 30000,
 };

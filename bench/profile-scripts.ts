@@ -12,9 +12,9 @@
  * other clients did meanwhile, so run it when Redis is otherwise idle and compare runs.
  * It writes under its own prefix and deletes it afterwards.
  */
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { createCoroutineRegistry } from '@yieldflow/contracts';
-import { type ClaimedTask, type NewTask, TaskStore, type WritebackOp, newId } from '@yieldflow/store';
+import { type ClaimedTask, connectRedis, type NewTask, TaskStore, type WritebackOp, newId } from '@yieldflow/store';
 import { Executor } from '../apps/worker/src/executor';
 import { sweepPrefix, uniquePrefix } from './redis';
 import { median } from './stats';
@@ -68,8 +68,8 @@ const phase = (name: string, batch: number): PhaseStats => ({ phase: name, batch
 
 async function profile(redisUrl: string, total: number, batch: number): Promise<PhaseStats[]> {
   const prefix = uniquePrefix('yf-scripts');
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  const probe = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const redis = connectRedis({ redisUrl });
+  const probe = connectRedis({ redisUrl });
   const store = new TaskStore(redis, { prefix, partitions: 1 });
   const registry = createCoroutineRegistry();
   const executor = new Executor();

@@ -5,12 +5,21 @@
 import * as os from 'node:os';
 import { inprocess } from './peers/inprocess';
 import { bullmqChain } from './peers/bullmq-chain';
+import { LocalCluster } from './local-cluster';
 import { redisVersion } from './redis';
+import { resumeCost, type ResumeCost } from './resume-cost';
 import { median } from './stats';
-import { yieldflow } from './systems/yieldflow';
+import { yieldflow, yieldflowCluster } from './systems/yieldflow';
 import { runWideFork } from './wide-fork';
 import { runSchedules, type ScheduleResult } from './schedule';
+import { type JobStepResult, runJobSteps } from './job';
+import { renderSoak, runSoak, type SoakResult } from './soak';
 import type { Result, RunOptions, System } from './types';
+
+const SCENARIOS = ['big', 'two', 'fork', 'schedule', 'job', 'soak', 'cost'] as const;
+type ScenarioId = (typeof SCENARIOS)[number];
+/** What `--scenario all` runs: every scenario but the soak and the cost scenario, which take minutes at their default sizes. */
+const DEFAULT_SCENARIOS: ScenarioId[] = ['big', 'two', 'fork', 'schedule', 'job'];
 
 /** Every system the runner knows, in the order they run. Peers first, the system under test last. */
 const SYSTEMS: System[] = [inprocess, bullmqChain, yieldflow];
@@ -22,8 +31,15 @@ interface Options {
   json: boolean;
   repeat: number;
   smallRepeat: number;
-  scenarios: Set<'big' | 'two' | 'fork' | 'schedule'>;
+  scenarios: Set<ScenarioId>;
+  soakTasks: number;
+  soakRetentionMs: number;
+  /** A Redis Cluster for a yieldflow row of its own: 'local' (3 masters started here), or its nodes. */
+  cluster: string | null;
+  costTasks: number[];
+  resumeSteps: number;
   branches: number;
+  jobs: number;
   concurrency: number;
   workers: number;
   pauseMs: number;
@@ -35,13 +51,20 @@ interface Options {
 
 const USAGE = `usage: node dist/bench/run.js [options]
   --tasks N          func_a/func_b pairs in the big run (default 10000, i.e. 20,000 tasks)
-  --only a,b         run only these systems (${SYSTEMS.map((s) => s.name).join(', ')})
+  --only a,b         run only these systems (${SYSTEMS.map((s) => s.name).join(', ')}, and yieldflow-cluster with --cluster)
   --redis URL        Redis to use (default $REDIS_URL or redis://127.0.0.1:6379)
   --json             print the results as JSON on stdout (progress goes to stderr)
   --repeat K         runs per system in the big run; the median wall time is reported (default 1)
   --small-repeat K   runs per system in the two-task run (default 5)
-  --scenario S       big, two, fork, schedule or all (default all)
+  --scenario S       ${SCENARIOS.join(', ')} or all (default all: every one but soak and cost)
+  --soak-tasks N     tasks the soak pushes through (default 200000)
+  --soak-retention MS  retention of finished tasks in the soak (default 5000)
+  --cluster [NODES]  also run yieldflow on a Redis Cluster, side by side: on NODES (host:port,...), or
+                     without NODES on 3 masters started here on loopback (redis-server, redis-cli)
+  --cost-tasks A,B   task counts of the cost scenario (default 1000,10000,100000)
+  --resume-steps S   the cost scenario's late resume: at step S against step 10 (default 10000)
   --branches N       branches of the wide fork (default 10000)
+  --jobs N           tasks of the job() scenario, and raw BullMQ jobs beside them (default 1000)
   --concurrency C    jobs at once per worker where the system has the knob (default 200)
   --workers W        worker processes for systems that start several (default: CPU cores)
   --pause MS         pause between systems (default 2000)
@@ -58,8 +81,14 @@ function parseArgs(argv: string[]): Options {
     json: false,
     repeat: 1,
     smallRepeat: 5,
-    scenarios: new Set(['big', 'two', 'fork', 'schedule']),
+    scenarios: new Set(DEFAULT_SCENARIOS),
+    cluster: null,
+    costTasks: [1000, 10_000, 100_000],
+    soakTasks: 200_000,
+    soakRetentionMs: 5000,
+    resumeSteps: 10_000,
     branches: 10_000,
+    jobs: 1000,
     concurrency: 200,
     workers: os.cpus().length,
     pauseMs: 2000,
@@ -85,12 +114,22 @@ function parseArgs(argv: string[]): Options {
       case '--small-repeat': o.smallRepeat = int(a, next(), 1); break;
       case '--scenario': {
         const v = next();
-        if (v === 'all') o.scenarios = new Set(['big', 'two', 'fork', 'schedule']);
-        else if (v === 'big' || v === 'two' || v === 'fork' || v === 'schedule') o.scenarios = new Set([v]);
-        else throw new Error(`--scenario is big, two, fork, schedule or all, got ${v}`);
+        if (v === 'all') o.scenarios = new Set(DEFAULT_SCENARIOS);
+        else if (v !== undefined && (SCENARIOS as readonly string[]).includes(v)) o.scenarios = new Set([v as ScenarioId]);
+        else throw new Error(`--scenario is ${SCENARIOS.join(', ')} or all, got ${v}`);
         break;
       }
+      case '--cluster': {
+        const v = argv[i + 1];
+        o.cluster = v && !v.startsWith('--') ? (i++, v) : 'local';
+        break;
+      }
+      case '--cost-tasks': o.costTasks = (next() ?? '').split(',').map((v) => int(a, v, 2)); break;
+      case '--resume-steps': o.resumeSteps = int(a, next(), 20); break;
       case '--branches': o.branches = int(a, next(), 1); break;
+      case '--jobs': o.jobs = int(a, next(), 1); break;
+      case '--soak-tasks': o.soakTasks = int(a, next(), 1); break;
+      case '--soak-retention': o.soakRetentionMs = int(a, next(), 1); break;
       case '--concurrency': o.concurrency = int(a, next(), 1); break;
       case '--workers': o.workers = int(a, next(), 1); break;
       case '--pause': o.pauseMs = int(a, next(), 0); break;
@@ -108,7 +147,7 @@ function parseArgs(argv: string[]): Options {
     }
   }
   if (o.only) {
-    const known = new Set(SYSTEMS.map((s) => s.name));
+    const known = new Set([...SYSTEMS.map((s) => s.name), 'yieldflow-cluster']);
     const unknown = o.only.filter((n) => !known.has(n));
     if (unknown.length) throw new Error(`unknown system(s) ${unknown.join(', ')}; known: ${[...known].join(', ')}`);
   }
@@ -305,7 +344,24 @@ async function main(): Promise<void> {
     interrupted = true;
     log('interrupted: stopping after the current run (Ctrl-C again to quit now)');
   });
-  const systems = o.only ? SYSTEMS.filter((s) => o.only?.includes(s.name)) : SYSTEMS;
+  let local: LocalCluster | undefined;
+  let clusterNodes: string | undefined;
+  if (o.cluster === 'local') {
+    local = new LocalCluster();
+    log('[cluster] starting 3 masters on loopback');
+    await local.start(3, 0);
+    clusterNodes = local.addresses;
+  } else if (o.cluster) clusterNodes = o.cluster;
+  try {
+    await report(o, clusterNodes);
+  } finally {
+    await local?.stop();
+  }
+}
+
+async function report(o: Options, clusterNodes: string | undefined): Promise<void> {
+  const all = clusterNodes ? [...SYSTEMS, yieldflowCluster(clusterNodes)] : SYSTEMS;
+  const systems = o.only ? all.filter((s) => o.only?.includes(s.name)) : all;
   const machine = machineLine(await redisVersion(o.redisUrl));
   const out = (s: string): void => {
     if (o.json) log(s);
@@ -339,8 +395,31 @@ async function main(): Promise<void> {
     schedules = await runSchedules(o.redisUrl, 20);
   }
 
-  const report = scenarios.map((sc) => ({ sc, ratios: ratios(sc, o.sut) }));
-  for (const { sc, ratios: rs } of report) {
+  let jobSteps: JobStepResult[] = [];
+  if (o.scenarios.has('job') && !interrupted) {
+    if (scenarios.length || forks.length || schedules.length) await sleep(o.pauseMs);
+    log(`[job] ${o.jobs} raw BullMQ jobs, then ${o.jobs} tasks each yielding one job()`);
+    jobSteps = await runJobSteps(o.redisUrl, o.jobs, o.timeoutMs);
+  }
+
+  let soak: SoakResult | { error: string } | undefined;
+  if (o.scenarios.has('soak') && !interrupted) {
+    if (scenarios.length || forks.length || schedules.length || jobSteps.length) await sleep(o.pauseMs);
+    log(`[soak] ${o.soakTasks} tasks, retention ${o.soakRetentionMs} ms`);
+    soak = await runSoak({ redisUrl: o.redisUrl, tasks: o.soakTasks, retentionMs: o.soakRetentionMs, workers: o.workers, partitions: o.partitions, timeoutMs: Math.max(o.timeoutMs, 60_000 + o.soakTasks) }).catch((err: unknown) => ({
+      error: err instanceof Error ? err.message : String(err),
+    }));
+  }
+
+  let cost: CostRow[] = [];
+  let resumes: { name: string; r?: ResumeCost; error?: string }[] = [];
+  if (o.scenarios.has('cost') && !interrupted) {
+    if (scenarios.length || forks.length || schedules.length || jobSteps.length || soak) await sleep(o.pauseMs);
+    ({ rows: cost, resumes } = await runCost(o, systems.filter((s) => s.name.startsWith('yieldflow')), clusterNodes));
+  }
+
+  const reported = scenarios.map((sc) => ({ sc, ratios: ratios(sc, o.sut) }));
+  for (const { sc, ratios: rs } of reported) {
     out('');
     out(`${sc.title} (${2 * sc.pairs} tasks${sc.repeat > 1 ? `, median of ${sc.repeat} runs` : ''})`);
     out(sc.id === 'big' ? renderBig(sc) : renderTwo(sc));
@@ -376,11 +455,62 @@ async function main(): Promise<void> {
     );
   }
 
+  if (jobSteps.length) {
+    out('');
+    out(`job: jobs added at once, then paced; one BullMQ Worker (concurrency 50); what follows a job's completion, beside BullMQ's own completion latency`);
+    const pct = (l: { p50: number; p99: number; max: number }) => `${l.p50}/${l.p99}/${l.max}`;
+    out(
+      table(
+        ['system', 'jobs', 'completed → next p50/p99/max ms', 'added → completed p50/p99/max ms'],
+        jobSteps.map((r) => [r.name, String(r.completion.count || r.jobs), r.error ? `failed: ${r.error}` : pct(r.after), r.error ? '-' : pct(r.completion)]),
+      ),
+    );
+  }
+
+  if (soak) {
+    out('');
+    out('error' in soak ? `soak: failed: ${soak.error}` : renderSoak(soak));
+  }
+
+  if (cost.length || resumes.length) {
+    out('');
+    out('cost: the seed workload at each size (half func_a, half func_b), Redis CPU and memory summed over the masters');
+    out(
+      table(
+        ['system', 'tasks', 'wall time', 'late p99 ms', 'Redis CPU ms', 'Redis CPU µs/task', 'used_memory growth (all suspended)', 'B/task', 'MEMORY USAGE B/task'],
+        cost.map((c) =>
+          c.error
+            ? [c.name, fmtInt(c.tasks), `FAILED: ${c.error.slice(0, 60)}`, '-', '-', '-', '-', '-', '-']
+            : [
+                c.name,
+                fmtInt(c.tasks),
+                fmtS(c.wallMs),
+                fmtMs(c.lateP99),
+                fmtMs(c.redisCpuMs),
+                fmtInt(((c.redisCpuMs ?? NaN) * 1000) / c.tasks),
+                c.usedBytes === undefined ? '-' : `${(c.usedBytes / 2 ** 20).toFixed(1)} MiB`,
+                fmtInt((c.usedBytes ?? NaN) / c.tasks),
+                fmtInt(c.bytesPerTask),
+              ],
+        ),
+      ),
+    );
+    for (const { name, r, error } of resumes) {
+      if (!r) out(`one resume (${name}): failed: ${error}`);
+      else
+        out(
+          `one resume (${name}), a task looping sleep(0): step 10 ${r.earlyMs.toFixed(3)} ms, step ${fmtInt(r.steps)} ${r.lateMs.toFixed(3)} ms ` +
+            `(${ratio(r.lateMs, r.earlyMs)}, target at most 1.50x); cold, journal replayed: ${r.coldEarlyMs.toFixed(2)} ms vs ${r.coldLateMs.toFixed(2)} ms`,
+        );
+    }
+  }
+
   if (o.json) {
     const json = {
       machine: machine.info,
       options: { ...o, scenarios: [...o.scenarios] },
-      scenarios: report.map(({ sc, ratios: rs }) => ({
+      cost: { rows: cost, resumes },
+      scenarios: reported.map(({ sc, ratios: rs }) => ({
         id: sc.id,
         title: sc.title,
         pairs: sc.pairs,
@@ -391,9 +521,51 @@ async function main(): Promise<void> {
       })),
       wideFork: forks,
       schedule: schedules,
+      jobSteps,
+      soak: soak ?? null,
     };
     process.stdout.write(JSON.stringify(json, null, 2) + '\n');
   }
+}
+
+interface CostRow {
+  name: string;
+  tasks: number;
+  wallMs?: number;
+  lateP99?: number;
+  redisCpuMs?: number;
+  usedBytes?: number;
+  bytesPerTask?: number | null;
+  error?: string;
+}
+
+/** The seed workload at each of `costTasks`, for yieldflow (and on the cluster), then the resume at step S. */
+async function runCost(o: Options, systems: System[], clusterNodes: string | undefined): Promise<{ rows: CostRow[]; resumes: { name: string; r?: ResumeCost; error?: string }[] }> {
+  const rows: CostRow[] = [];
+  for (const tasks of o.costTasks) {
+    for (const sys of systems) {
+      if (interrupted) break;
+      log(`[cost] ${sys.name} ${tasks} tasks`);
+      try {
+        const r = await sys.run({ pairs: Math.max(1, Math.round(tasks / 2)), redisUrl: o.redisUrl, concurrency: o.concurrency, workers: o.workers, timeoutMs: o.timeoutMs, measureMemory: o.measureMemory, partitions: o.partitions });
+        rows.push({ name: sys.name, tasks: r.tasks, wallMs: r.wallMs, lateP99: r.lateP99, redisCpuMs: r.redisCpuMs, usedBytes: r.redisUsedBytes, bytesPerTask: r.redisBytesPerTask });
+      } catch (err) {
+        rows.push({ name: sys.name, tasks, error: err instanceof Error ? err.message : String(err) });
+      }
+      await sleep(o.pauseMs);
+    }
+  }
+  const resumes: { name: string; r?: ResumeCost; error?: string }[] = [];
+  for (const [name, nodes] of [['yieldflow', undefined], ...(clusterNodes ? [['yieldflow-cluster', clusterNodes]] : [])] as [string, string | undefined][]) {
+    if (interrupted) break;
+    log(`[cost] ${name}: one resume at step 10 and at step ${o.resumeSteps}`);
+    try {
+      resumes.push({ name, r: await resumeCost(o.redisUrl, o.resumeSteps, nodes) });
+    } catch (err) {
+      resumes.push({ name, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return { rows, resumes };
 }
 
 main().catch((err: unknown) => {

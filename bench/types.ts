@@ -22,6 +22,8 @@ export interface RunOptions {
   measureMemory: boolean;
   /** Partitions, for systems that spread tasks over them (Yieldflow; default 16). */
   partitions?: number;
+  /** A Redis Cluster's nodes (host:port,...), for systems that can use one (Yieldflow); unset: `redisUrl`. */
+  redisCluster?: string;
 }
 
 /** One measured run. All times are milliseconds on the wall clock (Date.now()). */
@@ -37,6 +39,10 @@ export interface Result {
   lateP50: number;
   /** Resume lateness, 99th percentile. */
   lateP99: number;
+  /** Redis CPU (user + system, all masters) from submission to the last completion, every client's. */
+  redisCpuMs?: number;
+  /** INFO used_memory growth (all masters) while every task was suspended at its first sleep. */
+  redisUsedBytes?: number;
   /** Resume lateness, worst. */
   lateMax: number;
   /** Redis memory held per task while all tasks are suspended; null when nothing is kept in Redis. */

@@ -9,7 +9,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import Redis from 'ioredis';
 import { FlowProducer, Worker } from 'bullmq';
-import { contentHash, newId, TaskStore } from '@yieldflow/store';
+import { connectRedis, contentHash, newId, TaskStore } from '@yieldflow/store';
 import { connectionFromUrl, sweepPrefix, uniquePrefix } from './redis';
 import { summarize } from './stats';
 
@@ -46,7 +46,7 @@ async function until<T>(check: () => Promise<T | undefined>, timeoutMs: number, 
 async function yieldflowFork(redisUrl: string, branches: number, timeoutMs: number): Promise<WideForkResult> {
   const prefix = uniquePrefix('fork');
   const partitions = 16;
-  const redis = new Redis(redisUrl);
+  const redis = connectRedis({ redisUrl });
   const store = new TaskStore(redis, { prefix, partitions });
   await store.init();
   const worker: ChildProcess = spawn(process.execPath, [WORKER_MAIN], {

@@ -28,6 +28,7 @@ function ping(host, port, timeoutMs = 500) {
 
 async function findRedis() {
   if (process.env.REDIS_URL) return process.env.REDIS_URL;
+  if (process.env.REDIS_CLUSTER_NODES) return `redis+cluster://${process.env.REDIS_CLUSTER_NODES}`; // the config reads the nodes
   if (await ping('127.0.0.1', 6379)) return 'redis://127.0.0.1:6379';
   const found = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
   if (found.error) {

@@ -10,11 +10,11 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import Redis from 'ioredis';
-import { type NewTask, TaskStore, newId } from '@yieldflow/store';
+import type Redis from 'ioredis';
+import { connectRedis, type NewTask, TaskStore, newId } from '@yieldflow/store';
 import { onAbort } from '../child';
 import { runInChild } from '../fork';
-import { memoryUsage, scanKeys, sweepPrefix, uniquePrefix, usedMemory } from '../redis';
+import { benchTarget, memoryUsage, redisCpuMs, scanKeys, sweepPrefix, uniquePrefix, usedMemory } from '../redis';
 import { summarize } from '../stats';
 import type { Result, RunOptions, System } from '../types';
 import { RESUMES_PER_PAIR } from '../workload';
@@ -27,7 +27,7 @@ interface YieldflowOptions extends RunOptions {
 const WORKER_MAIN = path.join(__dirname, '..', '..', 'apps', 'worker', 'src', 'main.js');
 const POLL_MS = 50;
 
-type WorkerProcess = ChildProcess & { output: string[] };
+export type WorkerProcess = ChildProcess & { output: string[] };
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -40,14 +40,6 @@ function cpuMsOf(pid: number | undefined): number {
   } catch {
     return NaN;
   }
-}
-
-/** Redis's own CPU time (used_cpu_user + used_cpu_sys, ms): every client's work, not only this run's. */
-async function redisCpuMs(redis: Redis): Promise<number> {
-  const info = await redis.info('cpu');
-  const user = /^used_cpu_user:([\d.]+)/m.exec(info);
-  const sys = /^used_cpu_sys:([\d.]+)/m.exec(info);
-  return user && sys ? (Number(user[1]) + Number(sys[1])) * 1000 : NaN;
 }
 
 /**
@@ -80,15 +72,18 @@ function workerNodeArgs(): string[] {
   return (process.env.YF_BENCH_WORKER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 }
 
-function spawnWorker(opts: YieldflowOptions, partitions: number, index: number): WorkerProcess {
+/** A worker process on the run's prefix; `env` adds settings (the soak's retention). */
+export function spawnWorker(opts: { redisUrl: string; prefix: string; redisCluster?: string }, partitions: number, index: number, env: NodeJS.ProcessEnv = {}): WorkerProcess {
   const child = spawn(process.execPath, [...workerNodeArgs(), WORKER_MAIN], {
     env: {
       ...process.env,
       REDIS_URL: opts.redisUrl,
+      ...(opts.redisCluster ? { REDIS_CLUSTER_NODES: opts.redisCluster, PARTITION_TAGS: 'spread' } : {}),
       YF_PREFIX: opts.prefix,
       PARTITIONS: String(partitions),
       LOG_LEVEL: 'warn',
       WORKER_ID: `bench-w${index}-${process.pid}`,
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   }) as WorkerProcess;
@@ -111,11 +106,13 @@ function exited(child: ChildProcess): Promise<number | null> {
 }
 
 /** SIGTERM, wait for a clean exit (the worker releases its leases); SIGKILL after `graceMs`. */
-async function stopWorker(child: ChildProcess, graceMs = 15_000): Promise<{ code: number | null; killed: boolean }> {
+export async function stopWorker(child: ChildProcess, graceMs = 15_000): Promise<{ code: number | null; killed: boolean }> {
   if (child.exitCode !== null || child.signalCode !== null) return { code: child.exitCode, killed: false };
   child.kill('SIGTERM');
-  const timer = sleep(graceMs).then(() => 'timeout' as const);
+  let handle: NodeJS.Timeout | undefined;
+  const timer = new Promise<'timeout'>((resolve) => (handle = setTimeout(() => resolve('timeout'), graceMs)));
   const r = await Promise.race([exited(child), timer]);
+  clearTimeout(handle);
   if (r === 'timeout') {
     child.kill('SIGKILL');
     await exited(child);
@@ -129,7 +126,7 @@ async function stopWorker(child: ChildProcess, graceMs = 15_000): Promise<{ code
  * fair share): a second worker gets its share only at the first worker's next heartbeat, when it gives
  * the excess back, so "all owned" alone would start the clock with one worker doing all the work.
  */
-async function waitForOwners(redis: Redis, prefix: string, partitions: number, workers: WorkerProcess[], timeoutMs: number): Promise<Map<string, number>> {
+export async function waitForOwners(redis: Redis, store: TaskStore, partitions: number, workers: WorkerProcess[], timeoutMs: number): Promise<Map<string, number>> {
   const fair = Math.ceil(partitions / workers.length);
   const deadline = Date.now() + timeoutMs;
   let last = new Map<string, number>();
@@ -140,7 +137,7 @@ async function waitForOwners(redis: Redis, prefix: string, partitions: number, w
       }
     }
     const pipe = redis.pipeline();
-    for (let p = 0; p < partitions; p++) pipe.get(`${prefix}:{p${p}}:own`);
+    for (let p = 0; p < partitions; p++) pipe.get(`${store.keys.partition(p)}own`);
     const tokens = ((await pipe.exec()) ?? []).map(([, v]) => v as string | null);
     if (tokens.every((t) => t)) {
       last = new Map();
@@ -200,7 +197,7 @@ async function snapshotMemory(redis: Redis, prefix: string, baseline: number, t0
   const used = await usedMemory(redis);
   const keys = await scanKeys(redis, `${prefix}:*`);
   // per task: t:<id> hash, j:<id> journal, r:<id> trace, i:<id> inbox, ch:<id> children; the rest is shared
-  const perTask = /^\{p\d+\}:(t|j|r|i|ch):/;
+  const perTask = /^\{p[\d.]+\}:(t|j|r|i|ch):/;
   const taskKeys: string[] = [];
   const otherKeys: string[] = [];
   for (const k of keys) (perTask.test(k.slice(prefix.length + 1)) ? taskKeys : otherKeys).push(k);
@@ -209,7 +206,7 @@ async function snapshotMemory(redis: Redis, prefix: string, baseline: number, t0
   let global = 0;
   for (const k of otherKeys) {
     const b = await memoryUsage(redis, [k]);
-    const m = /:\{p\d+\}:([a-z]+)/.exec(k);
+    const m = /:\{p[\d.]+\}:([a-z]+)/.exec(k);
     if (m) {
       const e = (perPartition[m[1]] ??= { keys: 0, bytes: 0 });
       e.keys++;
@@ -241,9 +238,10 @@ export async function workload(opts: YieldflowOptions): Promise<Result> {
   const total = 2 * opts.pairs;
   const notes: string[] = [];
 
-  const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
-  const probe = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
-  const store = new TaskStore(redis, { prefix, partitions });
+  const target = benchTarget(opts.redisUrl, opts.redisCluster);
+  const redis = connectRedis(target);
+  const probe = connectRedis(target);
+  const store = new TaskStore(redis, { prefix, partitions, partitionTags: opts.redisCluster ? 'spread' : 'plain' });
   const workers: WorkerProcess[] = [];
   onAbort(async () => {
     for (const w of workers) w.kill('SIGKILL');
@@ -254,8 +252,8 @@ export async function workload(opts: YieldflowOptions): Promise<Result> {
   try {
     const baseline = opts.measureMemory ? await usedMemory(probe) : NaN;
     for (let i = 0; i < nWorkers; i++) workers.push(spawnWorker(opts, partitions, i));
-    const owners = await waitForOwners(probe, prefix, partitions, workers, Math.min(60_000, opts.timeoutMs));
-    notes.push(`${nWorkers} worker process(es), ${partitions} partitions, owned ${[...owners.values()].join(' + ')}; engine ${engineVersion()}`);
+    const owners = await waitForOwners(probe, store, partitions, workers, Math.min(60_000, opts.timeoutMs));
+    notes.push(`${nWorkers} worker process(es), ${partitions} partitions${opts.redisCluster ? ` on the cluster ${opts.redisCluster}` : ''}, owned ${[...owners.values()].join(' + ')}; engine ${engineVersion()}`);
 
     // Build the submission before the clock starts, as the peers do with their job lists.
     const tasks: NewTask[] = [];
@@ -378,6 +376,8 @@ export async function workload(opts: YieldflowOptions): Promise<Result> {
       redisBytesPerTask,
       submitMs,
       startP99: st.p99,
+      redisCpuMs: redisCpu,
+      ...(memory ? { redisUsedBytes: memory.usedDelta } : {}),
       notes,
     };
   } finally {
@@ -395,7 +395,13 @@ export const yieldflow: System = {
       return await runInChild(__filename, 'workload', { ...opts, prefix } as YieldflowOptions);
     } finally {
       // Whatever happened in the child, leave nothing behind in the shared Redis.
-      await sweepPrefix(opts.redisUrl, prefix).catch(() => 0);
+      await sweepPrefix(opts.redisUrl, prefix, opts.redisCluster).catch(() => 0);
     }
   },
 };
+
+/** The same system on a Redis Cluster (its nodes in `redisCluster`), as a row of its own. */
+export const yieldflowCluster = (nodes: string): System => ({
+  name: 'yieldflow-cluster',
+  run: (opts) => yieldflow.run({ ...opts, redisCluster: nodes }),
+});

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
 import { type Config, loadConfig } from '@yieldflow/contracts';
+import { connectRedis } from '@yieldflow/store';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -11,7 +11,7 @@ export function testConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
 
 /** Delete every key under a prefix (tests clean up after themselves). */
 export async function dropPrefix(prefix: string): Promise<void> {
-  const r = new Redis(REDIS_URL);
+  const r = connectRedis({ redisUrl: REDIS_URL });
   try {
     let cursor = '0';
     do {

@@ -27,6 +27,7 @@ import { OverviewController } from './overview/overview.controller';
 import { OverviewService } from './overview/overview.service';
 import { DashboardController } from './dashboard/dashboard.controller';
 import { DashboardFiles } from './dashboard/dashboard-files';
+import { BoardQueues, boardModule } from './queues/board';
 
 @Module({})
 export class AppModule {
@@ -44,6 +45,7 @@ export class AppModule {
             redact: ['req.headers.authorization'],
           },
         }),
+        boardModule(),
       ],
       controllers: [TasksController, BatchesController, ConcurrencyController, EventsController, DefinitionsController, KeysController, HealthController, MetricsController, SchedulesController, ...streamControllers, OverviewController, DashboardController],
       providers: [
@@ -65,6 +67,7 @@ export class AppModule {
         ...streamProviders,
         OverviewService,
         DashboardFiles,
+        BoardQueues,
       ],
     };
   }

@@ -1,14 +1,17 @@
 import { type INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { loadJqSyntax } from '@yieldflow/dsl';
 import type { Config } from '@yieldflow/contracts';
 import { AppModule } from './app.module';
 import { ErrorFilter } from './common/error.filter';
 import { jsonVerifier } from './common/json-depth';
+import { openApiDocument } from './openapi';
 import { securityHeaders } from './common/security-headers';
+import { AuthGuard } from './auth/auth.guard';
+import { BOARD_ROUTE, BoardQueues, boardMiddleware } from './queues/board';
 
 /** TRUST_PROXY as express takes it: true/false, a hop count, or addresses, CIDRs and names like 'loopback'. */
 const trustProxy = (v: string): boolean | number | string =>
@@ -38,11 +41,8 @@ export async function createApp(config: Config, opts: { logLevel?: string } = {}
     }),
   );
   app.useGlobalFilters(new ErrorFilter());
-  const doc = new DocumentBuilder()
-    .setTitle('Yieldflow')
-    .setDescription('Durable coroutine tasks on Redis: code-first coroutines and Serverless Workflow DSL 1.0.3 definitions')
-    .setVersion('1')
-    .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc));
+  // Bull Board is a router, not a controller: the same guard is put in front of it
+  app.use(BOARD_ROUTE, boardMiddleware(app.get(AuthGuard), app.get(BoardQueues)));
+  SwaggerModule.setup('docs', app, () => openApiDocument(app, config.publicUrl));
   return app;
 }

@@ -1,8 +1,7 @@
-import Redis from 'ioredis';
 import { type Config } from '@yieldflow/contracts';
 import { createCoroutineRegistry } from '@yieldflow/contracts';
 import type { CoroutineRegistry } from '@yieldflow/runtime';
-import { DefinitionRegistry, ScheduleStore, TaskStore } from '@yieldflow/store';
+import { connectRedis, DefinitionRegistry, ScheduleStore, TaskStore } from '@yieldflow/store';
 import { AddressGuard } from './address-guard';
 import { CoroutineSource } from './coroutine-source';
 import { Dispatcher, type DispatcherOptions } from './dispatcher';
@@ -11,25 +10,42 @@ import { HttpPerformer } from './http-performer';
 import { Outbox } from './outbox';
 import { NamespaceRedactors } from './redaction';
 import { StartPerformer } from './start-performer';
+import { ActivityPerformer, type ActivityHandler } from './activity-performer';
+import { type BullmqOptions, JobSteps } from './job-steps';
+
+export type { ActivityContext, ActivityHandler } from './activity-performer';
+export type { BullmqOptions } from './job-steps';
+
+export interface WorkerOptions extends DispatcherOptions {
+  registry?: CoroutineRegistry;
+  /** The handlers `activity(name, args)` runs, by name. */
+  activities?: Record<string, ActivityHandler>;
+  /** Where `job()` steps add their jobs (default: BULLMQ_URL or this worker's Redis, BULLMQ_PREFIX or 'bull'); false: no job steps. */
+  bullmq?: BullmqOptions | false;
+}
+import { Sweeper } from './sweeper';
 
 export interface Worker {
   dispatcher: Dispatcher;
   store: TaskStore;
+  sweeper: Sweeper;
   close(): Promise<void>;
 }
 
 /** Build a worker's dispatcher and its connections from configuration (used by the app, tests and the bench). */
-export async function createWorker(config: Config, opts: DispatcherOptions & { registry?: CoroutineRegistry } = {}): Promise<Worker> {
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
-  const subscriber = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+export async function createWorker(config: Config, opts: WorkerOptions = {}): Promise<Worker> {
+  const redis = connectRedis(config);
+  const subscriber = connectRedis(config, { subscriber: true });
   const b = config.budgets;
-  const store = new TaskStore(redis, { prefix: config.prefix, partitions: config.partitions, eventBufferBytes: config.limits.eventBufferBytes, budgets: { steps: b.taskSteps, traceEntries: b.traceEntries, bytes: b.taskBytes } });
+  const store = new TaskStore(redis, { prefix: config.prefix, partitions: config.partitions, partitionTags: config.partitionTags, eventBufferBytes: config.limits.eventBufferBytes, budgets: { steps: b.taskSteps, traceEntries: b.traceEntries, bytes: b.taskBytes }, retention: config.retention });
   const registry = opts.registry ?? createCoroutineRegistry();
   const definitions = new DefinitionRegistry(store);
   // every namespace's secrets are redacted from every task: a secret of another namespace is never stored either
   const redactors = new NamespaceRedactors(config.secrets);
   const outbox = new Outbox(store);
-  const performer = new EffectPerformer(store, new HttpPerformer(new AddressGuard(config.httpAllow)), registry, definitions, redactors, { spawnDepth: b.spawnDepth, descendants: b.descendants }, new StartPerformer(store, new ScheduleStore(redis, store.keys), registry, definitions));
+  const jobs = opts.bullmq === false ? undefined : new JobSteps(store, redactors, config.bullmq?.url ?? config.redisUrl, { prefix: config.bullmq?.prefix, ...opts.bullmq });
+  const starts = new StartPerformer(store, new ScheduleStore(redis, store.keys), registry, definitions);
+  const performer = new EffectPerformer(store, new HttpPerformer(new AddressGuard(config.httpAllow)), registry, definitions, redactors, { spawnDepth: b.spawnDepth, descendants: b.descendants }, starts, new ActivityPerformer(opts.activities), jobs);
   const dispatcher = new Dispatcher(store, subscriber, new CoroutineSource(registry, store, config.secrets, undefined, { steps: b.stepsPerResume, cpuMs: b.cpuMsPerResume }), performer, outbox, {
     maxSleepMs: config.limits.maxSleepMs,
     redactors,
@@ -39,11 +55,17 @@ export async function createWorker(config: Config, opts: DispatcherOptions & { r
   outbox.onClose = (id) => dispatcher.closeTask(id);
   outbox.onDeadLetter = (p, item, reason) => opts.log?.('error', `partition ${p}: outbox item set aside (${reason}): ${item.slice(0, 300)}`, { partition: p });
   await dispatcher.start();
+  jobs?.start();
+  const sweeper = new Sweeper(store, dispatcher, { everyMs: config.retention.sweepMs, log: opts.log });
+  sweeper.start();
   return {
     dispatcher,
     store,
+    sweeper,
     async close() {
+      await sweeper.stop();
       await dispatcher.stop();
+      await jobs?.close();
       subscriber.disconnect();
       await redis.quit().catch(() => redis.disconnect());
     },

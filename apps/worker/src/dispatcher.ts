@@ -95,6 +95,12 @@ export class Dispatcher {
     return [...this.owned.keys()].sort((a, b) => a - b);
   }
 
+  /** The lease token of a partition this worker owns (the retention sweeper fences its removals with it). */
+  tokenOf(partition: number): string | undefined {
+    const o = this.owned.get(partition);
+    return o && !o.closing ? o.token : undefined;
+  }
+
   async start(): Promise<void> {
     await this.store.init();
     this.subscriber.on('message', (_channel: string, message: string) => {

@@ -5,6 +5,8 @@ import type { Held } from './executor';
 import type { HttpPerformer } from './http-performer';
 import { NamespaceRedactors } from './redaction';
 import type { StartPerformer } from './start-performer';
+import { ActivityPerformer } from './activity-performer';
+import type { JobSteps } from './job-steps';
 
 /** How deep spawns may nest, and how many tasks one root task may have below it, all levels together. */
 export interface SpawnBudgets {
@@ -15,7 +17,7 @@ export interface SpawnBudgets {
 export const DEFAULT_SPAWN_BUDGETS: SpawnBudgets = { spawnDepth: 32, descendants: 100_000 };
 
 /**
- * Performs the effects a worker holds (http, emit, spawn) and resolves the task with the result,
+ * Performs the effects a worker holds (http, emit, spawn, start, activity, job) and resolves the task with the result,
  * exactly once per step: a repeat after a crash finds the step resolved and changes nothing.
  */
 export class EffectPerformer {
@@ -27,6 +29,8 @@ export class EffectPerformer {
     private readonly redactors: NamespaceRedactors = new NamespaceRedactors(),
     private readonly budgets: SpawnBudgets = DEFAULT_SPAWN_BUDGETS,
     private readonly starts?: StartPerformer,
+    private readonly activities: ActivityPerformer = new ActivityPerformer(),
+    private readonly jobs?: JobSteps,
   ) {}
 
   async perform(held: Held): Promise<void> {
@@ -65,8 +69,17 @@ export class EffectPerformer {
           if (!this.starts) throw new Error('start is not performed by this worker');
           entry = await this.starts.perform(task, effect);
           break;
+        case 'activity':
+          entry = await this.activities.perform(effect, { taskId: task.id, step: seq, namespace: task.namespace });
+          break;
+        case 'job':
+          if (!this.jobs) throw new Error('job steps are not enabled on this worker (its bullmq option is false)');
+          // the task waits on, out of the active set, until its job ends (JobSteps resolves it then)
+          await this.jobs.add(task, seq, effect);
+          await this.store.resolve(task.id, seq, null);
+          return;
         default:
-          throw new Error(`effect ${effect.kind} is not performed by the worker`);
+          throw new Error(`effect ${(effect as { kind: string }).kind} is not performed by the worker`);
       }
     } catch (err) {
       entry = { e: err instanceof TaskError ? err.toJSON() : { type: ERROR_TYPES.runtime, status: 500, title: 'Effect failed', detail: (err as Error).message } };

@@ -283,6 +283,8 @@ function describeSuspension(op: WritebackOp, effect: Effect, now: number): boole
     case 'http':
     case 'emit':
     case 'start':
+    case 'activity':
+    case 'job':
       op.hold = true;
       return true;
   }

@@ -1,6 +1,6 @@
 import { type DynamicModule, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import type { Config } from '@yieldflow/contracts';
+import { type Config, describeRedis } from '@yieldflow/contracts';
 import { createWorker, type Worker } from './create-worker';
 
 const WORKER = Symbol('WORKER');
@@ -34,7 +34,7 @@ export class WorkerModule {
               workerId: process.env.WORKER_ID,
               log: (level, msg, extra) => (level === 'error' ? logger.error(msg, extra) : level === 'warn' ? logger.warn(msg) : logger.log(msg)),
             });
-            logger.log(`worker ${worker.dispatcher.workerId} started on ${config.redisUrl} (prefix ${config.prefix}, ${config.partitions} partitions)`);
+            logger.log(`worker ${worker.dispatcher.workerId} started on ${describeRedis(config)} (prefix ${config.prefix}, ${config.partitions} partitions)`);
             return worker;
           },
         },

@@ -1,4 +1,5 @@
 export * from './task';
+export * from './api';
 export * from './coroutines';
 export * from './config';
 export * from './shutdown';

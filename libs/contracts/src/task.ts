@@ -34,6 +34,8 @@ export interface SuspensionView {
 export interface WaitingView {
   kind: string;
   effect: Json;
+  /** When it began waiting (ISO 8601). */
+  since: string;
   dueAt?: string;
   deadline?: string;
 }

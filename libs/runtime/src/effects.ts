@@ -83,7 +83,33 @@ export interface SpawnEffect { kind: 'spawn'; children: ChildSpec[]; wait: 'all'
  */
 export interface StartEffect { kind: 'start'; id: string; task: ChildSpec; schedule?: Json; deadline?: number }
 
+/**
+ * Run the activity handler registered under `name` on the worker (where injected services belong) with
+ * `args`, retried per `retry` as `http` is; resumes with its result, or throws its final error as a
+ * TaskError. Performed once per step: its result is journaled and never performed again once it is.
+ */
+export interface ActivityEffect { kind: 'activity'; name: string; args: Json; retry?: RetryPolicy; deadline?: number }
+
+/** BullMQ job options a `job` step passes on (the job id is the step's own, and its parent is the engine's). */
+export interface JobOptions {
+  attempts?: number;
+  backoff?: number | { type: 'fixed' | 'exponential'; delay?: number };
+  delay?: number;
+  priority?: number;
+  lifo?: boolean;
+  removeOnComplete?: boolean | number;
+  removeOnFail?: boolean | number;
+}
+/**
+ * Add a job to the BullMQ queue `queue` (processed by an ordinary BullMQ Worker) and suspend until it has
+ * completed, resuming with its return value, or until BullMQ has given up retrying it, throwing its
+ * failure as a TaskError. The job id is derived from the task and step: a repeat adds nothing.
+ */
+export interface JobEffect { kind: 'job'; queue: string; name: string; data: Json; opts?: JobOptions; deadline?: number }
+
 export type Effect =
+  | ActivityEffect
+  | JobEffect
   | StartEffect
   | SleepEffect
   | SleepUntilEffect
@@ -106,3 +132,7 @@ export const http = (request: HttpRequest, retry?: RetryPolicy): HttpEffect => (
 export const emit = (event: CloudEventInput): EmitEffect => ({ kind: 'emit', event });
 export const spawn = (children: ChildSpec[], wait: 'all' | 'any' = 'all'): SpawnEffect => ({ kind: 'spawn', children, wait });
 export const start = (id: string, task: ChildSpec, schedule?: Json): StartEffect => (schedule === undefined ? { kind: 'start', id, task } : { kind: 'start', id, task, schedule });
+export const activity = (name: string, args: Json = null, opts: { retry?: RetryPolicy } = {}): ActivityEffect =>
+  opts.retry ? { kind: 'activity', name, args, retry: opts.retry } : { kind: 'activity', name, args };
+export const job = (queue: string, name: string, data: Json = null, opts?: JobOptions): JobEffect =>
+  opts ? { kind: 'job', queue, name, data, opts } : { kind: 'job', queue, name, data };

@@ -38,7 +38,7 @@ export type Outcome =
   | { type: 'complete'; output: Json }
   | { type: 'fault'; error: TaskErrorData };
 
-const EFFECT_KINDS = new Set<string>(['sleep', 'sleepUntil', 'receive', 'waitForEvent', 'http', 'emit', 'spawn', 'start']);
+const EFFECT_KINDS = new Set<string>(['sleep', 'sleepUntil', 'receive', 'waitForEvent', 'http', 'emit', 'spawn', 'start', 'activity', 'job']);
 
 /**
  * A live coroutine. It is built by `start` (a fresh task) or `replay` (a task whose generator is not in

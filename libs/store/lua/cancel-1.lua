@@ -5,7 +5,8 @@
   closing it, and terminates its children.
 
   KEYS[1] partition prefix
-  ARGV[1] task id, ARGV[2] now, ARGV[3] namespace ('' for any), ARGV[4] notify channel, ARGV[5] '1' to terminate
+  ARGV[1] task id, ARGV[2] now, ARGV[3] namespace ('' for any), ARGV[4] notify channel, ARGV[5] '1' to terminate,
+ARGV[6] retention ms (0: kept), ARGV[7] JSON { namespace: retention ms } overriding it, or ''
   Returns: { code, status } code 1 cancelled, 0 already ended (status says how), -1 no such task.
 ]]
 local p = KEYS[1]
@@ -43,6 +44,13 @@ redis.call('HDEL', tk, 'res', 'due', 'dl', 'pz', 'pn')
 if terminate then redis.call('HSET', tk, 'tm', 1) end
 redis.call('HINCRBY', p .. 'cnt', st, -1)
 redis.call('HINCRBY', p .. 'cnt', 'cancelled', 1)
+-- retention and the list filters, as at the end of writeback-1.lua: out of 'live', into the cancelled
+-- index, and into the expiry set at now + the namespace's retention (0: kept)
+local member = string.format('%013d', 9999999999999 - tonumber(f[10])) .. ':' .. id
+redis.call('ZREM', p .. 'ix:' .. f[2] .. ':live', member)
+redis.call('ZADD', p .. 'ix:' .. f[2] .. ':s:cancelled', 0, member)
+local keep = tonumber((ARGV[7] and ARGV[7] ~= '' and cjson.decode(ARGV[7])[f[2]]) or ARGV[6] or 0)
+if keep > 0 then redis.call('ZADD', p .. 'exp', now + keep, id) end
 if f[5] then
   local bk = p .. 'bt:' .. f[5]
   redis.call('HINCRBY', bk, st, -1)

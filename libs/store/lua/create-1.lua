@@ -17,7 +17,12 @@ local now = tonumber(ARGV[1])
 local tasks = cjson.decode(ARGV[2])
 local out = {}
 local due = {}
-local idx = {}          -- namespace -> members
+local zsets = {}        -- key -> { 0, member, ... } (the indexes below, zero-scored: ordered by member)
+local function index(key, member)
+  local list = zsets[key]
+  if not list then list = {}; zsets[key] = list end
+  list[#list + 1] = 0; list[#list + 1] = member
+end
 local batches = {}      -- batch -> count
 local created = 0
 -- newest first by member: inverted creation time, then id (an exact order for paging)
@@ -56,16 +61,20 @@ for i, t in ipairs(tasks) do
     elseif not t.cc then
       due[#due + 1] = now; due[#due + 1] = t.id
     end
-    local list = idx[t.ns]
-    if not list then list = {}; idx[t.ns] = list end
-    list[#list + 1] = 0; list[#list + 1] = stamp .. t.id
+    index(p .. 'idx:' .. t.ns, stamp .. t.id)
+    -- the list filters' indexes (task-list.ts): by coroutine or definition (its '<ns>/<name>', any
+    -- version), tasks not yet ended ('live', left at their end), and by id (prefix search)
+    local named = t.kind == 'c' and ('c:' .. t.name) or ('d:' .. (string.match(t.name, '^(.*)@[^@]*$') or t.name))
+    index(p .. 'ix:' .. t.ns .. ':' .. named, stamp .. t.id)
+    index(p .. 'ix:' .. t.ns .. ':live', stamp .. t.id)
+    index(p .. 'ids:' .. t.ns, t.id)
     created = created + 1
     out[i] = 1
   end
 end
 for i = 1, #due, 7000 do redis.call('ZADD', p .. 'due', unpack(due, i, math.min(i + 6999, #due))) end
-for ns, list in pairs(idx) do
-  for i = 1, #list, 7000 do redis.call('ZADD', p .. 'idx:' .. ns, unpack(list, i, math.min(i + 6999, #list))) end
+for key, list in pairs(zsets) do
+  for i = 1, #list, 7000 do redis.call('ZADD', key, unpack(list, i, math.min(i + 6999, #list))) end
 end
 if created > 0 then redis.call('HINCRBY', p .. 'cnt', 'queued', created) end
 for b, n in pairs(batches) do redis.call('HINCRBY', p .. 'bt:' .. b, 'queued', n) end

@@ -19,7 +19,7 @@ local p = KEYS[1]
 local id = ARGV[1]
 local now = tonumber(ARGV[2])
 local tk = p .. 't:' .. id
-local f = redis.call('HMGET', tk, 'st', 'ns', 'seq', 'wk', 'w', 'fe', 'b', 'par', 'cc')
+local f = redis.call('HMGET', tk, 'st', 'ns', 'seq', 'wk', 'w', 'fe', 'b', 'par', 'cc', 'ca')
 if not f[1] or f[2] ~= ARGV[3] then return { -1 } end
 if f[1] ~= 'faulted' then return { 0, f[1] } end
 if f[8] then return { -5, f[1] } end
@@ -54,6 +54,11 @@ redis.call('HINCRBY', tk, 'ry', 1)
 if not waits then redis.call('ZADD', p .. 'due', now, id) end
 redis.call('HINCRBY', p .. 'cnt', 'faulted', -1)
 redis.call('HINCRBY', p .. 'cnt', st, 1)
+-- it lives again: out of the faulted index and the expiry set, back in 'live' (see writeback-1.lua's end)
+local member = string.format('%013d', 9999999999999 - tonumber(f[10])) .. ':' .. id
+redis.call('ZREM', p .. 'ix:' .. f[2] .. ':s:faulted', member)
+redis.call('ZADD', p .. 'ix:' .. f[2] .. ':live', 0, member)
+redis.call('ZREM', p .. 'exp', id)
 if f[7] then
   redis.call('HINCRBY', p .. 'bt:' .. f[7], 'faulted', -1)
   redis.call('HINCRBY', p .. 'bt:' .. f[7], st, 1)

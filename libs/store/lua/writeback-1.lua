@@ -13,7 +13,8 @@
 
   KEYS[1] partition prefix
   ARGV[1] now, ARGV[2] owner token, ARGV[3] notify channel, ARGV[5] max journal entries,
-  ARGV[6] max trace entries, ARGV[7] max bytes, ARGV[4] JSON array of ops:
+  ARGV[6] max trace entries, ARGV[7] max bytes, ARGV[8] retention ms (0: kept), ARGV[9] JSON { namespace: retention ms }
+  overriding it, or '' (an ended task enters its partition's expiry set, see the end of this script), ARGV[4] JSON array of ops:
     { id, seq (journal length when claimed), adv? (ahead: the due time of the sleep it resumes),
       e? (journal entry, JSON text; with adv, without its "t"), rec? ([JSON text]),
       pop? (the entry consumed the inbox's head value), ch? (the entry consumed children's results),
@@ -41,6 +42,7 @@ local batches = {}    -- batch -> { status -> n, sum = elapsed, last = finish }
 local unact, act, due, undue = {}, {}, {}, {}
 local advanced = 0
 local paused = 0
+local ended = {}      -- { namespace, status, id, created at } of each task that ended here
 
 for i, op in ipairs(ops) do
   local id = op.id
@@ -48,11 +50,11 @@ for i, op in ipairs(ops) do
   -- one read per op, of the fields its kind of transition needs (an end, an event wait, or another wait)
   local f = {}
   local c
-  local by, rn, pz, cc
+  local by, rn, pz, cc, ens
   if op.o ~= 's' then
-    c = redis.call('HMGET', tk, 'st', 'seq', 'la', 'b', 'n', 'res', 'due', 'dl', 'rm', 'wk', 'sm', 'par', 'pseq', 'pidx', 'ca', 'tx', 'by', 'rn', 'pz', 'cc')
+    c = redis.call('HMGET', tk, 'st', 'seq', 'la', 'b', 'n', 'res', 'due', 'dl', 'rm', 'wk', 'sm', 'par', 'pseq', 'pidx', 'ca', 'tx', 'by', 'rn', 'pz', 'cc', 'ns')
     f[7], f[8], f[9], f[10], f[15] = c[12], c[13], c[14], c[15], c[16]
-    by, rn, pz, cc = c[17], c[18], c[19], c[20]
+    by, rn, pz, cc, ens = c[17], c[18], c[19], c[20], c[21]
   elseif op.wk == 'waitForEvent' then
     c = redis.call('HMGET', tk, 'st', 'seq', 'la', 'b', 'n', 'res', 'due', 'dl', 'rm', 'wk', 'sm', 'ns', 'ca', 'ec', 'by', 'rn', 'pz')
     f[6], f[10], f[16] = c[12], c[13], c[14]
@@ -90,8 +92,8 @@ for i, op in ipairs(ops) do
     if over then
       if op.o == 's' then
         -- the end of a task needs fields a suspension does not read
-        local e = redis.call('HMGET', tk, 'par', 'pseq', 'pidx', 'ca', 'tx', 'cc')
-        f[7], f[8], f[9], f[10], f[15], cc = e[1], e[2], e[3], e[4], e[5], e[6]
+        local e = redis.call('HMGET', tk, 'par', 'pseq', 'pidx', 'ca', 'tx', 'cc', 'ns')
+        f[7], f[8], f[9], f[10], f[15], cc, ens = e[1], e[2], e[3], e[4], e[5], e[6], e[7]
       end
       op.o, op.e, op.rec, op.pop, op.ch, op.hold = 'f', nil, nil, nil, nil, nil
       op.err = cjson.encode({ type = RUNTIME_ERROR, status = 500, title = 'Budget exceeded',
@@ -228,6 +230,7 @@ for i, op in ipairs(ops) do
       end
       set[#set + 1] = 'st'; set[#set + 1] = st
       set[#set + 1] = 'fa'; set[#set + 1] = now
+      ended[#ended + 1] = { ens, st, id, f[10] }
       if b then
         local bt = batches[b]
         if not bt then bt = { sum = 0 }; batches[b] = bt end
@@ -274,6 +277,24 @@ if paused > 0 then redis.call('HINCRBY', p .. 'cnt', 'paused', paused) end
 for key, n in pairs(moved) do
   if string.sub(key, -1) == '>' then redis.call('HINCRBY', p .. 'cnt', string.sub(key, 1, -2), -n)
   else redis.call('HINCRBY', p .. 'cnt', key, n) end
+end
+-- Retention and the list filters, once per call for the tasks that ended (the same in cancel-1.lua; undone
+-- by retry-1.lua; expire-1.lua removes them): out of 'live', into their end status's index, and into the
+-- expiry set at now + their namespace's retention (0: kept, not entered).
+if #ended > 0 then
+  local byNs = ARGV[9] and ARGV[9] ~= '' and cjson.decode(ARGV[9]) or {}
+  local zrem, zadd, expiry = {}, {}, {}
+  for _, e in ipairs(ended) do
+    local member = string.format('%013d', 9999999999999 - tonumber(e[4])) .. ':' .. e[3]
+    local live, by = p .. 'ix:' .. e[1] .. ':live', p .. 'ix:' .. e[1] .. ':s:' .. e[2]
+    zrem[live] = zrem[live] or {}; table.insert(zrem[live], member)
+    zadd[by] = zadd[by] or {}; table.insert(zadd[by], 0); table.insert(zadd[by], member)
+    local keep = tonumber(byNs[e[1]] or ARGV[8] or 0)
+    if keep > 0 then expiry[#expiry + 1] = now + keep; expiry[#expiry + 1] = e[3] end
+  end
+  for key, list in pairs(zrem) do for i = 1, #list, 7000 do redis.call('ZREM', key, unpack(list, i, math.min(i + 6999, #list))) end end
+  for key, list in pairs(zadd) do for i = 1, #list, 7000 do redis.call('ZADD', key, unpack(list, i, math.min(i + 6999, #list))) end end
+  for i = 1, #expiry, 7000 do redis.call('ZADD', p .. 'exp', unpack(expiry, i, math.min(i + 6999, #expiry))) end
 end
 for b, bt in pairs(batches) do
   local bk = p .. 'bt:' .. b

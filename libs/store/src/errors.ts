@@ -14,6 +14,14 @@ export class ConflictError extends Error {
   }
 }
 
+/** A query the store cannot answer as given (a cursor of another query); the message names the field. */
+export class InvalidQueryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidQueryError';
+  }
+}
+
 export class LimitError extends Error {
   constructor(message: string) {
     super(message);

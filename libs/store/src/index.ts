@@ -3,6 +3,8 @@ export * from './keys';
 export * from './types';
 export * from './task-store';
 export * from './task-reader';
+export * from './task-list';
 export * from './definition-registry';
 export * from './schedule-store';
 export * from './concurrency';
+export * from './connection';

@@ -1,6 +1,50 @@
 import { createHash, randomBytes } from 'node:crypto';
 
 /**
+ * The Redis Cluster slot of a key (CRC16/XMODEM of its hash tag, or of the whole key, mod 16384), as Redis
+ * computes it: the store uses it to spread partitions and to split pipelines by slot.
+ */
+export function slotOf(key: string): number {
+  const open = key.indexOf('{');
+  if (open >= 0) {
+    const close = key.indexOf('}', open + 1);
+    if (close > open + 1) key = key.slice(open + 1, close);
+  }
+  let crc = 0;
+  for (const byte of Buffer.from(key)) crc = ((crc << 8) & 0xffff) ^ CRC16[((crc >> 8) ^ byte) & 0xff];
+  return crc % 16384;
+}
+
+const CRC16 = Array.from({ length: 256 }, (_, n) => {
+  let c = n << 8;
+  for (let i = 0; i < 8; i++) c = c & 0x8000 ? ((c << 1) ^ 0x1021) & 0xffff : (c << 1) & 0xffff;
+  return c;
+});
+
+/**
+ * 'plain' partitions are tagged `{p<n>}`; their slots fall where CRC16 puts them, unevenly (16 partitions
+ * on 3 masters: 4, 5 and 7; on 8 masters: 4 masters hold none). 'spread' tags are `{p<n>.<k>}`, with the
+ * first k that puts partition n within an eighth of its width of the middle of the n-th of P equal ranges
+ * of slots. Partitions are then in slot order, evenly apart, so masters holding equal contiguous ranges
+ * (what `redis-cli --cluster create` makes) hold about P/M each (docs/SCALING.md has the table).
+ */
+export type PartitionTags = 'plain' | 'spread';
+
+const spread = new Map<string, string>();
+
+export function spreadTag(n: number, partitions: number): string {
+  const known = spread.get(`${n}/${partitions}`);
+  if (known) return known;
+  const width = 16384 / partitions;
+  const middle = (n + 0.5) * width;
+  const near = Math.max(0.5, width / 8);
+  let k = 0;
+  while (Math.abs(slotOf(`p${n}.${k}`) + 0.5 - middle) > near) k++;
+  spread.set(`${n}/${partitions}`, `p${n}.${k}`);
+  return `p${n}.${k}`;
+}
+
+/**
  * Key layout. Every key of a task lives in its partition, under the partition's hash tag, so each
  * transition is one script on one slot (Redis Cluster ready). Partition = fnv1a(taskId) mod P; P is
  * fixed for the life of a deployment (stored under `<prefix>:meta` and checked at start).
@@ -16,6 +60,14 @@ import { createHash, randomBytes } from 'node:crypto';
  *   <prefix>:{pN}:dc:<root> descendants of a root task, counted once per spawn
  *   <prefix>:{pN}:st        resume statistics
  *   <prefix>:{pN}:rr:<id>   a task's reruns (the latest 100)
+ *   <prefix>:{pN}:exp       finished tasks by the time they expire (retention; expire-1.lua removes them)
+ *
+ * The list filters' indexes (task-list.ts), each zero-scored and ordered by member, as `idx:<ns>` is
+ * ('<inverted createdAt>:<id>', newest first), except `ids:<ns>` (ids: prefix search):
+ *
+ *   <prefix>:{pN}:ix:<ns>:c:<coroutine>   <prefix>:{pN}:ix:<ns>:d:<def ns>/<def name>  (every version)
+ *   <prefix>:{pN}:ix:<ns>:live            tasks not finished       <prefix>:{pN}:ids:<ns>  ids
+ *   <prefix>:{pN}:ix:<ns>:s:<status>      finished tasks by status (completed, faulted, cancelled)
  *
  * Concurrency limits are kept per namespace (<prefix>:cc:<ns>, name -> { limit, key }); the slots of one
  * limit and key value live under a hash tag of their own, shared by tasks of every partition:
@@ -39,13 +91,18 @@ export function partitionOf(id: string, partitions: number): number {
 }
 
 export class Keys {
+  private readonly tags: string[];
+
   constructor(
     readonly prefix: string,
     readonly partitions: number,
-  ) {}
+    readonly partitionTags: PartitionTags = 'plain',
+  ) {
+    this.tags = Array.from({ length: partitions }, (_, n) => (partitionTags === 'spread' ? spreadTag(n, partitions) : `p${n}`));
+  }
 
   partition(n: number): string {
-    return `${this.prefix}:{p${n}}:`;
+    return `${this.prefix}:{${this.tags[n]}}:`;
   }
   partitionOfTask(id: string): string {
     return this.partition(partitionOf(id, this.partitions));
@@ -67,6 +124,10 @@ export class Keys {
   }
   get workers(): string {
     return `${this.prefix}:workers`;
+  }
+  /** The BullMQ queues `job` steps have added jobs to (Bull Board shows them). */
+  get jobQueues(): string {
+    return `${this.prefix}:jobqueues`;
   }
   /** Resume counters and the lateness histogram the workers flush and /metrics reads. */
   get stats(): string {

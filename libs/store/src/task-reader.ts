@@ -1,6 +1,7 @@
 import type { Json, JournalEntry } from '@yieldflow/runtime';
 import { type BatchView, type EntryPage, type SuspensionView, TASK_STATUSES, type TaskPage, type TaskStatus, type TaskView } from '@yieldflow/contracts';
 import { NotFoundError } from './errors';
+import { type ListQuery, TaskList } from './task-list';
 import type { TaskStore } from './task-store';
 
 const iso = (ms: string | number | undefined | null): string | undefined =>
@@ -95,16 +96,22 @@ export interface ViewLimits {
 }
 
 type ListName = 'suspensions' | 'trace';
+
+/** A list item's suspensions: the latest few, each entry over LIST_VALUE_BYTES a marker (GET the task for more). */
+export const LIST_SUSPENSIONS = 5;
+const LIST_VALUE_BYTES = 2048;
 type PageQuery = { offset?: number; limit?: number };
 
 /** Reads tasks and batches as the api shows them. Lists are read a page at a time, never whole. */
 export class TaskReader {
   private readonly limits: Required<ViewLimits>;
+  private readonly lister: TaskList;
 
   constructor(
     private readonly store: TaskStore,
     limits: ViewLimits = {},
   ) {
+    this.lister = new TaskList(store);
     this.limits = { entries: limits.entries ?? 100, valueBytes: limits.valueBytes ?? 64 * 1024, pageBytes: limits.pageBytes ?? 1024 * 1024 };
     const r = store.redis as unknown as { yf_lpage?: unknown; defineCommand(name: string, def: { numberOfKeys: number; lua: string }): void };
     if (!r.yf_lpage) r.defineCommand('yf_lpage', { numberOfKeys: 1, lua: PAGE_SCRIPT });
@@ -161,7 +168,7 @@ export class TaskReader {
 
   /** One trace entry in full, however large. */
   async traceEntry(namespace: string, id: string, index: number): Promise<Json> {
-    return JSON.parse(await this.entry(namespace, id, 'trace', index)) as Json;
+    return traced(JSON.parse(await this.entry(namespace, id, 'trace', index)) as Json);
   }
 
   private async entry(namespace: string, id: string, list: ListName, index: number): Promise<string> {
@@ -183,6 +190,11 @@ export class TaskReader {
     const redis = this.store.redis as unknown as { yf_lpage(...a: (string | number)[]): Promise<(string | number)[]> };
     const mode = q.offset === undefined ? 'tail' : 'head';
     const raw = await redis.yf_lpage(this.listKey(id, list), q.offset ?? 0, q.limit ?? this.limits.entries, this.limits.valueBytes, this.limits.pageBytes, mode);
+    return this.toPage(id, list, raw, q);
+  }
+
+  /** A page as PAGE_SCRIPT answered it: entries parsed, large ones markers with where to fetch them. */
+  private toPage(id: string, list: ListName, raw: (string | number)[], q: PageQuery): EntryPage<SuspensionView | Json> {
     const total = Number(raw[0]);
     const offset = q.offset ?? Number(raw[1]);
     const items = raw.slice(2).map((v, i): SuspensionView | Json => {
@@ -191,7 +203,7 @@ export class TaskReader {
         const truncated = { bytes: v, href: `/v1/tasks/${id}/${list}/${index}` };
         return list === 'trace' ? { truncated } : ({ step: index, truncated } as SuspensionView);
       }
-      return list === 'trace' ? (JSON.parse(v) as Json) : suspension(JSON.parse(v) as StoredEntry, index);
+      return list === 'trace' ? traced(JSON.parse(v) as Json) : suspension(JSON.parse(v) as StoredEntry, index);
     });
     const page: EntryPage<SuspensionView | Json> = { items, offset, total };
     if (offset + items.length < total) page.nextOffset = offset + items.length;
@@ -245,7 +257,7 @@ export class TaskReader {
     if (h.pz !== undefined && !paused) view.pauseRequested = true;
     if (h.pn !== undefined && h.pz !== undefined) view.pauseNote = h.pn;
     if (status === 'suspended' && h.w) {
-      view.waitingFor = { kind: h.wk, effect: parse('w') ?? null, dueAt: iso(h.due), deadline: iso(h.dl) };
+      view.waitingFor = { kind: h.wk, effect: parse('w') ?? null, since: iso(h.la)!, dueAt: iso(h.due), deadline: iso(h.dl) };
     }
     if (trace.length) view.trace = trace;
     if (h.b) view.batchId = h.b;
@@ -260,94 +272,51 @@ export class TaskReader {
   }
 
   /**
-   * A page of a namespace's tasks, newest first, merged across partitions. Each partition's index orders
-   * its tasks by "<inverted createdAt>:<id>", so the cursor is such a member and paging is exact.
+   * A page of a namespace's tasks matching a query, newest first (by id with `idPrefix`), merged across
+   * partitions from the most selective index (task-list.ts).
    */
-  async list(namespace: string, q: { status?: TaskStatus; batchId?: string; limit: number; cursor?: string }): Promise<TaskPage> {
-    if (q.batchId) return this.listBatch(namespace, q.batchId, q);
-    const keys = this.store.keys;
-    const items: TaskView[] = [];
-    const now = Date.now();
-    let cursor = q.cursor;
-    let last: string | undefined;
-    const window = Math.max(q.limit, 20);
-    for (let round = 0; round < 100 && items.length < q.limit; round++) {
-      const pipeline = this.store.redis.pipeline();
-      for (let p = 0; p < keys.partitions; p++) {
-        pipeline.zrangebylex(`${keys.partition(p)}idx:${namespace}`, cursor ? `(${cursor}` : '-', '+', 'LIMIT', 0, window);
-      }
-      const rows: string[] = [];
-      let boundary: string | undefined;
-      for (const [err, r] of (await pipeline.exec()) ?? []) {
-        if (err) throw err;
-        const arr = r as string[];
-        rows.push(...arr);
-        // a partition that filled its window may hold more below its last row: stop there this round
-        if (arr.length === window && (boundary === undefined || arr[arr.length - 1] < boundary)) boundary = arr[arr.length - 1];
-      }
-      if (rows.length === 0) break;
-      rows.sort();
-      const safe = boundary === undefined ? rows : rows.filter((m) => m <= boundary!);
-      const hashes = await this.hashes(safe.map(idOf));
-      for (let i = 0; i < safe.length && items.length < q.limit; i++) {
-        last = safe[i];
-        const h = hashes[i];
-        if (!h.st) continue;
-        if (q.status && statusOf(h) !== q.status) continue;
-        if (q.batchId && h.b !== q.batchId) continue;
-        items.push(this.view(idOf(safe[i]), h, [], [], now));
-      }
-      if (boundary === undefined) break;
-      cursor = last;
-    }
-    const page: TaskPage = { items };
-    if (items.length === q.limit && last) page.nextCursor = last;
-    return page;
+  async list(namespace: string, q: ListQuery): Promise<TaskPage> {
+    return this.pageOf(namespace, await this.lister.page(namespace, q));
+  }
+
+  /** A page of an ordered list of ids (a schedule's tasks), read by offset and filtered as `list` filters. */
+  async listOf(namespace: string, read: (offset: number, count: number) => Promise<string[]>, q: ListQuery): Promise<TaskPage> {
+    return this.pageOf(namespace, await this.lister.page(namespace, q, TaskList.listSource(read)));
+  }
+
+  private async pageOf(namespace: string, page: { ids: string[]; nextCursor?: string }): Promise<TaskPage> {
+    const items = await this.views(namespace, page.ids);
+    return page.nextCursor ? { items, nextCursor: page.nextCursor } : { items };
   }
 
   /**
-   * A page of a batch's tasks in submission order, read from the batch's own id list (never the
-   * namespace's index); the cursor is the offset in that list. A status filter reads on through the list.
+   * Views of the given tasks, in order, without those gone or of another namespace, each with its latest
+   * LIST_SUSPENSIONS suspensions (entries over LIST_VALUE_BYTES are markers) and where they start.
    */
-  private async listBatch(namespace: string, batchId: string, q: { status?: TaskStatus; limit: number; cursor?: string }): Promise<TaskPage> {
-    const keys = this.store.keys;
-    if ((await this.store.redis.hget(keys.batch(batchId), 'ns')) !== namespace) return { items: [] };
-    const items: TaskView[] = [];
-    const now = Date.now();
-    // a status filter may read far through the list for a page: larger chunks, fewer round trips
-    const chunk = q.status ? 1000 : Math.max(q.limit, 100);
-    let offset = q.cursor ? Number(q.cursor) : 0;
-    for (;;) {
-      const ids = await this.store.redis.lrange(keys.batchTasks(batchId), offset, offset + chunk - 1);
-      const hashes = await this.hashes(ids);
-      for (let i = 0; i < ids.length && items.length < q.limit; i++) {
-        offset++;
-        const h = hashes[i];
-        if (!h.st || h.ns !== namespace || (q.status && statusOf(h) !== q.status)) continue;
-        items.push(this.view(ids[i], h, [], [], now));
-      }
-      if (items.length === q.limit) {
-        const more = (await this.store.redis.llen(keys.batchTasks(batchId))) > offset;
-        return more ? { items, nextCursor: String(offset) } : { items };
-      }
-      if (ids.length < chunk) return { items };
-    }
-  }
-
-  /** Views of the given tasks, in order, without those gone or of another namespace (a schedule's tasks). */
   async views(namespace: string, ids: string[]): Promise<TaskView[]> {
-    const hashes = await this.hashes(ids);
+    if (ids.length === 0) return [];
+    const pipeline = this.store.redis.pipeline() as unknown as { yf_hview(...a: (string | number)[]): void; yf_lpage(...a: (string | number)[]): void; exec(): Promise<[Error | null, unknown][] | null> };
+    for (const id of ids) {
+      pipeline.yf_hview(this.store.keys.task(id), this.limits.valueBytes);
+      pipeline.yf_lpage(this.store.keys.journal(id), 0, LIST_SUSPENSIONS, LIST_VALUE_BYTES, LIST_VALUE_BYTES * LIST_SUSPENSIONS, 'tail');
+    }
+    const replies = (await pipeline.exec()) ?? [];
     const now = Date.now();
-    return ids.flatMap((id, i) => (hashes[i].st && hashes[i].ns === namespace ? [this.view(id, hashes[i], [], [], now)] : []));
-  }
-
-  private async hashes(ids: string[]): Promise<Record<string, string>[]> {
-    const pipeline = this.store.redis.pipeline();
-    for (const id of ids) (pipeline as unknown as { yf_hview(key: string, max: number): void }).yf_hview(this.store.keys.task(id), this.limits.valueBytes);
-    return ((await pipeline.exec()) ?? []).map(([err, h]) => {
-      if (err) throw err;
-      return toHash((h as (string | number)[]) ?? []);
+    const out: TaskView[] = [];
+    ids.forEach((id, i) => {
+      const [herr, hraw] = replies[2 * i];
+      const [jerr, jraw] = replies[2 * i + 1];
+      if (herr) throw herr;
+      if (jerr) throw jerr;
+      const h = toHash((hraw as (string | number)[]) ?? []);
+      if (!h.st || h.ns !== namespace) return;
+      const view = this.view(id, h, [], [], now);
+      const page = this.toPage(id, 'suspensions', jraw as (string | number)[], {});
+      view.suspensions = page.items as SuspensionView[];
+      view.suspensionsPage = { offset: page.offset, total: page.total };
+      out.push(view);
     });
+    return out;
   }
 
   async batch(namespace: string, id: string): Promise<BatchView> {
@@ -384,7 +353,12 @@ export class TaskReader {
 /** The status a task shows: its stored one, or 'paused' for a queued or suspended task paused. */
 export const statusOf = (h: Record<string, string>): string => (h.pz !== undefined && (h.st === 'queued' || h.st === 'suspended') ? 'paused' : h.st);
 
-const idOf = (member: string): string => member.slice(member.indexOf(':') + 1);
+
+/** A trace record as shown: its `at` (epoch ms, as recorded) also as `time`, ISO 8601. */
+function traced(record: Json): Json {
+  if (record === null || typeof record !== 'object' || Array.isArray(record) || typeof record.at !== 'number') return record;
+  return { ...record, time: new Date(record.at).toISOString() };
+}
 
 function suspension(e: StoredEntry, step: number): SuspensionView {
   const v: SuspensionView = { step, kind: e.k, suspendedAt: iso(e.s ?? e.t)!, resumedAt: iso(e.t)! };

@@ -4,7 +4,7 @@ import { ERROR_TYPES, type Json, type JournalEntry } from '@yieldflow/runtime';
 import { ConflictError, EventBufferFullError, LimitError, NotFoundError } from './errors';
 import { Keys, partitionOf } from './keys';
 import { type ScriptedPipeline, type ScriptedRedis, withScripts } from './scripts';
-import { type Claim, type ClaimedTask, DEFAULT_TASK_BUDGETS, type NewTask, type SendResult, type StoreOptions, type StoredEvent, type TaskBudgets, type WritebackOp } from './types';
+import { type Claim, type ClaimedTask, DEFAULT_RETENTION_MS, DEFAULT_TASK_BUDGETS, type NewTask, type Retention, type SendResult, type StoreOptions, type StoredEvent, type Sweep, type TaskBudgets, type WritebackOp } from './types';
 
 const CREATE_CHUNK = 2000;
 
@@ -20,27 +20,41 @@ export class TaskStore {
   private readonly eventBufferBytes: number;
   private readonly maxInbox: number;
   readonly budgets: TaskBudgets;
+  readonly retention: Retention;
+  /** The retention arguments of the end transitions' scripts: default ms, and the overrides as JSON ('' for none). */
+  private readonly retentionArgs: [number, string];
 
   constructor(redis: Redis, opts: StoreOptions = {}) {
     this.redis = withScripts(redis);
-    this.keys = new Keys(opts.prefix ?? 'yf', opts.partitions ?? 16);
+    this.keys = new Keys(opts.prefix ?? 'yf', opts.partitions ?? 16, opts.partitionTags);
     this.eventBufferMs = opts.eventBufferMs ?? 60_000;
     this.eventBufferMax = opts.eventBufferMax ?? 1000;
     this.eventBufferBytes = opts.eventBufferBytes ?? 64 * 1024 * 1024;
     this.maxInbox = opts.maxInbox ?? 1000;
     this.budgets = { ...DEFAULT_TASK_BUDGETS, ...opts.budgets };
+    this.retention = { defaultMs: opts.retention?.defaultMs ?? DEFAULT_RETENTION_MS, byNamespace: opts.retention?.byNamespace ?? {} };
+    const overrides = Object.keys(this.retention.byNamespace).length > 0 ? JSON.stringify(this.retention.byNamespace) : '';
+    this.retentionArgs = [this.retention.defaultMs, overrides];
   }
 
   get partitions(): number {
     return this.keys.partitions;
   }
 
-  /** Record the partition count on first use; refuse to run with another one (tasks would be lost). */
+  /** Record the partition count and tags on first use; refuse to run with others (tasks would be lost). */
   async init(): Promise<void> {
-    await this.redis.hsetnx(this.keys.meta, 'partitions', this.keys.partitions);
-    const stored = Number(await this.redis.hget(this.keys.meta, 'partitions'));
+    const meta = this.keys.meta;
+    // a deployment from before PARTITION_TAGS (partitions recorded, tags not) has plain tags
+    const [had, hadTags] = await Promise.all([this.redis.hexists(meta, 'partitions'), this.redis.hexists(meta, 'tags')]);
+    if (had && !hadTags) await this.redis.hsetnx(meta, 'tags', 'plain');
+    await this.redis.multi().hsetnx(meta, 'partitions', this.keys.partitions).hsetnx(meta, 'tags', this.keys.partitionTags).exec();
+    const [partitions, tags] = await this.redis.hmget(meta, 'partitions', 'tags');
+    const stored = Number(partitions);
     if (stored !== this.keys.partitions) {
       throw new Error(`this Redis holds tasks in ${stored} partitions; configured with ${this.keys.partitions} (set PARTITIONS=${stored})`);
+    }
+    if (tags !== this.keys.partitionTags) {
+      throw new Error(`this Redis holds tasks under '${tags}' partition tags; configured with '${this.keys.partitionTags}' (set PARTITION_TAGS=${tags})`);
     }
   }
 
@@ -214,7 +228,7 @@ export class TaskStore {
    */
   async writeback(partition: number, token: string, ops: WritebackOp[], now = Date.now()): Promise<number[] | null> {
     if (ops.length === 0) return [];
-    const raw = (await this.redis.yf_writeback(this.keys.partition(partition), now, token, this.keys.notifyChannel, JSON.stringify(ops), this.budgets.steps, this.budgets.traceEntries, this.budgets.bytes)) as number[];
+    const raw = (await this.redis.yf_writeback(this.keys.partition(partition), now, token, this.keys.notifyChannel, JSON.stringify(ops), this.budgets.steps, this.budgets.traceEntries, this.budgets.bytes, ...this.retentionArgs)) as number[];
     if (raw[0] === -2) return null;
     return raw;
   }
@@ -329,11 +343,56 @@ export class TaskStore {
    */
   async cancel(namespace: string | null, id: string, now = Date.now(), terminate = false): Promise<string> {
     const p = this.partitionOf(id);
-    const raw = (await this.redis.yf_cancel(this.keys.partition(p), id, now, namespace ?? '', this.keys.notifyChannel, terminate ? '1' : '0')) as (string | number)[];
+    const raw = (await this.redis.yf_cancel(this.keys.partition(p), id, now, namespace ?? '', this.keys.notifyChannel, terminate ? '1' : '0', ...this.retentionArgs)) as (string | number)[];
     if (raw[0] === -1) throw new NotFoundError(`task ${id}`);
     if (raw[0] === 0) throw new ConflictError(`task ${id} already ended: it is ${raw[1]}`);
     await this.redis.publish(this.keys.wakeChannel, String(p)); // its owner carries out the outbox
     return String(raw[1]);
+  }
+
+  /**
+   * Remove a finished task at once, with everything kept for it (expire-1.lua); throws NotFoundError when
+   * there is no such task in the namespace, ConflictError when it has not finished.
+   */
+  async remove(namespace: string, id: string): Promise<void> {
+    const raw = (await this.redis.yf_expire(this.keys.partitionOfTask(id), 'delete', id, namespace)) as (string | number)[];
+    if (raw[0] === -1) throw new NotFoundError(`task ${id}`);
+    if (raw[0] === 0) throw new ConflictError(`task ${id} has not finished: it is ${raw[1]} (cancel or terminate it first)`);
+    await this.unlink(raw.slice(1) as string[]);
+  }
+
+  /**
+   * Remove up to `max` of a partition's tasks whose retention has passed (the owner's timer calls it);
+   * null when `token` no longer owns the partition.
+   */
+  async sweep(partition: number, token: string, max: number, now = Date.now()): Promise<Sweep | null> {
+    const raw = (await this.redis.yf_expire(this.keys.partition(partition), 'sweep', token, now, max)) as (string | number)[];
+    if (raw[0] === -2) return null;
+    await this.unlink(raw.slice(2) as string[]);
+    return { removed: Number(raw[0]), next: Number(raw[1]) < 0 ? null : Number(raw[1]) };
+  }
+
+  /**
+   * What a removal leaves in other slots: a rerun comes off its original's reruns list; a batch none of
+   * whose tasks is left in any partition loses its record and id list. Best effort, after the removal: a
+   * crash in between leaves a rerun's id listed (its GET answers 404) or a batch record without tasks.
+   */
+  private async unlink(links: string[]): Promise<void> {
+    if (links.length === 0) return;
+    const batches = new Set<string>();
+    const pipeline = this.redis.pipeline();
+    for (const link of links) {
+      const [kind, a, b] = link.split(' ');
+      if (kind === 'r') pipeline.lrem(`${this.keys.partitionOfTask(a)}rr:${a}`, 0, b);
+      else batches.add(a);
+    }
+    for (const [err] of (await pipeline.exec()) ?? []) if (err) throw err;
+    for (const batch of batches) {
+      const check = this.redis.pipeline();
+      for (let p = 0; p < this.partitions; p++) check.exists(`${this.keys.partition(p)}bt:${batch}`);
+      const left = ((await check.exec()) ?? []).reduce((n, [err, r]) => (err ? n + 1 : n + Number(r)), 0);
+      if (left === 0) await this.redis.del(this.keys.batch(batch), this.keys.batchTasks(batch));
+    }
   }
 
   /** Pause a task (it pauses at its next suspension if running); throws when it ended or is paused already. */

@@ -1,10 +1,13 @@
 import type { Json, JournalEntry } from '@yieldflow/runtime';
+import type { PartitionTags } from './keys';
 
 export interface StoreOptions {
   /** Key prefix (default 'yf'); tests use a unique one each. */
   prefix?: string;
   /** Partitions (default 16): the unit of ownership and of Redis Cluster slots. Fixed per deployment. */
   partitions?: number;
+  /** How partitions are named for hashing: 'plain' `{p3}` (default) or 'spread' (see Keys). */
+  partitionTags?: PartitionTags;
   /** How long published events are kept for tasks running towards a wait for them (default 60 s). */
   eventBufferMs?: number;
   /** At most this many buffered events per namespace and type and partition (default 1,000). */
@@ -15,6 +18,26 @@ export interface StoreOptions {
   maxInbox?: number;
   /** What one task may store before it faults with a budget error (see TaskBudgets). */
   budgets?: Partial<TaskBudgets>;
+  /** How long a finished task is kept (see Retention; default 7 days for every namespace). */
+  retention?: Partial<Retention>;
+}
+
+/**
+ * How long finished tasks are kept, ms, from their end: `defaultMs` for every namespace but those
+ * `byNamespace` names (0: kept forever). Fixed when a task ends: a change applies to tasks that end after it.
+ */
+export interface Retention {
+  defaultMs: number;
+  byNamespace: Record<string, number>;
+}
+
+export const DEFAULT_RETENTION_MS = 7 * 24 * 3600_000;
+
+/** What one sweep of a partition's expired tasks did: how many it removed, and when the next one expires. */
+export interface Sweep {
+  removed: number;
+  /** Epoch ms of the earliest expiry left in the partition, or null when none is. */
+  next: number | null;
 }
 
 /** Per task, enforced by the write-back: over one, the task faults with an error naming it. */

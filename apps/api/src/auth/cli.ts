@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run keys -- create --namespace acme --role submitter --name ci` | `list [--namespace acme]` | `revoke <id>`:
 // manage API keys in Redis directly (REDIS_URL, YF_PREFIX), with the store the api uses.
-import Redis from 'ioredis';
+import { loadRedisTarget } from '@yieldflow/contracts';
+import { connectRedis } from '@yieldflow/store';
 import { KeyStore, NAMESPACE_PATTERN } from './key-store';
 import { isRole, ROLES } from './roles';
 
@@ -9,7 +10,7 @@ const USAGE = [
   'usage: npm run keys -- create --namespace <ns> --role <viewer|submitter|operator|admin> --name <name>',
   '       npm run keys -- list [--namespace <ns>]',
   '       npm run keys -- revoke <key id>',
-  'Redis from REDIS_URL (default redis://127.0.0.1:6379), key prefix from YF_PREFIX (default yf).',
+  'Redis from REDIS_URL (default redis://127.0.0.1:6379) or REDIS_CLUSTER_NODES, key prefix from YF_PREFIX (default yf).',
 ].join('\n');
 
 function flags(args: string[]): { positional: string[]; named: Record<string, string> } {
@@ -41,7 +42,7 @@ export async function runKeysCli(argv: string[], env: NodeJS.ProcessEnv = proces
     if (!named.name) return fail('--name is required');
   }
   if (command === 'revoke' && !positional[0]) return fail('revoke needs the key id');
-  const redis = new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1, lazyConnect: true });
+  const redis = connectRedis(loadRedisTarget(env), { maxRetriesPerRequest: 1, lazyConnect: true });
   try {
     await redis.connect();
     const keys = new KeyStore(redis, prefix);

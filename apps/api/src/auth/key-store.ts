@@ -50,12 +50,14 @@ export class KeyStore {
       createdAt: new Date().toISOString(),
     };
     const hash = hashToken(token);
+    // the token's record last: on a cluster these keys are in different slots (one transaction each, in
+    // this order), so a key is never usable before it can be listed and revoked
     await this.redis
       .multi()
-      .hset(this.k(hash), { ...key })
-      .set(this.k(`id:${key.id}`), hash)
-      .sadd(this.k(`ns:${namespace}`), key.id)
       .sadd(this.k('namespaces'), namespace)
+      .sadd(this.k(`ns:${namespace}`), key.id)
+      .set(this.k(`id:${key.id}`), hash)
+      .hset(this.k(hash), { ...key })
       .exec();
     return { ...key, token };
   }
@@ -86,6 +88,7 @@ export class KeyStore {
     const hash = await this.redis.get(this.k(`id:${id}`));
     if (!hash) return false;
     const ns = await this.redis.hget(this.k(hash), 'namespace');
+    // the token's record first (on a cluster: one transaction per slot, in this order), so it stops at once
     const m = this.redis.multi().del(this.k(hash)).del(this.k(`id:${id}`));
     if (ns) m.srem(this.k(`ns:${ns}`), id);
     await m.exec();

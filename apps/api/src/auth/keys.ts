@@ -1,11 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Injectable, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { NotFoundError } from '@yieldflow/store';
 import { ForbiddenError } from './errors';
 import { type ApiKey, KeyStore, NAMESPACE_PATTERN } from './key-store';
 import { CurrentPrincipal, type Principal } from './principal';
 import { type Role, ROLES, Roles, SYSTEM_NAMESPACE } from './roles';
+import { ApiExamples, EXAMPLES } from '../common/examples';
 
 export class CreateKeyDto {
   @ApiPropertyOptional({ example: 'acme', description: "The key's namespace; the caller's own when omitted" })
@@ -54,8 +55,25 @@ export class KeysService {
   }
 }
 
+export class ApiKeyDto implements ApiKey {
+  @ApiProperty() id!: string;
+  @ApiProperty({ example: 'acme' }) namespace!: string;
+  @ApiProperty({ enum: ROLES }) role!: Role;
+  @ApiProperty({ example: 'ci' }) name!: string;
+  @ApiProperty({ example: 'yf_Ab12', description: "The token's first characters" }) hint!: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+}
+
+export class CreatedKeyDto extends ApiKeyDto {
+  @ApiProperty({ description: 'The bearer token: shown in this answer only' }) token!: string;
+}
+
+export class RevokedKeyDto {
+  @ApiProperty() id!: string;
+  @ApiProperty({ enum: [true] }) revoked!: true;
+}
+
 @ApiTags('keys')
-@ApiBearerAuth()
 @Controller('v1/keys')
 export class KeysController {
   constructor(private readonly keys: KeysService) {}
@@ -63,6 +81,8 @@ export class KeysController {
   @Post()
   @Roles('admin')
   @ApiOperation({ summary: 'Create an API key: the token is in this answer only' })
+  @ApiCreatedResponse({ type: CreatedKeyDto })
+  @ApiExamples(CreateKeyDto, EXAMPLES.key)
   create(@CurrentPrincipal() who: Principal, @Body() body: CreateKeyDto): Promise<ApiKey & { token: string }> {
     return this.keys.create(who, body);
   }
@@ -70,6 +90,7 @@ export class KeysController {
   @Get()
   @Roles('admin')
   @ApiOperation({ summary: "The namespace's keys (every namespace's for a 'system' admin), without tokens" })
+  @ApiOkResponse({ type: [ApiKeyDto] })
   list(@CurrentPrincipal() who: Principal): Promise<ApiKey[]> {
     return this.keys.list(who);
   }
@@ -78,6 +99,8 @@ export class KeysController {
   @HttpCode(200)
   @Roles('admin')
   @ApiOperation({ summary: 'Revoke a key: it stops working at once' })
+  @ApiOkResponse({ type: RevokedKeyDto })
+  @ApiNotFoundResponse()
   revoke(@CurrentPrincipal() who: Principal, @Param('id') id: string): Promise<{ id: string; revoked: true }> {
     return this.keys.revoke(who, id);
   }

@@ -13,5 +13,7 @@ export const authProviders: Provider[] = [
   { provide: RateLimiter, inject: [REDIS, CONFIG], useFactory: (r: Redis, c: Config) => new RateLimiter(r, c.prefix, c.rateLimitPerMinute) },
   { provide: AuthFailureLimiter, inject: [REDIS, CONFIG], useFactory: (r: Redis, c: Config) => new AuthFailureLimiter(r, c.prefix, c.limits.authFailuresPerMinute) },
   KeysService,
-  { provide: APP_GUARD, useClass: AuthGuard },
+  // one guard: global for controllers, and in front of Bull Board's router (queues/board.ts)
+  AuthGuard,
+  { provide: APP_GUARD, useExisting: AuthGuard },
 ];

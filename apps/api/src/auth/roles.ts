@@ -1,4 +1,5 @@
-import { SetMetadata } from '@nestjs/common';
+import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { ApiExtension } from '@nestjs/swagger';
 
 /** Roles, lowest first: each includes what the ones before it may do. */
 export const ROLES = ['viewer', 'submitter', 'operator', 'admin'] as const;
@@ -16,7 +17,7 @@ export const SYSTEM_ONLY_KEY = 'yf:system-only';
 
 /** The least role a handler needs (viewer: reads; submitter: create, send, events; operator: cancel; admin: keys). */
 export const Roles = (role: Role) => SetMetadata(ROLE_KEY, role);
-/** Open without a key (only /health). */
-export const Public = () => SetMetadata(PUBLIC_KEY, true);
+/** Open without a key (only /health); its OpenAPI operation needs no security (see openapi.ts). */
+export const Public = () => applyDecorators(SetMetadata(PUBLIC_KEY, true), ApiExtension('x-public', true));
 /** Deployment-wide data (metrics): only keys of the 'system' namespace. */
 export const SystemOnly = () => SetMetadata(SYSTEM_ONLY_KEY, true);

@@ -1,8 +1,9 @@
 import { Body, Controller, Get, Inject, Injectable, Param, Post } from '@nestjs/common';
-import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { BatchCreatedDto, BatchViewDto } from '../common/views';
 import { Type } from 'class-transformer';
 import { ArrayMinSize, IsArray, ValidateNested } from 'class-validator';
-import type { BatchView, Config } from '@yieldflow/contracts';
+import type { BatchCreated, BatchRequest, BatchView, Config } from '@yieldflow/contracts';
 import { newId, NewTask, TaskReader, TaskStore } from '@yieldflow/store';
 import { Roles } from '../auth/roles';
 import { InvalidInputError } from '../common/errors';
@@ -11,8 +12,9 @@ import { Namespace } from '../common/namespace';
 import { CONFIG } from '../common/tokens';
 import { CreateTaskDto } from '../tasks/dto';
 import { Submission } from '../tasks/submission';
+import { ApiExamples, EXAMPLES } from '../common/examples';
 
-export class CreateBatchDto {
+export class CreateBatchDto implements BatchRequest {
   @ApiProperty({ type: [CreateTaskDto] })
   @IsArray()
   @ArrayMinSize(1)
@@ -31,7 +33,7 @@ export class BatchesService {
   ) {}
 
   /** Create every task of the batch at once (they start together), or none if one is invalid. */
-  async create(namespace: string, body: CreateBatchDto): Promise<{ id: string; taskIds: string[] }> {
+  async create(namespace: string, body: CreateBatchDto): Promise<BatchCreated> {
     const max = this.config.limits.batchTasks;
     if (body.tasks.length > max) throw new InvalidInputError(`tasks holds ${body.tasks.length} tasks; at most ${max} per batch (LIMIT_BATCH_TASKS)`);
     const id = newId();
@@ -58,7 +60,9 @@ export class BatchesController {
   @Post()
   @Roles('submitter')
   @ApiOperation({ summary: 'Submit many tasks at once' })
-  create(@Namespace() ns: string, @Body() body: CreateBatchDto, @Sent() sent: { tasks?: unknown[] } | undefined): Promise<{ id: string; taskIds: string[] }> {
+  @ApiCreatedResponse({ description: 'The batch id and its tasks, queued', type: BatchCreatedDto })
+  @ApiExamples(CreateBatchDto, EXAMPLES.batch)
+  create(@Namespace() ns: string, @Body() body: CreateBatchDto, @Sent() sent: { tasks?: unknown[] } | undefined): Promise<BatchCreated> {
     body.tasks.forEach((t, i) => asSent(t, sent?.tasks?.[i], ['input', 'definition']));
     return this.batches.create(ns, body);
   }
@@ -66,6 +70,8 @@ export class BatchesController {
   @Get(':id')
   @Roles('viewer')
   @ApiOperation({ summary: 'Counts by status, wall time (first start to last finish), summed elapsed time, and speedup' })
+  @ApiOkResponse({ type: BatchViewDto })
+  @ApiNotFoundResponse()
   get(@Namespace() ns: string, @Param('id') id: string): Promise<BatchView> {
     return this.reader.batch(ns, id);
   }

@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { DefinitionError, UnsupportedFeatureError } from '@yieldflow/dsl';
-import { ConflictError, LimitError, NotFoundError } from '@yieldflow/store';
+import { ConflictError, InvalidQueryError, LimitError, NotFoundError } from '@yieldflow/store';
 import { ForbiddenError, RateLimitedError, UnauthorizedError } from '../auth/errors';
 import { IdempotencyMismatchError, InvalidInputError } from './errors';
 
@@ -38,7 +38,7 @@ export class ErrorFilter implements ExceptionFilter {
     if (err instanceof NotFoundError) return [404, { error: 'Not Found', message: err.message }];
     if (err instanceof ConflictError) return [409, { error: 'Conflict', message: err.message }];
     if (err instanceof LimitError) return [413, { error: 'Payload Too Large', message: err.message }];
-    if (err instanceof InvalidInputError) return [400, { error: 'Bad Request', message: err.message }];
+    if (err instanceof InvalidInputError || err instanceof InvalidQueryError) return [400, { error: 'Bad Request', message: err.message }];
     if (err instanceof IdempotencyMismatchError) return [422, { error: 'Unprocessable Entity', message: err.message }];
     if (err instanceof DefinitionError) return [400, { error: 'Invalid Definition', message: err.message, violations: err.violations }];
     if (err instanceof UnsupportedFeatureError) return [422, { error: 'Unsupported Feature', message: err.message, features: err.features }];

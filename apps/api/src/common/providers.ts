@@ -1,10 +1,8 @@
 import type { Provider } from '@nestjs/common';
-import Redis from 'ioredis';
-import { createCoroutineRegistry, loadConfig, type Config } from '@yieldflow/contracts';
-import { ConcurrencyLimits, DefinitionRegistry, ScheduleStore, TaskReader, TaskStore } from '@yieldflow/store';
+import type Redis from 'ioredis';
+import { createCoroutineRegistry, describeRedis, loadConfig, type Config } from '@yieldflow/contracts';
+import { ConcurrencyLimits, connectRedis, DefinitionRegistry, ScheduleStore, TaskReader, TaskStore } from '@yieldflow/store';
 import { CONFIG, COROUTINES, REDIS, SUBSCRIBER } from './tokens';
-
-const redisOptions = { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (n: number) => Math.min(n * 100, 1000) };
 
 export const providers: Provider[] = [
   { provide: CONFIG, useFactory: () => loadConfig() },
@@ -13,9 +11,9 @@ export const providers: Provider[] = [
     inject: [CONFIG],
     useFactory: async (c: Config) => {
       // commands fail fast while Redis is down (the api answers 503) instead of queueing without bound
-      const r = new Redis(c.redisUrl, redisOptions);
+      const r = connectRedis(c, { maxRetriesPerRequest: 1, failFast: true });
       await new Promise<void>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`Redis at ${c.redisUrl} did not answer within 10 s`)), 10_000);
+        const t = setTimeout(() => reject(new Error(`${describeRedis(c)} did not answer within 10 s`)), 10_000);
         r.once('ready', () => {
           clearTimeout(t);
           resolve();
@@ -24,13 +22,13 @@ export const providers: Provider[] = [
       return r;
     },
   },
-  { provide: SUBSCRIBER, inject: [CONFIG], useFactory: (c: Config) => new Redis(c.redisUrl, { maxRetriesPerRequest: null }) },
+  { provide: SUBSCRIBER, inject: [CONFIG], useFactory: (c: Config) => connectRedis(c, { subscriber: true }) },
   { provide: COROUTINES, useFactory: () => createCoroutineRegistry() },
   {
     provide: TaskStore,
     inject: [REDIS, CONFIG],
     useFactory: async (r: Redis, c: Config) => {
-      const store = new TaskStore(r, { prefix: c.prefix, partitions: c.partitions, eventBufferBytes: c.limits.eventBufferBytes });
+      const store = new TaskStore(r, { prefix: c.prefix, partitions: c.partitions, partitionTags: c.partitionTags, eventBufferBytes: c.limits.eventBufferBytes, retention: c.retention });
       await store.init();
       return store;
     },

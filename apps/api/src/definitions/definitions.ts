@@ -1,5 +1,7 @@
 import { Body, Controller, Get, Inject, Injectable, Param, Post, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConflictResponse, ApiConsumes, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ANY_JSON_PROPERTY } from '../common/views';
+import { EXAMPLES } from '../common/examples';
 import type { Response } from 'express';
 import { DefinitionRegistry, type DefinitionVersion, NotFoundError, TaskStore } from '@yieldflow/store';
 import { Roles } from '../auth/roles';
@@ -47,6 +49,25 @@ export class DefinitionsService {
   }
 }
 
+export class DefinitionVersionDto implements DefinitionVersion {
+  @ApiProperty({ example: 'default', description: "The DSL's document.namespace" }) namespace!: string;
+  @ApiProperty({ example: 'order-shipping' }) name!: string;
+  @ApiProperty({ example: '1.0.0' }) version!: string;
+  @ApiProperty({ description: "The content hash of the definition's canonical text" }) hash!: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+}
+
+export class DefinitionDocumentDto extends DefinitionVersionDto {
+  @ApiProperty({ description: 'The workflow document', ...ANY_JSON_PROPERTY }) definition!: unknown;
+}
+
+export class DefinitionSummaryDto {
+  @ApiProperty() namespace!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ description: 'The newest version' }) latest!: string;
+  @ApiProperty({ type: [String], description: 'Newest first' }) versions!: string[];
+}
+
 @ApiTags('definitions')
 @Controller('v1/definitions')
 export class DefinitionsController {
@@ -59,7 +80,10 @@ export class DefinitionsController {
   @Roles('submitter')
   @ApiOperation({ summary: 'Register a workflow definition (validated against the DSL 1.0.3 schema); versions are immutable' })
   @ApiConsumes('application/json', 'application/yaml')
-  @ApiBody({ description: 'A Serverless Workflow document', schema: { type: 'object' } })
+  @ApiBody({ description: 'A Serverless Workflow document', schema: { type: 'object' }, examples: EXAMPLES.definition })
+  @ApiCreatedResponse({ description: 'The version, registered', type: DefinitionVersionDto })
+  @ApiOkResponse({ description: 'The same document was registered before under that version', type: DefinitionVersionDto })
+  @ApiConflictResponse({ description: 'That version is registered with another document (versions are immutable)' })
   async register(@Namespace() ns: string, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<DefinitionVersion> {
     const { version, created } = await this.definitions.register(ns, body);
     res.status(created ? 201 : 200);
@@ -69,6 +93,7 @@ export class DefinitionsController {
   @Get()
   @Roles('viewer')
   @ApiOperation({ summary: 'Registered workflows, with their versions' })
+  @ApiOkResponse({ type: [DefinitionSummaryDto] })
   list(@Namespace() ns: string) {
     return this.registry.list(ns);
   }
@@ -76,6 +101,8 @@ export class DefinitionsController {
   @Get(':namespace/:name')
   @Roles('viewer')
   @ApiOperation({ summary: "A workflow's versions, newest first" })
+  @ApiOkResponse({ type: [DefinitionVersionDto] })
+  @ApiNotFoundResponse()
   versions(@Namespace() ns: string, @Param('namespace') namespace: string, @Param('name') name: string): Promise<DefinitionVersion[]> {
     return this.definitions.versions(ns, namespace, name);
   }
@@ -83,6 +110,8 @@ export class DefinitionsController {
   @Get(':namespace/:name/:version')
   @Roles('viewer')
   @ApiOperation({ summary: 'One version, with its document' })
+  @ApiOkResponse({ type: DefinitionDocumentDto })
+  @ApiNotFoundResponse()
   get(@Namespace() ns: string, @Param('namespace') namespace: string, @Param('name') name: string, @Param('version') version: string) {
     return this.definitions.document(ns, namespace, name, version);
   }

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Inject, Injectable, Optional, Post } from '
 import { ApiAcceptedResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { randomUUID } from 'node:crypto';
-import type { Config } from '@yieldflow/contracts';
+import type { Config, EventRequest, PublishAnswer } from '@yieldflow/contracts';
 import { EventBufferFullError, LimitError, type StoredEvent, TaskStore } from '@yieldflow/store';
 import { RateLimitedError } from '../auth/errors';
 import { Roles } from '../auth/roles';
@@ -11,8 +11,10 @@ import { asSent, Sent } from '../common/as-sent';
 import { Namespace } from '../common/namespace';
 import { CONFIG } from '../common/tokens';
 import { EventStarts } from '../schedules/event-starts';
+import { ApiExamples, EXAMPLES } from '../common/examples';
+import { ANY_JSON_PROPERTY, PublishAnswerDto } from '../common/views';
 
-export class CloudEventDto {
+export class CloudEventDto implements EventRequest {
   @ApiProperty({ example: 'com.example.order.paid' })
   @MinLength(1)
   @MaxLength(256)
@@ -57,7 +59,7 @@ export class CloudEventDto {
   @IsString()
   datacontenttype?: string;
 
-  @ApiPropertyOptional({ description: 'Any JSON' })
+  @ApiPropertyOptional({ description: 'Any JSON', ...ANY_JSON_PROPERTY })
   @IsOptional()
   data?: unknown;
 }
@@ -70,7 +72,7 @@ export class EventsService {
     @Optional() private readonly starts?: EventStarts,
   ) {}
 
-  async publish(namespace: string, body: CloudEventDto): Promise<{ id: string; woken: number; started?: string[] }> {
+  async publish(namespace: string, body: CloudEventDto): Promise<PublishAnswer> {
     if (body.time !== undefined && Number.isNaN(Date.parse(body.time))) throw new InvalidInputError('time must be an RFC 3339 timestamp');
     const event: StoredEvent = {
       specversion: '1.0',
@@ -103,8 +105,9 @@ export class EventsController {
   @Roles('submitter')
   @HttpCode(202)
   @ApiOperation({ summary: "Publish a CloudEvent: wakes the namespace's tasks waiting for its type, and starts the definitions whose schedule.on it matches" })
-  @ApiAcceptedResponse({ description: '{ id, woken, started? (ids of the tasks it started) }' })
-  publish(@Namespace() ns: string, @Body() body: CloudEventDto, @Sent() sent: Record<string, unknown> | undefined): Promise<{ id: string; woken: number; started?: string[] }> {
+  @ApiAcceptedResponse({ description: '{ id, woken, started? (ids of the tasks it started) }', type: PublishAnswerDto })
+  @ApiExamples(CloudEventDto, EXAMPLES.event)
+  publish(@Namespace() ns: string, @Body() body: CloudEventDto, @Sent() sent: Record<string, unknown> | undefined): Promise<PublishAnswer> {
     return this.events.publish(ns, asSent(body, sent, ['data']));
   }
 }

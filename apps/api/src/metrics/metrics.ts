@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Inject, Injectable } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type Redis from 'ioredis';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { TASK_STATUSES } from '@yieldflow/contracts';
@@ -91,6 +91,8 @@ export class MetricsController {
   @SystemOnly()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   @ApiOperation({ summary: 'Prometheus metrics: tasks by status, resumes, resume-lateness histogram' })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ description: 'The Prometheus text format', schema: { type: 'string' } })
   get(): Promise<string> {
     return this.metrics.text();
   }

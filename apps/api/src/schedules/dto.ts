@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { OVERLAP_POLICIES, type OverlapPolicy } from '@yieldflow/contracts';
 import { DefinitionRefDto } from '../tasks/dto';
+import { ANY_JSON_PROPERTY } from '../common/views';
 
 const DURATION = { oneOf: [{ type: 'integer', description: 'ms' }, { type: 'string', example: '30s' }], description: "ms, '30s', '1h30m' or ISO 8601 'PT1M'" };
 
@@ -69,7 +70,7 @@ export class ScheduleFieldsDto {
   @Type(() => DefinitionRefDto)
   definitionRef?: DefinitionRefDto;
 
-  @ApiPropertyOptional({ description: "The started task's input (any JSON)" })
+  @ApiPropertyOptional({ description: "The started task's input (any JSON)", ...ANY_JSON_PROPERTY })
   @IsOptional()
   input?: unknown;
 

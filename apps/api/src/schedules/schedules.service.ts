@@ -13,7 +13,7 @@ import {
   type ScheduleView,
   type TaskPage,
 } from '@yieldflow/contracts';
-import { ConflictError, contentHash, DefinitionRegistry, newId, NotFoundError, ScheduleStore, type StoredSchedule, TaskReader, TaskStore } from '@yieldflow/store';
+import { ConflictError, contentHash, DefinitionRegistry, newId, NotFoundError, ScheduleStore, type ListQuery, type StoredSchedule, TaskReader, TaskStore } from '@yieldflow/store';
 import { InvalidInputError } from '../common/errors';
 import { CONFIG, COROUTINES } from '../common/tokens';
 import type { BackfillDto, CreateScheduleDto, ScheduleFieldsDto } from './dto';
@@ -167,14 +167,12 @@ export class SchedulesService {
   }
 
   /** `GET /v1/tasks?scheduleId=`: the schedule's tasks, newest fire first, from its own index. */
-  async tasks(ns: string, sid: string, limit: number, cursor?: string): Promise<TaskPage> {
+  /** A schedule's tasks, newest fire first, from its own index; the other filters of `q` are checked on each. */
+  async tasks(ns: string, sid: string, q: ListQuery): Promise<TaskPage> {
     const s = await this.schedules.get(ns, sid);
     if (!s) return { items: [] };
-    if (cursor !== undefined && !/^\d{1,9}$/.test(cursor)) throw new InvalidInputError("cursor is not one of this schedule's pages: use the nextCursor of the previous page");
-    const offset = cursor ? Number(cursor) : 0;
-    const ids = await this.schedules.taskIds(ns, sid, offset, limit + 1);
-    const items = await this.reader.views(ns, ids.slice(0, limit));
-    return ids.length > limit ? { items, nextCursor: String(offset + limit) } : { items };
+    if (q.cursor !== undefined && !/^\d{1,9}$/.test(q.cursor)) throw new InvalidInputError("cursor is not one of this schedule's pages: use the nextCursor of the previous page");
+    return this.reader.listOf(ns, (offset, count) => this.schedules.taskIds(ns, sid, offset, count), q);
   }
 
   private async find(ns: string, sid: string): Promise<StoredSchedule> {

@@ -53,6 +53,15 @@ export class BulkDto {
   cursor?: string;
 }
 
+export class BulkAnswerDto implements BulkAnswer {
+  @ApiProperty({ enum: BULK_ACTIONS }) action!: BulkAction;
+  @ApiProperty({ description: 'Tasks the filter matched (at most 10,000)' }) matched!: number;
+  @ApiProperty({ description: 'Tasks the action was applied to' }) touched!: number;
+  @ApiProperty({ description: 'Matched tasks it did not apply to' }) skipped!: number;
+  @ApiPropertyOptional({ description: 'More tasks may match: send the request again with this cursor' }) nextCursor?: string;
+  @ApiPropertyOptional() message?: string;
+}
+
 export interface BulkAnswer {
   action: BulkAction;
   /** Tasks the filter matched (at most BULK_MAX). */
@@ -81,7 +90,7 @@ export async function bulk(store: TaskStore, reader: TaskReader, namespace: stri
   };
   let cursor = body.cursor;
   do {
-    const page = await reader.list(namespace, { status: f.status, batchId: f.batchId, limit: 500, cursor });
+    const page = await reader.list(namespace, { status: f.status, coroutine: f.coroutine, definition: f.definition, batchId: f.batchId, limit: 500, cursor });
     const hits = page.items.filter(matches);
     // whole pages only, so the cursor says exactly where to go on
     if (answer.matched + hits.length > BULK_MAX) {

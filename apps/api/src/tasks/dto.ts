@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { TASK_STATUSES, type TaskStatus } from '@yieldflow/contracts';
+import { type DefinitionRef, type SendRequest, type SubmitRequest, TASK_STATUSES, type TaskStatus } from '@yieldflow/contracts';
+import { ANY_JSON_PROPERTY } from '../common/views';
 
-export class DefinitionRefDto {
+export class DefinitionRefDto implements DefinitionRef {
   @ApiPropertyOptional({ example: 'default', description: "The definition's document.namespace" })
   @IsOptional()
   @MaxLength(63)
@@ -22,7 +23,7 @@ export class DefinitionRefDto {
   version?: string;
 }
 
-export class CreateTaskDto {
+export class CreateTaskDto implements SubmitRequest {
   @ApiPropertyOptional({ example: 'seed.func-a', description: 'A registered code-first coroutine' })
   @IsOptional()
   @Matches(/^[a-z0-9][a-z0-9._-]{0,127}$/i, { message: 'coroutine must be a registered coroutine name (letters, digits, . _ -)' })
@@ -40,7 +41,7 @@ export class CreateTaskDto {
   @Type(() => DefinitionRefDto)
   definitionRef?: DefinitionRefDto;
 
-  @ApiPropertyOptional({ description: "The task's input (any JSON)" })
+  @ApiPropertyOptional({ description: "The task's input (any JSON)", ...ANY_JSON_PROPERTY })
   @IsOptional()
   input?: unknown;
 
@@ -52,8 +53,8 @@ export class CreateTaskDto {
   priority?: number;
 }
 
-export class SendDto {
-  @ApiPropertyOptional({ description: 'The value the suspended receive evaluates to; null when omitted (a falsy value ends seed.consumer)' })
+export class SendDto implements SendRequest {
+  @ApiPropertyOptional({ description: 'The value the suspended receive evaluates to; null when omitted (a falsy value ends seed.consumer)', ...ANY_JSON_PROPERTY })
   @IsOptional()
   value?: unknown;
 }
@@ -71,7 +72,7 @@ export class RerunDto {
   @IsString()
   fromTask?: string;
 
-  @ApiPropertyOptional({ description: "The new task's input; the old task's when omitted" })
+  @ApiPropertyOptional({ description: "The new task's input; the old task's when omitted", ...ANY_JSON_PROPERTY })
   @IsOptional()
   input?: unknown;
 }
@@ -101,6 +102,36 @@ export class ListTasksQuery {
   @MaxLength(64)
   @IsString()
   scheduleId?: string;
+
+  @ApiPropertyOptional({ example: 'seed.func-a', description: "A coroutine's tasks" })
+  @IsOptional()
+  @Matches(/^[a-z0-9][a-z0-9._-]{0,127}$/i, { message: 'coroutine must be a coroutine name (letters, digits, . _ -)' })
+  @IsString()
+  coroutine?: string;
+
+  @ApiPropertyOptional({ example: 'orders/ship', description: "A definition's tasks: '<namespace>/<name>' (every version) or '<namespace>/<name>@<version>'" })
+  @IsOptional()
+  @Matches(/^[^/@\s]{1,63}\/[^/@\s]{1,63}(@[^/@\s]{1,63})?$/, { message: "definition must be '<namespace>/<name>' or '<namespace>/<name>@<version>'" })
+  @IsString()
+  definition?: string;
+
+  @ApiPropertyOptional({ example: '2026-12-01T00:00:00Z', description: 'Tasks created at or after this time (ISO 8601)' })
+  @IsOptional()
+  @MaxLength(40)
+  @IsString()
+  createdAfter?: string;
+
+  @ApiPropertyOptional({ example: '2026-12-02T00:00:00Z', description: 'Tasks created before this time (ISO 8601)' })
+  @IsOptional()
+  @MaxLength(40)
+  @IsString()
+  createdBefore?: string;
+
+  @ApiPropertyOptional({ example: 'sch-', description: 'Tasks whose id starts with this (listed in id order)' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_.-]{1,128}$/, { message: 'idPrefix must be 1-128 letters, digits, _ . -' })
+  @IsString()
+  idPrefix?: string;
 
   @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
   @IsOptional()

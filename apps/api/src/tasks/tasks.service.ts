@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Config, EntryPage, SuspensionView, TaskPage, TaskView } from '@yieldflow/contracts';
+import type { Config, EntryPage, SendAnswer, SuspensionView, TaskPage, TaskView } from '@yieldflow/contracts';
 import type { Json } from '@yieldflow/runtime';
-import { ConcurrencyLimits, ConflictError, idForKey, isTaskId, newId, NotFoundError, TaskReader, TaskStore, type TaskValueName } from '@yieldflow/store';
+import { ConcurrencyLimits, ConflictError, idForKey, isTaskId, type ListQuery, newId, NotFoundError, parseIsoTime, TaskReader, TaskStore, type TaskValueName } from '@yieldflow/store';
 import { IdempotencyMismatchError, InvalidInputError } from '../common/errors';
 import { CONFIG } from '../common/tokens';
 import type { CreateTaskDto, EntryPageQuery, ListTasksQuery, RerunDto } from './dto';
@@ -11,12 +11,7 @@ import { requestHash } from './request-hash';
 import { Submission } from './submission';
 import { SchedulesService } from '../schedules/schedules.service';
 
-export interface SendAnswer {
-  yielded: unknown;
-  status: string;
-  output?: unknown;
-  error?: unknown;
-}
+export type { SendAnswer } from '@yieldflow/contracts';
 
 const WAITING: Record<string, string> = {
   sleep: 'sleeping',
@@ -94,17 +89,31 @@ export class TasksService {
     return this.reader.value(namespace, id, name);
   }
 
+  /** A page of tasks; every filter given must match (task-list.ts picks the index to read). */
   list(namespace: string, q: ListTasksQuery): Promise<TaskPage> {
-    if (q.scheduleId) return this.schedules.tasks(namespace, q.scheduleId, q.limit ?? 50, q.cursor);
-    if (q.batchId && q.cursor !== undefined && !/^\d{1,9}$/.test(q.cursor)) throw new InvalidInputError("cursor is not one of this batch's pages: use the nextCursor of the previous page");
-    return this.reader.list(namespace, { status: q.status, batchId: q.batchId, limit: q.limit ?? 50, cursor: q.cursor });
+    const time = (field: 'createdAfter' | 'createdBefore'): number | undefined => {
+      const raw = q[field];
+      if (raw === undefined) return undefined;
+      const ms = parseIsoTime(raw);
+      if (ms === null) throw new InvalidInputError(`${field} must be an ISO 8601 time, e.g. 2026-12-01T09:30:00Z or 2026-12-01`);
+      return ms;
+    };
+    const query: ListQuery = { status: q.status, coroutine: q.coroutine, definition: q.definition, batchId: q.batchId, createdAfter: time('createdAfter'), createdBefore: time('createdBefore'), idPrefix: q.idPrefix, limit: q.limit ?? 50, cursor: q.cursor };
+    if (q.scheduleId) return this.schedules.tasks(namespace, q.scheduleId, query);
+    return this.reader.list(namespace, query);
+  }
+
+  /** Remove a finished task at once, with its journal, trace and index entries (see Retention). */
+  async remove(namespace: string, id: string): Promise<void> {
+    if (!isTaskId(id)) throw new NotFoundError(`task ${id}`);
+    await this.store.remove(namespace, id);
   }
 
   /**
    * The seed's send(): deliver a value to a task suspended in receive (or keep it for the receive a
    * queued or running task reaches next), then answer with what it yields next, once it has.
    */
-  async send(namespace: string, id: string, value: unknown): Promise<SendAnswer & { pending?: boolean }> {
+  async send(namespace: string, id: string, value: unknown): Promise<SendAnswer> {
     if (!isTaskId(id)) throw new NotFoundError(`task ${id}`);
     const wait = this.notify.expect(id, this.config.limits.sendWaitMs);
     let res;

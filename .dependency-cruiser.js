@@ -39,6 +39,13 @@ module.exports = {
       to: { path: 'node_modules/@nestjs|^packages/yieldflow/src/nest/|^apps/worker/src/(worker\\.module|main)' },
     },
     { name: 'package-not-api', severity: 'error', from: { path: '^packages/' }, to: { path: '^apps/api/' } },
+    {
+      name: 'dashboard-on-the-public-api-only',
+      comment: 'The dashboard is a browser app: it talks to the REST API, and imports nothing of the server',
+      severity: 'error',
+      from: { path: '^apps/dashboard/' },
+      to: { path: '^(libs|apps/(api|worker))/' },
+    },
     { name: 'worker-not-api', severity: 'error', from: { path: '^apps/worker/' }, to: { path: '^apps/api/' } },
   ],
   options: {

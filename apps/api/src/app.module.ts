@@ -23,6 +23,11 @@ import { NotifyHub } from './tasks/notify-hub';
 import { Submission } from './tasks/submission';
 import { TasksController } from './tasks/tasks.controller';
 import { TasksService } from './tasks/tasks.service';
+import { streamControllers, streamProviders } from './stream/providers';
+import { OverviewController } from './overview/overview.controller';
+import { OverviewService } from './overview/overview.service';
+import { DashboardController } from './dashboard/dashboard.controller';
+import { DashboardFiles } from './dashboard/dashboard-files';
 import { BoardQueues, boardModule } from './queues/board';
 
 @Module({})
@@ -44,7 +49,7 @@ export class AppModule {
         }),
         boardModule(),
       ],
-      controllers: [TasksController, BatchesController, ConcurrencyController, EventsController, DefinitionsController, KeysController, HealthController, MetricsController, SchedulesController],
+      controllers: [TasksController, BatchesController, ConcurrencyController, EventsController, DefinitionsController, KeysController, HealthController, MetricsController, SchedulesController, ...streamControllers, OverviewController, DashboardController],
       providers: [
         ...providers.filter((p) => !('provide' in p) || (p.provide !== CONFIG && !(registry && p.provide === COROUTINES))),
         { provide: CONFIG, useValue: config },
@@ -62,6 +67,9 @@ export class AppModule {
         DefinitionSchedules,
         EventStarts,
         ...authProviders,
+        ...streamProviders,
+        OverviewService,
+        DashboardFiles,
         BoardQueues,
       ],
     };

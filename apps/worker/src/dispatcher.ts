@@ -10,6 +10,7 @@ import type { NamespaceRedactors } from './redaction';
 import { DueHeap } from './due-heap';
 import { isScriptError } from './script-error';
 import { ResumeStats } from './stats';
+import { ChangePublisher } from './changes';
 
 export interface DispatcherOptions {
   workerId?: string;
@@ -70,6 +71,7 @@ export class Dispatcher {
   private stopping = false;
   private readonly pending = new Set<Promise<unknown>>();
   private readonly log: NonNullable<DispatcherOptions['log']>;
+  private readonly changes: ChangePublisher;
 
   constructor(
     private readonly store: TaskStore,
@@ -86,6 +88,7 @@ export class Dispatcher {
     this.claimBatch = opts.claimBatch ?? 1000;
     this.log = opts.log ?? (() => undefined);
     this.pingMessage = `ping:${this.workerId}`;
+    this.changes = new ChangePublisher(store.redis, store.keys.prefix);
   }
 
   get partitionsOwned(): number[] {
@@ -223,6 +226,7 @@ export class Dispatcher {
       }
     }
     await this.stats.flush(r, keys.stats);
+    await this.changes.check();
   }
 
   private async release(p: number): Promise<void> {
@@ -354,6 +358,7 @@ export class Dispatcher {
       this.lose(p, 'lease lost during write-back');
       return null;
     }
+    this.changes.published(steps, applied);
     steps.forEach(({ task, res }, i) => {
       if (applied[i] === 2) earliest = 0;
       if (!applied[i] || applied[i] === 3) {

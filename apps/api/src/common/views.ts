@@ -65,6 +65,7 @@ export class WaitingViewDto implements WaitingView {
   @ApiProperty({ example: 'receive' }) kind!: string;
   @ApiProperty(json('The effect it waits on')) effect!: Json;
   @ApiProperty({ format: 'date-time', description: 'When it began waiting' }) since!: string;
+  @ApiPropertyOptional({ description: "Why it waits, in words (a queued task whose coroutine no live worker runs)" }) reason?: string;
   @ApiPropertyOptional({ format: 'date-time' }) dueAt?: string;
   @ApiPropertyOptional({ format: 'date-time' }) deadline?: string;
 }

@@ -1,5 +1,5 @@
 import { Controller, Get, Req, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Roles } from '../auth/roles';
 import { Namespace } from '../common/namespace';
@@ -17,7 +17,9 @@ export class StreamController {
   @Get()
   @Roles('viewer')
   @ApiOperation({ summary: "Server-sent events: the namespace's task changes as they happen (task state changes, resumes, schedule fires)" })
+  @ApiProduces('text/event-stream')
   @ApiOkResponse({
+    schema: { type: 'string', description: 'server-sent events' },
     description:
       'text/event-stream. `event: tasks` (and `created`, `control`, `batch`, `fire`) with `data: [{ id, status, step? }]`; `event: reset` when changes were dropped (refresh); a comment line every 15 s',
   })

@@ -15,7 +15,12 @@ module.exports = {
       from: { path: '^libs/dsl/' },
       to: { path: '^(libs/(store|contracts)|apps)/|node_modules/(@nestjs|ioredis|bullmq)' },
     },
-    { name: 'contracts-no-store', severity: 'error', from: { path: '^libs/contracts/' }, to: { path: '^(libs/(store|dsl)|apps)/|node_modules/(@nestjs|ioredis)' } },
+    {
+      name: 'contracts-no-store',
+      severity: 'error',
+      from: { path: '^libs/contracts/' },
+      to: { path: '^(libs/(store|dsl)|apps)/|node_modules/(@nestjs|ioredis)' },
+    },
     {
       name: 'client-on-contracts-types-only',
       comment: 'The REST client needs nothing but fetch: of ours, only the contracts (types)',
@@ -29,11 +34,17 @@ module.exports = {
       from: { path: '^libs/client/' },
       to: { path: '^libs/contracts/', dependencyTypesNot: ['type-only'] },
     },
-    { name: 'store-no-apps', severity: 'error', from: { path: '^libs/store/' }, to: { path: '^(libs/dsl|apps)/|node_modules/@nestjs' } },
+    {
+      name: 'store-no-apps',
+      severity: 'error',
+      from: { path: '^libs/store/' },
+      to: { path: '^(libs/dsl|apps)/|node_modules/@nestjs' },
+    },
     { name: 'api-not-worker', severity: 'error', from: { path: '^apps/api/' }, to: { path: '^apps/worker/' } },
     {
       name: 'package-core-without-nest',
-      comment: "The package's main entry runs without Nest (an optional peer dependency): only yieldflow/nest imports it",
+      comment:
+        "The package's main entry runs without Nest (an optional peer dependency): only yieldflow/nest imports it",
       severity: 'error',
       from: { path: '^packages/yieldflow/src/(?!nest/)' },
       to: { path: 'node_modules/@nestjs|^packages/yieldflow/src/nest/|^apps/worker/src/(worker\\.module|main)' },

@@ -22,7 +22,10 @@ function main(): void {
   const rows: [string, number][] = [
     ['plain path, inline (.a.b)', perCall(n, (i) => auto.evaluate('.a.b', { a: { b: i } }, {}))],
     ['jqjs in the child process (.a + .b)', perCall(n, (i) => auto.evaluate('.a + .b', { a: i, b: 1 }, {}))],
-    ['jq-web in the child process (.a + .b)', perCall(Math.max(1, Math.floor(n / 10)), (i) => jq.evaluate('.a + .b', { a: i, b: 1 }, {}))],
+    [
+      'jq-web in the child process (.a + .b)',
+      perCall(Math.max(1, Math.floor(n / 10)), (i) => jq.evaluate('.a + .b', { a: i, b: 1 }, {})),
+    ],
   ];
   auto.close();
   jq.close();

@@ -78,7 +78,12 @@ async function rawBullmq(redisUrl: string, n: number, timeoutMs: number, paceMs:
       completion.push(j.finishedOn - j.timestamp);
       after.push(at - j.finishedOn);
     }
-    return { name: `raw BullMQ, ${how(paceMs)} (→ QueueEvents notified)`, jobs: n, completion: summarize(completion), after: summarize(after) };
+    return {
+      name: `raw BullMQ, ${how(paceMs)} (→ QueueEvents notified)`,
+      jobs: n,
+      completion: summarize(completion),
+      after: summarize(after),
+    };
   } finally {
     await worker.close();
     await events.close();
@@ -90,7 +95,12 @@ async function rawBullmq(redisUrl: string, n: number, timeoutMs: number, paceMs:
 
 async function yieldflowJobs(redisUrl: string, n: number, timeoutMs: number, paceMs: number): Promise<JobStepResult> {
   const bullPrefix = uniquePrefix('bjobq');
-  const config = loadConfig({ REDIS_URL: redisUrl, YF_PREFIX: uniquePrefix('yjob'), PARTITIONS: '16', BULLMQ_PREFIX: bullPrefix });
+  const config = loadConfig({
+    REDIS_URL: redisUrl,
+    YF_PREFIX: uniquePrefix('yjob'),
+    PARTITIONS: '16',
+    BULLMQ_PREFIX: bullPrefix,
+  });
   const connection = connectionFromUrl(redisUrl);
   const registry = new CoroutineRegistry().register('bench.job', function* (input) {
     return (yield job('work', 'work', input)) as Json;
@@ -107,7 +117,11 @@ async function yieldflowJobs(redisUrl: string, n: number, timeoutMs: number, pac
       paceMs,
       (tasks) => store.create(tasks),
     );
-    await until(async () => (((await store.counts()).completed ?? 0) >= n ? true : undefined), timeoutMs, `${n} job() tasks completing`);
+    await until(
+      async () => (((await store.counts()).completed ?? 0) >= n ? true : undefined),
+      timeoutMs,
+      `${n} job() tasks completing`,
+    );
     const journals = await store.journals(ids);
     const completion: number[] = [];
     const after: number[] = [];
@@ -118,7 +132,12 @@ async function yieldflowJobs(redisUrl: string, n: number, timeoutMs: number, pac
       completion.push(j.finishedOn - j.timestamp);
       after.push(resumed - j.finishedOn);
     }
-    return { name: `job() step, ${how(paceMs)} (→ task resumed)`, jobs: n, completion: summarize(completion), after: summarize(after) };
+    return {
+      name: `job() step, ${how(paceMs)} (→ task resumed)`,
+      jobs: n,
+      completion: summarize(completion),
+      after: summarize(after),
+    };
   } finally {
     await users.close();
     await ours.close();
@@ -141,7 +160,13 @@ async function yieldflowJobs(redisUrl: string, n: number, timeoutMs: number, pac
 export async function runJobSteps(redisUrl: string, n: number, timeoutMs: number): Promise<JobStepResult[]> {
   const none: LatenessSummary = { count: 0, p50: NaN, p99: NaN, max: NaN };
   const settle = (name: string, p: Promise<JobStepResult>) =>
-    p.catch((err: unknown): JobStepResult => ({ name, jobs: n, completion: none, after: none, error: err instanceof Error ? err.message : String(err) }));
+    p.catch((err: unknown): JobStepResult => ({
+      name,
+      jobs: n,
+      completion: none,
+      after: none,
+      error: err instanceof Error ? err.message : String(err),
+    }));
   const out: JobStepResult[] = [];
   for (const [count, paceMs] of [
     [n, 0],

@@ -31,12 +31,44 @@ export class LocalCluster {
   async start(masters = 3, replicas = 1): Promise<void> {
     const ports = await freePorts(masters * (1 + replicas));
     for (const port of ports) {
-      const args = ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', join(this.dir, `nodes-${port}.conf`)];
-      args.push('--cluster-node-timeout', String(this.nodeTimeoutMs), '--cluster-require-full-coverage', 'no', '--dir', this.dir, '--save', '', '--appendonly', 'no');
+      const args = [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        join(this.dir, `nodes-${port}.conf`),
+      ];
+      args.push(
+        '--cluster-node-timeout',
+        String(this.nodeTimeoutMs),
+        '--cluster-require-full-coverage',
+        'no',
+        '--dir',
+        this.dir,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+      );
       this.nodes.push({ port, process: spawn('redis-server', args, { stdio: 'ignore' }) });
     }
-    for (const n of this.nodes) await until(async () => (await cli(n.port, 'ping')) === 'PONG', 10_000, `redis-server on ${n.port}`);
-    await run('redis-cli', ['--cluster', 'create', ...this.nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', String(replicas), '--cluster-yes'], { timeout: 30_000 });
+    for (const n of this.nodes)
+      await until(async () => (await cli(n.port, 'ping')) === 'PONG', 10_000, `redis-server on ${n.port}`);
+    await run(
+      'redis-cli',
+      [
+        '--cluster',
+        'create',
+        ...this.nodes.map((n) => `127.0.0.1:${n.port}`),
+        '--cluster-replicas',
+        String(replicas),
+        '--cluster-yes',
+      ],
+      { timeout: 30_000 },
+    );
     await this.untilHealthy(masters, masters * replicas);
   }
 
@@ -44,11 +76,17 @@ export class LocalCluster {
   async untilHealthy(masters: number, replicas = masters, timeoutMs = 30_000): Promise<void> {
     await until(
       async () => {
-        for (const n of this.live()) if (!(await cli(n.port, 'cluster', 'info')).includes('cluster_state:ok')) return false;
+        for (const n of this.live())
+          if (!(await cli(n.port, 'cluster', 'info')).includes('cluster_state:ok')) return false;
         const roles = await this.roles();
         const synced = [...roles].filter(([, r]) => r.role === 'slave').map(([port]) => port);
-        if ([...roles.values()].filter((r) => r.role === 'master' && r.slots).length !== masters || synced.length < replicas) return false;
-        for (const port of synced) if (!(await cli(port, 'info', 'replication')).includes('master_link_status:up')) return false;
+        if (
+          [...roles.values()].filter((r) => r.role === 'master' && r.slots).length !== masters ||
+          synced.length < replicas
+        )
+          return false;
+        for (const port of synced)
+          if (!(await cli(port, 'info', 'replication')).includes('master_link_status:up')) return false;
         return true;
       },
       timeoutMs,

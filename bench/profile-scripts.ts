@@ -64,7 +64,16 @@ class Meter {
   }
 }
 
-const phase = (name: string, batch: number): PhaseStats => ({ phase: name, batch, calls: 0, tasks: 0, ms: [], nodeMs: 0, redisCpuMs: 0, commands: {} });
+const phase = (name: string, batch: number): PhaseStats => ({
+  phase: name,
+  batch,
+  calls: 0,
+  tasks: 0,
+  ms: [],
+  nodeMs: 0,
+  redisCpuMs: 0,
+  commands: {},
+});
 
 async function profile(redisUrl: string, total: number, batch: number): Promise<PhaseStats[]> {
   const prefix = uniquePrefix('yf-scripts');
@@ -82,7 +91,14 @@ async function profile(redisUrl: string, total: number, batch: number): Promise<
 
     const tasks: NewTask[] = [];
     for (let j = 0; j < total; j++) {
-      tasks.push({ id: newId(), namespace: 'default', kind: 'coroutine', name: j % 2 === 0 ? 'seed.func-a' : 'seed.func-b', input: null, fresh: true });
+      tasks.push({
+        id: newId(),
+        namespace: 'default',
+        kind: 'coroutine',
+        name: j % 2 === 0 ? 'seed.func-a' : 'seed.func-b',
+        input: null,
+        fresh: true,
+      });
     }
     const s = phase('create', batch);
     await meter.start();
@@ -116,7 +132,9 @@ async function profile(redisUrl: string, total: number, batch: number): Promise<
         claimS.calls++;
         claimS.tasks += claim.tasks.length;
         t = performance.now();
-        const ops: WritebackOp[] = claim.tasks.map((task: ClaimedTask) => executor.execute(task, registry.get(task.name)!, Date.now()).op);
+        const ops: WritebackOp[] = claim.tasks.map(
+          (task: ClaimedTask) => executor.execute(task, registry.get(task.name)!, Date.now()).op,
+        );
         const n = performance.now();
         claimS.nodeMs += n - t;
         const applied = await store.writeback(0, token, ops);
@@ -163,7 +181,9 @@ async function main(): Promise<void> {
   const batches = get('--batch', '1000,250').split(',').map(Number);
   const redisUrl = get('--redis', process.env.REDIS_URL || 'redis://127.0.0.1:6379');
   const rows: string[] = [];
-  rows.push('| phase | batch | calls | tasks | ms/call median | ms/call max | µs/task (round trip) | Redis CPU µs/task | worker JS µs/task | Redis commands per task (claim + write-back together) |');
+  rows.push(
+    '| phase | batch | calls | tasks | ms/call median | ms/call max | µs/task (round trip) | Redis CPU µs/task | worker JS µs/task | Redis commands per task (claim + write-back together) |',
+  );
   rows.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|---|');
   for (const b of batches) {
     for (const s of await profile(redisUrl, total, b)) {

@@ -9,7 +9,8 @@ export const benchTarget = (redisUrl: string, clusterNodes?: string): RedisTarge
   loadRedisTarget(clusterNodes ? { REDIS_URL: redisUrl, REDIS_CLUSTER_NODES: clusterNodes } : { REDIS_URL: redisUrl });
 
 /** Each master of a cluster (a connection of its own), or the one Redis. */
-export const masters = (redis: Redis): Redis[] => (isCluster(redis) ? (redis as unknown as Cluster).nodes('master') : [redis]);
+export const masters = (redis: Redis): Redis[] =>
+  isCluster(redis) ? (redis as unknown as Cluster).nodes('master') : [redis];
 
 /** Redis's own CPU time (used_cpu_user + used_cpu_sys, ms), summed over a cluster's masters: every client's work. */
 export async function redisCpuMs(redis: Redis): Promise<number> {

@@ -39,7 +39,9 @@ export async function resumeCost(redisUrl: string, steps = 10_000, clusterNodes?
     const warm = new Executor();
     // a first task for 500 steps, so the measured one's early steps do not pay for the JIT's warm-up
     const warmup = newId();
-    await store.create([{ id: warmup, namespace: 'default', kind: 'coroutine', name: 'bench.loop', input: null, fresh: true }]);
+    await store.create([
+      { id: warmup, namespace: 'default', kind: 'coroutine', name: 'bench.loop', input: null, fresh: true },
+    ]);
     for (let step = 1; step <= 500; step++) {
       const claim = await store.claim(0, token, 1, clock());
       await store.writeback(0, token, [warm.execute(claim!.tasks[0], fn, Date.now()).op]);
@@ -55,7 +57,9 @@ export async function resumeCost(redisUrl: string, steps = 10_000, clusterNodes?
       const claim = await store.claim(0, token, 1, clock());
       const task = claim?.tasks[0] as ClaimedTask | undefined;
       if (!task) throw new Error(`step ${step}: nothing to claim`);
-      const op = coldStep ? new Executor().execute(task, fn, Date.now(), await store.journal(id)).op : warm.execute(task, fn, Date.now()).op;
+      const op = coldStep
+        ? new Executor().execute(task, fn, Date.now(), await store.journal(id)).op
+        : warm.execute(task, fn, Date.now()).op;
       const applied = await store.writeback(0, token, [op]);
       if (!applied || applied[0] === 0) throw new Error(`step ${step}: the write-back was not applied`);
       const took = performance.now() - t;

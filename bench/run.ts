@@ -106,16 +106,32 @@ function parseArgs(argv: string[]): Options {
     const a = argv[i];
     const next = (): string | undefined => argv[++i];
     switch (a) {
-      case '--tasks': o.pairs = int(a, next(), 1); break;
-      case '--only': o.only = (next() ?? '').split(',').map((s) => s.trim()).filter(Boolean); break;
-      case '--redis': o.redisUrl = next() ?? o.redisUrl; break;
-      case '--json': o.json = true; break;
-      case '--repeat': o.repeat = int(a, next(), 1); break;
-      case '--small-repeat': o.smallRepeat = int(a, next(), 1); break;
+      case '--tasks':
+        o.pairs = int(a, next(), 1);
+        break;
+      case '--only':
+        o.only = (next() ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+        break;
+      case '--redis':
+        o.redisUrl = next() ?? o.redisUrl;
+        break;
+      case '--json':
+        o.json = true;
+        break;
+      case '--repeat':
+        o.repeat = int(a, next(), 1);
+        break;
+      case '--small-repeat':
+        o.smallRepeat = int(a, next(), 1);
+        break;
       case '--scenario': {
         const v = next();
         if (v === 'all') o.scenarios = new Set(DEFAULT_SCENARIOS);
-        else if (v !== undefined && (SCENARIOS as readonly string[]).includes(v)) o.scenarios = new Set([v as ScenarioId]);
+        else if (v !== undefined && (SCENARIOS as readonly string[]).includes(v))
+          o.scenarios = new Set([v as ScenarioId]);
         else throw new Error(`--scenario is ${SCENARIOS.join(', ')} or all, got ${v}`);
         break;
       }
@@ -124,19 +140,45 @@ function parseArgs(argv: string[]): Options {
         o.cluster = v && !v.startsWith('--') ? (i++, v) : 'local';
         break;
       }
-      case '--cost-tasks': o.costTasks = (next() ?? '').split(',').map((v) => int(a, v, 2)); break;
-      case '--resume-steps': o.resumeSteps = int(a, next(), 20); break;
-      case '--branches': o.branches = int(a, next(), 1); break;
-      case '--jobs': o.jobs = int(a, next(), 1); break;
-      case '--soak-tasks': o.soakTasks = int(a, next(), 1); break;
-      case '--soak-retention': o.soakRetentionMs = int(a, next(), 1); break;
-      case '--concurrency': o.concurrency = int(a, next(), 1); break;
-      case '--workers': o.workers = int(a, next(), 1); break;
-      case '--pause': o.pauseMs = int(a, next(), 0); break;
-      case '--timeout': o.timeoutMs = int(a, next(), 1) * 1000; break;
-      case '--sut': o.sut = next() ?? o.sut; break;
-      case '--no-memory': o.measureMemory = false; break;
-      case '--partitions': o.partitions = int(a, next(), 1); break;
+      case '--cost-tasks':
+        o.costTasks = (next() ?? '').split(',').map((v) => int(a, v, 2));
+        break;
+      case '--resume-steps':
+        o.resumeSteps = int(a, next(), 20);
+        break;
+      case '--branches':
+        o.branches = int(a, next(), 1);
+        break;
+      case '--jobs':
+        o.jobs = int(a, next(), 1);
+        break;
+      case '--soak-tasks':
+        o.soakTasks = int(a, next(), 1);
+        break;
+      case '--soak-retention':
+        o.soakRetentionMs = int(a, next(), 1);
+        break;
+      case '--concurrency':
+        o.concurrency = int(a, next(), 1);
+        break;
+      case '--workers':
+        o.workers = int(a, next(), 1);
+        break;
+      case '--pause':
+        o.pauseMs = int(a, next(), 0);
+        break;
+      case '--timeout':
+        o.timeoutMs = int(a, next(), 1) * 1000;
+        break;
+      case '--sut':
+        o.sut = next() ?? o.sut;
+        break;
+      case '--no-memory':
+        o.measureMemory = false;
+        break;
+      case '--partitions':
+        o.partitions = int(a, next(), 1);
+        break;
       case '-h':
       case '--help':
         process.stdout.write(USAGE + '\n');
@@ -202,7 +244,9 @@ async function runScenario(sc: Scenario, systems: System[], o: Options): Promise
       try {
         const r = await sys.run(opts);
         out.runs.push(r);
-        log(`${tag}: ${r.tasks} tasks in ${fmtS(r.wallMs)}, lateness p50/p99/max ${r.lateP50}/${r.lateP99}/${r.lateMax} ms`);
+        log(
+          `${tag}: ${r.tasks} tasks in ${fmtS(r.wallMs)}, lateness p50/p99/max ${r.lateP50}/${r.lateP99}/${r.lateMax} ms`,
+        );
       } catch (err) {
         out.error = err instanceof Error ? err.message : String(err);
         log(`${tag}: failed: ${out.error}`);
@@ -238,7 +282,11 @@ function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string =>
     '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
-  return [line(header), '|' + widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|', ...rows.map(line)].join('\n');
+  return [
+    line(header),
+    '|' + widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|',
+    ...rows.map(line),
+  ].join('\n');
 }
 
 /** A failed system's row: its error goes in the wall time column, the other figures are '-'. */
@@ -250,7 +298,18 @@ function errorRow(s: SystemOutcome, width: number): string[] {
 }
 
 function renderBig(sc: Scenario): string {
-  const header = ['system', 'tasks', 'wall time', 'resumes/s', 'late p50 ms', 'late p99 ms', 'late max ms', 'Redis B/task', 'submit', 'start p99 ms'];
+  const header = [
+    'system',
+    'tasks',
+    'wall time',
+    'resumes/s',
+    'late p50 ms',
+    'late p99 ms',
+    'late max ms',
+    'Redis B/task',
+    'submit',
+    'start p99 ms',
+  ];
   const rows = sc.systems.map((s) => {
     const r = s.median;
     if (!r || s.wallMs === undefined) return errorRow(s, header.length);
@@ -271,7 +330,14 @@ function renderBig(sc: Scenario): string {
 }
 
 function renderTwo(sc: Scenario): string {
-  const header = ['system', 'tasks', 'wall time (median)', 'wall min..max', 'late max ms (median run)', 'late max ms (worst run)'];
+  const header = [
+    'system',
+    'tasks',
+    'wall time (median)',
+    'wall min..max',
+    'late max ms (median run)',
+    'late max ms (worst run)',
+  ];
   const rows = sc.systems.map((s) => {
     const r = s.median;
     if (!r || s.wallMs === undefined) return errorRow(s, header.length);
@@ -304,10 +370,18 @@ function ratios(sc: Scenario, sut: string): RatioLine[] {
     .filter((s) => s !== me)
     .map((peer) => {
       if (!me.median || me.wallMs === undefined) {
-        return { sut, peer: peer.name, text: `${sut} vs ${peer.name}: n/a (${sut} failed: ${me.error ?? 'no result'})` };
+        return {
+          sut,
+          peer: peer.name,
+          text: `${sut} vs ${peer.name}: n/a (${sut} failed: ${me.error ?? 'no result'})`,
+        };
       }
       if (!peer.median || peer.wallMs === undefined) {
-        return { sut, peer: peer.name, text: `${sut} vs ${peer.name}: n/a (${peer.name} failed: ${peer.error ?? 'no result'})` };
+        return {
+          sut,
+          peer: peer.name,
+          text: `${sut} vs ${peer.name}: n/a (${peer.name} failed: ${peer.error ?? 'no result'})`,
+        };
       }
       const wall = me.wallMs / peer.wallMs;
       const p99 = peer.median.lateP99 > 0 ? me.median.lateP99 / peer.median.lateP99 : undefined;
@@ -373,8 +447,10 @@ async function report(o: Options, clusterNodes: string | undefined): Promise<voi
   );
 
   const scenarios: Scenario[] = [];
-  if (o.scenarios.has('big')) scenarios.push({ id: 'big', title: `seed at scale, N=${o.pairs}`, pairs: o.pairs, repeat: o.repeat, systems: [] });
-  if (o.scenarios.has('two')) scenarios.push({ id: 'two', title: 'two tasks alone, N=1', pairs: 1, repeat: o.smallRepeat, systems: [] });
+  if (o.scenarios.has('big'))
+    scenarios.push({ id: 'big', title: `seed at scale, N=${o.pairs}`, pairs: o.pairs, repeat: o.repeat, systems: [] });
+  if (o.scenarios.has('two'))
+    scenarios.push({ id: 'two', title: 'two tasks alone, N=1', pairs: 1, repeat: o.smallRepeat, systems: [] });
 
   for (let i = 0; i < scenarios.length && !interrupted; i++) {
     if (i > 0) await sleep(o.pauseMs);
@@ -406,7 +482,14 @@ async function report(o: Options, clusterNodes: string | undefined): Promise<voi
   if (o.scenarios.has('soak') && !interrupted) {
     if (scenarios.length || forks.length || schedules.length || jobSteps.length) await sleep(o.pauseMs);
     log(`[soak] ${o.soakTasks} tasks, retention ${o.soakRetentionMs} ms`);
-    soak = await runSoak({ redisUrl: o.redisUrl, tasks: o.soakTasks, retentionMs: o.soakRetentionMs, workers: o.workers, partitions: o.partitions, timeoutMs: Math.max(o.timeoutMs, 60_000 + o.soakTasks) }).catch((err: unknown) => ({
+    soak = await runSoak({
+      redisUrl: o.redisUrl,
+      tasks: o.soakTasks,
+      retentionMs: o.soakRetentionMs,
+      workers: o.workers,
+      partitions: o.partitions,
+      timeoutMs: Math.max(o.timeoutMs, 60_000 + o.soakTasks),
+    }).catch((err: unknown) => ({
       error: err instanceof Error ? err.message : String(err),
     }));
   }
@@ -415,7 +498,11 @@ async function report(o: Options, clusterNodes: string | undefined): Promise<voi
   let resumes: { name: string; r?: ResumeCost; error?: string }[] = [];
   if (o.scenarios.has('cost') && !interrupted) {
     if (scenarios.length || forks.length || schedules.length || jobSteps.length || soak) await sleep(o.pauseMs);
-    ({ rows: cost, resumes } = await runCost(o, systems.filter((s) => s.name.startsWith('yieldflow')), clusterNodes));
+    ({ rows: cost, resumes } = await runCost(
+      o,
+      systems.filter((s) => s.name.startsWith('yieldflow')),
+      clusterNodes,
+    ));
   }
 
   const reported = scenarios.map((sc) => ({ sc, ratios: ratios(sc, o.sut) }));
@@ -432,16 +519,26 @@ async function report(o: Options, clusterNodes: string | undefined): Promise<voi
 
   if (forks.length) {
     out('');
-    out(`wide fork: one task forking ${fmtInt(o.branches)} one-step branches, beside 200 unrelated func_a tasks (their resume lateness)`);
+    out(
+      `wide fork: one task forking ${fmtInt(o.branches)} one-step branches, beside 200 unrelated func_a tasks (their resume lateness)`,
+    );
     out(
       table(
         ['system', 'wall', 'Redis CPU ms', 'unrelated lateness p50/p99/max ms'],
-        forks.map((f) => [f.name, f.error ? `failed: ${f.error}` : fmtS(f.wallMs), fmtMs(f.redisCpuMs), f.late ? `${f.late.p50}/${f.late.p99}/${f.late.max}` : '-']),
+        forks.map((f) => [
+          f.name,
+          f.error ? `failed: ${f.error}` : fmtS(f.wallMs),
+          fmtMs(f.redisCpuMs),
+          f.late ? `${f.late.p50}/${f.late.p99}/${f.late.max}` : '-',
+        ]),
       ),
     );
     const me = forks.find((f) => f.name === 'yieldflow');
     const peer = forks.find((f) => f.name === 'bullmq-flow');
-    if (me && peer) out(`yieldflow vs bullmq-flow: wall time ${ratio(me.wallMs, peer.wallMs)}, Redis CPU ${ratio(me.redisCpuMs, peer.redisCpuMs)}`);
+    if (me && peer)
+      out(
+        `yieldflow vs bullmq-flow: wall time ${ratio(me.wallMs, peer.wallMs)}, Redis CPU ${ratio(me.redisCpuMs, peer.redisCpuMs)}`,
+      );
   }
 
   if (schedules.length) {
@@ -450,19 +547,31 @@ async function report(o: Options, clusterNodes: string | undefined): Promise<voi
     out(
       table(
         ['system', 'fires', 'started twice', 'fire lateness p50/p99/max ms'],
-        schedules.map((r) => [r.name, r.error ? `failed: ${r.error}` : String(r.fires), String(r.doubles), r.error ? '-' : `${r.late.p50}/${r.late.p99}/${r.late.max}`]),
+        schedules.map((r) => [
+          r.name,
+          r.error ? `failed: ${r.error}` : String(r.fires),
+          String(r.doubles),
+          r.error ? '-' : `${r.late.p50}/${r.late.p99}/${r.late.max}`,
+        ]),
       ),
     );
   }
 
   if (jobSteps.length) {
     out('');
-    out(`job: jobs added at once, then paced; one BullMQ Worker (concurrency 50); what follows a job's completion, beside BullMQ's own completion latency`);
+    out(
+      `job: jobs added at once, then paced; one BullMQ Worker (concurrency 50); what follows a job's completion, beside BullMQ's own completion latency`,
+    );
     const pct = (l: { p50: number; p99: number; max: number }) => `${l.p50}/${l.p99}/${l.max}`;
     out(
       table(
         ['system', 'jobs', 'completed → next p50/p99/max ms', 'added → completed p50/p99/max ms'],
-        jobSteps.map((r) => [r.name, String(r.completion.count || r.jobs), r.error ? `failed: ${r.error}` : pct(r.after), r.error ? '-' : pct(r.completion)]),
+        jobSteps.map((r) => [
+          r.name,
+          String(r.completion.count || r.jobs),
+          r.error ? `failed: ${r.error}` : pct(r.after),
+          r.error ? '-' : pct(r.completion),
+        ]),
       ),
     );
   }
@@ -474,10 +583,22 @@ async function report(o: Options, clusterNodes: string | undefined): Promise<voi
 
   if (cost.length || resumes.length) {
     out('');
-    out('cost: the seed workload at each size (half func_a, half func_b), Redis CPU and memory summed over the masters');
+    out(
+      'cost: the seed workload at each size (half func_a, half func_b), Redis CPU and memory summed over the masters',
+    );
     out(
       table(
-        ['system', 'tasks', 'wall time', 'late p99 ms', 'Redis CPU ms', 'Redis CPU µs/task', 'used_memory growth (all suspended)', 'B/task', 'MEMORY USAGE B/task'],
+        [
+          'system',
+          'tasks',
+          'wall time',
+          'late p99 ms',
+          'Redis CPU ms',
+          'Redis CPU µs/task',
+          'used_memory growth (all suspended)',
+          'B/task',
+          'MEMORY USAGE B/task',
+        ],
         cost.map((c) =>
           c.error
             ? [c.name, fmtInt(c.tasks), `FAILED: ${c.error.slice(0, 60)}`, '-', '-', '-', '-', '-', '-']
@@ -516,7 +637,13 @@ async function report(o: Options, clusterNodes: string | undefined): Promise<voi
         pairs: sc.pairs,
         tasks: 2 * sc.pairs,
         repeat: sc.repeat,
-        systems: sc.systems.map((s) => ({ name: s.name, error: s.error ?? null, wallMsMedian: s.wallMs ?? null, median: s.median ?? null, runs: s.runs })),
+        systems: sc.systems.map((s) => ({
+          name: s.name,
+          error: s.error ?? null,
+          wallMsMedian: s.wallMs ?? null,
+          median: s.median ?? null,
+          runs: s.runs,
+        })),
         ratios: rs.map(({ text: _text, ...r }) => r),
       })),
       wideFork: forks,
@@ -540,15 +667,35 @@ interface CostRow {
 }
 
 /** The seed workload at each of `costTasks`, for yieldflow (and on the cluster), then the resume at step S. */
-async function runCost(o: Options, systems: System[], clusterNodes: string | undefined): Promise<{ rows: CostRow[]; resumes: { name: string; r?: ResumeCost; error?: string }[] }> {
+async function runCost(
+  o: Options,
+  systems: System[],
+  clusterNodes: string | undefined,
+): Promise<{ rows: CostRow[]; resumes: { name: string; r?: ResumeCost; error?: string }[] }> {
   const rows: CostRow[] = [];
   for (const tasks of o.costTasks) {
     for (const sys of systems) {
       if (interrupted) break;
       log(`[cost] ${sys.name} ${tasks} tasks`);
       try {
-        const r = await sys.run({ pairs: Math.max(1, Math.round(tasks / 2)), redisUrl: o.redisUrl, concurrency: o.concurrency, workers: o.workers, timeoutMs: o.timeoutMs, measureMemory: o.measureMemory, partitions: o.partitions });
-        rows.push({ name: sys.name, tasks: r.tasks, wallMs: r.wallMs, lateP99: r.lateP99, redisCpuMs: r.redisCpuMs, usedBytes: r.redisUsedBytes, bytesPerTask: r.redisBytesPerTask });
+        const r = await sys.run({
+          pairs: Math.max(1, Math.round(tasks / 2)),
+          redisUrl: o.redisUrl,
+          concurrency: o.concurrency,
+          workers: o.workers,
+          timeoutMs: o.timeoutMs,
+          measureMemory: o.measureMemory,
+          partitions: o.partitions,
+        });
+        rows.push({
+          name: sys.name,
+          tasks: r.tasks,
+          wallMs: r.wallMs,
+          lateP99: r.lateP99,
+          redisCpuMs: r.redisCpuMs,
+          usedBytes: r.redisUsedBytes,
+          bytesPerTask: r.redisBytesPerTask,
+        });
       } catch (err) {
         rows.push({ name: sys.name, tasks, error: err instanceof Error ? err.message : String(err) });
       }
@@ -556,7 +703,10 @@ async function runCost(o: Options, systems: System[], clusterNodes: string | und
     }
   }
   const resumes: { name: string; r?: ResumeCost; error?: string }[] = [];
-  for (const [name, nodes] of [['yieldflow', undefined], ...(clusterNodes ? [['yieldflow-cluster', clusterNodes]] : [])] as [string, string | undefined][]) {
+  for (const [name, nodes] of [
+    ['yieldflow', undefined],
+    ...(clusterNodes ? [['yieldflow-cluster', clusterNodes]] : []),
+  ] as [string, string | undefined][]) {
     if (interrupted) break;
     log(`[cost] ${name}: one resume at step 10 and at step ${o.resumeSteps}`);
     try {

@@ -33,30 +33,61 @@ async function until<T>(check: () => Promise<T | undefined>, timeoutMs: number, 
 
 const result = (name: string, dues: number[], late: number[]): ScheduleResult => {
   const s = summarize(late);
-  return { name, fires: dues.length, doubles: dues.length - new Set(dues).size, late: { p50: s.p50, p99: s.p99, max: s.max } };
+  return {
+    name,
+    fires: dues.length,
+    doubles: dues.length - new Set(dues).size,
+    late: { p50: s.p50, p99: s.p99, max: s.max },
+  };
 };
 
 async function yieldflowSchedule(redisUrl: string, fires: number, startAt: number): Promise<ScheduleResult> {
   const prefix = uniquePrefix('sched');
   const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const env = { ...process.env, REDIS_URL: redisUrl, YF_PREFIX: prefix, PARTITIONS: '16', LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', AUTH: 'off', WORKER_ID: 'bench' };
-  const procs: ChildProcess[] = [spawn(process.execPath, [MAIN('api')], { env, stdio: 'ignore' }), spawn(process.execPath, [MAIN('worker')], { env, stdio: 'ignore' })];
+  const env = {
+    ...process.env,
+    REDIS_URL: redisUrl,
+    YF_PREFIX: prefix,
+    PARTITIONS: '16',
+    LOG_LEVEL: 'warn',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    AUTH: 'off',
+    WORKER_ID: 'bench',
+  };
+  const procs: ChildProcess[] = [
+    spawn(process.execPath, [MAIN('api')], { env, stdio: 'ignore' }),
+    spawn(process.execPath, [MAIN('worker')], { env, stdio: 'ignore' }),
+  ];
   const base = `http://127.0.0.1:${port}`;
   try {
-    await until(async () => ((await fetch(`${base}/health`)).ok ? true : undefined), 20_000, 'the api and worker being up');
+    await until(
+      async () => ((await fetch(`${base}/health`)).ok ? true : undefined),
+      20_000,
+      'the api and worker being up',
+    );
     const body = {
       id: 'bench',
       every: '1s',
       startAt: new Date(startAt).toISOString(),
       endAt: new Date(startAt + (fires - 1) * 1000).toISOString(),
       overlap: 'allowAll',
-      definition: { document: { dsl: '1.0.3', namespace: 'bench', name: 'tick', version: '1.0.0' }, do: [{ one: { set: { ok: true } } }] },
+      definition: {
+        document: { dsl: '1.0.3', namespace: 'bench', name: 'tick', version: '1.0.0' },
+        do: [{ one: { set: { ok: true } } }],
+      },
     };
-    const res = await fetch(`${base}/v1/schedules`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${base}/v1/schedules`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     if (res.status !== 201) throw new Error(`POST /v1/schedules answered ${res.status}: ${await res.text()}`);
     const records = await until(
       async () => {
-        const page = (await (await fetch(`${base}/v1/schedules/bench/fires?limit=1000`)).json()) as { items: { result: string; dueAt: string; lateMs: number }[] };
+        const page = (await (await fetch(`${base}/v1/schedules/bench/fires?limit=1000`)).json()) as {
+          items: { result: string; dueAt: string; lateMs: number }[];
+        };
         const view = (await (await fetch(`${base}/v1/schedules/bench`)).json()) as { state: string };
         return view.state === 'ended' ? page.items : undefined;
       },
@@ -64,7 +95,11 @@ async function yieldflowSchedule(redisUrl: string, fires: number, startAt: numbe
       'the schedule ending',
     );
     const started = records.filter((r) => r.result === 'started');
-    return result('yieldflow', started.map((r) => Date.parse(r.dueAt)), started.map((r) => r.lateMs));
+    return result(
+      'yieldflow',
+      started.map((r) => Date.parse(r.dueAt)),
+      started.map((r) => r.lateMs),
+    );
   } finally {
     for (const p of procs) p.kill('SIGTERM');
     await Promise.all(procs.map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)))));
@@ -91,7 +126,11 @@ async function bullmqScheduler(redisUrl: string, fires: number, startAt: number)
   const queue = new Queue('ticks', { connection, prefix });
   try {
     await worker.waitUntilReady();
-    await queue.upsertJobScheduler('bench', { every: 1000, startDate: startAt, limit: fires }, { name: 'tick', data: {} });
+    await queue.upsertJobScheduler(
+      'bench',
+      { every: 1000, startDate: startAt, limit: fires },
+      { name: 'tick', data: {} },
+    );
     await until(async () => (dues.length >= fires ? true : undefined), (fires + 30) * 1000, 'the job scheduler firing');
     await sleep(1500); // a fire more than asked for would show here
     return result('bullmq-scheduler', dues, late);
@@ -106,6 +145,15 @@ async function bullmqScheduler(redisUrl: string, fires: number, startAt: number)
 export async function runSchedules(redisUrl: string, fires = 20): Promise<ScheduleResult[]> {
   const startAt = Math.ceil((Date.now() + 8000) / 1000) * 1000;
   const settle = (name: string, p: Promise<ScheduleResult>) =>
-    p.catch((err: unknown): ScheduleResult => ({ name, fires: 0, doubles: 0, late: { p50: NaN, p99: NaN, max: NaN }, error: err instanceof Error ? err.message : String(err) }));
-  return Promise.all([settle('yieldflow', yieldflowSchedule(redisUrl, fires, startAt)), settle('bullmq-scheduler', bullmqScheduler(redisUrl, fires, startAt))]);
+    p.catch((err: unknown): ScheduleResult => ({
+      name,
+      fires: 0,
+      doubles: 0,
+      late: { p50: NaN, p99: NaN, max: NaN },
+      error: err instanceof Error ? err.message : String(err),
+    }));
+  return Promise.all([
+    settle('yieldflow', yieldflowSchedule(redisUrl, fires, startAt)),
+    settle('bullmq-scheduler', bullmqScheduler(redisUrl, fires, startAt)),
+  ]);
 }

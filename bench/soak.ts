@@ -56,26 +56,43 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   const redis = connectRedis({ redisUrl: o.redisUrl });
   const store = new TaskStore(redis, { prefix, partitions: o.partitions });
   const workers: WorkerProcess[] = [];
-  const env = { RETENTION: `${o.retentionMs}ms`, RETENTION_SWEEP_MS: String(Math.min(1000, Math.max(50, o.retentionMs))) };
+  const env = {
+    RETENTION: `${o.retentionMs}ms`,
+    RETENTION_SWEEP_MS: String(Math.min(1000, Math.max(50, o.retentionMs))),
+  };
   const wave = o.wave ?? 5000;
   let sampling = false;
   const waveMs = o.waveMs ?? 250;
   try {
-    for (let i = 0; i < Math.max(1, o.workers); i++) workers.push(spawnWorker({ redisUrl: o.redisUrl, prefix }, o.partitions, i, env));
+    for (let i = 0; i < Math.max(1, o.workers); i++)
+      workers.push(spawnWorker({ redisUrl: o.redisUrl, prefix }, o.partitions, i, env));
     await waitForOwners(redis, store, o.partitions, workers, Math.min(60_000, o.timeoutMs));
     const held = async (): Promise<{ tasks: number; expiring: number; done: number }> => {
       const pipe = redis.pipeline();
-      for (let p = 0; p < o.partitions; p++) pipe.zcard(`${store.keys.partition(p)}idx:default`).zcard(`${store.keys.partition(p)}exp`).hget(`${store.keys.partition(p)}cnt`, 'completed');
+      for (let p = 0; p < o.partitions; p++)
+        pipe
+          .zcard(`${store.keys.partition(p)}idx:default`)
+          .zcard(`${store.keys.partition(p)}exp`)
+          .hget(`${store.keys.partition(p)}cnt`, 'completed');
       const r = ((await pipe.exec()) ?? []).map(([, v]) => Number(v ?? 0));
-      let tasks = 0, expiring = 0, done = 0;
-      for (let i = 0; i < r.length; i += 3) [tasks, expiring, done] = [tasks + r[i], expiring + r[i + 1], done + r[i + 2]];
+      let tasks = 0,
+        expiring = 0,
+        done = 0;
+      for (let i = 0; i < r.length; i += 3)
+        [tasks, expiring, done] = [tasks + r[i], expiring + r[i + 1], done + r[i + 2]];
       return { tasks, expiring, done };
     };
     const t0 = Date.now();
     const point = async (): Promise<MemoryPoint> => {
       const atMs = Date.now() - t0;
       const keys = await scanKeys(redis, `${prefix}:*`);
-      return { atMs, keys: keys.length, bytes: await memoryUsage(redis, keys), usedMemory: await usedMemory(redis), tasksHeld: (await held()).tasks };
+      return {
+        atMs,
+        keys: keys.length,
+        bytes: await memoryUsage(redis, keys),
+        usedMemory: await usedMemory(redis),
+        tasksHeld: (await held()).tasks,
+      };
     };
     const baseline = await point();
     baseline.atMs = 0;
@@ -94,7 +111,14 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     let removed = 0;
     for (let w = 0; submitted < o.tasks; w++) {
       const n = Math.min(wave, o.tasks - submitted);
-      const tasks: NewTask[] = Array.from({ length: n }, (_, i) => ({ id: newId(), namespace: 'default', kind: 'coroutine', name: (submitted + i) % 2 === 0 ? 'seed.func-a' : 'seed.func-b', input: null, fresh: true }));
+      const tasks: NewTask[] = Array.from({ length: n }, (_, i) => ({
+        id: newId(),
+        namespace: 'default',
+        kind: 'coroutine',
+        name: (submitted + i) % 2 === 0 ? 'seed.func-a' : 'seed.func-b',
+        input: null,
+        fresh: true,
+      }));
       await store.create(tasks);
       submitted += n;
       const wait = t0 + (w + 1) * waveMs - Date.now();
@@ -107,7 +131,10 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       const h = await held();
       removed = o.tasks - h.tasks;
       if (h.done + removed >= o.tasks) break;
-      if (Date.now() > deadline) throw new Error(`soak: not every task finished after ${Date.now() - t0} ms (${h.tasks} held, ${h.done} completed)`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `soak: not every task finished after ${Date.now() - t0} ms (${h.tasks} held, ${h.done} completed)`,
+        );
       await sleep(100);
     }
     const allDoneMs = Date.now() - t0;
@@ -116,7 +143,10 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     for (;;) {
       const h = await held();
       if (h.tasks === 0 && h.expiring === 0) break;
-      if (Date.now() > deadline) throw new Error(`soak: retention had not removed every task after ${Date.now() - t0} ms (${h.tasks} held, ${h.expiring} expiring)`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `soak: retention had not removed every task after ${Date.now() - t0} ms (${h.tasks} held, ${h.expiring} expiring)`,
+        );
       await sleep(100);
     }
     const allRemovedMs = Date.now() - t0;
@@ -128,7 +158,18 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       const kind = /^:(?:\{p\d+\}:)?([a-z]+)/.exec(k.slice(prefix.length))?.[1] ?? k.slice(prefix.length + 1);
       leftovers[kind] = (leftovers[kind] ?? 0) + 1;
     }
-    return { tasks: o.tasks, retentionMs: o.retentionMs, baseline, peak, peakUsedMemory: peakUsed, after, submitMs, allDoneMs, allRemovedMs, leftovers };
+    return {
+      tasks: o.tasks,
+      retentionMs: o.retentionMs,
+      baseline,
+      peak,
+      peakUsedMemory: peakUsed,
+      after,
+      submitMs,
+      allDoneMs,
+      allRemovedMs,
+      leftovers,
+    };
   } finally {
     sampling = false;
     await Promise.all(workers.map((w) => stopWorker(w)));

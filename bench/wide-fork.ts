@@ -50,14 +50,32 @@ async function yieldflowFork(redisUrl: string, branches: number, timeoutMs: numb
   const store = new TaskStore(redis, { prefix, partitions });
   await store.init();
   const worker: ChildProcess = spawn(process.execPath, [WORKER_MAIN], {
-    env: { ...process.env, REDIS_URL: redisUrl, YF_PREFIX: prefix, PARTITIONS: String(partitions), LOG_LEVEL: 'warn', LIMIT_CHILDREN: String(Math.max(branches, 10_000)) },
+    env: {
+      ...process.env,
+      REDIS_URL: redisUrl,
+      YF_PREFIX: prefix,
+      PARTITIONS: String(partitions),
+      LOG_LEVEL: 'warn',
+      LIMIT_CHILDREN: String(Math.max(branches, 10_000)),
+    },
     stdio: 'ignore',
   });
   try {
-    await until(async () => ((await Promise.all([...Array(partitions).keys()].map((p) => redis.get(`${store.keys.partition(p)}own`)))).every(Boolean) ? true : undefined), 15_000, 'workers owning every partition');
+    await until(
+      async () =>
+        (await Promise.all([...Array(partitions).keys()].map((p) => redis.get(`${store.keys.partition(p)}own`)))).every(
+          Boolean,
+        )
+          ? true
+          : undefined,
+      15_000,
+      'workers owning every partition',
+    );
     const doc = {
       document: { dsl: '1.0.3', namespace: 'bench', name: 'wide', version: '1.0.0' },
-      do: [{ wide: { fork: { branches: Array.from({ length: branches }, (_, i) => ({ [`b${i}`]: { set: { i } } })) } } }],
+      do: [
+        { wide: { fork: { branches: Array.from({ length: branches }, (_, i) => ({ [`b${i}`]: { set: { i } } })) } } },
+      ],
     };
     const text = JSON.stringify(doc);
     const hash = contentHash(text);
@@ -65,8 +83,19 @@ async function yieldflowFork(redisUrl: string, branches: number, timeoutMs: numb
     const sleepers = Array.from({ length: 200 }, () => newId());
     const root = newId();
     const cpu0 = await redisCpuMs(redis);
-    await store.create(sleepers.map((id) => ({ id, namespace: 'bench', kind: 'coroutine' as const, name: 'seed.func-a', input: null, fresh: true })));
-    await store.create([{ id: root, namespace: 'bench', kind: 'definition', name: 'wide', input: {}, definitionHash: hash, fresh: true }]);
+    await store.create(
+      sleepers.map((id) => ({
+        id,
+        namespace: 'bench',
+        kind: 'coroutine' as const,
+        name: 'seed.func-a',
+        input: null,
+        fresh: true,
+      })),
+    );
+    await store.create([
+      { id: root, namespace: 'bench', kind: 'definition', name: 'wide', input: {}, definitionHash: hash, fresh: true },
+    ]);
     const [ca, fa] = await until(
       async () => {
         const [st, c, f] = await redis.hmget(store.keys.task(root), 'st', 'ca', 'fa');
@@ -76,11 +105,21 @@ async function yieldflowFork(redisUrl: string, branches: number, timeoutMs: numb
       timeoutMs,
       'the fork ending',
     );
-    await until(async () => (((await store.counts()).completed ?? 0) >= branches + 1 + sleepers.length ? true : undefined), timeoutMs, 'the sleepers ending');
+    await until(
+      async () => (((await store.counts()).completed ?? 0) >= branches + 1 + sleepers.length ? true : undefined),
+      timeoutMs,
+      'the sleepers ending',
+    );
     const cpu1 = await redisCpuMs(redis);
     const lateness = (await store.journals(sleepers)).flat().map((e) => e.t - (e.d ?? e.t));
     const s = summarize(lateness);
-    return { name: 'yieldflow', branches, wallMs: fa - ca, redisCpuMs: cpu1 - cpu0, late: { p50: s.p50, p99: s.p99, max: s.max } };
+    return {
+      name: 'yieldflow',
+      branches,
+      wallMs: fa - ca,
+      redisCpuMs: cpu1 - cpu0,
+      late: { p50: s.p50, p99: s.p99, max: s.max },
+    };
   } finally {
     worker.kill('SIGTERM');
     await new Promise((r) => worker.once('exit', r));
@@ -95,7 +134,11 @@ async function bullmqFlow(redisUrl: string, branches: number, timeoutMs: number)
   const redis = new Redis(redisUrl);
   let done: (v: number) => void = () => undefined;
   const finished = new Promise<number>((r) => (done = r));
-  const children = new Worker('children', async (job) => ({ i: (job.data as { i: number }).i }), { connection, prefix, concurrency: 200 });
+  const children = new Worker('children', async (job) => ({ i: (job.data as { i: number }).i }), {
+    connection,
+    prefix,
+    concurrency: 200,
+  });
   const parents = new Worker(
     'parents',
     async (job) => {
@@ -110,8 +153,15 @@ async function bullmqFlow(redisUrl: string, branches: number, timeoutMs: number)
     await Promise.all([children.waitUntilReady(), parents.waitUntilReady()]);
     const cpu0 = await redisCpuMs(redis);
     const start = Date.now();
-    await flow.add({ name: 'wide', queueName: 'parents', children: Array.from({ length: branches }, (_, i) => ({ name: 'branch', queueName: 'children', data: { i } })) });
-    const end = await Promise.race([finished, sleep(timeoutMs).then(() => Promise.reject(new Error(`the flow did not end within ${timeoutMs} ms`)))]);
+    await flow.add({
+      name: 'wide',
+      queueName: 'parents',
+      children: Array.from({ length: branches }, (_, i) => ({ name: 'branch', queueName: 'children', data: { i } })),
+    });
+    const end = await Promise.race([
+      finished,
+      sleep(timeoutMs).then(() => Promise.reject(new Error(`the flow did not end within ${timeoutMs} ms`))),
+    ]);
     const cpu1 = await redisCpuMs(redis);
     return { name: 'bullmq-flow', branches, wallMs: end - start, redisCpuMs: cpu1 - cpu0 };
   } finally {

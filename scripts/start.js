@@ -45,9 +45,26 @@ async function findRedis() {
   const dir = path.join(root, 'data');
   mkdirSync(dir, { recursive: true });
   console.log(`starting redis-server on 127.0.0.1:6379 with AOF persistence in ${dir}`);
-  const redis = spawn('redis-server', ['--bind', '127.0.0.1', '--port', '6379', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const redis = spawn(
+    'redis-server',
+    [
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      '6379',
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'everysec',
+      '--save',
+      '',
+    ],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   children.push(redis);
   for (let i = 0; i < 50; i++) {
     if (await ping('127.0.0.1', 6379)) return 'redis://127.0.0.1:6379';
@@ -86,7 +103,9 @@ function stop(code = 0) {
   const apps = children.filter((c) => !isRedis(c));
   for (const c of apps) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
   const redis = children.find(isRedis);
-  Promise.all(apps.map((c) => (c.exitCode !== null || c.signalCode !== null ? null : new Promise((r) => c.once('exit', r))))).then(() => {
+  Promise.all(
+    apps.map((c) => (c.exitCode !== null || c.signalCode !== null ? null : new Promise((r) => c.once('exit', r)))),
+  ).then(() => {
     if (redis && redis.exitCode === null) redis.kill('SIGTERM');
     process.exit(code);
   });
@@ -99,7 +118,9 @@ async function main() {
   const workers = Number(process.env.WORKERS ?? 1);
   run('api', 'apps/api/src/main.js', env);
   for (let i = 0; i < workers; i++) run(`worker ${i + 1}`, 'apps/worker/src/main.js', env);
-  console.log(`yieldflow: api on http://127.0.0.1:${process.env.PORT ?? 3000} (docs at /docs), ${workers} worker(s), Redis ${redisUrl}`);
+  console.log(
+    `yieldflow: api on http://127.0.0.1:${process.env.PORT ?? 3000} (docs at /docs), ${workers} worker(s), Redis ${redisUrl}`,
+  );
 }
 
 process.on('SIGINT', () => stop(0));

@@ -20,7 +20,10 @@ for (const line of text.split('\n')) {
   }
   if (/^CTK: not run/.test(line)) notRun.push(line);
 }
-if (skipped > 0) notRun.unshift(`${skipped} tests skipped, not run (the suites that read the specification kit skip when SW_SPEC_DIR finds none)`);
+if (skipped > 0)
+  notRun.unshift(
+    `${skipped} tests skipped, not run (the suites that read the specification kit skip when SW_SPEC_DIR finds none)`,
+  );
 for (const line of notRun) console.log(line);
 if (!seen) failed += 1; // no runner summary at all: the run broke before reporting
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);

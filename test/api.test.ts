@@ -27,7 +27,12 @@ describe('REST API behaviour', () => {
     it('answers 400 with each violation and its JSON pointer for an invalid definition', async () => {
       const res = await s.http
         .post('/v1/tasks')
-        .send({ definition: { document: { dsl: '1.0.3', namespace: 'x', name: 'bad', version: '1.0.0' }, do: [{ step: { wait: 'soon' } }] } })
+        .send({
+          definition: {
+            document: { dsl: '1.0.3', namespace: 'x', name: 'bad', version: '1.0.0' },
+            do: [{ step: { wait: 'soon' } }],
+          },
+        })
         .expect(400);
       expect(res.body.violations.length).toBeGreaterThan(0);
       expect(res.body.violations[0].pointer).toMatch(/^\/do\/0/);
@@ -39,7 +44,18 @@ describe('REST API behaviour', () => {
         .send({
           definition: {
             document: { dsl: '1.0.3', namespace: 'x', name: 'grpc', version: '1.0.0' },
-            do: [{ greet: { call: 'grpc', with: { proto: { endpoint: 'file://app/greet.proto' }, service: { name: 'G', host: 'localhost' }, method: 'SayHello' } } }],
+            do: [
+              {
+                greet: {
+                  call: 'grpc',
+                  with: {
+                    proto: { endpoint: 'file://app/greet.proto' },
+                    service: { name: 'G', host: 'localhost' },
+                    method: 'SayHello',
+                  },
+                },
+              },
+            ],
           },
         })
         .expect(422);
@@ -47,21 +63,37 @@ describe('REST API behaviour', () => {
     });
 
     it('answers 400 for malformed JSON, and 413 for a body over the limit', async () => {
-      const bad = await s.http.post('/v1/tasks').set('content-type', 'application/json').send('{"coroutine":').expect(400);
+      const bad = await s.http
+        .post('/v1/tasks')
+        .set('content-type', 'application/json')
+        .send('{"coroutine":')
+        .expect(400);
       expect(bad.body.message).toMatch(/JSON/);
-      await s.http.post('/v1/tasks').send({ coroutine: 'seed.num', input: 'x'.repeat(2 * 1024 * 1024) }).expect(413);
+      await s.http
+        .post('/v1/tasks')
+        .send({ coroutine: 'seed.num', input: 'x'.repeat(2 * 1024 * 1024) })
+        .expect(413);
     });
 
     it('accepts a definition as YAML text', async () => {
-      const yaml = 'document:\n  dsl: 1.0.3\n  namespace: x\n  name: set-one\n  version: 1.0.0\ndo:\n  - one:\n      set:\n        a: 1\n';
+      const yaml =
+        'document:\n  dsl: 1.0.3\n  namespace: x\n  name: set-one\n  version: 1.0.0\ndo:\n  - one:\n      set:\n        a: 1\n';
       const { body } = await s.http.post('/v1/tasks').send({ definition: yaml }).expect(201);
       expect(body.definition.name).toBe('x/set-one@1.0.0');
       expect((await s.until(body.id, ['completed'])).output).toEqual({ a: 1 });
     });
 
     it('creates a task once per Idempotency-Key', async () => {
-      const first = await s.http.post('/v1/tasks').set('Idempotency-Key', 'order-42').send({ coroutine: 'seed.num' }).expect(201);
-      const again = await s.http.post('/v1/tasks').set('Idempotency-Key', 'order-42').send({ coroutine: 'seed.num' }).expect(200);
+      const first = await s.http
+        .post('/v1/tasks')
+        .set('Idempotency-Key', 'order-42')
+        .send({ coroutine: 'seed.num' })
+        .expect(201);
+      const again = await s.http
+        .post('/v1/tasks')
+        .set('Idempotency-Key', 'order-42')
+        .send({ coroutine: 'seed.num' })
+        .expect(200);
       expect(again.body.id).toBe(first.body.id);
     });
   });
@@ -89,7 +121,10 @@ describe('REST API behaviour', () => {
     const seen: string[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < 10; page++) {
-      const res = await s.http.get('/v1/tasks').query({ batchId: batch.id, limit: 7, ...(cursor ? { cursor } : {}) }).expect(200);
+      const res = await s.http
+        .get('/v1/tasks')
+        .query({ batchId: batch.id, limit: 7, ...(cursor ? { cursor } : {}) })
+        .expect(200);
       seen.push(...res.body.items.map((t: { id: string }) => t.id));
       cursor = res.body.nextCursor;
       if (!cursor) break;
@@ -105,7 +140,10 @@ describe('REST API behaviour', () => {
   });
 
   it('POST /v1/batches names the bad task', async () => {
-    const res = await s.http.post('/v1/batches').send({ tasks: [{ coroutine: 'seed.num' }, { coroutine: 'nope' }] }).expect(400);
+    const res = await s.http
+      .post('/v1/batches')
+      .send({ tasks: [{ coroutine: 'seed.num' }, { coroutine: 'nope' }] })
+      .expect(400);
     expect(res.body.message).toMatch(/tasks\[1\]: coroutine 'nope' is not registered/);
     await s.http.post('/v1/batches').send({ tasks: [] }).expect(400);
     await s.http.get('/v1/batches/unknown').expect(404);
@@ -113,8 +151,13 @@ describe('REST API behaviour', () => {
 
   it('POST /v1/events validates the CloudEvent', async () => {
     expect((await s.http.post('/v1/events').send({ source: 's' }).expect(400)).body.message).toMatch(/type/);
-    expect((await s.http.post('/v1/events').send({ type: 't', source: 's', specversion: '0.3' }).expect(400)).body.message).toMatch(/specversion/);
-    const ok = await s.http.post('/v1/events').send({ type: 't.happened', source: 's', data: { a: 1 } }).expect(202);
+    expect(
+      (await s.http.post('/v1/events').send({ type: 't', source: 's', specversion: '0.3' }).expect(400)).body.message,
+    ).toMatch(/specversion/);
+    const ok = await s.http
+      .post('/v1/events')
+      .send({ type: 't.happened', source: 's', data: { a: 1 } })
+      .expect(202);
     expect(ok.body).toEqual({ id: expect.any(String), woken: 0 });
   });
 
@@ -123,7 +166,9 @@ describe('REST API behaviour', () => {
     expect(health.body.details).toMatchObject({ redis: { status: 'up' }, workers: { status: 'up' } });
     // for an orchestrator's probes: liveness depends on nothing, readiness on Redis alone
     expect((await s.http.get('/health/live').expect(200)).body.status).toBe('ok');
-    expect((await s.http.get('/health/ready').expect(200)).body.details).toEqual({ redis: expect.objectContaining({ status: 'up' }) });
+    expect((await s.http.get('/health/ready').expect(200)).body.details).toEqual({
+      redis: expect.objectContaining({ status: 'up' }),
+    });
     const { body } = await s.http.post('/v1/tasks').send({ coroutine: 'seed.interleave-a' }).expect(201);
     await s.until(body.id, ['completed']);
     await new Promise((r) => setTimeout(r, 600)); // workers flush their counters each heartbeat
@@ -136,6 +181,8 @@ describe('REST API behaviour', () => {
 
   it('serves the OpenAPI document at /docs', async () => {
     const res = await s.http.get('/docs-json').expect(200);
-    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/v1/tasks', '/v1/tasks/{id}/send', '/v1/batches', '/v1/events', '/v1/definitions']));
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining(['/v1/tasks', '/v1/tasks/{id}/send', '/v1/batches', '/v1/events', '/v1/definitions']),
+    );
   });
 });

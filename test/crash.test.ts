@@ -32,16 +32,22 @@ describe('a worker killed with SIGKILL', () => {
     await untilPartitionsHeldBy(store, ['victim', 'survivor']);
 
     const ids = Array.from({ length: 1000 }, () => newId());
-    await store.create(ids.map((id) => ({ id, namespace: 'default', kind: 'coroutine' as const, name: 'seed.func-a', input: null })));
+    await store.create(
+      ids.map((id) => ({ id, namespace: 'default', kind: 'coroutine' as const, name: 'seed.func-a', input: null })),
+    );
     await new Promise((r) => setTimeout(r, 1500)); // mid-run: every task between its first and second sleep
     const killedAt = Date.now();
     victim.kill('SIGKILL');
     await exited(victim);
 
-    await eventually(async () => {
-      const counts = await store.counts();
-      return (counts.completed ?? 0) >= 1000 ? counts : undefined;
-    }, 20_000, 200);
+    await eventually(
+      async () => {
+        const counts = await store.counts();
+        return (counts.completed ?? 0) >= 1000 ? counts : undefined;
+      },
+      20_000,
+      200,
+    );
 
     let recoveredLateMax = 0;
     for (const id of ids) {
@@ -51,7 +57,8 @@ describe('a worker killed with SIGKILL', () => {
       expect(t.suspensions.map((s) => s.label)).toEqual(['a1', 'a2', 'a3']);
       expect(t.steps).toBe(3);
       for (const s of t.suspensions) {
-        if (Date.parse(s.dueAt!) <= killedAt + 5000 && Date.parse(s.resumedAt) > killedAt) recoveredLateMax = Math.max(recoveredLateMax, s.lateMs!);
+        if (Date.parse(s.dueAt!) <= killedAt + 5000 && Date.parse(s.resumedAt) > killedAt)
+          recoveredLateMax = Math.max(recoveredLateMax, s.lateMs!);
       }
     }
     // the killed worker's tasks resumed within 5 s of their due time

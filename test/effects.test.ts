@@ -1,7 +1,18 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Redis from 'ioredis';
-import { type Coroutine, CoroutineRegistry, emit, http, type Json, receive, registerSeedCoroutines, sleep, spawn, waitForEvent } from '@yieldflow/runtime';
+import {
+  type Coroutine,
+  CoroutineRegistry,
+  emit,
+  http,
+  type Json,
+  receive,
+  registerSeedCoroutines,
+  sleep,
+  spawn,
+  waitForEvent,
+} from '@yieldflow/runtime';
 import { newId, TaskReader, TaskStore } from '@yieldflow/store';
 import type { TaskView } from '@yieldflow/contracts';
 import { createWorker, type Worker } from '../apps/worker/src/create-worker';
@@ -33,7 +44,10 @@ describe('engine effects', () => {
       return (yield waitForEvent('early.bird', { timeoutMs: 2000 })) as Json;
     })
     .register('t.http', function* (input) {
-      const res = yield http({ method: 'POST', url: String((input as { url: string }).url), body: { n: 1 } }, { attempts: 4, delayMs: 20, backoff: 'constant' });
+      const res = yield http(
+        { method: 'POST', url: String((input as { url: string }).url), body: { n: 1 } },
+        { attempts: 4, delayMs: 20, backoff: 'constant' },
+      );
       return res as Json;
     })
     .register('t.emit', function* () {
@@ -44,13 +58,31 @@ describe('engine effects', () => {
       return Number(input) * 2;
     })
     .register('t.spawn-all', function* () {
-      return (yield spawn([{ coroutine: 't.child', input: 50 }, { coroutine: 't.child', input: 10 }], 'all')) as Json;
+      return (yield spawn(
+        [
+          { coroutine: 't.child', input: 50 },
+          { coroutine: 't.child', input: 10 },
+        ],
+        'all',
+      )) as Json;
     })
     .register('t.spawn-any', function* () {
-      return (yield spawn([{ coroutine: 't.child', input: 2000 }, { coroutine: 't.child', input: 20 }], 'any')) as Json;
+      return (yield spawn(
+        [
+          { coroutine: 't.child', input: 2000 },
+          { coroutine: 't.child', input: 20 },
+        ],
+        'any',
+      )) as Json;
     })
     .register('t.spawn-slow', function* () {
-      return (yield spawn([{ coroutine: 't.child', input: 3000 }, { coroutine: 't.child', input: 3000 }], 'all')) as Json;
+      return (yield spawn(
+        [
+          { coroutine: 't.child', input: 3000 },
+          { coroutine: 't.child', input: 3000 },
+        ],
+        'all',
+      )) as Json;
     })
     .register('t.sleep-deadline', function* () {
       try {
@@ -112,7 +144,14 @@ describe('engine effects', () => {
       const t = await reader.get(namespace, id);
       return statuses.includes(t.status) ? t : undefined;
     }, timeoutMs);
-  const event = (type: string, data: Json = null) => ({ id: newId(), type, source: 'test', specversion: '1.0', time: new Date().toISOString(), data });
+  const event = (type: string, data: Json = null) => ({
+    id: newId(),
+    type,
+    source: 'test',
+    specversion: '1.0',
+    time: new Date().toISOString(),
+    data,
+  });
 
   it('waitForEvent: an event of its type wakes it with the event; another type does not', async () => {
     const id = await submit('t.wait-event', { type: 'order.paid' });
@@ -164,7 +203,9 @@ describe('engine effects', () => {
 
   it('a deadline on a wait throws the timeout error at the yield', async () => {
     const id = await submit('t.deadline');
-    expect((await until(id, ['completed'], 5000)).output).toBe('https://serverlessworkflow.io/spec/1.0.0/errors/timeout');
+    expect((await until(id, ['completed'], 5000)).output).toBe(
+      'https://serverlessworkflow.io/spec/1.0.0/errors/timeout',
+    );
   });
 
   it('sleeps are measured from when the step was due, so dispatch delay does not accumulate', async () => {
@@ -206,7 +247,10 @@ describe('engine effects', () => {
     const id = await submit('t.http', { url: `${base}/hook` });
     const t = await until(id, ['faulted']);
     failuresLeft = 0;
-    expect(t.error).toMatchObject({ type: 'https://serverlessworkflow.io/spec/1.0.0/errors/communication', status: 503 });
+    expect(t.error).toMatchObject({
+      type: 'https://serverlessworkflow.io/spec/1.0.0/errors/communication',
+      status: 503,
+    });
     expect(hits.get(`${id}:0`)).toBe(4);
   });
 
@@ -265,7 +309,10 @@ describe('engine effects', () => {
       return v.waitingFor?.kind === 'worker' ? v : undefined;
     });
     expect(view.status).toBe('queued');
-    expect(view.waitingFor).toMatchObject({ effect: { coroutine: 't.not-registered' }, reason: "a worker with coroutine 't.not-registered' (none has run it yet)" });
+    expect(view.waitingFor).toMatchObject({
+      effect: { coroutine: 't.not-registered' },
+      reason: "a worker with coroutine 't.not-registered' (none has run it yet)",
+    });
     await new Promise((r) => setTimeout(r, 300));
     expect((await reader.get('default', id)).status).toBe('queued');
   });

@@ -19,20 +19,19 @@ describe('event buffer', () => {
   let reader: TaskReader;
   let worker: Worker;
 
-  registry
-    .register('t.late-waits', function* (input) {
-      const { ms, type, n } = input as { ms: number; type: string; n: number };
-      yield sleep(ms); // events published meanwhile are buffered
-      const got: Json[] = [];
-      for (let i = 0; i < n; i++) {
-        try {
-          got.push((yield waitForEvent(type, { timeoutMs: 300 })) as Json);
-        } catch (err) {
-          got.push({ error: (err as { status: number }).status });
-        }
+  registry.register('t.late-waits', function* (input) {
+    const { ms, type, n } = input as { ms: number; type: string; n: number };
+    yield sleep(ms); // events published meanwhile are buffered
+    const got: Json[] = [];
+    for (let i = 0; i < n; i++) {
+      try {
+        got.push((yield waitForEvent(type, { timeoutMs: 300 })) as Json);
+      } catch (err) {
+        got.push({ error: (err as { status: number }).status });
       }
-      return got;
-    } as Coroutine);
+    }
+    return got;
+  } as Coroutine);
 
   beforeAll(async () => {
     redis = new Redis(REDIS_URL);
@@ -56,7 +55,14 @@ describe('event buffer', () => {
       const t = await reader.get('default', id);
       return t.status === 'completed' || t.status === 'faulted' ? t : undefined;
     }, 10_000);
-  const event = (type: string, data: Json = null, id = newId()) => ({ id, type, source: 'test', specversion: '1.0', time: new Date().toISOString(), data });
+  const event = (type: string, data: Json = null, id = newId()) => ({
+    id,
+    type,
+    source: 'test',
+    specversion: '1.0',
+    time: new Date().toISOString(),
+    data,
+  });
   const data = (t: TaskView) => (t.output as { data?: Json; error?: number }[]).map((e) => e?.error ?? e?.data ?? null);
 
   it('keeps the body once for the namespace; the partitions buffer only references', async () => {
@@ -85,7 +91,8 @@ describe('event buffer', () => {
     const id = await submit({ ms: 400, type: 'old.form', n: 1 });
     await sleepMs(100);
     const ev = event('old.form', 'whole');
-    for (let p = 0; p < config.partitions; p++) await redis.zadd(`${store.keys.partition(p)}eb:default:old.form`, Date.now(), JSON.stringify(ev));
+    for (let p = 0; p < config.partitions; p++)
+      await redis.zadd(`${store.keys.partition(p)}eb:default:old.form`, Date.now(), JSON.stringify(ev));
     expect(data(await until(id))).toEqual(['whole']);
   });
 
@@ -111,7 +118,12 @@ describe('event buffer', () => {
   });
 
   it("caps a namespace's buffered bytes: a publish past the cap is refused until older events go", async () => {
-    const capped = new TaskStore(redis, { prefix: config.prefix, partitions: config.partitions, eventBufferMs: 300, eventBufferBytes: 5000 });
+    const capped = new TaskStore(redis, {
+      prefix: config.prefix,
+      partitions: config.partitions,
+      eventBufferMs: 300,
+      eventBufferBytes: 5000,
+    });
     const first = event('capped', 'z'.repeat(2000));
     await capped.publishEvent('capped-ns', first);
     await capped.publishEvent('capped-ns', event('capped', 'z'.repeat(2000)));
@@ -125,10 +137,17 @@ describe('event buffer', () => {
   });
 
   it('the api answers a publish past the cap as rate limited, with when to retry', async () => {
-    const capped = new TaskStore(redis, { prefix: config.prefix, partitions: config.partitions, eventBufferMs: 5000, eventBufferBytes: 3000 });
+    const capped = new TaskStore(redis, {
+      prefix: config.prefix,
+      partitions: config.partitions,
+      eventBufferMs: 5000,
+      eventBufferBytes: 3000,
+    });
     const events = new EventsService(capped, config);
     await events.publish('api-ns', { type: 'capped', source: 'test', data: 'z'.repeat(2000) });
-    const refused = await events.publish('api-ns', { type: 'capped', source: 'test', data: 'z'.repeat(2000) }).catch((err: unknown) => err);
+    const refused = await events
+      .publish('api-ns', { type: 'capped', source: 'test', data: 'z'.repeat(2000) })
+      .catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(RateLimitedError);
     expect((refused as RateLimitedError).retryAfterSeconds).toBeGreaterThanOrEqual(9);
     expect((refused as RateLimitedError).retryAfterSeconds).toBeLessThanOrEqual(10);

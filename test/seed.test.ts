@@ -12,14 +12,18 @@ describe('the seed, end to end', () => {
     const created = await s.http.post('/v1/batches').send({ tasks }).expect(201);
     expect(created.body.taskIds).toHaveLength(tasks.length);
     let batch: any;
-    for (const end = Date.now() + 8000; Date.now() < end; ) {
+    for (const end = Date.now() + 8000; Date.now() < end;) {
       batch = (await s.http.get(`/v1/batches/${created.body.id}`).expect(200)).body;
       if (batch.finishedAt) break;
       await new Promise((r) => setTimeout(r, 50));
     }
-    const views = await Promise.all((created.body.taskIds as string[]).map(async (id) => (await s.http.get(`/v1/tasks/${id}`).expect(200)).body));
+    const views = await Promise.all(
+      (created.body.taskIds as string[]).map(async (id) => (await s.http.get(`/v1/tasks/${id}`).expect(200)).body),
+    );
     // every task sleeps its full time from its submission (a task's schedule starts when it is submitted)
-    for (const t of views) if (t.status === 'completed') expect(Date.parse(t.finishedAt) - Date.parse(t.createdAt)).toBeGreaterThanOrEqual(sleepMs);
+    for (const t of views)
+      if (t.status === 'completed')
+        expect(Date.parse(t.finishedAt) - Date.parse(t.createdAt)).toBeGreaterThanOrEqual(sleepMs);
     // the batch's wall time runs from its first task's start, which may be a queueing millisecond or two
     // after that task's submission
     const firstStart = Math.min(...views.map((t) => Date.parse(t.startedAt)));
@@ -97,7 +101,7 @@ describe('the seed, end to end', () => {
     expect(res.body).toEqual({ yielded: 7, status: 'suspended' });
   });
 
-  it("A and B interleave as their sleeps dictate: 1 2 x y 3 z", async () => {
+  it('A and B interleave as their sleeps dictate: 1 2 x y 3 z', async () => {
     const { taskIds } = await batchOf([{ coroutine: 'seed.interleave-a' }, { coroutine: 'seed.interleave-b' }], 400);
     const steps: { label: string; at: number }[] = [];
     for (const id of taskIds) {

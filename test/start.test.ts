@@ -23,12 +23,17 @@ describe('npm start supervises', () => {
     });
     start.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     start.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    const pidOf = (nth: number) => eventually(async () => [...output.matchAll(/worker 1 started \(pid (\d+)\)/g)][nth]?.[1], 15_000);
+    const pidOf = (nth: number) =>
+      eventually(async () => [...output.matchAll(/worker 1 started \(pid (\d+)\)/g)][nth]?.[1], 15_000);
     const healthy = () =>
-      eventually(async () => {
-        const res = await fetch(`http://127.0.0.1:${port}/health`);
-        return res.status === 200 ? true : undefined;
-      }, 15_000, 100);
+      eventually(
+        async () => {
+          const res = await fetch(`http://127.0.0.1:${port}/health`);
+          return res.status === 200 ? true : undefined;
+        },
+        15_000,
+        100,
+      );
 
     const first = Number(await pidOf(0));
     await healthy();

@@ -104,8 +104,16 @@ describe('upgrading a coroutine under running tasks', () => {
     for (const id of fresh) expect(await receiving(id)).toMatchObject({ coroutineVersion: 2, yielded: 'v2 ready' });
 
     for (const id of [...old, ...fresh]) await http.post(`/v1/tasks/${id}/send`).send({ value: id }).expect(200);
-    for (const id of old) expect(await until(id, ['completed', 'faulted'])).toMatchObject({ status: 'completed', output: { version: 1, got: id } });
-    for (const id of fresh) expect(await until(id, ['completed', 'faulted'])).toMatchObject({ status: 'completed', output: { version: 2, got: id } });
+    for (const id of old)
+      expect(await until(id, ['completed', 'faulted'])).toMatchObject({
+        status: 'completed',
+        output: { version: 1, got: id },
+      });
+    for (const id of fresh)
+      expect(await until(id, ['completed', 'faulted'])).toMatchObject({
+        status: 'completed',
+        output: { version: 2, got: id },
+      });
   });
 
   it("versions: a worker without the task's version faults it, saying so; retried on a worker with it, it completes", async () => {
@@ -118,7 +126,9 @@ describe('upgrading a coroutine under running tasks', () => {
     await http.post(`/v1/tasks/${id}/send`).send({ value: 'late' }).expect(200);
     const faulted = await until(id, ['faulted', 'completed']);
     expect(faulted.status).toBe('faulted');
-    expect(faulted.error.detail).toMatch(/coroutine 'orders.ship' version 1 is not registered in this worker \(it has version 2\)/);
+    expect(faulted.error.detail).toMatch(
+      /coroutine 'orders.ship' version 1 is not registered in this worker \(it has version 2\)/,
+    );
     expect(faulted.error.detail).not.toMatch(/NonDeterminism|journal recorded/);
 
     await restartWorker(registry(['orders.ship', shipV1], ['orders.ship', shipV2, 2]));
@@ -126,22 +136,31 @@ describe('upgrading a coroutine under running tasks', () => {
     // the step that faulted runs again: the task waits in its receive as before, and takes a value
     await receiving(id);
     await http.post(`/v1/tasks/${id}/send`).send({ value: 'again' }).expect(200);
-    expect(await until(id, ['completed', 'faulted'])).toMatchObject({ status: 'completed', output: { version: 1, got: 'again' } });
+    expect(await until(id, ['completed', 'faulted'])).toMatchObject({
+      status: 'completed',
+      output: { version: 1, got: 'again' },
+    });
   });
 
   it('versions: a task created without one (its creator lacks the coroutine) starts on the worker latest, and keeps it', async () => {
     const both = registry(['orders.ship', shipV1], ['orders.ship', shipV2, 2]);
     await deploy(registry(['other', shipV1]), both);
     const id = newId();
-    await worker!.store.create([{ id, namespace: 'default', kind: 'coroutine', name: 'orders.ship', input: null, fresh: true }]);
+    await worker!.store.create([
+      { id, namespace: 'default', kind: 'coroutine', name: 'orders.ship', input: null, fresh: true },
+    ]);
     expect(await receiving(id)).toMatchObject({ coroutineVersion: 2, yielded: 'v2 ready' });
     // a later worker whose latest is 3 runs it on 2 still
     await restartWorker(registry(['orders.ship', shipV1], ['orders.ship', shipV2, 2], ['orders.ship', shipV1, 3]));
     await http.post(`/v1/tasks/${id}/send`).send({ value: 'x' }).expect(200);
-    expect(await until(id, ['completed', 'faulted'])).toMatchObject({ status: 'completed', coroutineVersion: 2, output: { version: 2, got: 'x' } });
+    expect(await until(id, ['completed', 'faulted'])).toMatchObject({
+      status: 'completed',
+      coroutineVersion: 2,
+      output: { version: 2, got: 'x' },
+    });
   });
 
-  it("patched(): running tasks take the old path, new ones the new path, across replays", async () => {
+  it('patched(): running tasks take the old path, new ones the new path, across replays', async () => {
     await deploy(registry(['orders.remind', remindOld]));
     const old = await submit('orders.remind', 3);
     for (const id of old) await receiving(id);

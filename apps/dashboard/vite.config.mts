@@ -14,7 +14,11 @@ function precompress(): Plugin {
         const source = file.type === 'chunk' ? file.code : file.source;
         const data = typeof source === 'string' ? Buffer.from(source) : Buffer.from(source);
         this.emitFile({ type: 'asset', fileName: `${name}.gz`, source: gzipSync(data, { level: 9 }) });
-        this.emitFile({ type: 'asset', fileName: `${name}.br`, source: brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }) });
+        this.emitFile({
+          type: 'asset',
+          fileName: `${name}.br`,
+          source: brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }),
+        });
       }
     },
   };

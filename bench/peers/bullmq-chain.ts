@@ -74,14 +74,23 @@ export async function workload(opts: ChainOptions): Promise<Result> {
     const jobKeys = keys.filter((k) => /:\d+$/.test(k));
     const otherKeys = keys.filter((k) => !/:\d+$/.test(k));
     const jobBytes = await memoryUsage(probe, jobKeys);
-    const others = await Promise.all(otherKeys.map(async (k) => [k.slice(prefix.length + QUEUE.length + 2), await memoryUsage(probe, [k])] as const));
+    const others = await Promise.all(
+      otherKeys.map(async (k) => [k.slice(prefix.length + QUEUE.length + 2), await memoryUsage(probe, [k])] as const),
+    );
     const otherBytes = others.reduce((a, [, b]) => a + b, 0);
     const biggest = others
       .filter(([, b]) => b >= 1024)
       .sort((x, y) => y[1] - x[1])
       .map(([k, b]) => `${k} ${Math.round(b / 1024)} KiB`)
       .join(', ');
-    return { keys: keys.length, bytes: jobBytes + otherBytes, usedDelta: used - baseline, jobKeys: jobKeys.length, jobBytes, biggest };
+    return {
+      keys: keys.length,
+      bytes: jobBytes + otherBytes,
+      usedDelta: used - baseline,
+      jobKeys: jobKeys.length,
+      jobBytes,
+      biggest,
+    };
   };
 
   w = new Worker<StepData>(

@@ -52,7 +52,9 @@ function engineVersion(): string {
   let git = 'no git';
   try {
     const head = execFileSync('git', ['-C', root, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['-C', root, 'status', '--porcelain', '--', 'libs', 'apps'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['-C', root, 'status', '--porcelain', '--', 'libs', 'apps'], {
+      encoding: 'utf8',
+    }).trim();
     git = dirty ? `HEAD ${head} + ${dirty.split('\n').length} uncommitted file(s) in libs/apps` : `HEAD ${head}`;
   } catch {
     // not a checkout
@@ -73,7 +75,12 @@ function workerNodeArgs(): string[] {
 }
 
 /** A worker process on the run's prefix; `env` adds settings (the soak's retention). */
-export function spawnWorker(opts: { redisUrl: string; prefix: string; redisCluster?: string }, partitions: number, index: number, env: NodeJS.ProcessEnv = {}): WorkerProcess {
+export function spawnWorker(
+  opts: { redisUrl: string; prefix: string; redisCluster?: string },
+  partitions: number,
+  index: number,
+  env: NodeJS.ProcessEnv = {},
+): WorkerProcess {
   const child = spawn(process.execPath, [...workerNodeArgs(), WORKER_MAIN], {
     env: {
       ...process.env,
@@ -106,7 +113,10 @@ function exited(child: ChildProcess): Promise<number | null> {
 }
 
 /** SIGTERM, wait for a clean exit (the worker releases its leases); SIGKILL after `graceMs`. */
-export async function stopWorker(child: ChildProcess, graceMs = 15_000): Promise<{ code: number | null; killed: boolean }> {
+export async function stopWorker(
+  child: ChildProcess,
+  graceMs = 15_000,
+): Promise<{ code: number | null; killed: boolean }> {
   if (child.exitCode !== null || child.signalCode !== null) return { code: child.exitCode, killed: false };
   child.kill('SIGTERM');
   let handle: NodeJS.Timeout | undefined;
@@ -126,14 +136,22 @@ export async function stopWorker(child: ChildProcess, graceMs = 15_000): Promise
  * fair share): a second worker gets its share only at the first worker's next heartbeat, when it gives
  * the excess back, so "all owned" alone would start the clock with one worker doing all the work.
  */
-export async function waitForOwners(redis: Redis, store: TaskStore, partitions: number, workers: WorkerProcess[], timeoutMs: number): Promise<Map<string, number>> {
+export async function waitForOwners(
+  redis: Redis,
+  store: TaskStore,
+  partitions: number,
+  workers: WorkerProcess[],
+  timeoutMs: number,
+): Promise<Map<string, number>> {
   const fair = Math.ceil(partitions / workers.length);
   const deadline = Date.now() + timeoutMs;
   let last = new Map<string, number>();
   for (;;) {
     for (const [i, w] of workers.entries()) {
       if (w.exitCode !== null || w.signalCode !== null) {
-        throw new Error(`worker ${i} exited (${w.signalCode ?? `code ${w.exitCode}`}) before it was ready: ${w.output.join('').trim().slice(-500)}`);
+        throw new Error(
+          `worker ${i} exited (${w.signalCode ?? `code ${w.exitCode}`}) before it was ready: ${w.output.join('').trim().slice(-500)}`,
+        );
       }
     }
     const pipe = redis.pipeline();
@@ -150,7 +168,9 @@ export async function waitForOwners(redis: Redis, store: TaskStore, partitions: 
     }
     if (Date.now() > deadline) {
       const owned = tokens.filter(Boolean).length;
-      throw new Error(`workers not ready after ${timeoutMs} ms: ${owned}/${partitions} partitions owned, by ${last.size} of ${workers.length} workers`);
+      throw new Error(
+        `workers not ready after ${timeoutMs} ms: ${owned}/${partitions} partitions owned, by ${last.size} of ${workers.length} workers`,
+      );
     }
     await sleep(POLL_MS);
   }
@@ -168,15 +188,26 @@ async function diagnose(redis: Redis, store: TaskStore, tasks: NewTask[], worker
     if (st === 'completed') return;
     const p = store.partitionOf(tasks[i].id);
     parts.add(p);
-    if (stuck.length < 5) stuck.push(`${tasks[i].id} p${p} ${st} seq ${seq} due ${due ? Number(due) - Date.now() : '-'} ms from now, last change ${Date.now() - Number(la)} ms ago`);
+    if (stuck.length < 5)
+      stuck.push(
+        `${tasks[i].id} p${p} ${st} seq ${seq} due ${due ? Number(due) - Date.now() : '-'} ms from now, last change ${Date.now() - Number(la)} ms ago`,
+      );
   });
   const info: string[] = [];
   for (const p of [...parts].slice(0, 5)) {
     const base = store.keys.partition(p);
-    const [own, ttl, due, act] = await Promise.all([redis.get(`${base}own`), redis.pttl(`${base}own`), redis.zrange(`${base}due`, 0, 2, 'WITHSCORES'), redis.zcard(`${base}act`)]);
+    const [own, ttl, due, act] = await Promise.all([
+      redis.get(`${base}own`),
+      redis.pttl(`${base}own`),
+      redis.zrange(`${base}due`, 0, 2, 'WITHSCORES'),
+      redis.zcard(`${base}act`),
+    ]);
     info.push(`p${p}: owner ${own} (pttl ${ttl}), due ${JSON.stringify(due)}, active ${act}`);
   }
-  const logs = workers.map((w, i) => `worker ${i} (${w.exitCode ?? w.signalCode ?? 'running'}): ${w.output.join('').trim().split('\n').slice(-5).join(' | ')}`);
+  const logs = workers.map(
+    (w, i) =>
+      `worker ${i} (${w.exitCode ?? w.signalCode ?? 'running'}): ${w.output.join('').trim().split('\n').slice(-5).join(' | ')}`,
+  );
   return `unfinished: ${stuck.join('; ')}; ${info.join('; ')}; ${logs.join('; ')}`;
 }
 
@@ -214,7 +245,16 @@ async function snapshotMemory(redis: Redis, prefix: string, baseline: number, t0
     } else global += b;
   }
   const otherBytes = global + Object.values(perPartition).reduce((a, e) => a + e.bytes, 0);
-  return { atMs, keys: keys.length, bytes: taskBytes + otherBytes, taskKeys: taskKeys.length, taskBytes, perPartition, global, usedDelta: used - baseline };
+  return {
+    atMs,
+    keys: keys.length,
+    bytes: taskBytes + otherBytes,
+    taskKeys: taskKeys.length,
+    taskBytes,
+    perPartition,
+    global,
+    usedDelta: used - baseline,
+  };
 }
 
 function describeMemory(m: MemorySnapshot, total: number, when: string): string {
@@ -253,12 +293,21 @@ export async function workload(opts: YieldflowOptions): Promise<Result> {
     const baseline = opts.measureMemory ? await usedMemory(probe) : NaN;
     for (let i = 0; i < nWorkers; i++) workers.push(spawnWorker(opts, partitions, i));
     const owners = await waitForOwners(probe, store, partitions, workers, Math.min(60_000, opts.timeoutMs));
-    notes.push(`${nWorkers} worker process(es), ${partitions} partitions${opts.redisCluster ? ` on the cluster ${opts.redisCluster}` : ''}, owned ${[...owners.values()].join(' + ')}; engine ${engineVersion()}`);
+    notes.push(
+      `${nWorkers} worker process(es), ${partitions} partitions${opts.redisCluster ? ` on the cluster ${opts.redisCluster}` : ''}, owned ${[...owners.values()].join(' + ')}; engine ${engineVersion()}`,
+    );
 
     // Build the submission before the clock starts, as the peers do with their job lists.
     const tasks: NewTask[] = [];
     for (let j = 0; j < total; j++) {
-      tasks.push({ id: newId(), namespace: 'default', kind: 'coroutine', name: j % 2 === 0 ? 'seed.func-a' : 'seed.func-b', input: null, fresh: true });
+      tasks.push({
+        id: newId(),
+        namespace: 'default',
+        kind: 'coroutine',
+        name: j % 2 === 0 ? 'seed.func-a' : 'seed.func-b',
+        input: null,
+        fresh: true,
+      });
     }
 
     const cpu0 = workers.map((w) => cpuMsOf(w.pid));
@@ -291,15 +340,22 @@ export async function workload(opts: YieldflowOptions): Promise<Result> {
       }
       if ((counts.completed ?? 0) === total) break;
       for (const [i, w] of workers.entries()) {
-        if (w.exitCode !== null || w.signalCode !== null) throw new Error(`worker ${i} exited during the run: ${w.output.join('').trim().slice(-500)}`);
+        if (w.exitCode !== null || w.signalCode !== null)
+          throw new Error(`worker ${i} exited during the run: ${w.output.join('').trim().slice(-500)}`);
       }
-      if (Date.now() > deadline) throw new Error(`not done after ${Date.now() - t0} ms: ${JSON.stringify(counts)}; ${await diagnose(probe, store, tasks, workers)}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `not done after ${Date.now() - t0} ms: ${JSON.stringify(counts)}; ${await diagnose(probe, store, tasks, workers)}`,
+        );
       await sleep(POLL_MS);
     }
     const doneSeenMs = Date.now() - t0;
     const cpu = workers.map((w, i) => cpuMsOf(w.pid) - cpu0[i]);
     const redisCpu = (await redisCpuMs(probe)) - redisCpu0;
-    if (!allSuspendedSeen) notes.push('memory not measured: the tasks were never all suspended at the same moment (a first resume came before the last first step)');
+    if (!allSuspendedSeen)
+      notes.push(
+        'memory not measured: the tasks were never all suspended at the same moment (a first resume came before the last first step)',
+      );
 
     // Everything below is read back from Redis: completion, start and resume times as the workers recorded them.
     const taskKey = (id: string): string => store.keys.task(id);
@@ -335,10 +391,13 @@ export async function workload(opts: YieldflowOptions): Promise<Result> {
     }
     const expected = RESUMES_PER_PAIR * opts.pairs;
     if (late.length !== expected) {
-      throw new Error(`${late.length} sleep resumes journaled, expected ${expected} (${late.length < expected ? 'a resume was lost' : 'a resume ran twice'}); entries by kind ${JSON.stringify(Object.fromEntries(kinds))}`);
+      throw new Error(
+        `${late.length} sleep resumes journaled, expected ${expected} (${late.length < expected ? 'a resume was lost' : 'a resume ran twice'}); entries by kind ${JSON.stringify(Object.fromEntries(kinds))}`,
+      );
     }
     const wallMs = lastFinish - t0;
-    if (wallMs > doneSeenMs) throw new Error(`last completion at t0 + ${wallMs} ms, after the poll saw all done at ${doneSeenMs} ms`);
+    if (wallMs > doneSeenMs)
+      throw new Error(`last completion at t0 + ${wallMs} ms, after the poll saw all done at ${doneSeenMs} ms`);
 
     let redisBytesPerTask: number | null = null;
     if (memory) {

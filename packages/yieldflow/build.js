@@ -11,5 +11,8 @@ const bin = (pkg, file) => join(root, 'node_modules', pkg, file);
 
 rmSync(join(here, 'dist'), { recursive: true, force: true });
 execFileSync(process.execPath, [bin('typescript', 'bin/tsc'), '-p', join(here, 'tsconfig.json')], { stdio: 'inherit' });
-execFileSync(process.execPath, [bin('tsc-alias', 'dist/bin/index.js'), '-p', join(here, 'tsconfig.json')], { stdio: 'inherit' });
-for (const dir of ['libs/store/lua', 'libs/dsl/schema']) cpSync(join(root, dir), join(here, 'dist', dir), { recursive: true });
+execFileSync(process.execPath, [bin('tsc-alias', 'dist/bin/index.js'), '-p', join(here, 'tsconfig.json')], {
+  stdio: 'inherit',
+});
+for (const dir of ['libs/store/lua', 'libs/dsl/schema'])
+  cpSync(join(root, dir), join(here, 'dist', dir), { recursive: true });

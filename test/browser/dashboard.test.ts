@@ -3,7 +3,6 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { eventually } from '../support/redis';
 import { ADMIN_KEY, type BrowserStack, startBrowserStack } from './support';
 
-
 // inside page.evaluate the page's globals are reached as (globalThis as any): these tests compile without the DOM's types
 const IMAGES = join(__dirname, '..', '..', 'docs', 'images');
 jest.setTimeout(60_000);
@@ -24,7 +23,9 @@ async function signIn(p: Page, key: string): Promise<void> {
 beforeAll(async () => {
   s = await startBrowserStack();
   // the seed's picture, started first: it takes 3 s
-  const batch = await s.call('POST', '/v1/batches', { tasks: [{ coroutine: 'seed.func-a' }, { coroutine: 'seed.func-b' }] });
+  const batch = await s.call('POST', '/v1/batches', {
+    tasks: [{ coroutine: 'seed.func-a' }, { coroutine: 'seed.func-b' }],
+  });
   batchId = batch.body.id;
   funcA = batch.body.taskIds[0];
   context = await s.browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: 'light' });
@@ -102,7 +103,9 @@ test("a task's timeline: queued, then three 1 s sleeps, each marked with its due
   const marks = timeline.locator('g.susp');
   expect(await marks.count()).toBe(3);
   expect(await marks.locator('line.due').count()).toBe(3);
-  expect(await marks.first().locator('text.note').textContent()).toMatch(/due 1\.0\d s → resumed 1\.\d\d s, late \d+ ms/);
+  expect(await marks.first().locator('text.note').textContent()).toMatch(
+    /due 1\.0\d s → resumed 1\.\d\d s, late \d+ ms/,
+  );
   await page.getByRole('table', { name: 'Suspensions' }).waitFor();
   await timeline.screenshot({ path: join(IMAGES, 'dashboard-task-timeline.png') });
 });
@@ -114,20 +117,27 @@ test('send a value into a waiting task from the page, see what it yields back, t
   const send = page.getByRole('form', { name: 'Send a value' });
   await send.getByLabel('Value (JSON)').fill('1');
   await send.getByRole('button', { name: 'Send' }).click();
-  await expect(send.getByRole('status', { name: 'Yielded back' }).or(send.locator('output')).textContent()).resolves.toContain('"200 OK"');
+  await expect(
+    send.getByRole('status', { name: 'Yielded back' }).or(send.locator('output')).textContent(),
+  ).resolves.toContain('"200 OK"');
   await page.getByRole('button', { name: 'Cancel' }).click();
   await page.locator('.task-head .badge', { hasText: 'cancelled' }).waitFor();
   expect((await s.call('GET', `/v1/tasks/${created.body.id}`)).body.status).toBe('cancelled');
 });
 
 test("the seed batch: func-a's three 1 s sleeps beside func-b's one 3 s sleep, 3 s of wall for 6 s summed", async () => {
-  await eventually(async () => ((await s.call('GET', `/v1/batches/${batchId}`)).body.finishedAt ? true : undefined), 15_000);
+  await eventually(
+    async () => ((await s.call('GET', `/v1/batches/${batchId}`)).body.finishedAt ? true : undefined),
+    15_000,
+  );
   await page.goto(`${s.base}/dashboard/#/batches/${batchId}`);
   const chart = page.locator('svg.gantt');
   await chart.waitFor();
   const rows = chart.locator('g.row');
   expect(await rows.count()).toBe(2);
-  const sleeps = await rows.evaluateAll((gs) => gs.map((g) => g.querySelectorAll('rect[data-kind="suspended"]').length));
+  const sleeps = await rows.evaluateAll((gs) =>
+    gs.map((g) => g.querySelectorAll('rect[data-kind="suspended"]').length),
+  );
   expect(sleeps.sort()).toEqual([1, 3]);
   expect(await chart.locator('g.row.critical').count()).toBe(1);
   const wall = await page.locator('[data-stat="wall"]').textContent();
@@ -145,10 +155,17 @@ test("the seed batch: func-a's three 1 s sleeps beside func-b's one 3 s sleep, 3
 
 test('the overview charts resumes and lateness; screenshot', async () => {
   await page.goto(`${s.base}/dashboard/#/overview`);
-  await page.locator('[data-status="completed"]').filter({ hasText: /^[1-9]/ }).waitFor();
+  await page
+    .locator('[data-status="completed"]')
+    .filter({ hasText: /^[1-9]/ })
+    .waitFor();
   // two samples of the workers' counters make a first point (every 2 s)
   await page.locator('.uplot').first().waitFor();
-  await eventually(async () => ((await page.getByText('Collecting samples').count()) === 0 ? true : undefined), 10_000, 200);
+  await eventually(
+    async () => ((await page.getByText('Collecting samples').count()) === 0 ? true : undefined),
+    10_000,
+    200,
+  );
   await page.screenshot({ path: join(IMAGES, 'dashboard-overview.png'), fullPage: true });
 });
 
@@ -162,7 +179,14 @@ test('a viewer key sees no actions, and the api refuses them', async () => {
     await p.getByText('actions are hidden').waitFor();
     expect(await p.getByRole('button', { name: /Cancel|Send|Rerun|Pause/ }).count()).toBe(0);
     const status = await p.evaluate(async (id) => {
-      const res = await fetch(`/v1/tasks/${id}/rerun`, { method: 'POST', headers: { authorization: `Bearer ${(globalThis as any).sessionStorage.getItem('yf.key')}`, 'content-type': 'application/json' }, body: '{}' });
+      const res = await fetch(`/v1/tasks/${id}/rerun`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${(globalThis as any).sessionStorage.getItem('yf.key')}`,
+          'content-type': 'application/json',
+        },
+        body: '{}',
+      });
       return res.status;
     }, funcA);
     expect(status).toBe(403);
@@ -183,7 +207,10 @@ test('dark and light: the system preference, then the toggle', async () => {
     await p.getByRole('table', { name: 'Tasks' }).waitFor();
     const bg = (): Promise<number> =>
       p.evaluate(() => {
-        const [r, g, b] = (globalThis as any).getComputedStyle((globalThis as any).document.body).backgroundColor.match(/\d+/g)!.map(Number);
+        const [r, g, b] = (globalThis as any)
+          .getComputedStyle((globalThis as any).document.body)
+          .backgroundColor.match(/\d+/g)!
+          .map(Number);
         return (r + g + b) / 3;
       });
     expect(await bg()).toBeLessThan(60);

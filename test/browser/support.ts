@@ -28,7 +28,16 @@ export async function startBrowserStack(): Promise<BrowserStack> {
   try {
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-quic',
+        '--disable-sync',
+      ],
       timeout: 30_000,
     });
   } catch (err) {
@@ -42,17 +51,24 @@ export async function startBrowserStack(): Promise<BrowserStack> {
     async call(method, path, body, key = ADMIN_KEY) {
       const res = await fetch(`${base}${path}`, {
         method,
-        headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: `Bearer ${key}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const text = await res.text();
       return { status: res.status, body: text ? JSON.parse(text) : null };
     },
     until(id, statuses, timeoutMs = 10_000) {
-      return eventually(async () => {
-        const res = await out.call('GET', `/v1/tasks/${id}`);
-        return statuses.includes(res.body?.status) ? res.body : undefined;
-      }, timeoutMs, 100);
+      return eventually(
+        async () => {
+          const res = await out.call('GET', `/v1/tasks/${id}`);
+          return statuses.includes(res.body?.status) ? res.body : undefined;
+        },
+        timeoutMs,
+        100,
+      );
     },
     async close() {
       await browser.close();

@@ -43,12 +43,17 @@ describe('YieldflowClient against a real api and worker', () => {
   });
 
   it('.submit() - an inline definition, and an idempotency key returns the same task', async () => {
-    const definition = { document: { dsl: '1.0.3', namespace: 'client', name: 'set-one', version: '1.0.0' }, do: [{ one: { set: { a: 1 } } }] };
+    const definition = {
+      document: { dsl: '1.0.3', namespace: 'client', name: 'set-one', version: '1.0.0' },
+      do: [{ one: { set: { a: 1 } } }],
+    };
     const first = await client.submit({ definition }, { idempotencyKey: 'client-test-1' });
     const again = await client.submit({ definition }, { idempotencyKey: 'client-test-1' });
     expect(again.id).toBe(first.id);
     expect(await client.result(first.id, { timeoutMs: 20_000 })).toEqual({ a: 1 });
-    const other = await client.submit({ coroutine: 'seed.num' }, { idempotencyKey: 'client-test-1' }).catch((e: unknown) => e);
+    const other = await client
+      .submit({ coroutine: 'seed.num' }, { idempotencyKey: 'client-test-1' })
+      .catch((e: unknown) => e);
     expect(other).toBeInstanceOf(UnprocessableError);
     expect((other as YieldflowError).status).toBe(422);
     expect((other as YieldflowError).message).toMatch(/Idempotency-Key 'client-test-1' was used for another body/);
@@ -97,7 +102,10 @@ describe('YieldflowClient against a real api and worker', () => {
   });
 
   it('.batch() and .getBatch() - many tasks at once', async () => {
-    const { id, taskIds } = await client.batch([{ coroutine: 'seed.interleave-a' }, { coroutine: 'seed.interleave-b' }]);
+    const { id, taskIds } = await client.batch([
+      { coroutine: 'seed.interleave-a' },
+      { coroutine: 'seed.interleave-b' },
+    ]);
     expect(taskIds).toHaveLength(2);
     await Promise.all(taskIds.map((t) => client.result(t, { timeoutMs: 20_000 })));
     const batch = await client.getBatch(id);
@@ -145,7 +153,10 @@ describe('YieldflowClient over the rate limit', () => {
   it('429 is a RateLimitedError with the api message and Retry-After', async () => {
     s = await startStack({ workers: 0, env: { ADMIN_KEY, RATE_LIMIT_PER_MINUTE: '2' } });
     await s.app.listen(0, '127.0.0.1');
-    const client = new YieldflowClient({ baseUrl: `http://127.0.0.1:${(s.app.getHttpServer().address() as AddressInfo).port}`, apiKey: ADMIN_KEY });
+    const client = new YieldflowClient({
+      baseUrl: `http://127.0.0.1:${(s.app.getHttpServer().address() as AddressInfo).port}`,
+      apiKey: ADMIN_KEY,
+    });
     const task = await client.submit({ coroutine: 'seed.num' });
     await client.get(task.id);
     const err = await client.get(task.id).catch((e: unknown) => e);

@@ -12,7 +12,16 @@ import { testConfig } from '../support/redis';
  * is typed with (same names, same optionality, same primitive types and enums), checked with the TypeScript
  * compiler against libs/contracts, recursively into nested views.
  */
-type Schema = { $ref?: string; type?: string; properties?: Record<string, Schema>; required?: string[]; items?: Schema; enum?: unknown[]; oneOf?: Schema[]; allOf?: Schema[] };
+type Schema = {
+  $ref?: string;
+  type?: string;
+  properties?: Record<string, Schema>;
+  required?: string[];
+  items?: Schema;
+  enum?: unknown[];
+  oneOf?: Schema[];
+  allOf?: Schema[];
+};
 
 const root = path.resolve(__dirname, '../..');
 function contractsChecker(): { checker: ts.TypeChecker; typeOf(name: string): ts.Type } {
@@ -27,7 +36,9 @@ function contractsChecker(): { checker: ts.TypeChecker; typeOf(name: string): ts
     typeOf(name) {
       const symbol = exports.find((e) => e.name === name);
       if (!symbol) throw new Error(`libs/contracts exports no ${name}`);
-      return checker.getDeclaredTypeOfSymbol(symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol);
+      return checker.getDeclaredTypeOfSymbol(
+        symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol,
+      );
     },
   };
 }
@@ -67,11 +78,13 @@ describe('api and client do not drift', () => {
         out.push(`${where}.${p.name}: in the contracts, not in the document`);
         continue;
       }
-      if (optional === (s.required ?? []).includes(p.name)) out.push(`${where}.${p.name}: ${optional ? 'optional' : 'required'} in the contracts, not in the document`);
+      if (optional === (s.required ?? []).includes(p.name))
+        out.push(`${where}.${p.name}: ${optional ? 'optional' : 'required'} in the contracts, not in the document`);
       const pt = checker.getNonNullableType(checker.getTypeOfSymbol(p));
       out.push(...compareValue(pt, ps, `${where}.${p.name}`, seen));
     }
-    for (const name of inSchema) if (!props.some((p) => p.name === name)) out.push(`${where}.${name}: in the document, not in the contracts`);
+    for (const name of inSchema)
+      if (!props.some((p) => p.name === name)) out.push(`${where}.${name}: in the document, not in the contracts`);
     return out;
   }
 
@@ -82,27 +95,43 @@ describe('api and client do not drift', () => {
     if (t.flags & (F.Unknown | F.Any)) return [];
     if (t.isUnion() && t.types.every((u) => u.isStringLiteral())) {
       const values = t.types.map((u) => (u as ts.StringLiteralType).value).sort();
-      return JSON.stringify([...(s.enum ?? [])].sort()) === JSON.stringify(values) ? [] : [`${where}: enum ${values.join('|')} in the contracts, ${JSON.stringify(s.enum)} in the document`];
+      return JSON.stringify([...(s.enum ?? [])].sort()) === JSON.stringify(values)
+        ? []
+        : [`${where}: enum ${values.join('|')} in the contracts, ${JSON.stringify(s.enum)} in the document`];
     }
     if (t.isUnion()) return []; // Json, object | string: documented as oneOf
-    if (t.flags & F.String) return s.type === 'string' ? [] : [`${where}: string in the contracts, ${s.type ?? 'untyped'} in the document`];
-    if (t.flags & F.Number) return s.type === 'number' || s.type === 'integer' ? [] : [`${where}: number in the contracts, ${s.type ?? 'untyped'} in the document`];
-    if (t.flags & F.Boolean || t.flags & F.BooleanLiteral) return s.type === 'boolean' ? [] : [`${where}: boolean in the contracts, ${s.type ?? 'untyped'} in the document`];
+    if (t.flags & F.String)
+      return s.type === 'string' ? [] : [`${where}: string in the contracts, ${s.type ?? 'untyped'} in the document`];
+    if (t.flags & F.Number)
+      return s.type === 'number' || s.type === 'integer'
+        ? []
+        : [`${where}: number in the contracts, ${s.type ?? 'untyped'} in the document`];
+    if (t.flags & F.Boolean || t.flags & F.BooleanLiteral)
+      return s.type === 'boolean' ? [] : [`${where}: boolean in the contracts, ${s.type ?? 'untyped'} in the document`];
     if (checker.isArrayType(t)) {
-      if (s.type !== 'array' || !s.items) return [`${where}: an array in the contracts, ${s.type ?? 'untyped'} in the document`];
+      if (s.type !== 'array' || !s.items)
+        return [`${where}: an array in the contracts, ${s.type ?? 'untyped'} in the document`];
       return compareValue(checker.getTypeArguments(t as ts.TypeReference)[0], s.items, `${where}[]`, seen);
     }
     if (t.flags & F.Object && checker.getPropertiesOfType(t).length) {
-      if (s.type !== 'object' && !s.properties) return s.oneOf ? [] : [`${where}: an object in the contracts, ${s.type ?? 'untyped'} in the document`];
+      if (s.type !== 'object' && !s.properties)
+        return s.oneOf ? [] : [`${where}: an object in the contracts, ${s.type ?? 'untyped'} in the document`];
       return compare(t, s, where, seen);
     }
     return [];
   }
 
-  const routes = Object.entries(ROUTES) as [string, { method: string; path: string; request?: string; query?: string; response: string | null }][];
+  const routes = Object.entries(ROUTES) as [
+    string,
+    { method: string; path: string; request?: string; query?: string; response: string | null },
+  ][];
 
   /** A query type against the operation's query parameters: the same names, each optional, the same types. */
-  function compareQuery(type: ts.Type, parameters: { in: string; name: string; required?: boolean; schema?: Schema }[], where: string): string[] {
+  function compareQuery(
+    type: ts.Type,
+    parameters: { in: string; name: string; required?: boolean; schema?: Schema }[],
+    where: string,
+  ): string[] {
     const asSchema: Schema = { type: 'object', properties: {}, required: [] };
     for (const p of parameters.filter((x) => x.in === 'query')) {
       asSchema.properties![p.name] = p.schema ?? {};
@@ -112,7 +141,10 @@ describe('api and client do not drift', () => {
   }
 
   it.each(routes)('%s: its operation exists, its body and answers match the contracts', (name, route) => {
-    const op = (doc.paths[route.path] as Record<string, { requestBody?: any; parameters?: any[]; responses: Record<string, any> }> | undefined)?.[route.method];
+    const op = (
+      doc.paths[route.path] as
+        Record<string, { requestBody?: any; parameters?: any[]; responses: Record<string, any> }> | undefined
+    )?.[route.method];
     expect(op && `${route.method} ${route.path}`).toBe(`${route.method} ${route.path}`);
     const problems: string[] = [];
     if (route.request) {
@@ -120,7 +152,8 @@ describe('api and client do not drift', () => {
       if (!schema) problems.push('no JSON request body');
       else problems.push(...compare(c.typeOf(route.request), schema, `${name} body ${route.request}`));
     } else if (op!.requestBody) problems.push('the client sends no body, the api takes one');
-    if (route.query) problems.push(...compareQuery(c.typeOf(route.query), op!.parameters ?? [], `${name} query ${route.query}`));
+    if (route.query)
+      problems.push(...compareQuery(c.typeOf(route.query), op!.parameters ?? [], `${name} query ${route.query}`));
     const answers = Object.entries(op!.responses).filter(([st]) => st.startsWith('2'));
     expect(answers.length).toBeGreaterThan(0);
     if (route.response === null) {
@@ -154,10 +187,16 @@ describe('api and client do not drift', () => {
     const taskView = resolve({ $ref: '#/components/schemas/TaskViewDto' });
     const { status: _status, ...rest } = taskView.properties!;
     const missing: Schema = { ...taskView, properties: rest };
-    expect(compare(c.typeOf('TaskView'), missing, 'TaskView')).toContain('TaskView.status: in the contracts, not in the document');
+    expect(compare(c.typeOf('TaskView'), missing, 'TaskView')).toContain(
+      'TaskView.status: in the contracts, not in the document',
+    );
     const extra: Schema = { ...taskView, properties: { ...taskView.properties, surprise: { type: 'string' } } };
-    expect(compare(c.typeOf('TaskView'), extra, 'TaskView')).toContain('TaskView.surprise: in the document, not in the contracts');
+    expect(compare(c.typeOf('TaskView'), extra, 'TaskView')).toContain(
+      'TaskView.surprise: in the document, not in the contracts',
+    );
     const wrong: Schema = { ...taskView, properties: { ...taskView.properties, steps: { type: 'string' } } };
-    expect(compare(c.typeOf('TaskView'), wrong, 'TaskView')).toContain('TaskView.steps: number in the contracts, string in the document');
+    expect(compare(c.typeOf('TaskView'), wrong, 'TaskView')).toContain(
+      'TaskView.steps: number in the contracts, string in the document',
+    );
   });
 });

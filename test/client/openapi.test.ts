@@ -19,7 +19,11 @@ describe('OpenAPI document', () => {
   afterAll(() => s.close());
 
   const operations = (): [string, string, Operation][] =>
-    Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops as Record<string, Operation>).map(([method, op]) => [method, path, op] as [string, string, Operation]));
+    Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops as Record<string, Operation>).map(
+        ([method, op]) => [method, path, op] as [string, string, Operation],
+      ),
+    );
 
   it('defines the bearer scheme, applies it to every operation but /health, and sets servers', () => {
     expect(doc.components?.securitySchemes?.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
@@ -78,15 +82,22 @@ describe('OpenAPI document', () => {
         const url = await pathFor(path);
         const res = await (s.http as any)[method](url).send(example.value);
         tried.push(`${method} ${path} ${name}`);
-        if (res.status < 200 || res.status > 299) failed.push(`${method} ${path} (${name}): ${res.status} ${res.body?.message}`);
+        if (res.status < 200 || res.status > 299)
+          failed.push(`${method} ${path} (${name}): ${res.status} ${res.body?.message}`);
       }
     }
     expect(failed).toEqual([]);
     expect(tried.length).toBeGreaterThanOrEqual(15);
     // the submitted examples really run
     const page = await s.http.get('/v1/tasks?limit=100').expect(200);
-    const hello = page.body.items.find((t: { definition?: { name?: string } }) => t.definition?.name?.includes('hello@'));
+    const hello = page.body.items.find((t: { definition?: { name?: string } }) =>
+      t.definition?.name?.includes('hello@'),
+    );
     expect(hello).toBeDefined();
-    await eventually(async () => ((await s.http.get(`/v1/tasks/${hello.id}`)).body.output?.greeting === 'hello, world' ? true : undefined), 20_000);
+    await eventually(
+      async () =>
+        (await s.http.get(`/v1/tasks/${hello.id}`)).body.output?.greeting === 'hello, world' ? true : undefined,
+      20_000,
+    );
   });
 });

@@ -29,7 +29,11 @@ describe('on a Redis Cluster (3 masters, 3 replicas)', () => {
     const env = { REDIS_CLUSTER_NODES: cluster.addresses, PARTITION_TAGS: 'spread' };
     config = testConfig({ partitions: 16 }, env);
     redis = connectRedis(config);
-    store = new TaskStore(redis, { prefix: config.prefix, partitions: config.partitions, partitionTags: config.partitionTags });
+    store = new TaskStore(redis, {
+      prefix: config.prefix,
+      partitions: config.partitions,
+      partitionTags: config.partitionTags,
+    });
     await store.init();
     for (const id of ['w1', 'w2']) workers.push(spawnApp('worker', config, { ...env, WORKER_ID: id }));
     app = await createApp(config, { logLevel: 'silent' });
@@ -53,10 +57,14 @@ describe('on a Redis Cluster (3 masters, 3 replicas)', () => {
     }, timeoutMs);
 
   const untilBatchDone = (id: string, timeoutMs: number) =>
-    eventually(async () => {
-      const res = await http.get(`/v1/batches/${id}`);
-      return res.status === 200 && res.body.finishedAt ? res.body : undefined;
-    }, timeoutMs, 100);
+    eventually(
+      async () => {
+        const res = await http.get(`/v1/batches/${id}`);
+        return res.status === 200 && res.body.finishedAt ? res.body : undefined;
+      },
+      timeoutMs,
+      100,
+    );
 
   it('spread tags put 16 partitions on 3 masters 5, 5 and 6, and slotOf agrees with CLUSTER KEYSLOT', async () => {
     const ranges = JSON.parse(JSON.stringify(await redis!.cluster('SLOTS'))) as [number, number, [string, number]][];
@@ -76,11 +84,21 @@ describe('on a Redis Cluster (3 masters, 3 replicas)', () => {
       await sub.subscribe(`${config.prefix}:order`);
       const heard = new Promise<number>((resolve) => sub.once('message', () => resolve(Date.now())));
       // the keyed command keeps its node busy for 300 ms; the wake must not overtake it
-      const busy = "local t = redis.call('TIME') repeat local n = redis.call('TIME') until (n[1] - t[1]) * 1000000 + (n[2] - t[2]) > 300000 return redis.call('SET', KEYS[1], 1)";
+      const busy =
+        "local t = redis.call('TIME') repeat local n = redis.call('TIME') until (n[1] - t[1]) * 1000000 + (n[2] - t[2]) > 300000 return redis.call('SET', KEYS[1], 1)";
       const sent = Date.now();
-      const replies = await redis!.pipeline().eval(busy, 1, `${store.keys.partition(1)}x`).set(`${store.keys.partition(2)}x`, 1).publish(`${config.prefix}:order`, 'wake').exec();
+      const replies = await redis!
+        .pipeline()
+        .eval(busy, 1, `${store.keys.partition(1)}x`)
+        .set(`${store.keys.partition(2)}x`, 1)
+        .publish(`${config.prefix}:order`, 'wake')
+        .exec();
       // (PUBLISH counts the subscribers of the node it ran on only: the message goes to every node)
-      expect(replies!.map(([err, r], i) => [err, i < 2 ? r : typeof r])).toEqual([[null, 'OK'], [null, 'OK'], [null, 'number']]);
+      expect(replies!.map(([err, r], i) => [err, i < 2 ? r : typeof r])).toEqual([
+        [null, 'OK'],
+        [null, 'OK'],
+        [null, 'number'],
+      ]);
       expect((await heard) - sent).toBeGreaterThanOrEqual(290);
     } finally {
       sub.disconnect();
@@ -88,7 +106,10 @@ describe('on a Redis Cluster (3 masters, 3 replicas)', () => {
   });
 
   it('func_a and func_b in one batch: both complete in about 3 s', async () => {
-    const created = await http.post('/v1/batches').send({ tasks: [{ coroutine: 'seed.func-a' }, { coroutine: 'seed.func-b' }] }).expect(201);
+    const created = await http
+      .post('/v1/batches')
+      .send({ tasks: [{ coroutine: 'seed.func-a' }, { coroutine: 'seed.func-b' }] })
+      .expect(201);
     const batch = await untilBatchDone(created.body.id, 10_000);
     expect(batch.counts.completed).toBe(2);
     expect(batch.wallMs).toBeGreaterThanOrEqual(2900);
@@ -111,16 +132,43 @@ describe('on a Redis Cluster (3 masters, 3 replicas)', () => {
 
   it('the DSL examples: func-a, and the consumer fed by events published to every partition', async () => {
     for (const file of ['seed-func-a.yaml', 'seed-consumer.yaml']) {
-      const res = await http.post('/v1/definitions').set('Content-Type', 'application/yaml').send(readFileSync(resolve(__dirname, '../../examples', file), 'utf8'));
+      const res = await http
+        .post('/v1/definitions')
+        .set('Content-Type', 'application/yaml')
+        .send(readFileSync(resolve(__dirname, '../../examples', file), 'utf8'));
       expect([200, 201]).toContain(res.status);
     }
     const ref = (name: string) => ({ namespace: 'seed', name, version: '1.0.0' });
-    const { body: a } = await http.post('/v1/tasks').send({ definitionRef: ref('func-a'), input: {} }).expect(201);
-    const consumers = await Promise.all([1, 2, 3].map(async () => (await http.post('/v1/tasks').send({ definitionRef: ref('consumer'), input: {} }).expect(201)).body));
+    const { body: a } = await http
+      .post('/v1/tasks')
+      .send({ definitionRef: ref('func-a'), input: {} })
+      .expect(201);
+    const consumers = await Promise.all(
+      [1, 2, 3].map(
+        async () =>
+          (
+            await http
+              .post('/v1/tasks')
+              .send({ definitionRef: ref('consumer'), input: {} })
+              .expect(201)
+          ).body,
+      ),
+    );
     // published before the consumers reach their wait: each receives every event once, in order
-    for (const value of [1, 2, 0]) await http.post('/v1/events').send({ type: 'io.yieldflow.seed.produce', source: 'https://yieldflow.io/seed/producer', data: { value } }).expect(202);
-    for (const c of consumers) expect(await until(c.id, ['completed', 'faulted', 'cancelled'])).toMatchObject({ status: 'completed', output: [1, 2] });
-    expect(await until(a.id, ['completed', 'faulted', 'cancelled'], 8000)).toMatchObject({ status: 'completed', output: 'a done' });
+    for (const value of [1, 2, 0])
+      await http
+        .post('/v1/events')
+        .send({ type: 'io.yieldflow.seed.produce', source: 'https://yieldflow.io/seed/producer', data: { value } })
+        .expect(202);
+    for (const c of consumers)
+      expect(await until(c.id, ['completed', 'faulted', 'cancelled'])).toMatchObject({
+        status: 'completed',
+        output: [1, 2],
+      });
+    expect(await until(a.id, ['completed', 'faulted', 'cancelled'], 8000)).toMatchObject({
+      status: 'completed',
+      output: 'a done',
+    });
   });
 
   it('a fork: its branches run as child tasks in other partitions, their ends reach the parent', async () => {
@@ -135,13 +183,19 @@ describe('on a Redis Cluster (3 masters, 3 replicas)', () => {
   });
 
   it("DELETE of a batch's last task removes the batch's records (two keys of two slots)", async () => {
-    const created = await http.post('/v1/batches').send({ tasks: [{ coroutine: 'seed.num' }] }).expect(201);
+    const created = await http
+      .post('/v1/batches')
+      .send({ tasks: [{ coroutine: 'seed.num' }] })
+      .expect(201);
     const [id] = created.body.taskIds as string[];
     await until(id, ['suspended']);
     await http.post(`/v1/tasks/${id}/cancel`).expect(200);
     await http.delete(`/v1/tasks/${id}`).expect((res) => expect([200, 204]).toContain(res.status));
     await http.get(`/v1/tasks/${id}`).expect(404);
-    await eventually(async () => ((await redis!.exists(store.keys.batch(created.body.id))) === 0 ? true : undefined), 5000);
+    await eventually(
+      async () => ((await redis!.exists(store.keys.batch(created.body.id))) === 0 ? true : undefined),
+      5000,
+    );
     expect(await redis!.exists(store.keys.batchTasks(created.body.id))).toBe(0);
   });
 
@@ -156,13 +210,18 @@ describe('on a Redis Cluster (3 masters, 3 replicas)', () => {
     const { master, replica } = await cluster.masterWithReplica();
     const killedAt = Date.now();
     cluster.kill(master);
-    await eventually(async () => ((await cluster.roles()).get(replica)?.role === 'master' ? true : undefined), 20_000, 100);
+    await eventually(
+      async () => ((await cluster.roles()).get(replica)?.role === 'master' ? true : undefined),
+      20_000,
+      100,
+    );
     const promotedMs = Date.now() - killedAt;
     const batch = await untilBatchDone(created.body.id, 40_000);
     expect(batch.counts.completed).toBe(N);
     expect(promotedMs).toBeLessThan(20_000);
     const counts = await store.counts();
     expect(counts.completed).toBeGreaterThanOrEqual(N);
-    if (process.env.CLUSTER_REPORT) console.log(`replica promoted ${promotedMs} ms after the kill; batch done ${Date.now() - killedAt} ms after it`);
+    if (process.env.CLUSTER_REPORT)
+      console.log(`replica promoted ${promotedMs} ms after the kill; batch done ${Date.now() - killedAt} ms after it`);
   }, 60_000);
 });

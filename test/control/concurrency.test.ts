@@ -54,16 +54,23 @@ describe('concurrency limits', () => {
   const usage = (name: string, key: Json) => limits.usage('default', name, key, true);
   /** Each task started after the one before it finished. */
   const oneAtATime = (tasks: TaskView[]) => {
-    for (let i = 1; i < tasks.length; i++) expect(Date.parse(tasks[i].startedAt!)).toBeGreaterThanOrEqual(Date.parse(tasks[i - 1].finishedAt!));
+    for (let i = 1; i < tasks.length; i++)
+      expect(Date.parse(tasks[i].startedAt!)).toBeGreaterThanOrEqual(Date.parse(tasks[i - 1].finishedAt!));
   };
 
   it('one running task per customer: the rest wait queued, in order, and start as slots free', async () => {
     await limits.set('default', { name: 'seed.interleave-a', limit: 1, key: '${ .customerId }' }); // 400 ms each
     const byCustomer: Record<string, string[]> = { a: [], b: [], c: [] };
-    for (let i = 0; i < 4; i++) for (const c of Object.keys(byCustomer)) byCustomer[c].push(...(await submit('seed.interleave-a', [{ customerId: c, i }])));
+    for (let i = 0; i < 4; i++)
+      for (const c of Object.keys(byCustomer))
+        byCustomer[c].push(...(await submit('seed.interleave-a', [{ customerId: c, i }])));
     // while the first of each customer runs, the other nine wait queued
     await Promise.all(Object.values(byCustomer).map((ids) => until(ids[0], ['running', 'suspended', 'completed'])));
-    const early = await Promise.all(Object.values(byCustomer).flatMap((ids) => ids.slice(1)).map(view));
+    const early = await Promise.all(
+      Object.values(byCustomer)
+        .flatMap((ids) => ids.slice(1))
+        .map(view),
+    );
     expect(early.filter((t) => t.status !== 'queued').length).toBeLessThanOrEqual(3);
     for (const ids of Object.values(byCustomer)) {
       const done = await Promise.all(ids.map((id) => until(id, ['completed'])));
@@ -71,13 +78,21 @@ describe('concurrency limits', () => {
     }
     // customers ran side by side
     const firsts = await Promise.all(Object.values(byCustomer).map((ids) => view(ids[0])));
-    expect(Math.max(...firsts.map((t) => Date.parse(t.startedAt!)))).toBeLessThan(Math.min(...firsts.map((t) => Date.parse(t.finishedAt!))));
-    for (const c of Object.keys(byCustomer)) expect(await usage('seed.interleave-a', c)).toEqual({ running: 0, waiting: 0 });
+    expect(Math.max(...firsts.map((t) => Date.parse(t.startedAt!)))).toBeLessThan(
+      Math.min(...firsts.map((t) => Date.parse(t.finishedAt!))),
+    );
+    for (const c of Object.keys(byCustomer))
+      expect(await usage('seed.interleave-a', c)).toEqual({ running: 0, waiting: 0 });
   });
 
   it('cancel, terminate, complete and fault each free the slot for the next in line', async () => {
     await limits.set('default', { name: 'seed.func-b', limit: 1, key: 'customer' }); // sleeps 3 s
-    const [t1, t2, t3, t4] = await submit('seed.func-b', [{ customer: 'x' }, { customer: 'x' }, { customer: 'x' }, { customer: 'x' }]);
+    const [t1, t2, t3, t4] = await submit('seed.func-b', [
+      { customer: 'x' },
+      { customer: 'x' },
+      { customer: 'x' },
+      { customer: 'x' },
+    ]);
     await until(t1, ['suspended']);
     await new Promise((r) => setTimeout(r, 200));
     expect((await Promise.all([t2, t3, t4].map(view))).map((t) => t.status)).toEqual(['queued', 'queued', 'queued']);

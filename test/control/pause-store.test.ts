@@ -54,14 +54,21 @@ describe('pause in the store', () => {
     const running = await reader.get('default', id);
     expect(running).toMatchObject({ status: 'running', pauseRequested: true });
     const now = Date.now();
-    const applied = await store.writeback(0, token, [{ id, seq: 0, o: 's', wk: 'sleep', w: '{"kind":"sleep","ms":10}', due: now + 10 }], now);
+    const applied = await store.writeback(
+      0,
+      token,
+      [{ id, seq: 0, o: 's', wk: 'sleep', w: '{"kind":"sleep","ms":10}', due: now + 10 }],
+      now,
+    );
     expect(applied).toEqual([1]);
     expect(await due(id)).toBeNull();
     expect(await reader.get('default', id)).toMatchObject({ status: 'paused', pauseNote: 'later' });
     expect(await paused()).toBe(1);
     // a write-back run ahead of that sleep does not commit while it is paused
     await new Promise((r) => setTimeout(r, 20));
-    const ahead = await store.writeback(0, token, [{ id, seq: 0, adv: now + 10, o: 'c', out: '"done"', e: '{"k":"sleep","r":null}' }]);
+    const ahead = await store.writeback(0, token, [
+      { id, seq: 0, adv: now + 10, o: 'c', out: '"done"', e: '{"k":"sleep","r":null}' },
+    ]);
     expect(ahead).toEqual([0]);
     await store.resume('default', id);
     // its timer is past: due at once

@@ -22,7 +22,8 @@ describe('pause and resume', () => {
   });
   afterAll(() => s.close());
 
-  const submit = async (coroutine: string): Promise<string> => (await op.post('/v1/tasks').send({ coroutine }).expect(201)).body.id;
+  const submit = async (coroutine: string): Promise<string> =>
+    (await op.post('/v1/tasks').send({ coroutine }).expect(201)).body.id;
 
   it('a paused sleep does not fire; on resume the due timer fires at once', async () => {
     const id = await submit('seed.func-b'); // sleeps 3 s
@@ -78,7 +79,9 @@ describe('pause and resume', () => {
   it('answers 409 when the action does not apply, 404 across namespaces, 403 below operator', async () => {
     const id = await submit('seed.consumer');
     await until(s, operatorKey, id, ['suspended']);
-    expect((await op.post(`/v1/tasks/${id}/resume`).expect(409)).body.message).toMatch(/is not paused: it is suspended/);
+    expect((await op.post(`/v1/tasks/${id}/resume`).expect(409)).body.message).toMatch(
+      /is not paused: it is suspended/,
+    );
     await op.post(`/v1/tasks/${id}/pause`).expect(200);
     expect((await op.post(`/v1/tasks/${id}/pause`).expect(409)).body.message).toMatch(/is already paused/);
     await other.post(`/v1/tasks/${id}/pause`).expect(404);
@@ -91,7 +94,9 @@ describe('pause and resume', () => {
     // a cancelled paused task counts its paused time apart, and is no longer paused
     const v = (await op.get(`/v1/tasks/${id}`)).body;
     expect(v.status).toBe('cancelled');
-    expect(v.breakdown.queuedMs + v.breakdown.runningMs + v.breakdown.suspendedMs + v.breakdown.pausedMs).toBe(v.elapsedMs);
+    expect(v.breakdown.queuedMs + v.breakdown.runningMs + v.breakdown.suspendedMs + v.breakdown.pausedMs).toBe(
+      v.elapsedMs,
+    );
   });
 
   it('lists paused tasks by status', async () => {

@@ -21,7 +21,14 @@ describe('priorities', () => {
     redis.disconnect();
   });
 
-  const task = (priority?: number) => ({ id: newId(), namespace: 'default', kind: 'coroutine' as const, name: 'seed.func-b', input: null, ...(priority ? { priority } : {}) });
+  const task = (priority?: number) => ({
+    id: newId(),
+    namespace: 'default',
+    kind: 'coroutine' as const,
+    name: 'seed.func-b',
+    input: null,
+    ...(priority ? { priority } : {}),
+  });
 
   afterEach(() => store.own(0, 'owner', 60_000, 'release'));
 

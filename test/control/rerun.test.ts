@@ -27,19 +27,38 @@ describe('rerun a task', () => {
   const flow = () => ({
     document: { dsl: '1.0.3', namespace: 'ctl', name: 'two-calls', version: '1.0.0' },
     do: [
-      { first: { call: 'http', with: { method: 'get', endpoint: `${base}/first` }, output: { as: '${ { first: .n } }' } } },
-      { second: { call: 'http', with: { method: 'get', endpoint: `${base}/second` }, output: { as: '${ { first: $context.first, second: .n, input: $input } }' }, export: { as: '.' } } },
+      {
+        first: {
+          call: 'http',
+          with: { method: 'get', endpoint: `${base}/first` },
+          output: { as: '${ { first: .n } }' },
+        },
+      },
+      {
+        second: {
+          call: 'http',
+          with: { method: 'get', endpoint: `${base}/second` },
+          output: { as: '${ { first: $context.first, second: .n, input: $input } }' },
+          export: { as: '.' },
+        },
+      },
     ],
   });
 
   it('from a DSL task: the steps before it keep their results, it and what follows run again', async () => {
-    const { body } = await s.http.post('/v1/tasks').send({ definition: flow(), input: { v: 1 } }).expect(201);
+    const { body } = await s.http
+      .post('/v1/tasks')
+      .send({ definition: flow(), input: { v: 1 } })
+      .expect(201);
     const old = await s.until(body.id, ['completed', 'faulted']);
     expect(old.status).toBe('completed');
     expect(old.suspensions).toHaveLength(2);
     const first = hits['/first'];
     const second = hits['/second'];
-    const rerun = await s.http.post(`/v1/tasks/${body.id}/rerun`).send({ fromTask: 'second', input: { v: 2 } }).expect(201);
+    const rerun = await s.http
+      .post(`/v1/tasks/${body.id}/rerun`)
+      .send({ fromTask: 'second', input: { v: 2 } })
+      .expect(201);
     expect(rerun.body).toMatchObject({ rerunOf: body.id, steps: 1, input: { v: 2 } });
     const t = await s.until(rerun.body.id, ['completed', 'faulted']);
     expect(t.status).toBe('completed');
@@ -52,7 +71,10 @@ describe('rerun a task', () => {
   });
 
   it('from a journal step, and from the start', async () => {
-    const { body } = await s.http.post('/v1/tasks').send({ definition: flow(), input: { v: 1 } }).expect(201);
+    const { body } = await s.http
+      .post('/v1/tasks')
+      .send({ definition: flow(), input: { v: 1 } })
+      .expect(201);
     await s.until(body.id, ['completed']);
     const first = hits['/first'];
     const all = await s.http.post(`/v1/tasks/${body.id}/rerun`).send({}).expect(201);
@@ -69,12 +91,18 @@ describe('rerun a task', () => {
   it('answers 409 past the journal or for a task never started, 400 for both, 404 for no such task', async () => {
     const { body } = await s.http.post('/v1/tasks').send({ definition: flow() }).expect(201);
     await s.until(body.id, ['completed']);
-    expect((await s.http.post(`/v1/tasks/${body.id}/rerun`).send({ fromStep: 3 }).expect(409)).body.message).toMatch(/2 journaled steps/);
-    expect((await s.http.post(`/v1/tasks/${body.id}/rerun`).send({ fromTask: 'third' }).expect(409)).body.message).toMatch(/never started a task named 'third'/);
+    expect((await s.http.post(`/v1/tasks/${body.id}/rerun`).send({ fromStep: 3 }).expect(409)).body.message).toMatch(
+      /2 journaled steps/,
+    );
+    expect(
+      (await s.http.post(`/v1/tasks/${body.id}/rerun`).send({ fromTask: 'third' }).expect(409)).body.message,
+    ).toMatch(/never started a task named 'third'/);
     await s.http.post(`/v1/tasks/${body.id}/rerun`).send({ fromTask: 'second', fromStep: 1 }).expect(400);
     await s.http.post('/v1/tasks/nope/rerun').send({}).expect(404);
     const c = (await s.http.post('/v1/tasks').send({ coroutine: 'seed.func-b' }).expect(201)).body.id;
-    expect((await s.http.post(`/v1/tasks/${c}/rerun`).send({ fromTask: 'x' }).expect(409)).body.message).toMatch(/runs a coroutine/);
+    expect((await s.http.post(`/v1/tasks/${c}/rerun`).send({ fromTask: 'x' }).expect(409)).body.message).toMatch(
+      /runs a coroutine/,
+    );
     await s.http.post(`/v1/tasks/${c}/cancel`).expect(200);
   });
 });

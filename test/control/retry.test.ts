@@ -25,7 +25,9 @@ describe('retry a faulted task', () => {
     .register('t.sleep-then-call', function* (input) {
       yield sleep(20, 'before');
       sleeps++;
-      const res = (yield http({ method: 'GET', url: String((input as { url: string }).url) }, { attempts: 1 })) as { body: Json };
+      const res = (yield http({ method: 'GET', url: String((input as { url: string }).url) }, { attempts: 1 })) as {
+        body: Json;
+      };
       return res.body;
     })
     .register('t.receive-then-check', function* () {

@@ -113,16 +113,26 @@ describe('POST /v1/tasks/:id/terminate', () => {
     const id = (await op.post('/v1/tasks').send({ coroutine: 'seed.func-b' }).expect(201)).body.id;
     const other = as(s, await keyFor(s, admin, 'globex', 'operator'));
     await other.post(`/v1/tasks/${id}/terminate`).expect(404);
-    await as(s, await keyFor(s, admin, 'acme', 'submitter')).post(`/v1/tasks/${id}/terminate`).expect(403);
+    await as(s, await keyFor(s, admin, 'acme', 'submitter'))
+      .post(`/v1/tasks/${id}/terminate`)
+      .expect(403);
     const res = await op.post(`/v1/tasks/${id}/terminate`).expect(200);
     expect(res.body).toMatchObject({ status: 'cancelled', terminated: true });
-    expect((await op.post(`/v1/tasks/${id}/terminate`).expect(409)).body.message).toMatch(/already ended: it is cancelled/);
+    expect((await op.post(`/v1/tasks/${id}/terminate`).expect(409)).body.message).toMatch(
+      /already ended: it is cancelled/,
+    );
   });
 
   it('retry: 409 for a task that is not faulted, 404 across namespaces, 403 below operator', async () => {
     const id = (await op.post('/v1/tasks').send({ coroutine: 'seed.consumer' }).expect(201)).body.id;
-    await as(s, await keyFor(s, admin, 'globex', 'operator')).post(`/v1/tasks/${id}/retry`).expect(404);
-    await as(s, await keyFor(s, admin, 'acme', 'viewer')).post(`/v1/tasks/${id}/retry`).expect(403);
-    expect((await op.post(`/v1/tasks/${id}/retry`).expect(409)).body.message).toMatch(/is not faulted: it is (queued|running|suspended)/);
+    await as(s, await keyFor(s, admin, 'globex', 'operator'))
+      .post(`/v1/tasks/${id}/retry`)
+      .expect(404);
+    await as(s, await keyFor(s, admin, 'acme', 'viewer'))
+      .post(`/v1/tasks/${id}/retry`)
+      .expect(403);
+    expect((await op.post(`/v1/tasks/${id}/retry`).expect(409)).body.message).toMatch(
+      /is not faulted: it is (queued|running|suspended)/,
+    );
   });
 });

@@ -35,7 +35,10 @@ describe('examples/nest-app', () => {
   beforeAll(async () => {
     const tarball = await packPackage();
     const dir = emptyApp('nest-app');
-    cpSync(join(root, 'examples', 'nest-app'), dir, { recursive: true, filter: (src) => !/node_modules|dist/.test(src.slice(join(root, 'examples', 'nest-app').length)) });
+    cpSync(join(root, 'examples', 'nest-app'), dir, {
+      recursive: true,
+      filter: (src) => !/node_modules|dist/.test(src.slice(join(root, 'examples', 'nest-app').length)),
+    });
     how = await npmInstall(dir, [tarball]);
     await run('npm', ['run', 'build'], { cwd: dir, timeout: 120_000 });
 
@@ -43,20 +46,37 @@ describe('examples/nest-app', () => {
     reader = new TaskReader(new TaskStore(redis, { prefix: config.prefix, partitions: config.partitions }));
     const apiPort = await freePort();
     procs.push(spawnApp('api', config, { PORT: String(apiPort), HOST: '127.0.0.1' }));
-    await eventually(async () => ((await fetch(`http://127.0.0.1:${apiPort}/health/live`)).status === 200 ? true : undefined), 20_000, 100);
+    await eventually(
+      async () => ((await fetch(`http://127.0.0.1:${apiPort}/health/live`)).status === 200 ? true : undefined),
+      20_000,
+      100,
+    );
 
     const port = await freePort();
     appUrl = `http://127.0.0.1:${port}`;
     app = spawn(process.execPath, [join(dir, 'dist', 'main.js')], {
       cwd: dir,
-      env: { ...process.env, REDIS_URL: config.redisUrl, YF_PREFIX: config.prefix, PARTITIONS: String(config.partitions), YIELDFLOW_URL: `http://127.0.0.1:${apiPort}`, PORT: String(port), BULL_PREFIX: `${config.prefix}-bull`, PACKING_QUEUE: 'packing' },
+      env: {
+        ...process.env,
+        REDIS_URL: config.redisUrl,
+        YF_PREFIX: config.prefix,
+        PARTITIONS: String(config.partitions),
+        YIELDFLOW_URL: `http://127.0.0.1:${apiPort}`,
+        PORT: String(port),
+        BULL_PREFIX: `${config.prefix}-bull`,
+        PACKING_QUEUE: 'packing',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     }) as ChildProcess & { output: string[] };
     app.output = [];
     app.stdout!.on('data', (d: Buffer) => app.output.push(d.toString()));
     app.stderr!.on('data', (d: Buffer) => app.output.push(d.toString()));
     procs.push(app);
-    await eventually(async () => (app.output.join('').includes('example listening') ? true : undefined), 30_000, 100).catch(() => {
+    await eventually(
+      async () => (app.output.join('').includes('example listening') ? true : undefined),
+      30_000,
+      100,
+    ).catch(() => {
       throw new Error(`the example did not start: ${app.output.join('')}`);
     });
   }, 300_000);
@@ -71,22 +91,44 @@ describe('examples/nest-app', () => {
 
   it('is installed from the tarball, and its module found both @Coroutine() methods', () => {
     expect(['offline', 'registry']).toContain(how);
-    expect(app.output.join('')).toMatch(/worker \S+ started \(group c-[0-9a-f]{12}\): orders\.fulfil, orders\.remind, yf\.schedule/);
+    expect(app.output.join('')).toMatch(
+      /worker \S+ started \(group c-[0-9a-f]{12}\): orders\.fulfil, orders\.remind, yf\.schedule/,
+    );
   });
 
   it('runs both coroutines: a sleep and an @Activity(); a sleep, a @nestjs/bullmq job step and a value sent through the client', async () => {
-    const started = await json<{ fulfil: string; remind: string }>(fetch(`${appUrl}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'o-1', items: 2 }) }));
-    const remind = await eventually(async () => {
-      const v = await json<{ status: string; output: unknown }>(fetch(`${appUrl}/orders/${started.remind}`));
-      return v.status === 'completed' ? v : undefined;
-    }, 20_000, 100);
+    const started = await json<{ fulfil: string; remind: string }>(
+      fetch(`${appUrl}/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ id: 'o-1', items: 2 }),
+      }),
+    );
+    const remind = await eventually(
+      async () => {
+        const v = await json<{ status: string; output: unknown }>(fetch(`${appUrl}/orders/${started.remind}`));
+        return v.status === 'completed' ? v : undefined;
+      },
+      20_000,
+      100,
+    );
     expect(remind.output).toEqual({ reminded: 'o-1', sent: 1 });
-    const waiting = await eventually(async () => {
-      const v = await json<{ status: string; yielded: unknown }>(fetch(`${appUrl}/orders/${started.fulfil}`));
-      return v.status === 'suspended' && v.yielded ? v : undefined;
-    }, 20_000, 100);
+    const waiting = await eventually(
+      async () => {
+        const v = await json<{ status: string; yielded: unknown }>(fetch(`${appUrl}/orders/${started.fulfil}`));
+        return v.status === 'suspended' && v.yielded ? v : undefined;
+      },
+      20_000,
+      100,
+    );
     expect(waiting.yielded).toEqual({ order: 'o-1', boxes: 1, awaiting: 'approval' });
-    const sent = await json<{ status: string; output?: { approvedBy: string } }>(fetch(`${appUrl}/orders/${started.fulfil}/approve`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ by: 'ana' }) }));
+    const sent = await json<{ status: string; output?: { approvedBy: string } }>(
+      fetch(`${appUrl}/orders/${started.fulfil}/approve`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ by: 'ana' }),
+      }),
+    );
     expect(sent.status).toBe('completed');
     const done = await reader.get('default', started.fulfil);
     expect(done.output).toMatchObject({ order: 'o-1', boxes: 1, approvedBy: 'ana' });
@@ -96,13 +138,18 @@ describe('examples/nest-app', () => {
 
   it('stops its worker when the application shuts down (SIGTERM): its partitions handed back, not left to expire', async () => {
     const group = /started \(group (c-[0-9a-f]{12})\)/.exec(app.output.join(''))![1];
-    const leases = () => Promise.all(Array.from({ length: config.partitions }, (_, p) => redis.get(`${config.prefix}:{p${p}}:own:${group}`)));
+    const leases = () =>
+      Promise.all(
+        Array.from({ length: config.partitions }, (_, p) => redis.get(`${config.prefix}:{p${p}}:own:${group}`)),
+      );
     expect((await leases()).every((l) => l !== null)).toBe(true);
     app.kill('SIGTERM');
     await exited(app);
     expect(app.signalCode ?? app.exitCode).toBe('SIGTERM'); // Nest closes the app, then ends with the signal
     // released at shutdown: a lease left to expire would still be there for up to 3 s
     expect(await leases()).toEqual([null, null, null, null]);
-    expect(JSON.parse(readFileSync(join(root, 'examples', 'nest-app', 'package.json'), 'utf8')).dependencies.yieldflow).toBe('file:../../packages/yieldflow');
+    expect(
+      JSON.parse(readFileSync(join(root, 'examples', 'nest-app', 'package.json'), 'utf8')).dependencies.yieldflow,
+    ).toBe('file:../../packages/yieldflow');
   }, 30_000);
 });

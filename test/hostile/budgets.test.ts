@@ -13,7 +13,12 @@ describe('budgets: one task cannot wedge or grow without bound', () => {
   afterAll(() => s.close());
 
   const submit = async (body: unknown[], input: unknown = {}, extra: Record<string, unknown> = {}): Promise<string> =>
-    (await s.a.post('/v1/tasks').send({ definition: definition(body, extra), input }).expect(201)).body.id as string;
+    (
+      await s.a
+        .post('/v1/tasks')
+        .send({ definition: definition(body, extra), input })
+        .expect(201)
+    ).body.id as string;
 
   it('a then-loop with no wait faults on its steps per resume; the worker stays up', async () => {
     const onTime = await s.bystander();
@@ -32,14 +37,17 @@ describe('budgets: one task cannot wedge or grow without bound', () => {
       const res = await s.aOperator.post(`/v1/tasks/${id}/cancel`);
       expect([200, 409]).toContain(res.status);
     }
-    for (const id of ids) expect(['cancelled', 'faulted']).toContain((await s.a.until(id, ['cancelled', 'faulted'])).status);
+    for (const id of ids)
+      expect(['cancelled', 'faulted']).toContain((await s.a.until(id, ['cancelled', 'faulted'])).status);
     await s.a.get('/health').expect(200);
     await onTime();
   });
 
   it('a for whose trace is thousands of entries is written back (chunked), and its partition goes on', async () => {
     const onTime = await s.bystander();
-    const id = await submit([{ each: { for: { in: '${ [range(0; 4000)] }' }, do: [{ add: { set: { n: '${ $index }' } } }] } }]);
+    const id = await submit([
+      { each: { for: { in: '${ [range(0; 4000)] }' }, do: [{ add: { set: { n: '${ $index }' } } }] } },
+    ]);
     const task = await s.a.until(id, ['completed', 'faulted']);
     expect(task.status).toBe('completed');
     expect(task.output).toEqual({ n: 3999 });
@@ -48,7 +56,9 @@ describe('budgets: one task cannot wedge or grow without bound', () => {
 
   it('a for over 100,000 items faults on its steps per resume', async () => {
     const onTime = await s.bystander();
-    const id = await submit([{ each: { for: { in: '${ [range(0; 100000)] }' }, do: [{ add: { set: { n: '${ $index }' } } }] } }]);
+    const id = await submit([
+      { each: { for: { in: '${ [range(0; 100000)] }' }, do: [{ add: { set: { n: '${ $index }' } } }] } },
+    ]);
     const task = await s.a.until(id, ['completed', 'faulted']);
     expect(task.error.budget.name).toBe('LIMIT_STEPS_PER_RESUME');
     await onTime();
@@ -80,7 +90,10 @@ describe('budgets: one task cannot wedge or grow without bound', () => {
   it('a loop that stores 500 KB a step faults on its bytes (LIMIT_TASK_BYTES)', async () => {
     const onTime = await s.bystander();
     const blob = 'x'.repeat(500_000);
-    const id = await submit([{ grow: { set: { blob: '${ $workflow.input.blob }' } } }, { pause: { wait: 'PT0S', then: 'grow' } }], { blob });
+    const id = await submit(
+      [{ grow: { set: { blob: '${ $workflow.input.blob }' } } }, { pause: { wait: 'PT0S', then: 'grow' } }],
+      { blob },
+    );
     const task = await s.a.until(id, ['completed', 'faulted']);
     expect(task.error.budget.name).toBe('LIMIT_TASK_BYTES');
     expect(task.error.budget.limit).toBe(8 * 1024 * 1024);

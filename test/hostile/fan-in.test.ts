@@ -26,11 +26,19 @@ describe('fan-in of a 10,000-child spawn', () => {
     const n = 10_000;
     const parent = newId();
     // a parent suspended in a spawn of n children at step 0, as the write-back leaves it
-    await redis.hset(store.keys.task(parent), { st: 'suspended', seq: 0, wk: 'spawn', cn: n, cm: 'all', ns: 'default' });
+    await redis.hset(store.keys.task(parent), {
+      st: 'suspended',
+      seq: 0,
+      wk: 'spawn',
+      cn: n,
+      cm: 'all',
+      ns: 'default',
+    });
     let last = { code: -1, children: 0 };
     for (let i = 0; i < n; i += 500) {
       const batch = [];
-      for (let j = i; j < Math.min(n, i + 500); j++) batch.push(store.deliverChild(parent, 0, j, { id: `c${j}`, status: 'completed', output: j }));
+      for (let j = i; j < Math.min(n, i + 500); j++)
+        batch.push(store.deliverChild(parent, 0, j, { id: `c${j}`, status: 'completed', output: j }));
       const results = await Promise.all(batch);
       last = results[results.length - 1];
     }

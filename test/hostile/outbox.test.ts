@@ -28,7 +28,8 @@ describe('the outbox loses no item', () => {
     const token = 'w1:t';
     expect(await store.own(0, token, 30_000, 'take')).toBeGreaterThanOrEqual(0);
     const ids = Array.from({ length: 1000 }, (_, i) => `task-${i}`);
-    for (let i = 0; i < ids.length; i += 250) await redis.rpush(ob(0), ...ids.slice(i, i + 250).map((id) => JSON.stringify({ kind: 'close', id })));
+    for (let i = 0; i < ids.length; i += 250)
+      await redis.rpush(ob(0), ...ids.slice(i, i + 250).map((id) => JSON.stringify({ kind: 'close', id })));
     const applied = new Map<string, number>();
     const outbox = new Outbox(store);
     outbox.onClose = async (id) => {

@@ -51,7 +51,13 @@ export async function hostileStack(env: Record<string, string> = {}): Promise<Ho
   await untilPartitionsHeldBy(store, ['hostile-w']);
 
   const key = async (namespace: string, role = 'submitter'): Promise<string> =>
-    (await http.post('/v1/keys').set('Authorization', `Bearer ${adminKey}`).send({ namespace, role, name: `${namespace}-${role}` }).expect(201)).body.token as string;
+    (
+      await http
+        .post('/v1/keys')
+        .set('Authorization', `Bearer ${adminKey}`)
+        .send({ namespace, role, name: `${namespace}-${role}` })
+        .expect(201)
+    ).body.token as string;
   const tenant = (token: string): Tenant => {
     const auth = (t: Req): Req => t.set('Authorization', `Bearer ${token}`);
     const t: Tenant = {
@@ -99,5 +105,9 @@ export async function hostileStack(env: Record<string, string> = {}): Promise<Ho
 
 /** A workflow definition as JSON text, in namespace `test`. */
 export function definition(doBody: unknown[], extra: Record<string, unknown> = {}, name = 'hostile'): string {
-  return JSON.stringify({ document: { dsl: '1.0.3', namespace: 'test', name, version: '1.0.0' }, ...extra, do: doBody });
+  return JSON.stringify({
+    document: { dsl: '1.0.3', namespace: 'test', name, version: '1.0.0' },
+    ...extra,
+    do: doBody,
+  });
 }

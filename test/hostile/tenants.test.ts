@@ -21,7 +21,9 @@ describe('one namespace against another', () => {
     });
     await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
     const otherPort = (other.address() as AddressInfo).port;
-    server = createServer((_req, res) => res.writeHead(302, { location: `http://127.0.0.1:${otherPort}/landed` }).end());
+    server = createServer((_req, res) =>
+      res.writeHead(302, { location: `http://127.0.0.1:${otherPort}/landed` }).end(),
+    );
     server.on('close', () => other.close());
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     target = `http://127.0.0.1:${(server.address() as AddressInfo).port}/start`;
@@ -32,22 +34,34 @@ describe('one namespace against another', () => {
     await new Promise((r) => server.close(r));
   });
 
-  const run = async (tenant: HostileStack['a'], body: unknown[], extra: Record<string, unknown> = {}, input: unknown = {}) => {
-    const res = await tenant.post('/v1/tasks').send({ definition: definition(body, extra), input }).expect(201);
+  const run = async (
+    tenant: HostileStack['a'],
+    body: unknown[],
+    extra: Record<string, unknown> = {},
+    input: unknown = {},
+  ) => {
+    const res = await tenant
+      .post('/v1/tasks')
+      .send({ definition: definition(body, extra), input })
+      .expect(201);
     return tenant.until(res.body.id as string, ['completed', 'faulted']);
   };
 
   it("A's expressions leave nothing for B's", async () => {
     const onTime = await s.bystander();
     await run(s.a, [{ pollute: { set: { out: '${ .__proto__.approved = true | . }' } } }]);
-    const read = await run(s.b, [{ check: { set: { verdict: '${ if .approved then "APPROVED" else "denied" end }' } } }]);
+    const read = await run(s.b, [
+      { check: { set: { verdict: '${ if .approved then "APPROVED" else "denied" end }' } } },
+    ]);
     expect(read.output).toEqual({ verdict: 'denied' });
     await onTime();
   });
 
   it("A cannot see B's secrets, nor their names", async () => {
     const onTime = await s.bystander();
-    const read = await run(s.a, [{ peek: { set: { names: '${ $secrets | keys }', key: '${ $secrets.key }' } } }], { use: { secrets: ['key'] } });
+    const read = await run(s.a, [{ peek: { set: { names: '${ $secrets | keys }', key: '${ $secrets.key }' } } }], {
+      use: { secrets: ['key'] },
+    });
     expect(read.output).toEqual({ names: [], key: null });
     await onTime();
   });
@@ -59,7 +73,10 @@ describe('one namespace against another', () => {
     for (let i = 0; i < 10; i++) {
       const event = { type: 'big', source: 'hostile', id: `big-${i}`, data: 'x'.repeat(200 * 1024) };
       bytes += JSON.stringify(event).length;
-      await s.a.post('/v1/events').send(event).expect((r) => expect(r.status).toBeLessThan(300));
+      await s.a
+        .post('/v1/events')
+        .send(event)
+        .expect((r) => expect(r.status).toBeLessThan(300));
     }
     const grown = Number(/used_memory:(\d+)/.exec(await s.store.redis.info('memory'))![1]) - before;
     // one partition here, so the old layout kept each body twice (under its type and under '*'); 16
@@ -71,7 +88,17 @@ describe('one namespace against another', () => {
   it('a redirect to another origin carries no credentials', async () => {
     const onTime = await s.bystander();
     const done = await run(s.a, [
-      { call1: { call: 'http', with: { method: 'get', endpoint: target, redirect: true, headers: { authorization: 'Bearer tenant-a-token', cookie: 'session=a' } } } },
+      {
+        call1: {
+          call: 'http',
+          with: {
+            method: 'get',
+            endpoint: target,
+            redirect: true,
+            headers: { authorization: 'Bearer tenant-a-token', cookie: 'session=a' },
+          },
+        },
+      },
     ]);
     expect(done.status).toBe('completed');
     const landed = seen.find((x) => x.url === '/landed');
@@ -85,8 +112,15 @@ describe('one namespace against another', () => {
     const res = await s.a.post('/v1/tasks').set('content-type', 'application/json').send(deep);
     expect(res.status).toBe(400);
     expect(JSON.stringify(res.body)).toContain('LIMIT_JSON_DEPTH');
-    await s.a.post('/v1/tasks').set('Idempotency-Key', 'k1').send({ coroutine: 'seed.func-a', input: { n: 1 } }).expect(201);
-    const other = await s.a.post('/v1/tasks').set('Idempotency-Key', 'k1').send({ coroutine: 'seed.func-a', input: { n: 2 } });
+    await s.a
+      .post('/v1/tasks')
+      .set('Idempotency-Key', 'k1')
+      .send({ coroutine: 'seed.func-a', input: { n: 1 } })
+      .expect(201);
+    const other = await s.a
+      .post('/v1/tasks')
+      .set('Idempotency-Key', 'k1')
+      .send({ coroutine: 'seed.func-a', input: { n: 2 } });
     expect(other.status).toBe(422);
     expect(JSON.stringify(other.body)).toContain('Idempotency-Key');
     await onTime();
@@ -95,7 +129,16 @@ describe('one namespace against another', () => {
   it('a task that stored a huge trace answers its read in a bounded size', async () => {
     const onTime = await s.bystander();
     const blob = 'y'.repeat(300_000);
-    const done = await run(s.a, [{ each: { for: { in: '${ [range(0; 20)] }' }, do: [{ keep: { set: { blob: '${ $workflow.input.blob }' } } }] } }], {}, { blob });
+    const done = await run(
+      s.a,
+      [
+        {
+          each: { for: { in: '${ [range(0; 20)] }' }, do: [{ keep: { set: { blob: '${ $workflow.input.blob }' } } }] },
+        },
+      ],
+      {},
+      { blob },
+    );
     expect(done.status).toBe('completed');
     const res = await s.a.get(`/v1/tasks/${done.id}`).expect(200);
     expect(JSON.stringify(res.body).length).toBeLessThan(1.5 * 1024 * 1024);

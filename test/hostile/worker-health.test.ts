@@ -29,9 +29,14 @@ describe('worker health', () => {
     await (w.dispatcher as unknown as { subscriber: Redis }).subscriber.unsubscribe();
     expect(await redis.call('PUBSUB', 'NUMSUB', store.keys.wakeChannel)).toEqual([store.keys.wakeChannel, 0]);
     const id = newId();
-    await store.create([{ id, namespace: 'default', kind: 'coroutine', name: 'seed.func-a', input: null, fresh: true }]);
+    await store.create([
+      { id, namespace: 'default', kind: 'coroutine', name: 'seed.func-a', input: null, fresh: true },
+    ]);
     // started: only a wake (heard again) could have told the worker of it
-    await eventually(async () => ((await redis.hget(store.keys.task(id), 'st')) !== 'queued' ? true : undefined), 10_000);
+    await eventually(
+      async () => ((await redis.hget(store.keys.task(id), 'st')) !== 'queued' ? true : undefined),
+      10_000,
+    );
     expect(await redis.call('PUBSUB', 'NUMSUB', store.keys.wakeChannel)).toEqual([store.keys.wakeChannel, 1]);
     await w.close();
     workers.pop();

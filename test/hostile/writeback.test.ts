@@ -29,12 +29,25 @@ describe('a write-back that fails is isolated to its task', () => {
     worker = await createWorker(config, { heartbeatMs: 250 });
     const real = worker.store.writeback.bind(worker.store);
     worker.store.writeback = async (p: number, token: string, ops: WritebackOp[], now?: number) => {
-      if (ops.some((op) => op.id === poisoned && op.o !== 'f')) throw new ReplyError('ERR user_script:1: too many results to unpack script: writeback');
+      if (ops.some((op) => op.id === poisoned && op.o !== 'f'))
+        throw new ReplyError('ERR user_script:1: too many results to unpack script: writeback');
       return real(p, token, ops, now);
     };
     const others = Array.from({ length: 20 }, () => newId());
-    await store.create([poisoned, ...others].map((id) => ({ id, namespace: 'default', kind: 'coroutine' as const, name: 'seed.num', input: null, fresh: true })));
-    await eventually(async () => ((await redis.hget(store.keys.task(poisoned), 'st')) === 'faulted' ? true : undefined), 10_000);
+    await store.create(
+      [poisoned, ...others].map((id) => ({
+        id,
+        namespace: 'default',
+        kind: 'coroutine' as const,
+        name: 'seed.num',
+        input: null,
+        fresh: true,
+      })),
+    );
+    await eventually(
+      async () => ((await redis.hget(store.keys.task(poisoned), 'st')) === 'faulted' ? true : undefined),
+      10_000,
+    );
     const error = JSON.parse((await redis.hget(store.keys.task(poisoned), 'err')) ?? '{}');
     expect(error.title).toBe('Write-back failed');
     expect(error.detail).toContain('too many results to unpack');

@@ -13,14 +13,24 @@ describe('GET /v1/tasks filters, from indexes', () => {
   const t0 = Date.parse('2026-11-01T00:00:00Z');
   const made: { id: string; ca: number; name: string; kind: 'coroutine' | 'definition'; batch?: string }[] = [];
 
-  const task = (id: string, kind: 'coroutine' | 'definition', name: string, batchId?: string): NewTask => ({ id, namespace: 'default', kind, name, input: null, fresh: true, ...(batchId ? { batchId } : {}) });
+  const task = (id: string, kind: 'coroutine' | 'definition', name: string, batchId?: string): NewTask => ({
+    id,
+    namespace: 'default',
+    kind,
+    name,
+    input: null,
+    fresh: true,
+    ...(batchId ? { batchId } : {}),
+  });
 
   /** Every page of a query, following nextCursor; the pages' item ids in order. */
   async function all(query: string): Promise<string[]> {
     const ids: string[] = [];
     let cursor: string | undefined;
     for (let i = 0; i < 500; i++) {
-      const page = (await s.http.get(`/v1/tasks?${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`).expect(200)).body as { items: Item[]; nextCursor?: string };
+      const page = (
+        await s.http.get(`/v1/tasks?${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`).expect(200)
+      ).body as { items: Item[]; nextCursor?: string };
       ids.push(...page.items.map((t) => t.id));
       cursor = page.nextCursor;
       if (!cursor) return ids;
@@ -42,13 +52,23 @@ describe('GET /v1/tasks filters, from indexes', () => {
     // 40 func-a, 20 func-b, 12 of a definition in two versions; two or three per millisecond
     for (let i = 0; i < 72; i++) {
       const ca = t0 + Math.floor(i / 3) * 1000;
-      const [kind, name] = i < 40 ? (['coroutine', 'seed.func-a'] as const) : i < 60 ? (['coroutine', 'seed.func-b'] as const) : (['definition', `orders/ship@${i % 2 ? '1.0.0' : '2.0.0'}`] as const);
+      const [kind, name] =
+        i < 40
+          ? (['coroutine', 'seed.func-a'] as const)
+          : i < 60
+            ? (['coroutine', 'seed.func-b'] as const)
+            : (['definition', `orders/ship@${i % 2 ? '1.0.0' : '2.0.0'}`] as const);
       const id = `t${String(i).padStart(3, '0')}${i % 4 === 0 ? 'x' : 'y'}`;
       const batch = i % 10 === 0 ? 'b-ten' : undefined;
       await store.create([task(id, kind, name, batch)], ca);
       made.push({ id, ca, name, kind, batch });
     }
-    await store.createBatch('default', 'b-ten', made.filter((t) => t.batch).map((t) => t.id), t0);
+    await store.createBatch(
+      'default',
+      'b-ten',
+      made.filter((t) => t.batch).map((t) => t.id),
+      t0,
+    );
     // a few cancelled: they move from the 'live' index to the cancelled one
     for (const i of [1, 2, 41, 61]) await store.cancel('default', made[i].id, t0 + 100_000);
   });
@@ -65,7 +85,9 @@ describe('GET /v1/tasks filters, from indexes', () => {
   it('filters by coroutine and by definition (every version, or one)', async () => {
     expect(await all('coroutine=seed.func-b&limit=6')).toEqual(expected((t) => t.name === 'seed.func-b'));
     expect(await all('definition=orders/ship&limit=5')).toEqual(expected((t) => t.kind === 'definition'));
-    expect(await all(`definition=${encodeURIComponent('orders/ship@1.0.0')}&limit=5`)).toEqual(expected((t) => t.name === 'orders/ship@1.0.0'));
+    expect(await all(`definition=${encodeURIComponent('orders/ship@1.0.0')}&limit=5`)).toEqual(
+      expected((t) => t.name === 'orders/ship@1.0.0'),
+    );
     expect(await all('coroutine=nosuch.coroutine')).toEqual([]);
   });
 
@@ -85,26 +107,45 @@ describe('GET /v1/tasks filters, from indexes', () => {
   });
 
   it('searches by id prefix on the id index, in id order', async () => {
-    const byId = (keep: (id: string) => boolean): string[] => made.map((t) => t.id).filter(keep).sort();
+    const byId = (keep: (id: string) => boolean): string[] =>
+      made
+        .map((t) => t.id)
+        .filter(keep)
+        .sort();
     expect(await all('idPrefix=t01&limit=3')).toEqual(byId((id) => id.startsWith('t01')));
     expect(await all('idPrefix=t0&limit=11')).toEqual(byId((id) => id.startsWith('t0')));
     expect(await all('idPrefix=zz')).toEqual([]);
   });
 
   it('combines filters, each checked on every task', async () => {
-    expect(await all('coroutine=seed.func-a&status=cancelled')).toEqual(expected((t) => t.name === 'seed.func-a' && cancelled.has(t.id)));
-    expect(await all('definition=orders/ship&status=queued&limit=2')).toEqual(expected((t) => t.kind === 'definition' && !cancelled.has(t.id)));
+    expect(await all('coroutine=seed.func-a&status=cancelled')).toEqual(
+      expected((t) => t.name === 'seed.func-a' && cancelled.has(t.id)),
+    );
+    expect(await all('definition=orders/ship&status=queued&limit=2')).toEqual(
+      expected((t) => t.kind === 'definition' && !cancelled.has(t.id)),
+    );
     const after = t0 + 10_000;
-    expect(await all(`coroutine=seed.func-a&createdAfter=${new Date(after).toISOString()}&limit=3`)).toEqual(expected((t) => t.name === 'seed.func-a' && t.ca >= after));
-    expect(await all('idPrefix=t0&coroutine=seed.func-b&limit=2')).toEqual(made.filter((t) => t.id.startsWith('t0') && t.name === 'seed.func-b').map((t) => t.id).sort());
+    expect(await all(`coroutine=seed.func-a&createdAfter=${new Date(after).toISOString()}&limit=3`)).toEqual(
+      expected((t) => t.name === 'seed.func-a' && t.ca >= after),
+    );
+    expect(await all('idPrefix=t0&coroutine=seed.func-b&limit=2')).toEqual(
+      made
+        .filter((t) => t.id.startsWith('t0') && t.name === 'seed.func-b')
+        .map((t) => t.id)
+        .sort(),
+    );
     const batch = made.filter((t) => t.batch).map((t) => t.id);
     expect(await all('batchId=b-ten&limit=2')).toEqual(batch);
-    expect(await all('batchId=b-ten&coroutine=seed.func-a&limit=2')).toEqual(made.filter((t) => t.batch && t.name === 'seed.func-a').map((t) => t.id));
+    expect(await all('batchId=b-ten&coroutine=seed.func-a&limit=2')).toEqual(
+      made.filter((t) => t.batch && t.name === 'seed.func-a').map((t) => t.id),
+    );
   });
 
   it('reads a bounded number of index entries per page: a rare match comes on a later page, exactly once', async () => {
     // 2,500 newer tasks by id 'n....': one func-a among func-b
-    const many = Array.from({ length: 2500 }, (_, i) => task(`n${String(i).padStart(5, '0')}`, 'coroutine', i === 2400 ? 'seed.func-a' : 'seed.func-b'));
+    const many = Array.from({ length: 2500 }, (_, i) =>
+      task(`n${String(i).padStart(5, '0')}`, 'coroutine', i === 2400 ? 'seed.func-a' : 'seed.func-b'),
+    );
     await store.create(many, t0 + 500_000);
     const first = (await s.http.get('/v1/tasks?idPrefix=n&coroutine=seed.func-a&limit=10').expect(200)).body;
     expect(first.items).toEqual([]);
@@ -154,7 +195,11 @@ describe('list items: suspensions and waitingFor', () => {
       const page = (await s.http.get('/v1/tasks?scheduleId=hourly-b&coroutine=seed.func-b').expect(200)).body;
       return page.items.length === 3 ? true : undefined;
     }, 15_000);
-    const ids = (q: string) => s.http.get(`/v1/tasks?scheduleId=hourly-b&${q}`).expect(200).then((r) => r.body.items.map((t: Item) => t.id).sort());
+    const ids = (q: string) =>
+      s.http
+        .get(`/v1/tasks?scheduleId=hourly-b&${q}`)
+        .expect(200)
+        .then((r) => r.body.items.map((t: Item) => t.id).sort());
     expect(await ids('coroutine=seed.func-b')).toEqual([...fired].sort());
     expect(await ids('coroutine=seed.func-a')).toEqual([]);
     expect(await ids(`idPrefix=${fired[1]}`)).toEqual([fired[1]]);

@@ -61,7 +61,15 @@ async function start(retention: Config['retention']): Promise<Env> {
   };
 }
 
-const task = (id: string, namespace: string, name: string, batchId?: string): NewTask => ({ id, namespace, kind: 'coroutine', name, input: null, fresh: true, ...(batchId ? { batchId } : {}) });
+const task = (id: string, namespace: string, name: string, batchId?: string): NewTask => ({
+  id,
+  namespace,
+  kind: 'coroutine',
+  name,
+  input: null,
+  fresh: true,
+  ...(batchId ? { batchId } : {}),
+});
 
 async function until(e: Env, id: string, status: string): Promise<Record<string, string>> {
   return eventually(async () => {
@@ -81,7 +89,9 @@ async function traces(e: Env, id: string, ns: string, ca: string): Promise<Recor
     journal: (await r.exists(`${p}j:${id}`)) === 1,
     idx: await z(`${p}idx:${ns}`, member),
     ids: await z(`${p}ids:${ns}`, id),
-    named: (await r.zscore(`${p}ix:${ns}:c:q.done`, member)) !== null || (await r.zscore(`${p}ix:${ns}:c:q.wait`, member)) !== null,
+    named:
+      (await r.zscore(`${p}ix:${ns}:c:q.done`, member)) !== null ||
+      (await r.zscore(`${p}ix:${ns}:c:q.wait`, member)) !== null,
     completed: await z(`${p}ix:${ns}:s:completed`, member),
     expiry: await z(`${p}exp`, id),
   };
@@ -101,9 +111,25 @@ describe('retention: finished tasks expire per namespace', () => {
     // it expires its namespace's retention after it finished
     expect(Number(await e.redis.zscore(`${p}exp`, 'exp-a'))).toBe(Number(h.fa) + 4000);
     const before = await traces(e, 'exp-a', 'default', h.ca);
-    expect(before).toEqual({ hash: true, journal: true, idx: true, ids: true, named: true, completed: true, expiry: true });
+    expect(before).toEqual({
+      hash: true,
+      journal: true,
+      idx: true,
+      ids: true,
+      named: true,
+      completed: true,
+      expiry: true,
+    });
     await eventually(async () => ((await e.redis.exists(e.store.keys.task('exp-a'))) === 0 ? true : undefined), 15_000);
-    expect(await traces(e, 'exp-a', 'default', h.ca)).toEqual({ hash: false, journal: false, idx: false, ids: false, named: false, completed: false, expiry: false });
+    expect(await traces(e, 'exp-a', 'default', h.ca)).toEqual({
+      hash: false,
+      journal: false,
+      idx: false,
+      ids: false,
+      named: false,
+      completed: false,
+      expiry: false,
+    });
     expect(Number((await e.redis.hget(`${p}cnt`, 'completed')) ?? 0)).toBe(0);
     await e.http.get('/v1/tasks/exp-a').expect(404);
   });
@@ -113,8 +139,13 @@ describe('retention: finished tasks expire per namespace', () => {
     const kept = await until(e, 'keep-1', 'completed');
     const brief = await until(e, 'brief-1', 'completed');
     expect(await e.redis.zscore(`${e.store.keys.partitionOfTask('keep-1')}exp`, 'keep-1')).toBeNull();
-    expect(Number(await e.redis.zscore(`${e.store.keys.partitionOfTask('brief-1')}exp`, 'brief-1'))).toBe(Number(brief.fa) + 300);
-    await eventually(async () => ((await e.redis.exists(e.store.keys.task('brief-1'))) === 0 ? true : undefined), 15_000);
+    expect(Number(await e.redis.zscore(`${e.store.keys.partitionOfTask('brief-1')}exp`, 'brief-1'))).toBe(
+      Number(brief.fa) + 300,
+    );
+    await eventually(
+      async () => ((await e.redis.exists(e.store.keys.task('brief-1'))) === 0 ? true : undefined),
+      15_000,
+    );
     expect((await traces(e, 'keep-1', 'forever', kept.ca)).hash).toBe(true);
   });
 
@@ -124,9 +155,13 @@ describe('retention: finished tasks expire per namespace', () => {
     await e.store.create(ids.map((id) => task(id, 'default', 'q.done', 'b-exp')));
     for (const id of ids) await until(e, id, 'completed');
     await e.http.get('/v1/batches/b-exp').expect(200);
-    await eventually(async () => ((await e.redis.exists(e.store.keys.batch('b-exp'))) === 0 ? true : undefined), 15_000);
+    await eventually(
+      async () => ((await e.redis.exists(e.store.keys.batch('b-exp'))) === 0 ? true : undefined),
+      15_000,
+    );
     expect(await e.redis.exists(e.store.keys.batchTasks('b-exp'))).toBe(0);
-    for (let p = 0; p < e.config.partitions; p++) expect(await e.redis.exists(`${e.store.keys.partition(p)}bt:b-exp`)).toBe(0);
+    for (let p = 0; p < e.config.partitions; p++)
+      expect(await e.redis.exists(`${e.store.keys.partition(p)}bt:b-exp`)).toBe(0);
     await e.http.get('/v1/batches/b-exp').expect(404);
   });
 });
@@ -140,7 +175,11 @@ describe('retention: DELETE, live tasks, retries and reruns', () => {
   afterAll(() => e.close());
 
   it('DELETE removes a finished task at once; 409 for one not finished, 404 for none or another namespace', async () => {
-    await e.store.create([task('del-done', 'default', 'q.done'), task('del-live', 'default', 'q.wait'), task('del-other', 'other', 'q.done')]);
+    await e.store.create([
+      task('del-done', 'default', 'q.done'),
+      task('del-live', 'default', 'q.wait'),
+      task('del-other', 'other', 'q.done'),
+    ]);
     const h = await until(e, 'del-done', 'completed');
     await until(e, 'del-live', 'suspended');
     await until(e, 'del-other', 'completed');
@@ -151,8 +190,18 @@ describe('retention: DELETE, live tasks, retries and reruns', () => {
     await e.http.delete('/v1/tasks/del-done').expect(204);
     await e.http.get('/v1/tasks/del-done').expect(404);
     await e.http.delete('/v1/tasks/del-done').expect(404);
-    expect(await traces(e, 'del-done', 'default', h.ca)).toEqual({ hash: false, journal: false, idx: false, ids: false, named: false, completed: false, expiry: false });
-    expect((await e.http.get('/v1/tasks?idPrefix=del-').expect(200)).body.items.map((t: { id: string }) => t.id)).toEqual(['del-live']);
+    expect(await traces(e, 'del-done', 'default', h.ca)).toEqual({
+      hash: false,
+      journal: false,
+      idx: false,
+      ids: false,
+      named: false,
+      completed: false,
+      expiry: false,
+    });
+    expect(
+      (await e.http.get('/v1/tasks?idPrefix=del-').expect(200)).body.items.map((t: { id: string }) => t.id),
+    ).toEqual(['del-live']);
     // the live one is still there, and ends normally
     await e.http.post('/v1/tasks/del-live/send').send({ value: 1 }).expect(200);
     await until(e, 'del-live', 'completed');
@@ -228,7 +277,10 @@ describe('retention: the sweep removes in bounded batches, fenced by the lease',
 
   it('takes at most the batch size per call, the earliest first, and only with the owner token', async () => {
     const now = Date.now();
-    await store.create(['s1', 's2', 's3', 's4', 's5'].map((id) => task(id, 'default', 'q.done')), now);
+    await store.create(
+      ['s1', 's2', 's3', 's4', 's5'].map((id) => task(id, 'default', 'q.done')),
+      now,
+    );
     for (const [i, id] of ['s1', 's2', 's3', 's4', 's5'].entries()) await store.cancel('default', id, now + i);
     expect(await store.own(0, 'tok', 60_000, 'take', now)).toBeGreaterThanOrEqual(0);
     expect(await store.sweep(0, 'not-the-owner', 10, now + 5000)).toBeNull();

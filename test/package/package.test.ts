@@ -23,11 +23,20 @@ describe('the yieldflow package, installed from its tarball', () => {
   let redis: Redis;
   let reader: TaskReader;
   const procs: ChildProcess[] = [];
-  let client: { submit(r: { coroutine: string; input?: unknown }): Promise<{ id: string }>; send(id: string, v: unknown): Promise<unknown>; result(id: string, o?: object): Promise<unknown> };
+  let client: {
+    submit(r: { coroutine: string; input?: unknown }): Promise<{ id: string }>;
+    send(id: string, v: unknown): Promise<unknown>;
+    result(id: string, o?: object): Promise<unknown>;
+  };
 
   const worker = async (set: string): Promise<ChildProcess & { output: string[] }> => {
     const child = spawn(process.execPath, [join(app, 'dist', 'worker.js'), set], {
-      env: { ...process.env, REDIS_URL: config.redisUrl, YF_PREFIX: config.prefix, PARTITIONS: String(config.partitions) },
+      env: {
+        ...process.env,
+        REDIS_URL: config.redisUrl,
+        YF_PREFIX: config.prefix,
+        PARTITIONS: String(config.partitions),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     }) as ChildProcess & { output: string[] };
     child.output = [];
@@ -47,7 +56,13 @@ describe('the yieldflow package, installed from its tarball', () => {
     how = await npmInstall(app, [tarball]);
     copyFileSync(join(fixture, 'worker.ts.txt'), join(app, 'src', 'worker.ts'));
     copyFileSync(join(fixture, 'bad.ts.txt'), join(app, 'src', 'bad.ts'));
-    writeFileSync(join(app, 'tsconfig.json'), readFileSync(join(fixture, 'tsconfig.json.txt'), 'utf8').replace('TYPE_ROOTS', join(root, 'node_modules', '@types')));
+    writeFileSync(
+      join(app, 'tsconfig.json'),
+      readFileSync(join(fixture, 'tsconfig.json.txt'), 'utf8').replace(
+        'TYPE_ROOTS',
+        join(root, 'node_modules', '@types'),
+      ),
+    );
     redis = new Redis(REDIS_URL);
     reader = new TaskReader(new TaskStore(redis, { prefix: config.prefix, partitions: config.partitions }));
     const port = await freePort();
@@ -55,7 +70,9 @@ describe('the yieldflow package, installed from its tarball', () => {
     procs.push(spawnApp('api', config, { PORT: String(port), HOST: '127.0.0.1' }));
     await eventually(async () => ((await fetch(`${base}/health/live`)).status === 200 ? true : undefined), 20_000, 100);
     // the package's own client, from where the application installed it
-    const { YieldflowClient } = require(join(app, 'node_modules', 'yieldflow')) as { YieldflowClient: new (o: { baseUrl: string }) => typeof client };
+    const { YieldflowClient } = require(join(app, 'node_modules', 'yieldflow')) as {
+      YieldflowClient: new (o: { baseUrl: string }) => typeof client;
+    };
     client = new YieldflowClient({ baseUrl: base });
   }, 300_000);
 
@@ -68,12 +85,23 @@ describe('the yieldflow package, installed from its tarball', () => {
 
   it('installs into an empty directory, and its typings compile there (and catch a wrong call)', async () => {
     expect(['offline', 'registry']).toContain(how);
-    const pkg = JSON.parse(readFileSync(join(app, 'node_modules', 'yieldflow', 'package.json'), 'utf8')) as { dependencies: object; peerDependenciesMeta: object };
+    const pkg = JSON.parse(readFileSync(join(app, 'node_modules', 'yieldflow', 'package.json'), 'utf8')) as {
+      dependencies: object;
+      peerDependenciesMeta: object;
+    };
     expect(Object.keys(pkg.dependencies)).toContain('ioredis');
-    expect(pkg.peerDependenciesMeta).toEqual({ '@nestjs/common': { optional: true }, '@nestjs/core': { optional: true } });
+    expect(pkg.peerDependenciesMeta).toEqual({
+      '@nestjs/common': { optional: true },
+      '@nestjs/core': { optional: true },
+    });
     await tsc(app);
-    writeFileSync(join(app, 'tsconfig.bad.json'), JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true }, files: ['src/bad.ts'] }));
-    await expect(tsc(app, 'tsconfig.bad.json')).rejects.toMatchObject({ stdout: expect.stringMatching(/bad\.ts.*'string' is not assignable to parameter of type 'number'/s) });
+    writeFileSync(
+      join(app, 'tsconfig.bad.json'),
+      JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true }, files: ['src/bad.ts'] }),
+    );
+    await expect(tsc(app, 'tsconfig.bad.json')).rejects.toMatchObject({
+      stdout: expect.stringMatching(/bad\.ts.*'string' is not assignable to parameter of type 'number'/s),
+    });
   }, 120_000);
 
   it('two worker processes with different coroutines: each task runs in the one that has its coroutine', async () => {
@@ -81,18 +109,29 @@ describe('the yieldflow package, installed from its tarball', () => {
     const mail = await worker('mail');
     expect(orders.output.join('')).toMatch(/ready c-[0-9a-f]{12} orders\.ship,yf\.schedule/);
     expect(mail.output.join('')).toMatch(/ready c-[0-9a-f]{12} mail\.send,yf\.schedule/);
-    const ships = await Promise.all(Array.from({ length: 10 }, (_, i) => client.submit({ coroutine: 'orders.ship', input: { order: `o-${i}` } })));
-    const mails = await Promise.all(Array.from({ length: 10 }, (_, i) => client.submit({ coroutine: 'mail.send', input: i })));
-    for (const [i, t] of ships.entries()) expect(await client.result(t.id, { timeoutMs: 20_000 })).toEqual({ by: 'orders', order: `o-${i}` });
+    const ships = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => client.submit({ coroutine: 'orders.ship', input: { order: `o-${i}` } })),
+    );
+    const mails = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => client.submit({ coroutine: 'mail.send', input: i })),
+    );
+    for (const [i, t] of ships.entries())
+      expect(await client.result(t.id, { timeoutMs: 20_000 })).toEqual({ by: 'orders', order: `o-${i}` });
     for (const [i, t] of mails.entries()) {
-      await eventually(async () => ((await reader.get('default', t.id)).status === 'suspended' ? true : undefined), 20_000);
+      await eventually(
+        async () => ((await reader.get('default', t.id)).status === 'suspended' ? true : undefined),
+        20_000,
+      );
       await client.send(t.id, `answer-${i}`);
       expect(await client.result(t.id, { timeoutMs: 20_000 })).toEqual({ by: 'mail', input: i, answer: `answer-${i}` });
     }
   }, 120_000);
 
   it('a task of a coroutine no worker runs is refused until one announced it, then waits for one, then runs', async () => {
-    await expect(client.submit({ coroutine: 'reports.late' })).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/coroutine 'reports.late' is not registered/) });
+    await expect(client.submit({ coroutine: 'reports.late' })).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringMatching(/coroutine 'reports.late' is not registered/),
+    });
     // a worker with it announces it, and goes away
     const first = await worker('reports');
     first.kill('SIGTERM');

@@ -125,7 +125,9 @@ describe('the api killed with SIGKILL during submissions', () => {
     const listed = new Set<string>();
     let cursor: string | undefined;
     do {
-      const page = (await (await fetch(`${base}/v1/tasks?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)).json()) as {
+      const page = (await (
+        await fetch(`${base}/v1/tasks?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)
+      ).json()) as {
         items: { id: string }[];
         nextCursor?: string | null;
       };
@@ -135,10 +137,14 @@ describe('the api killed with SIGKILL during submissions', () => {
     expect(listed).toEqual(ids);
 
     // and each ran once: completed with its three sleeps journaled
-    await eventually(async () => {
-      const c = await store.counts();
-      return (c.completed ?? 0) >= KEYS ? c : undefined;
-    }, 30_000, 100);
+    await eventually(
+      async () => {
+        const c = await store.counts();
+        return (c.completed ?? 0) >= KEYS ? c : undefined;
+      },
+      30_000,
+      100,
+    );
     const counts = await store.counts();
     expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(KEYS);
     for (const id of ids) expect(await redis.llen(store.keys.journal(id))).toBe(3);

@@ -32,7 +32,13 @@ describe('memory per published event byte', () => {
     const store = new TaskStore(client, { prefix: 'mem', partitions: 16 });
     await store.init();
     // the scripts are loaded (and cached by Redis) before the measure starts
-    await store.publishEvent('warm', { specversion: '1.0', id: 'warm', type: 'w', source: 's', time: new Date().toISOString() });
+    await store.publishEvent('warm', {
+      specversion: '1.0',
+      id: 'warm',
+      type: 'w',
+      source: 's',
+      time: new Date().toISOString(),
+    });
     await client.quit();
     const before = await usedMemory();
 
@@ -40,7 +46,14 @@ describe('memory per published event byte', () => {
     const events = new TaskStore(publisher, { prefix: 'mem', partitions: 16 });
     let published = 0;
     for (let i = 0; i < 20; i++) {
-      const event = { specversion: '1.0', id: `e${i}`, type: 'big', source: 's', time: new Date().toISOString(), data: 'x'.repeat(250 * 1024) };
+      const event = {
+        specversion: '1.0',
+        id: `e${i}`,
+        type: 'big',
+        source: 's',
+        time: new Date().toISOString(),
+        data: 'x'.repeat(250 * 1024),
+      };
       published += Buffer.byteLength(JSON.stringify(event));
       await events.publishEvent('tenant', event);
     }
@@ -48,7 +61,9 @@ describe('memory per published event byte', () => {
     await publisher.quit();
     const grown = (await usedMemory()) - before;
     const ratio = grown / published;
-    console.log(`20 events, ${published} bytes published: used_memory grew by ${grown} bytes, ${ratio.toFixed(2)}x the bytes published`);
+    console.log(
+      `20 events, ${published} bytes published: used_memory grew by ${grown} bytes, ${ratio.toFixed(2)}x the bytes published`,
+    );
     expect(ratio).toBeLessThanOrEqual(1.5);
   });
 });

@@ -95,7 +95,22 @@ export class OwnRedis {
     if (!this.port) this.port = await freePort();
     const proc = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', this.dir, '--save', '', '--loglevel', 'warning'],
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'everysec',
+        '--dir',
+        this.dir,
+        '--save',
+        '',
+        '--loglevel',
+        'warning',
+      ],
       { stdio: 'ignore' },
     );
     this.proc = proc;

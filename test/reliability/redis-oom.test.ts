@@ -59,13 +59,17 @@ describe('Redis out of memory (maxmemory, noeviction)', () => {
 
     // full for longer than the tasks' sleeps: the workers' claims and write-backs are refused meanwhile
     await sleepMs(4000);
-    const meanwhile = await Promise.all(accepted.map(async (id) => (await s.http.get(`/v1/tasks/${id}`)).body.status as string));
+    const meanwhile = await Promise.all(
+      accepted.map(async (id) => (await s.http.get(`/v1/tasks/${id}`)).body.status as string),
+    );
     expect(meanwhile.filter((st) => st === 'completed')).toEqual([]);
     await admin.config('SET', 'maxmemory', '0');
     const freed = Date.now();
 
     const ends = await Promise.all(accepted.map((id) => s.until(id, ['completed', 'faulted', 'cancelled'], 20_000)));
-    console.log(`${accepted.length} tasks accepted before Redis was full: all ended ${Date.now() - freed} ms after memory was freed`);
+    console.log(
+      `${accepted.length} tasks accepted before Redis was full: all ended ${Date.now() - freed} ms after memory was freed`,
+    );
     expect(ends.map((t) => t.status)).toEqual(accepted.map(() => 'completed'));
     const again = await s.http.post('/v1/tasks').send({ coroutine: 'seed.func-b' });
     expect(again.status).toBe(201);

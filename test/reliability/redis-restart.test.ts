@@ -54,7 +54,9 @@ describe('Redis restarted under a running stack', () => {
   }
 
   async function submit(s: Stack, n: number): Promise<string[]> {
-    const res = await s.http.post('/v1/batches').send({ tasks: Array.from({ length: n }, () => ({ coroutine: 'seed.func-a' })) });
+    const res = await s.http
+      .post('/v1/batches')
+      .send({ tasks: Array.from({ length: n }, () => ({ coroutine: 'seed.func-a' })) });
     expect(res.status).toBe(201);
     return res.body.taskIds as string[];
   }
@@ -68,13 +70,17 @@ describe('Redis restarted under a running stack', () => {
   }
 
   async function allEnded(s: Stack, ids: string[], timeoutMs: number): Promise<void> {
-    await eventually(async () => {
-      for (const id of ids) {
-        const st = (await s.http.get(`/v1/tasks/${id}`)).body.status;
-        if (st !== 'completed') return undefined;
-      }
-      return true;
-    }, timeoutMs, 250);
+    await eventually(
+      async () => {
+        for (const id of ids) {
+          const st = (await s.http.get(`/v1/tasks/${id}`)).body.status;
+          if (st !== 'completed') return undefined;
+        }
+        return true;
+      },
+      timeoutMs,
+      250,
+    );
   }
 
   it('SHUTDOWN and restart: the api answers 503 meanwhile, recovers by itself, and every accepted task completes', async () => {
@@ -88,7 +94,9 @@ describe('Redis restarted under a running stack', () => {
     const after = await submit(s, 10);
     await allEnded(s, [...ids, ...after], 30_000);
     await expectRanOnce(s, [...ids, ...after]);
-    console.log(`redis SHUTDOWN for 4 s: ${down} answers while down, all 503 with Retry-After; api answering again ${recoveredMs} ms after redis-server was started again; ${ids.length}/${ids.length} accepted tasks completed`);
+    console.log(
+      `redis SHUTDOWN for 4 s: ${down} answers while down, all 503 with Retry-After; api answering again ${recoveredMs} ms after redis-server was started again; ${ids.length}/${ids.length} accepted tasks completed`,
+    );
   }, 60_000);
 
   it('kill -9 and restart: tasks acknowledged more than 1 s before complete; none is left half-written', async () => {

@@ -38,13 +38,23 @@ describe('a worker stopped with SIGTERM', () => {
     const wave = (n: number) => {
       const ids = Array.from({ length: n }, () => newId());
       return store
-        .create(ids.map((id) => ({ id, namespace: 'default', kind: 'coroutine' as const, name: 'demo.sleep-call', input: { url: standIn.url, ms: 300 } })))
+        .create(
+          ids.map((id) => ({
+            id,
+            namespace: 'default',
+            kind: 'coroutine' as const,
+            name: 'demo.sleep-call',
+            input: { url: standIn.url, ms: 300 },
+          })),
+        )
         .then(() => ids);
     };
     const before = [...(await wave(250)), ...(await wave(250))];
     await eventually(async () => (standIn.inFlight >= 300 ? true : undefined), 20_000, 10);
 
-    const leavingPartitions = new Set((await partitionOwners(store)).flatMap((o, p) => (o?.startsWith('leaving:') ? [p] : [])));
+    const leavingPartitions = new Set(
+      (await partitionOwners(store)).flatMap((o, p) => (o?.startsWith('leaving:') ? [p] : [])),
+    );
     // watch the hand-over: for each of its partitions, the last time it was still the leaving worker's
     const lastHeld = new Map<number, number>();
     let watching = true;
@@ -67,10 +77,14 @@ describe('a worker stopped with SIGTERM', () => {
     const code = await exited(leaving);
     const exitedAfterMs = Date.now() - termAt;
     expect(code).toBe(0);
-    await eventually(async () => {
-      const counts = await store.counts();
-      return (counts.completed ?? 0) >= before.length + after.length ? counts : undefined;
-    }, 30_000, 100);
+    await eventually(
+      async () => {
+        const counts = await store.counts();
+        return (counts.completed ?? 0) >= before.length + after.length ? counts : undefined;
+      },
+      30_000,
+      100,
+    );
     watching = false;
     await watch;
 
@@ -84,7 +98,8 @@ describe('a worker stopped with SIGTERM', () => {
       expect([st, seq]).toEqual(['completed', '3']);
       // taken no new work: the tasks that arrived after SIGTERM in its partitions started only once another worker owned them
       const p = partitionOf(id, config.partitions);
-      if (after.includes(id) && leavingPartitions.has(p)) expect(Number(sa)).toBeGreaterThanOrEqual(lastHeld.get(p) ?? termAt);
+      if (after.includes(id) && leavingPartitions.has(p))
+        expect(Number(sa)).toBeGreaterThanOrEqual(lastHeld.get(p) ?? termAt);
     }
     const handedOver = after.filter((id) => leavingPartitions.has(partitionOf(id, config.partitions))).length;
     expect(handedOver).toBeGreaterThan(0);

@@ -39,20 +39,38 @@ describe('a worker killed with SIGKILL while tasks call HTTP', () => {
     await untilPartitionsHeldBy(store, ['victim', 'survivor']);
 
     const ids = Array.from({ length: N }, () => newId());
-    await store.create(ids.map((id) => ({ id, namespace: 'default', kind: 'coroutine' as const, name: 'demo.sleep-call', input: { url: standIn.url, ms: 1000 } })));
+    await store.create(
+      ids.map((id) => ({
+        id,
+        namespace: 'default',
+        kind: 'coroutine' as const,
+        name: 'demo.sleep-call',
+        input: { url: standIn.url, ms: 1000 },
+      })),
+    );
 
     // kill once about 40% of the calls are answered: the rest are in flight (or not yet made)
-    await eventually(async () => (standIn.hits.filter((h) => h.answeredAt !== undefined).length >= N * 0.4 ? true : undefined), 20_000, 10);
-    const victimPartitions = new Set((await partitionOwners(store)).flatMap((o, p) => (o?.startsWith('victim:') ? [p] : [])));
+    await eventually(
+      async () => (standIn.hits.filter((h) => h.answeredAt !== undefined).length >= N * 0.4 ? true : undefined),
+      20_000,
+      10,
+    );
+    const victimPartitions = new Set(
+      (await partitionOwners(store)).flatMap((o, p) => (o?.startsWith('victim:') ? [p] : [])),
+    );
     const killedAt = Date.now();
     const inFlightAtKill = standIn.inFlight;
     victim.kill('SIGKILL');
     await exited(victim);
 
-    await eventually(async () => {
-      const counts = await store.counts();
-      return (counts.completed ?? 0) >= N ? counts : undefined;
-    }, 30_000, 100);
+    await eventually(
+      async () => {
+        const counts = await store.counts();
+        return (counts.completed ?? 0) >= N ? counts : undefined;
+      },
+      30_000,
+      100,
+    );
     const allDoneAfterMs = Date.now() - killedAt;
 
     const reader = new TaskReader(store);

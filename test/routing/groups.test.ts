@@ -54,7 +54,9 @@ describe('worker groups', () => {
   it('each task runs in the group that has its coroutine, every partition owned by both groups', async () => {
     const a = await start('orders', ['orders.ship', 'shared.ping']);
     const b = await start('mail', ['mail.send', 'shared.ping']);
-    await eventually(async () => (a.dispatcher.partitionsOwned.length === 4 && b.dispatcher.partitionsOwned.length === 4 ? true : undefined));
+    await eventually(async () =>
+      a.dispatcher.partitionsOwned.length === 4 && b.dispatcher.partitionsOwned.length === 4 ? true : undefined,
+    );
     const ships = await Promise.all(Array.from({ length: 40 }, () => submit('orders.ship')));
     const mails = await Promise.all(Array.from({ length: 40 }, () => submit('mail.send')));
     const pings = await Promise.all(Array.from({ length: 20 }, () => submit('shared.ping')));
@@ -86,13 +88,20 @@ describe('worker groups', () => {
   });
 
   it('the running tasks of a group gone for good (its leases expired) are recovered by another group', async () => {
-    const gone = new TaskStore(redis, { prefix: config.prefix, partitions: config.partitions, group: 'gone', serves: ['solo.job'] });
+    const gone = new TaskStore(redis, {
+      prefix: config.prefix,
+      partitions: config.partitions,
+      group: 'gone',
+      serves: ['solo.job'],
+    });
     const id = await submit('solo.job');
     const p = store.partitionOf(id);
     const token = gone.token('w-gone', 'x');
     expect(await gone.own(p, token, 300, 'take')).toBeGreaterThanOrEqual(0);
     // claimed by the 'gone' group (from the due set, or where another group parked it), never written back
-    const claimed = await eventually(async () => ((await gone.claim(p, token, 10))?.tasks.some((t) => t.id === id) ? true : undefined));
+    const claimed = await eventually(async () =>
+      (await gone.claim(p, token, 10))?.tasks.some((t) => t.id === id) ? true : undefined,
+    );
     expect(claimed).toBe(true);
     expect((await reader.get('default', id)).status).toBe('running');
     await new Promise((r) => setTimeout(r, 400)); // its lease expires

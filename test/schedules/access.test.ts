@@ -4,7 +4,10 @@ import { quick } from './support';
 
 /** Schedules are namespaced and role-checked: viewer reads, submitter creates, operator pauses, triggers, deletes. */
 /** Requests with a bearer token, PATCH too. */
-const as = (s: Stack, token: string) => ({ ...asKey(s, token), patch: (url: string) => s.http.patch(url).set('Authorization', `Bearer ${token}`) });
+const as = (s: Stack, token: string) => ({
+  ...asKey(s, token),
+  patch: (url: string) => s.http.patch(url).set('Authorization', `Bearer ${token}`),
+});
 
 describe('schedules: roles and namespaces', () => {
   let s: Stack;
@@ -30,8 +33,12 @@ describe('schedules: roles and namespaces', () => {
     await as(s, acme.viewer).get('/v1/schedules/reports/fires').expect(200);
     await as(s, acme.viewer).patch('/v1/schedules/reports').send({ every: '2h' }).expect(403);
     await as(s, acme.submitter).patch('/v1/schedules/reports').send({ every: '2h' }).expect(200);
-    for (const path of ['pause', 'resume', 'trigger']) await as(s, acme.submitter).post(`/v1/schedules/reports/${path}`).expect(403);
-    await as(s, acme.submitter).post('/v1/schedules/reports/backfill').send({ from: '2025-01-01T00:00:00Z', to: '2025-01-01T03:00:00Z' }).expect(403);
+    for (const path of ['pause', 'resume', 'trigger'])
+      await as(s, acme.submitter).post(`/v1/schedules/reports/${path}`).expect(403);
+    await as(s, acme.submitter)
+      .post('/v1/schedules/reports/backfill')
+      .send({ from: '2025-01-01T00:00:00Z', to: '2025-01-01T03:00:00Z' })
+      .expect(403);
     await as(s, acme.submitter).delete('/v1/schedules/reports').expect(403);
     await as(s, acme.operator).post('/v1/schedules/reports/pause').send({ note: 'audit' }).expect(200);
     await as(s, acme.operator).post('/v1/schedules/reports/resume').expect(200);
@@ -40,7 +47,10 @@ describe('schedules: roles and namespaces', () => {
   });
 
   it('answers 404 across namespaces, and lists only its own', async () => {
-    await as(s, acme.submitter).post('/v1/schedules').send({ id: 'private', every: '1h', definition: quick }).expect(201);
+    await as(s, acme.submitter)
+      .post('/v1/schedules')
+      .send({ id: 'private', every: '1h', definition: quick })
+      .expect(201);
     await as(s, globexViewer).get('/v1/schedules/private').expect(404);
     await as(s, globexViewer).get('/v1/schedules/private/fires').expect(404);
     await as(s, globexViewer).get('/v1/schedules/private/preview').expect(404);
@@ -49,7 +59,9 @@ describe('schedules: roles and namespaces', () => {
     await as(s, globexOperator).delete('/v1/schedules/private').expect(404);
     expect((await as(s, globexViewer).get('/v1/schedules').expect(200)).body.items).toEqual([]);
     expect((await as(s, globexViewer).get('/v1/tasks?scheduleId=reports').expect(200)).body.items).toEqual([]);
-    expect((await as(s, acme.viewer).get('/v1/tasks?scheduleId=reports').expect(200)).body.items.length).toBeGreaterThanOrEqual(1);
+    expect(
+      (await as(s, acme.viewer).get('/v1/tasks?scheduleId=reports').expect(200)).body.items.length,
+    ).toBeGreaterThanOrEqual(1);
     expect((await as(s, acme.viewer).get('/v1/schedules/private').expect(200)).body.state).toBe('active');
   });
 });
@@ -62,7 +74,9 @@ describe('schedules: a coroutine that is not the schedule', () => {
   afterAll(() => s.close());
 
   it('a task submitted as the schedule coroutine cannot fire a schedule', async () => {
-    const view = (await s.http.post('/v1/schedules').send({ id: 'guarded', every: '1h', definition: quick }).expect(201)).body;
+    const view = (
+      await s.http.post('/v1/schedules').send({ id: 'guarded', every: '1h', definition: quick }).expect(201)
+    ).body;
     const input = {
       ns: 'default',
       sid: 'guarded',
@@ -71,7 +85,14 @@ describe('schedules: a coroutine that is not the schedule', () => {
       after: Date.now() - 10_000,
       count: 0,
       queue: [],
-      doc: { spec: { everyMs: 1000 }, given: {}, action: { coroutine: 'seed.func-b' }, overlap: 'allowAll', catchupMs: 60_000, pauseOnFailure: false },
+      doc: {
+        spec: { everyMs: 1000 },
+        given: {},
+        action: { coroutine: 'seed.func-b' },
+        overlap: 'allowAll',
+        catchupMs: 60_000,
+        pauseOnFailure: false,
+      },
     };
     const { id } = (await s.http.post('/v1/tasks').send({ coroutine: 'yf.schedule', input }).expect(201)).body;
     const done = await s.until(id, ['completed'], 10_000);

@@ -35,7 +35,8 @@ describe('schedules that outlive their workers', () => {
     redis.disconnect();
   });
 
-  const fires = async (id: string): Promise<Fire[]> => ((await http.get(`/v1/schedules/${id}/fires?limit=1000`).expect(200)).body.items as Fire[]).reverse();
+  const fires = async (id: string): Promise<Fire[]> =>
+    ((await http.get(`/v1/schedules/${id}/fires?limit=1000`).expect(200)).body.items as Fire[]).reverse();
 
   it('a kill -9 of a worker mid-schedule: every fire starts once, none is lost, none twice', async () => {
     const victim = spawnApp('worker', config, { WORKER_ID: 'victim', SCHEDULE_STEPS_PER_GENERATION: '8' });
@@ -43,8 +44,13 @@ describe('schedules that outlive their workers', () => {
     procs.push(victim, survivor);
     await untilPartitionsHeldBy(store, ['victim', 'survivor']);
     const ids = Array.from({ length: 8 }, (_, i) => `k${i}`);
-    for (const id of ids) await http.post('/v1/schedules').send({ id, every: '500ms', definition: quick, overlap: 'allowAll' }).expect(201);
-    await eventually(async () => ((await Promise.all(ids.map(fires))).every((f) => f.length >= 3) ? true : undefined), 15_000, 100);
+    for (const id of ids)
+      await http.post('/v1/schedules').send({ id, every: '500ms', definition: quick, overlap: 'allowAll' }).expect(201);
+    await eventually(
+      async () => ((await Promise.all(ids.map(fires))).every((f) => f.length >= 3) ? true : undefined),
+      15_000,
+      100,
+    );
     // the victim owns some of the schedules' coroutines (generations move between partitions too)
     expect((await partitionOwners(store)).some((o) => o?.startsWith('victim:'))).toBe(true);
     victim.kill('SIGKILL');
@@ -65,7 +71,13 @@ describe('schedules that outlive their workers', () => {
       for (let p = 0; p < config.partitions; p++) {
         let cursor = '0';
         do {
-          const [next, keys] = await redis.scan(cursor, 'MATCH', `${store.keys.partition(p)}t:sch-${uid}-[0-9]*`, 'COUNT', 1000);
+          const [next, keys] = await redis.scan(
+            cursor,
+            'MATCH',
+            `${store.keys.partition(p)}t:sch-${uid}-[0-9]*`,
+            'COUNT',
+            1000,
+          );
           cursor = next;
           n += keys.length;
         } while (cursor !== '0');
@@ -82,14 +94,21 @@ describe('schedules that outlive their workers', () => {
     for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
     await Promise.all(procs.map(exited));
     const createdAt = Date.now();
-    await http.post('/v1/schedules').send({ id: 'late', every: '500ms', catchupWindow: '1s', definition: quick }).expect(201);
+    await http
+      .post('/v1/schedules')
+      .send({ id: 'late', every: '500ms', catchupWindow: '1s', definition: quick })
+      .expect(201);
     await sleep(3000);
     const worker = await createWorker(config, { heartbeatMs: 250 });
     try {
-      const all = await eventually(async () => {
-        const f = await fires('late');
-        return f.filter((x) => x.result === 'started').length >= 2 ? f : undefined;
-      }, 15_000, 100);
+      const all = await eventually(
+        async () => {
+          const f = await fires('late');
+          return f.filter((x) => x.result === 'started').length >= 2 ? f : undefined;
+        },
+        15_000,
+        100,
+      );
       const missed = all.filter((f) => f.reason === 'missed');
       // one record for the lot (a fire at the window's very edge may be missed on its own too)
       expect(missed.length).toBeGreaterThanOrEqual(1);

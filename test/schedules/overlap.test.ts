@@ -12,7 +12,8 @@ describe('schedule overlap', () => {
   });
   afterAll(() => s.close());
 
-  const create = (id: string, overlap: string) => s.http.post('/v1/schedules').send({ id, every: '500ms', coroutine: 'seed.consumer', overlap }).expect(201);
+  const create = (id: string, overlap: string) =>
+    s.http.post('/v1/schedules').send({ id, every: '500ms', coroutine: 'seed.consumer', overlap }).expect(201);
   const finish = async (taskId: string) => {
     await s.until(taskId, ['suspended']);
     await s.http.post(`/v1/tasks/${taskId}/send`).send({ value: 0 }).expect(200);
@@ -74,11 +75,15 @@ describe('schedule overlap', () => {
     await create('allow-all', 'allowAll');
     const all = started(await untilFires(s, 'allow-all', 3, (f) => f.result === 'started'));
     await s.http.delete('/v1/schedules/allow-all').expect(204);
-    for (const f of all.slice(0, 3)) expect((await s.http.get(`/v1/tasks/${f.taskId}`).expect(200)).body.status).toBe('suspended');
+    for (const f of all.slice(0, 3))
+      expect((await s.http.get(`/v1/tasks/${f.taskId}`).expect(200)).body.status).toBe('suspended');
   });
 
   it('pauseOnFailure: a faulted run pauses the schedule, and the fires keep each task outcome', async () => {
-    await s.http.post('/v1/schedules').send({ id: 'fragile', every: '500ms', definition: failing, pauseOnFailure: true }).expect(201);
+    await s.http
+      .post('/v1/schedules')
+      .send({ id: 'fragile', every: '500ms', definition: failing, pauseOnFailure: true })
+      .expect(201);
     const view = await (async () => {
       for (;;) {
         const v = (await s.http.get('/v1/schedules/fragile').expect(200)).body;
@@ -97,7 +102,10 @@ describe('schedule overlap', () => {
   });
 
   it('continues as new every few steps: the generations go on and fire each time once', async () => {
-    await s.http.post('/v1/schedules').send({ id: 'long-lived', every: '500ms', definition: quick, overlap: 'allowAll' }).expect(201);
+    await s.http
+      .post('/v1/schedules')
+      .send({ id: 'long-lived', every: '500ms', definition: quick, overlap: 'allowAll' })
+      .expect(201);
     const all = started(await untilFires(s, 'long-lived', 8, (f) => f.result === 'started', 20_000));
     const view = (await s.http.get('/v1/schedules/long-lived').expect(200)).body;
     expect(view.generation).toBeGreaterThanOrEqual(2);

@@ -26,11 +26,19 @@ describe('schedules', () => {
     await bad({ every: '1s' }, /coroutine, definition, definitionRef/);
     await bad({ every: '1s', definition: quick, overlap: 'sometimes' }, /overlap/);
     await bad({ every: '1s', definition: quick, startAt: 'yesterday' }, /startAt/);
-    await s.http.post('/v1/schedules').send({ every: '1s', definitionRef: { name: 'nope' } }).expect(404);
+    await s.http
+      .post('/v1/schedules')
+      .send({ every: '1s', definitionRef: { name: 'nope' } })
+      .expect(404);
   });
 
   it('fires every second, each fire once although two workers run, and links each task back', async () => {
-    const created = (await s.http.post('/v1/schedules').send({ id: 'every-second', every: '1s', definition: quick, overlap: 'allowAll' }).expect(201)).body;
+    const created = (
+      await s.http
+        .post('/v1/schedules')
+        .send({ id: 'every-second', every: '1s', definition: quick, overlap: 'allowAll' })
+        .expect(201)
+    ).body;
     expect(created).toMatchObject({ id: 'every-second', state: 'active', overlap: 'allowAll', fires: 0 });
     expect(created.next).toHaveLength(5);
     const all = await untilFires(s, 'every-second', 3, (f) => f.result === 'started');
@@ -58,12 +66,18 @@ describe('schedules', () => {
   });
 
   it('previews the next fire times, pages the list and answers 409 for a taken id', async () => {
-    const nightly = (await s.http.post('/v1/schedules').send({ id: 'nightly', cron: '30 2 * * *', timezone: 'Europe/Berlin', definition: quick }).expect(201)).body;
+    const nightly = (
+      await s.http
+        .post('/v1/schedules')
+        .send({ id: 'nightly', cron: '30 2 * * *', timezone: 'Europe/Berlin', definition: quick })
+        .expect(201)
+    ).body;
     expect(nightly).toMatchObject({ overlap: 'skip', catchupWindowMs: 60_000, pauseOnFailure: false });
     await s.http.post('/v1/schedules').send({ id: 'nightly', every: '1h', definition: quick }).expect(409);
     const preview = (await s.http.get('/v1/schedules/nightly/preview?count=3').expect(200)).body.fires as string[];
     expect(preview).toHaveLength(3);
-    for (const t of preview) expect(new Date(t).toLocaleTimeString('en-GB', { timeZone: 'Europe/Berlin' })).toMatch(/^0[23]:[03]0:00$/);
+    for (const t of preview)
+      expect(new Date(t).toLocaleTimeString('en-GB', { timeZone: 'Europe/Berlin' })).toMatch(/^0[23]:[03]0:00$/);
     await s.http.get('/v1/schedules/nightly/preview?count=0').expect(400);
     await s.http.post('/v1/schedules').send({ id: 'hourly', every: '1h', definition: quick }).expect(201);
     const first = (await s.http.get('/v1/schedules?limit=1').expect(200)).body;
@@ -107,7 +121,12 @@ describe('schedules', () => {
   });
 
   it('after: starts again that long after each run ends, never while it runs', async () => {
-    const view = (await s.http.post('/v1/schedules').send({ id: 'after-end', after: '500ms', coroutine: 'seed.consumer' }).expect(201)).body;
+    const view = (
+      await s.http
+        .post('/v1/schedules')
+        .send({ id: 'after-end', after: '500ms', coroutine: 'seed.consumer' })
+        .expect(201)
+    ).body;
     expect(view.next).toEqual([]);
     const [first] = await untilFires(s, 'after-end', 1);
     await s.until(first.taskId!, ['suspended']);
@@ -121,7 +140,10 @@ describe('schedules', () => {
   });
 
   it('delays each fire by its own jitter, the same for a given fire', async () => {
-    await s.http.post('/v1/schedules').send({ id: 'jittery', every: '500ms', jitter: '300ms', definition: quick, overlap: 'allowAll' }).expect(201);
+    await s.http
+      .post('/v1/schedules')
+      .send({ id: 'jittery', every: '500ms', jitter: '300ms', definition: quick, overlap: 'allowAll' })
+      .expect(201);
     const all = (await untilFires(s, 'jittery', 4)).filter((f) => f.result === 'started');
     await s.http.delete('/v1/schedules/jittery').expect(204);
     const uid = all[0].taskId!.split('-')[1];
@@ -132,21 +154,30 @@ describe('schedules', () => {
   });
 
   it('backfills the fires of a past range once each, however often asked', async () => {
-    await s.http.post('/v1/schedules').send({ id: 'daily', cron: '0 6 * * *', timezone: 'America/New_York', definition: quick }).expect(201);
+    await s.http
+      .post('/v1/schedules')
+      .send({ id: 'daily', cron: '0 6 * * *', timezone: 'America/New_York', definition: quick })
+      .expect(201);
     const day = 86_400_000;
     const to = new Date(Math.floor(Date.now() / day) * day - day).toISOString();
     const from = new Date(Date.parse(to) - 3 * day).toISOString();
-    const one = (await s.http.post('/v1/schedules/daily/backfill').send({ from, to, overlap: 'allowAll' }).expect(201)).body;
+    const one = (await s.http.post('/v1/schedules/daily/backfill').send({ from, to, overlap: 'allowAll' }).expect(201))
+      .body;
     expect(one.fires).toBe(3);
     await s.until(one.taskId, ['completed']);
-    const two = (await s.http.post('/v1/schedules/daily/backfill').send({ from, to, overlap: 'allowAll' }).expect(201)).body;
+    const two = (await s.http.post('/v1/schedules/daily/backfill').send({ from, to, overlap: 'allowAll' }).expect(201))
+      .body;
     await s.until(two.taskId, ['completed']);
     const recorded = await fires(s, 'daily');
     expect(recorded.filter((f) => f.result === 'started')).toHaveLength(3);
     expect(recorded.every((f) => f.trigger === 'backfill')).toBe(true);
-    for (const f of recorded) expect(new Date(f.dueAt).toLocaleTimeString('en-GB', { timeZone: 'America/New_York' })).toBe('06:00:00');
+    for (const f of recorded)
+      expect(new Date(f.dueAt).toLocaleTimeString('en-GB', { timeZone: 'America/New_York' })).toBe('06:00:00');
     await s.http.post('/v1/schedules/daily/backfill').send({ from: to, to: from }).expect(400);
-    await s.http.post('/v1/schedules/daily/backfill').send({ from, to: new Date(Date.now() + day).toISOString() }).expect(400);
+    await s.http
+      .post('/v1/schedules/daily/backfill')
+      .send({ from, to: new Date(Date.now() + day).toISOString() })
+      .expect(400);
   });
 });
 
@@ -164,7 +195,13 @@ describe("a definition's document.schedule", () => {
   });
 
   it('after: a definition that restarts after each run', async () => {
-    await s.http.post('/v1/definitions').send({ ...doc('1.0.0', { after: { milliseconds: 300 } }), document: { dsl: '1.0.3', namespace: 'sch', name: 'again', version: '1.0.0' } }).expect(201);
+    await s.http
+      .post('/v1/definitions')
+      .send({
+        ...doc('1.0.0', { after: { milliseconds: 300 } }),
+        document: { dsl: '1.0.3', namespace: 'sch', name: 'again', version: '1.0.0' },
+      })
+      .expect(201);
     const all = (await untilFires(s, 'def-sch-again', 3)).slice(0, 3);
     for (let i = 1; i < all.length; i++) {
       const prev = (await s.http.get(`/v1/tasks/${all[i - 1].taskId}`).expect(200)).body;
@@ -174,14 +211,30 @@ describe("a definition's document.schedule", () => {
   });
 
   it('creates its schedule when registered, and a new version replaces it', async () => {
-    await s.http.post('/v1/definitions').send(doc('1.0.0', { every: { milliseconds: 500 } })).expect(201);
+    await s.http
+      .post('/v1/definitions')
+      .send(doc('1.0.0', { every: { milliseconds: 500 } }))
+      .expect(201);
     const view = (await s.http.get('/v1/schedules/def-sch-ticker').expect(200)).body;
-    expect(view).toMatchObject({ state: 'active', source: 'definition sch/ticker@1.0.0', action: { definitionRef: { name: 'ticker', version: '1.0.0' } } });
-    const first = (await untilFires(s, 'def-sch-ticker', 1, (f) => f.result === 'started')).find((f) => f.result === 'started')!;
+    expect(view).toMatchObject({
+      state: 'active',
+      source: 'definition sch/ticker@1.0.0',
+      action: { definitionRef: { name: 'ticker', version: '1.0.0' } },
+    });
+    const first = (await untilFires(s, 'def-sch-ticker', 1, (f) => f.result === 'started')).find(
+      (f) => f.result === 'started',
+    )!;
     expect((await s.until(first.taskId!, ['completed'])).output).toEqual({ version: '1.0.0' });
-    await s.http.post('/v1/definitions').send(doc('1.1.0', { cron: '0 0 1 1 *' })).expect(201);
+    await s.http
+      .post('/v1/definitions')
+      .send(doc('1.1.0', { cron: '0 0 1 1 *' }))
+      .expect(201);
     const replaced = (await s.http.get('/v1/schedules/def-sch-ticker').expect(200)).body;
-    expect(replaced).toMatchObject({ source: 'definition sch/ticker@1.1.0', spec: { cron: '0 0 1 1 *' }, action: { definitionRef: { version: '1.1.0' } } });
+    expect(replaced).toMatchObject({
+      source: 'definition sch/ticker@1.1.0',
+      spec: { cron: '0 0 1 1 *' },
+      action: { definitionRef: { version: '1.1.0' } },
+    });
     expect(replaced.spec.every).toBeUndefined();
     expect(new Date(replaced.next[0]).toISOString()).toMatch(/-01-01T00:00:00.000Z$/);
     await sleep(300);
@@ -205,16 +258,36 @@ describe("a definition's document.schedule.on", () => {
       do: [{ one: { set: { patient: '${ $workflow.input[0].data.patient }', version } } }],
     });
     await s.http.post('/v1/definitions').send(doc('1.0.0', 'com.example.heartbeat.low')).expect(201);
-    const published = (await s.http.post('/v1/events').send({ id: 'e1', type: 'com.example.heartbeat.low', source: 'ward', data: { patient: 'p1' } }).expect(202)).body;
+    const published = (
+      await s.http
+        .post('/v1/events')
+        .send({ id: 'e1', type: 'com.example.heartbeat.low', source: 'ward', data: { patient: 'p1' } })
+        .expect(202)
+    ).body;
     expect(published.started).toHaveLength(1);
     expect((await s.until(published.started[0], ['completed'])).output).toEqual({ patient: 'p1', version: '1.0.0' });
-    const again = (await s.http.post('/v1/events').send({ id: 'e1', type: 'com.example.heartbeat.low', source: 'ward', data: { patient: 'p1' } }).expect(202)).body;
+    const again = (
+      await s.http
+        .post('/v1/events')
+        .send({ id: 'e1', type: 'com.example.heartbeat.low', source: 'ward', data: { patient: 'p1' } })
+        .expect(202)
+    ).body;
     expect(again.started).toEqual(published.started);
-    expect((await s.http.post('/v1/events').send({ type: 'com.example.other', source: 'ward' }).expect(202)).body.started).toBeUndefined();
+    expect(
+      (await s.http.post('/v1/events').send({ type: 'com.example.other', source: 'ward' }).expect(202)).body.started,
+    ).toBeUndefined();
     // a new version replaces the filter
     await s.http.post('/v1/definitions').send(doc('2.0.0', 'com.example.heartbeat.none')).expect(201);
-    expect((await s.http.post('/v1/events').send({ type: 'com.example.heartbeat.low', source: 'ward' }).expect(202)).body.started).toBeUndefined();
-    const v2 = (await s.http.post('/v1/events').send({ type: 'com.example.heartbeat.none', source: 'ward', data: { patient: 'p2' } }).expect(202)).body;
+    expect(
+      (await s.http.post('/v1/events').send({ type: 'com.example.heartbeat.low', source: 'ward' }).expect(202)).body
+        .started,
+    ).toBeUndefined();
+    const v2 = (
+      await s.http
+        .post('/v1/events')
+        .send({ type: 'com.example.heartbeat.none', source: 'ward', data: { patient: 'p2' } })
+        .expect(202)
+    ).body;
     expect((await s.until(v2.started[0], ['completed'])).output).toEqual({ patient: 'p2', version: '2.0.0' });
   });
 });

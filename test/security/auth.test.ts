@@ -8,7 +8,10 @@ const listenDoc = (type: string) => ({
   do: [{ waitPaid: { listen: { to: { one: { with: { type } } } } } }],
 });
 
-const registered = { document: { dsl: '1.0.3', namespace: 'shared', name: 'flow', version: '1.0.0' }, do: [{ one: { set: { a: 1 } } }] };
+const registered = {
+  document: { dsl: '1.0.3', namespace: 'shared', name: 'flow', version: '1.0.0' },
+  do: [{ one: { set: { a: 1 } } }],
+};
 
 describe('API keys, roles and namespaces', () => {
   let s: Stack;
@@ -29,8 +32,18 @@ describe('API keys, roles and namespaces', () => {
     }
     const a = as(s, acme.submitter);
     consumerId = (await a.post('/v1/tasks').send({ coroutine: 'seed.consumer' }).expect(201)).body.id;
-    batchId = (await a.post('/v1/batches').send({ tasks: [{ coroutine: 'seed.consumer' }] }).expect(201)).body.id;
-    listenerId = (await a.post('/v1/tasks').send({ definition: listenDoc('com.acme.paid') }).expect(201)).body.id;
+    batchId = (
+      await a
+        .post('/v1/batches')
+        .send({ tasks: [{ coroutine: 'seed.consumer' }] })
+        .expect(201)
+    ).body.id;
+    listenerId = (
+      await a
+        .post('/v1/tasks')
+        .send({ definition: listenDoc('com.acme.paid') })
+        .expect(201)
+    ).body.id;
     await a.post('/v1/definitions').send(registered).expect(201);
     await until(s, acme.viewer, consumerId, ['suspended']);
     await until(s, acme.viewer, listenerId, ['suspended']);
@@ -56,7 +69,12 @@ describe('API keys, roles and namespaces', () => {
     ['delete', '/v1/keys/key_0000', 'admin'],
     ['get', '/metrics', 'viewer'],
   ];
-  const below: Record<string, string | undefined> = { viewer: undefined, submitter: 'viewer', operator: 'submitter', admin: 'operator' };
+  const below: Record<string, string | undefined> = {
+    viewer: undefined,
+    submitter: 'viewer',
+    operator: 'submitter',
+    admin: 'operator',
+  };
 
   it('answers 401 on every endpoint without a key, with a malformed header, or with an unknown key', async () => {
     for (const [method, path, , body] of endpoints()) {
@@ -67,7 +85,11 @@ describe('API keys, roles and namespaces', () => {
       const basic = await (s.http as any)[method](path).set('Authorization', 'Basic abc').send(body);
       expect([path, basic.status]).toEqual([path, 401]);
       const bad = await (s.http as any)[method](path).set('Authorization', 'Bearer yf_not-a-key').send(body);
-      expect([path, bad.status, bad.body.message]).toEqual([path, 401, 'the API key is not valid (unknown or revoked)']);
+      expect([path, bad.status, bad.body.message]).toEqual([
+        path,
+        401,
+        'the API key is not valid (unknown or revoked)',
+      ]);
     }
   });
 
@@ -118,11 +140,17 @@ describe('API keys, roles and namespaces', () => {
   });
 
   it("an event wakes only its own namespace's tasks", async () => {
-    const fromGlobex = await as(s, globex.submitter).post('/v1/events').send({ type: 'com.acme.paid', source: 'globex', data: { x: 1 } }).expect(202);
+    const fromGlobex = await as(s, globex.submitter)
+      .post('/v1/events')
+      .send({ type: 'com.acme.paid', source: 'globex', data: { x: 1 } })
+      .expect(202);
     expect(fromGlobex.body.woken).toBe(0);
     await new Promise((r) => setTimeout(r, 300));
     expect((await as(s, acme.viewer).get(`/v1/tasks/${listenerId}`)).body.status).toBe('suspended');
-    const fromAcme = await as(s, acme.submitter).post('/v1/events').send({ type: 'com.acme.paid', source: 'acme', data: { x: 2 } }).expect(202);
+    const fromAcme = await as(s, acme.submitter)
+      .post('/v1/events')
+      .send({ type: 'com.acme.paid', source: 'acme', data: { x: 2 } })
+      .expect(202);
     expect(fromAcme.body.woken).toBe(1);
     const done = await until(s, acme.viewer, listenerId, ['completed', 'faulted']);
     expect(done.status).toBe('completed');
@@ -144,7 +172,14 @@ describe('API keys, roles and namespaces', () => {
     await as(s, token).get('/v1/tasks').expect(200);
     // listed without its token, only to its namespace's admins
     const listed = (await as(s, acme.admin).get('/v1/keys').expect(200)).body as any[];
-    expect(listed.find((k) => k.id === created.body.id)).toEqual({ id: created.body.id, namespace: 'acme', role: 'viewer', name: 'dashboard', hint: `${token.slice(0, 7)}…`, createdAt: created.body.createdAt });
+    expect(listed.find((k) => k.id === created.body.id)).toEqual({
+      id: created.body.id,
+      namespace: 'acme',
+      role: 'viewer',
+      name: 'dashboard',
+      hint: `${token.slice(0, 7)}…`,
+      createdAt: created.body.createdAt,
+    });
     expect(JSON.stringify(listed)).not.toContain(token);
     expect(listed.every((k) => k.namespace === 'acme')).toBe(true);
     const all = (await as(s, admin).get('/v1/keys').expect(200)).body as any[];
@@ -166,7 +201,11 @@ describe('API keys, roles and namespaces', () => {
   it('the keys CLI creates a key that works, lists it and revokes it', async () => {
     const env = { REDIS_URL: s.config.redisUrl, YF_PREFIX: s.config.prefix };
     const out: string[] = [];
-    expect(await runKeysCli(['create', '--namespace', 'acme', '--role', 'submitter', '--name', 'ci'], env, (l) => out.push(l))).toBe(0);
+    expect(
+      await runKeysCli(['create', '--namespace', 'acme', '--role', 'submitter', '--name', 'ci'], env, (l) =>
+        out.push(l),
+      ),
+    ).toBe(0);
     const key = JSON.parse(out[0]);
     expect(key).toMatchObject({ namespace: 'acme', role: 'submitter', name: 'ci' });
     const t = await as(s, key.token).post('/v1/tasks').send({ coroutine: 'seed.func-b' }).expect(201);
@@ -178,7 +217,9 @@ describe('API keys, roles and namespaces', () => {
     expect(await runKeysCli(['revoke', key.id], env, () => undefined)).toBe(0);
     await as(s, key.token).get('/v1/tasks').expect(401);
     out.length = 0;
-    expect(await runKeysCli(['create', '--namespace', 'acme', '--role', 'root', '--name', 'x'], env, (l) => out.push(l))).toBe(2);
+    expect(
+      await runKeysCli(['create', '--namespace', 'acme', '--role', 'root', '--name', 'x'], env, (l) => out.push(l)),
+    ).toBe(2);
     expect(out[0]).toMatch(/--role must be one of/);
   });
 });

@@ -10,12 +10,25 @@ describe('tasks of a batch', () => {
   let taskIds: string[];
   beforeAll(async () => {
     s = await startStack({ workers: 0 });
-    const res = await s.http.post('/v1/batches').send({ tasks: [{ coroutine: 'seed.func-b' }, { coroutine: 'seed.func-a' }, { coroutine: 'seed.func-b' }] }).expect(201);
+    const res = await s.http
+      .post('/v1/batches')
+      .send({ tasks: [{ coroutine: 'seed.func-b' }, { coroutine: 'seed.func-a' }, { coroutine: 'seed.func-b' }] })
+      .expect(201);
     ({ id: batchId, taskIds } = res.body);
     // many newer tasks: a filter that scans the namespace's index gives up long before it reaches the batch
     const redis = new Redis(REDIS_URL);
     const store = new TaskStore(redis, { prefix: s.config.prefix, partitions: s.config.partitions });
-    await store.create(Array.from({ length: 20_000 }, () => ({ id: newId(), namespace: 'default', kind: 'coroutine' as const, name: 'seed.func-b', input: null, fresh: true })), Date.now() + 1000);
+    await store.create(
+      Array.from({ length: 20_000 }, () => ({
+        id: newId(),
+        namespace: 'default',
+        kind: 'coroutine' as const,
+        name: 'seed.func-b',
+        input: null,
+        fresh: true,
+      })),
+      Date.now() + 1000,
+    );
     redis.disconnect();
   });
   afterAll(() => s.close());

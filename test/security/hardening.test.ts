@@ -25,14 +25,20 @@ describe('api hardening', () => {
     it('accepts a body nested up to the limit, and counts brackets inside strings as text', async () => {
       const input = JSON.parse('['.repeat(63) + ']'.repeat(63));
       await a().post('/v1/tasks').send({ coroutine: 'seed.func-b', input }).expect(201);
-      await a().post('/v1/tasks').send({ coroutine: 'seed.func-b', input: '['.repeat(500) + '"\\"{' }).expect(201);
+      await a()
+        .post('/v1/tasks')
+        .send({ coroutine: 'seed.func-b', input: '['.repeat(500) + '"\\"{' })
+        .expect(201);
     });
 
     it('refuses a YAML definition nested 5,000 levels in flow style before it is parsed', async () => {
       const deep = '['.repeat(5000) + ']'.repeat(5000);
       const res = await a().post('/v1/definitions').set('content-type', 'application/yaml').send(deep).expect(400);
       expect(res.body.message).toBe('definition nests more than 64 levels deep');
-      const inline = await a().post('/v1/tasks').send({ definition: `{a: 'it''s [[', b: "[[\\"", c: ${'{'.repeat(100)}` }).expect(400);
+      const inline = await a()
+        .post('/v1/tasks')
+        .send({ definition: `{a: 'it''s [[', b: "[[\\"", c: ${'{'.repeat(100)}` })
+        .expect(400);
       expect(inline.body.message).toBe('definition nests more than 64 levels deep');
     });
 
@@ -45,9 +51,11 @@ describe('api hardening', () => {
 
   describe('input keys named like Object.prototype members', () => {
     it('keeps __proto__ and constructor in a task input, exactly as sent', async () => {
-      const raw = '{"coroutine":"seed.func-b","input":{"__proto__":{"x":1},"constructor":2,"a":3,"deep":{"__proto__":[1],"constructor":{"prototype":4}}}}';
+      const raw =
+        '{"coroutine":"seed.func-b","input":{"__proto__":{"x":1},"constructor":2,"a":3,"deep":{"__proto__":[1],"constructor":{"prototype":4}}}}';
       const created = await a().post('/v1/tasks').set('content-type', 'application/json').send(raw).expect(201);
-      const expected = '{"__proto__":{"x":1},"constructor":2,"a":3,"deep":{"__proto__":[1],"constructor":{"prototype":4}}}';
+      const expected =
+        '{"__proto__":{"x":1},"constructor":2,"a":3,"deep":{"__proto__":[1],"constructor":{"prototype":4}}}';
       expect(JSON.stringify(created.body.input)).toBe(expected);
       const got = await a().get(`/v1/tasks/${created.body.id}`).expect(200);
       expect(got.text).toContain(`"input":${expected}`);
@@ -64,7 +72,11 @@ describe('api hardening', () => {
 
   describe('response headers', () => {
     it('sends no X-Powered-By, and the headers a hardened JSON api sets', async () => {
-      for (const res of [await a().get('/v1/tasks').expect(200), await s.http.get('/v1/tasks').expect(401), await s.http.get('/health')]) {
+      for (const res of [
+        await a().get('/v1/tasks').expect(200),
+        await s.http.get('/v1/tasks').expect(401),
+        await s.http.get('/health'),
+      ]) {
         expect(res.headers['x-powered-by']).toBeUndefined();
         expect(res.headers['x-content-type-options']).toBe('nosniff');
         expect(res.headers['x-frame-options']).toBe('DENY');
@@ -80,7 +92,11 @@ describe('api hardening', () => {
       const first = await post({ coroutine: 'seed.func-b', input: { a: 1, b: [1, 2] } }).expect(201);
       const again = await post({ input: { b: [1, 2], a: 1 }, coroutine: 'seed.func-b' }).expect(200);
       expect(again.body.id).toBe(first.body.id);
-      for (const other of [{ coroutine: 'seed.func-b', input: { a: 2, b: [1, 2] } }, { coroutine: 'seed.func-a', input: { a: 1, b: [1, 2] } }, { coroutine: 'seed.func-b' }]) {
+      for (const other of [
+        { coroutine: 'seed.func-b', input: { a: 2, b: [1, 2] } },
+        { coroutine: 'seed.func-a', input: { a: 1, b: [1, 2] } },
+        { coroutine: 'seed.func-b' },
+      ]) {
         const res = await post(other).expect(422);
         expect(res.body.message).toMatch(/Idempotency-Key 'order-77' was used .* another body/);
       }
@@ -106,7 +122,9 @@ describe('failed authentication (LIMIT_AUTH_FAILURES_PER_MINUTE)', () => {
     await s.http.get('/v1/tasks').expect(401);
     await s.http.get('/v1/tasks').set('Authorization', 'Basic eA==').expect(401);
     const blocked = await as(s, 'yf_unknown_x').get('/v1/tasks').expect(429);
-    expect(blocked.body.message).toMatch(/more than 5 failed authentications this minute \(LIMIT_AUTH_FAILURES_PER_MINUTE\)/);
+    expect(blocked.body.message).toMatch(
+      /more than 5 failed authentications this minute \(LIMIT_AUTH_FAILURES_PER_MINUTE\)/,
+    );
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     await as(s, key).get('/v1/tasks').expect(200);
     const other = await createApp(s.config, { logLevel: 'silent' });

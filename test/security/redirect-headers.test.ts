@@ -22,7 +22,15 @@ describe('credentials on redirects', () => {
     return `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
   };
   beforeAll(async () => {
-    first = serve('first', (url) => (url === '/away' ? `${secondUrl}/landed` : url === '/home' ? '/landed' : url === '/away-and-back' ? `${secondUrl}/back` : null));
+    first = serve('first', (url) =>
+      url === '/away'
+        ? `${secondUrl}/landed`
+        : url === '/home'
+          ? '/landed'
+          : url === '/away-and-back'
+            ? `${secondUrl}/back`
+            : null,
+    );
     second = serve('second', (url) => (url === '/back' ? `${firstUrl}/landed` : null));
     firstUrl = await listen(first);
     secondUrl = await listen(second);
@@ -37,7 +45,16 @@ describe('credentials on redirects', () => {
     performer.perform(
       {
         kind: 'http',
-        request: { method: 'GET', url: `${firstUrl}${path}`, headers: { Authorization: 'Bearer s3cret', Cookie: 'session=1', 'Proxy-Authorization': 'Basic eA==', 'X-Trace': 't' } },
+        request: {
+          method: 'GET',
+          url: `${firstUrl}${path}`,
+          headers: {
+            Authorization: 'Bearer s3cret',
+            Cookie: 'session=1',
+            'Proxy-Authorization': 'Basic eA==',
+            'X-Trace': 't',
+          },
+        },
       } as never,
       'task:1',
     );

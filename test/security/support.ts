@@ -15,13 +15,25 @@ export function as(s: Stack, token: string) {
 }
 
 /** Create a key through the api with the given admin token; returns its token. */
-export async function keyFor(s: Stack, adminToken: string, namespace: string, role: string, name = `${namespace}-${role}`): Promise<string> {
+export async function keyFor(
+  s: Stack,
+  adminToken: string,
+  namespace: string,
+  role: string,
+  name = `${namespace}-${role}`,
+): Promise<string> {
   const res = await as(s, adminToken).post('/v1/keys').send({ namespace, role, name }).expect(201);
   return res.body.token as string;
 }
 
 /** Poll a task (with a token) until its status is one of `statuses`. */
-export function until(s: Stack, token: string, id: string, statuses: string[], timeoutMs = 10_000): Promise<Record<string, any>> {
+export function until(
+  s: Stack,
+  token: string,
+  id: string,
+  statuses: string[],
+  timeoutMs = 10_000,
+): Promise<Record<string, any>> {
   return eventually(async () => {
     const res = await as(s, token).get(`/v1/tasks/${id}`);
     return statuses.includes(res.body.status) ? res.body : undefined;

@@ -15,14 +15,21 @@ describe('task reads are paged and bounded', () => {
   const admin = newAdminKey();
   const big = 'x'.repeat(200_000);
   beforeAll(async () => {
-    s = await startStack({ workers: 0, env: { ADMIN_KEY: admin, LIMIT_VIEW_VALUE_BYTES: '65536', LIMIT_VIEW_BYTES: '300000' } });
+    s = await startStack({
+      workers: 0,
+      env: { ADMIN_KEY: admin, LIMIT_VIEW_VALUE_BYTES: '65536', LIMIT_VIEW_BYTES: '300000' },
+    });
     key = await keyFor(s, admin, 'pages', 'viewer');
     id = 'paged-task-1';
     const redis = new Redis(REDIS_URL);
     const store = new TaskStore(redis, { prefix: s.config.prefix, partitions: s.config.partitions });
     await store.create([{ id, namespace: 'pages', kind: 'coroutine', name: 'seed.func-b', input: null }]);
-    const journal = Array.from({ length: 250 }, (_, i) => JSON.stringify({ k: 'sleep', t: 1000 + i, s: 900 + i, l: `s${i}`, r: i === 240 ? big : i }));
-    const trace = Array.from({ length: 300 }, (_, i) => JSON.stringify({ phase: 'completed', i, output: i === 290 ? big : i }));
+    const journal = Array.from({ length: 250 }, (_, i) =>
+      JSON.stringify({ k: 'sleep', t: 1000 + i, s: 900 + i, l: `s${i}`, r: i === 240 ? big : i }),
+    );
+    const trace = Array.from({ length: 300 }, (_, i) =>
+      JSON.stringify({ phase: 'completed', i, output: i === 290 ? big : i }),
+    );
     await redis.rpush(store.keys.journal(id), ...journal);
     await redis.rpush(store.keys.trace(id), ...trace);
     redis.disconnect();
@@ -69,10 +76,14 @@ describe('task reads are paged and bounded', () => {
   });
 
   it('cuts a page short at LIMIT_VIEW_BYTES, with the offset to go on from', async () => {
-    const ids = Array.from({ length: 40 }, (_, i) => JSON.stringify({ phase: 'completed', output: 'y'.repeat(60_000), n: i }));
+    const ids = Array.from({ length: 40 }, (_, i) =>
+      JSON.stringify({ phase: 'completed', output: 'y'.repeat(60_000), n: i }),
+    );
     const redis = new Redis(REDIS_URL);
     const store = new TaskStore(redis, { prefix: s.config.prefix, partitions: s.config.partitions });
-    await store.create([{ id: 'paged-task-2', namespace: 'pages', kind: 'coroutine', name: 'seed.func-b', input: null }]);
+    await store.create([
+      { id: 'paged-task-2', namespace: 'pages', kind: 'coroutine', name: 'seed.func-b', input: null },
+    ]);
     await redis.rpush(store.keys.trace('paged-task-2'), ...ids);
     redis.disconnect();
     const p = (await v().get('/v1/tasks/paged-task-2/trace?offset=0&limit=40').expect(200)).body;
@@ -87,7 +98,9 @@ describe('task reads are paged and bounded', () => {
   it('marks an input, output or error over LIMIT_VIEW_VALUE_BYTES, in the task and in lists, and answers it in full apart', async () => {
     const redis = new Redis(REDIS_URL);
     const store = new TaskStore(redis, { prefix: s.config.prefix, partitions: s.config.partitions });
-    await store.create([{ id: 'paged-task-3', namespace: 'pages', kind: 'coroutine', name: 'seed.func-b', input: { small: true } }]);
+    await store.create([
+      { id: 'paged-task-3', namespace: 'pages', kind: 'coroutine', name: 'seed.func-b', input: { small: true } },
+    ]);
     await redis.hset(store.keys.task('paged-task-3'), 'out', JSON.stringify({ big }), 'err', JSON.stringify('e'));
     redis.disconnect();
     const res = await v().get('/v1/tasks/paged-task-3').expect(200);
@@ -99,6 +112,8 @@ describe('task reads are paged and bounded', () => {
     expect((await v().get('/v1/tasks/paged-task-3/input').expect(200)).body).toEqual({ small: true });
     const list = await v().get('/v1/tasks?limit=10').expect(200);
     expect(list.text.length).toBeLessThan(20_000);
-    expect(list.body.items.find((t: { id: string }) => t.id === 'paged-task-3').output.truncated.bytes).toBe(big.length + 10);
+    expect(list.body.items.find((t: { id: string }) => t.id === 'paged-task-3').output.truncated.bytes).toBe(
+      big.length + 10,
+    );
   });
 });

@@ -109,7 +109,9 @@ describe('activity steps', () => {
     const t = await ended(id);
     expect(t.status).toBe('completed');
     expect(t.output).toEqual({ hello: 'ada' });
-    expect(callsOf('greet', id)).toEqual([expect.objectContaining({ args: { who: 'ada' }, ctx: { taskId: id, step: 0, attempt: 1, namespace: 'default' } })]);
+    expect(callsOf('greet', id)).toEqual([
+      expect.objectContaining({ args: { who: 'ada' }, ctx: { taskId: id, step: 0, attempt: 1, namespace: 'default' } }),
+    ]);
     const journal = await store.journal(id);
     expect(journal[0]).toMatchObject({ k: 'activity', r: { hello: 'ada' } });
   });
@@ -146,7 +148,10 @@ describe('activity steps', () => {
     const id = await submit('t.unknown');
     const t = await ended(id);
     expect(t.status).toBe('faulted');
-    expect(t.error).toMatchObject({ status: 404, detail: "activity 'nobody.has.this' is not registered on this worker" });
+    expect(t.error).toMatchObject({
+      status: 404,
+      detail: "activity 'nobody.has.this' is not registered on this worker",
+    });
   });
 
   it('is not performed before the sleep before it is due, though that step runs ahead of time', async () => {

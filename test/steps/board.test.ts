@@ -15,7 +15,10 @@ describe('Bull Board', () => {
   const connection = { host: '127.0.0.1', port: Number(new URL(REDIS_URL).port || 6379) };
 
   beforeAll(async () => {
-    s = await startStack({ workers: 0, env: { ADMIN_KEY: admin, LIMIT_AUTH_FAILURES_PER_MINUTE: '0', BULL_BOARD_QUEUES: configured } });
+    s = await startStack({
+      workers: 0,
+      env: { ADMIN_KEY: admin, LIMIT_AUTH_FAILURES_PER_MINUTE: '0', BULL_BOARD_QUEUES: configured },
+    });
     // a queue a job() step has used, as the worker records it
     const r = new Redis(REDIS_URL);
     await r.sadd(new Keys(s.config.prefix, s.config.partitions).jobQueues, used);

@@ -46,17 +46,29 @@ describe('a worker killed with SIGKILL during activity() and job() steps', () =>
     return p;
   };
   const allCompleted = (ids: string[]) =>
-    eventually(async () => {
-      const reader = new TaskReader(store);
-      for (const id of ids) if ((await reader.get('default', id)).status !== 'completed') return undefined;
-      return true;
-    }, 60_000, 250);
+    eventually(
+      async () => {
+        const reader = new TaskReader(store);
+        for (const id of ids) if ((await reader.get('default', id)).status !== 'completed') return undefined;
+        return true;
+      },
+      60_000,
+      250,
+    );
 
   it('activity: a step journaled before the kill is never performed again; one in flight at most once more', async () => {
     const N = 200;
     const victim = await worker('victim');
     const ids = Array.from({ length: N }, () => newId());
-    await store.create(ids.map((id) => ({ id, namespace: 'default', kind: 'coroutine' as const, name: 't.activities', input: { ms: 100 } })));
+    await store.create(
+      ids.map((id) => ({
+        id,
+        namespace: 'default',
+        kind: 'coroutine' as const,
+        name: 't.activities',
+        input: { ms: 100 },
+      })),
+    );
     const runsKey = `${config.prefix}:test:activity-runs`;
     // kill once the second activities are under way: the first ones are journaled by then, or in flight
     await eventually(async () => ((await redis.hlen(runsKey)) >= N * 1.5 ? true : undefined), 30_000, 5);
@@ -66,7 +78,8 @@ describe('a worker killed with SIGKILL during activity() and job() steps', () =>
     // what the victim had performed, and which of those steps were journaled, when it died
     const performed = await redis.hgetall(runsKey);
     const journaled = new Set<string>();
-    for (const id of ids) (await store.journal(id)).forEach((e, i) => e.k === 'activity' && journaled.add(`${id}:${i}`));
+    for (const id of ids)
+      (await store.journal(id)).forEach((e, i) => e.k === 'activity' && journaled.add(`${id}:${i}`));
     const inFlight = Object.keys(performed).filter((k) => !journaled.has(k));
     expect(journaled.size).toBeGreaterThan(0);
 
@@ -101,7 +114,15 @@ describe('a worker killed with SIGKILL during activity() and job() steps', () =>
     try {
       const victim = await worker('victim2');
       const ids = Array.from({ length: N }, () => newId());
-      await store.create(ids.map((id) => ({ id, namespace: 'default', kind: 'coroutine' as const, name: 't.jobs', input: { queue: queueName, ms: 50 } })));
+      await store.create(
+        ids.map((id) => ({
+          id,
+          namespace: 'default',
+          kind: 'coroutine' as const,
+          name: 't.jobs',
+          input: { queue: queueName, ms: 50 },
+        })),
+      );
       // kill while jobs are waiting, running, and being added
       await eventually(async () => (ran.size >= N * 0.6 ? true : undefined), 30_000, 5);
       victim.kill('SIGKILL');

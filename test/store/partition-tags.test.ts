@@ -12,13 +12,16 @@ describe('TaskStore.init and PARTITION_TAGS', () => {
   afterEach(() => dropPrefix(config.prefix));
   afterAll(() => redis.quit());
 
-  const store = (partitionTags: 'plain' | 'spread') => new TaskStore(redis, { prefix: config.prefix, partitions: 8, partitionTags });
+  const store = (partitionTags: 'plain' | 'spread') =>
+    new TaskStore(redis, { prefix: config.prefix, partitions: 8, partitionTags });
 
   it('records the tags on first use and refuses the other kind', async () => {
     await store('spread').init();
     expect(await redis.hget(`${config.prefix}:meta`, 'tags')).toBe('spread');
     await store('spread').init();
-    await expect(store('plain').init()).rejects.toThrow("this Redis holds tasks under 'spread' partition tags; configured with 'plain' (set PARTITION_TAGS=spread)");
+    await expect(store('plain').init()).rejects.toThrow(
+      "this Redis holds tasks under 'spread' partition tags; configured with 'plain' (set PARTITION_TAGS=spread)",
+    );
   });
 
   it('a store from before the setting (partitions recorded, no tags) has plain tags', async () => {

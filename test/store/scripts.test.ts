@@ -27,12 +27,32 @@ describe('the store scripts', () => {
     it('queues each task due now, indexes it, counts it; a task whose id exists is left alone', async () => {
       const id = newId();
       const parent = { id: 'root', seq: 2, index: 0, depth: 1, root: 'root' };
-      expect(await store.create([{ id, namespace: 'ns', kind: 'coroutine', name: 'seed.num', input: { a: 1 }, parent }], 1000)).toEqual([true]);
-      expect(await redis.hgetall(task(id))).toMatchObject({ ns: 'ns', kind: 'c', name: 'seed.num', in: '{"a":1}', st: 'queued', seq: '0', ca: '1000', par: 'root', pseq: '2', pidx: '0', dp: '1', rt: 'root' });
+      expect(
+        await store.create(
+          [{ id, namespace: 'ns', kind: 'coroutine', name: 'seed.num', input: { a: 1 }, parent }],
+          1000,
+        ),
+      ).toEqual([true]);
+      expect(await redis.hgetall(task(id))).toMatchObject({
+        ns: 'ns',
+        kind: 'c',
+        name: 'seed.num',
+        in: '{"a":1}',
+        st: 'queued',
+        seq: '0',
+        ca: '1000',
+        par: 'root',
+        pseq: '2',
+        pidx: '0',
+        dp: '1',
+        rt: 'root',
+      });
       expect(await redis.zscore(`${P()}due`, id)).toBe('1000');
       expect(await redis.zcard(`${P()}idx:ns`)).toBe(1);
       expect(await redis.hget(`${P()}cnt`, 'queued')).toBe('1');
-      expect(await store.create([{ id, namespace: 'ns', kind: 'coroutine', name: 'other', input: null }], 2000)).toEqual([false]);
+      expect(
+        await store.create([{ id, namespace: 'ns', kind: 'coroutine', name: 'other', input: null }], 2000),
+      ).toEqual([false]);
       expect(await redis.hget(task(id), 'name')).toBe('seed.num');
     });
   });
@@ -74,7 +94,12 @@ describe('the store scripts', () => {
       expect(first).toMatchObject({ accepted: true, status: 'running', position: 1, ticket: 1 });
       expect(await redis.zscore(`${P()}due`, id)).toBeNull(); // running: kept for its next receive
       await redis.hset(task(id), { st: 'suspended', wk: 'receive' });
-      expect(await store.send('ns', id, 'v2', 200)).toMatchObject({ accepted: true, status: 'suspended', position: 2, ticket: 2 });
+      expect(await store.send('ns', id, 'v2', 200)).toMatchObject({
+        accepted: true,
+        status: 'suspended',
+        position: 2,
+        ticket: 2,
+      });
       expect(await redis.zscore(`${P()}due`, id)).toBe('200');
       expect(await redis.lrange(store.keys.inbox(id), 0, -1)).toEqual(['"v1"', '"v2"']);
       await expect(store.send('ns', id, 'v3')).rejects.toThrow(/already holds 2 values/);
@@ -104,27 +129,54 @@ describe('the store scripts', () => {
     it("keeps each child's result once; 'all' wakes the parent with every result in order, 'any' with the first", async () => {
       const all = newId();
       await redis.hset(task(all), { st: 'suspended', seq: 1, wk: 'spawn', cn: 2, cm: 'all' });
-      expect(await store.deliverChild(all, 1, 1, { id: 'c1', status: 'completed', output: 'b' }, 10)).toEqual({ code: 0, children: 2 });
-      expect(await store.deliverChild(all, 1, 1, { id: 'c1', status: 'completed', output: 'again' }, 10)).toEqual({ code: 0, children: 2 });
-      expect(await store.deliverChild(all, 1, 0, { id: 'c0', status: 'completed', output: 'a' }, 20)).toEqual({ code: 1, children: 2 });
-      expect(JSON.parse((await redis.hget(task(all), 'res'))!)).toEqual({ r: [{ id: 'c0', status: 'completed', output: 'a' }, { id: 'c1', status: 'completed', output: 'b' }] });
+      expect(await store.deliverChild(all, 1, 1, { id: 'c1', status: 'completed', output: 'b' }, 10)).toEqual({
+        code: 0,
+        children: 2,
+      });
+      expect(await store.deliverChild(all, 1, 1, { id: 'c1', status: 'completed', output: 'again' }, 10)).toEqual({
+        code: 0,
+        children: 2,
+      });
+      expect(await store.deliverChild(all, 1, 0, { id: 'c0', status: 'completed', output: 'a' }, 20)).toEqual({
+        code: 1,
+        children: 2,
+      });
+      expect(JSON.parse((await redis.hget(task(all), 'res'))!)).toEqual({
+        r: [
+          { id: 'c0', status: 'completed', output: 'a' },
+          { id: 'c1', status: 'completed', output: 'b' },
+        ],
+      });
       expect(await redis.zscore(`${P()}due`, all)).toBe('20');
       expect(await store.deliverChild(all, 1, 0, { id: 'c0', status: 'completed' })).toEqual({ code: 0, children: 0 }); // woken already
 
       const any = newId();
       await redis.hset(task(any), { st: 'suspended', seq: 1, wk: 'spawn', cn: 3, cm: 'any' });
-      expect(await store.deliverChild(any, 1, 2, { id: 'c2', status: 'completed', output: 'first' })).toEqual({ code: 2, children: 3 });
+      expect(await store.deliverChild(any, 1, 2, { id: 'c2', status: 'completed', output: 'first' })).toEqual({
+        code: 2,
+        children: 3,
+      });
       expect(await store.deliverChild(any, 1, 0, { id: 'c0', status: 'completed' })).toEqual({ code: 0, children: 0 });
     });
   });
 
   describe('event-1', () => {
     it('two events published in the same millisecond are both buffered, in order, for a later wait', async () => {
-      const ev = (n: number) => ({ specversion: '1.0', id: `same-ms-${n}`, type: 'same.ms', source: 't', time: new Date(5000).toISOString(), data: n });
+      const ev = (n: number) => ({
+        specversion: '1.0',
+        id: `same-ms-${n}`,
+        type: 'same.ms',
+        source: 't',
+        time: new Date(5000).toISOString(),
+        data: n,
+      });
       await store.publishEvent('ns', ev(1), 5000);
       await store.publishEvent('ns', ev(2), 5000);
       const buffered = await redis.zrange(`${P()}eb:ns:same.ms`, 0, -1, 'WITHSCORES');
-      expect(buffered.filter((_, i) => i % 2 === 0).map((ref) => ref.split(' ')[1])).toEqual(['same-ms-1', 'same-ms-2']);
+      expect(buffered.filter((_, i) => i % 2 === 0).map((ref) => ref.split(' ')[1])).toEqual([
+        'same-ms-1',
+        'same-ms-2',
+      ]);
       const scores = buffered.filter((_, i) => i % 2 === 1).map(Number);
       expect(scores[1]).toBeGreaterThan(scores[0]); // a cursor past the first still finds the second
     });

@@ -12,7 +12,10 @@ let packed: Promise<string> | null = null;
 export function packPackage(): Promise<string> {
   packed ??= (async () => {
     const dir = mkdtempSync(join(tmpdir(), 'yf-pack-'));
-    await run('npm', ['pack', '--pack-destination', dir], { cwd: join(root, 'packages', 'yieldflow'), timeout: 180_000 });
+    await run('npm', ['pack', '--pack-destination', dir], {
+      cwd: join(root, 'packages', 'yieldflow'),
+      timeout: 180_000,
+    });
     const file = readdirSync(dir).find((f) => f.endsWith('.tgz'));
     if (!file) throw new Error(`npm pack left no tarball in ${dir}`);
     return join(dir, file);
@@ -44,6 +47,10 @@ export function emptyApp(name: string): string {
 
 /** The repository's TypeScript compiler, run on a tsconfig in `dir`; resolves with its output, rejects on errors. */
 export async function tsc(dir: string, project = 'tsconfig.json'): Promise<string> {
-  const { stdout } = await run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], { cwd: dir, timeout: 120_000 });
+  const { stdout } = await run(
+    process.execPath,
+    [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project],
+    { cwd: dir, timeout: 120_000 },
+  );
   return stdout;
 }

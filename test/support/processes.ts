@@ -7,12 +7,20 @@ import { eventually } from './redis';
 const root = join(__dirname, '..', '..');
 
 /** Run a built worker (or api) as a real process, so a test can kill -9 it. `npm test` builds first. */
-export function spawnApp(which: 'worker' | 'api', config: Config, env: NodeJS.ProcessEnv = {}): ChildProcess & { output: string[] } {
+export function spawnApp(
+  which: 'worker' | 'api',
+  config: Config,
+  env: NodeJS.ProcessEnv = {},
+): ChildProcess & { output: string[] } {
   return spawnScript(join(root, 'dist', 'apps', which, 'src', 'main.js'), config, env);
 }
 
 /** Run a node script (e.g. test/support/steps-worker.js) with the configuration in its environment. */
-export function spawnScript(script: string, config: Config, env: NodeJS.ProcessEnv = {}): ChildProcess & { output: string[] } {
+export function spawnScript(
+  script: string,
+  config: Config,
+  env: NodeJS.ProcessEnv = {},
+): ChildProcess & { output: string[] } {
   const child = spawn(process.execPath, [script], {
     env: {
       ...process.env,

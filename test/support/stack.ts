@@ -16,7 +16,9 @@ export interface Stack {
 }
 
 /** The api in-process and `workers` dispatchers, on a key prefix of their own. */
-export async function startStack(opts: { workers?: number; config?: Partial<Config>; env?: NodeJS.ProcessEnv } = {}): Promise<Stack> {
+export async function startStack(
+  opts: { workers?: number; config?: Partial<Config>; env?: NodeJS.ProcessEnv } = {},
+): Promise<Stack> {
   const config = testConfig({ partitions: 8, ...opts.config }, opts.env);
   const app = await createApp(config, { logLevel: 'silent' });
   await app.init();

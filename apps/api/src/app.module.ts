@@ -33,7 +33,11 @@ import { BoardQueues, boardModule } from './queues/board';
 @Module({})
 export class AppModule {
   /** `registry`: the coroutines submissions are checked against (and versioned by); the deployment's by default. */
-  static forRoot(config: Config, logLevel = process.env.LOG_LEVEL ?? 'info', registry?: CoroutineRegistry): DynamicModule {
+  static forRoot(
+    config: Config,
+    logLevel = process.env.LOG_LEVEL ?? 'info',
+    registry?: CoroutineRegistry,
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -49,9 +53,24 @@ export class AppModule {
         }),
         boardModule(),
       ],
-      controllers: [TasksController, BatchesController, ConcurrencyController, EventsController, DefinitionsController, KeysController, HealthController, MetricsController, SchedulesController, ...streamControllers, OverviewController, DashboardController],
+      controllers: [
+        TasksController,
+        BatchesController,
+        ConcurrencyController,
+        EventsController,
+        DefinitionsController,
+        KeysController,
+        HealthController,
+        MetricsController,
+        SchedulesController,
+        ...streamControllers,
+        OverviewController,
+        DashboardController,
+      ],
       providers: [
-        ...providers.filter((p) => !('provide' in p) || (p.provide !== CONFIG && !(registry && p.provide === COROUTINES))),
+        ...providers.filter(
+          (p) => !('provide' in p) || (p.provide !== CONFIG && !(registry && p.provide === COROUTINES)),
+        ),
         { provide: CONFIG, useValue: config },
         ...(registry ? [{ provide: COROUTINES, useValue: registry }] : []),
         RedisLifecycle,

@@ -19,9 +19,15 @@ const trustProxy = (v: string): boolean | number | string =>
   v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v;
 
 /** The api as an application, configured as in production (main.ts listens; tests use it in-process). */
-export async function createApp(config: Config, opts: { logLevel?: string; registry?: CoroutineRegistry } = {}): Promise<INestApplication> {
+export async function createApp(
+  config: Config,
+  opts: { logLevel?: string; registry?: CoroutineRegistry } = {},
+): Promise<INestApplication> {
   await loadJqSyntax(); // definitions' expressions are compiled with real jq when they arrive
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, opts.logLevel, opts.registry), { bufferLogs: true, bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config, opts.logLevel, opts.registry),
+    { bufferLogs: true, bodyParser: false },
+  );
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.use(securityHeaders);

@@ -2,7 +2,13 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, getSchemaPath, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { ErrorBodyDto } from './common/views';
 
-type Operation = { responses: Record<string, { description?: string; content?: unknown }>; requestBody?: unknown; parameters?: { in: string }[]; security?: unknown[]; 'x-public'?: boolean };
+type Operation = {
+  responses: Record<string, { description?: string; content?: unknown }>;
+  requestBody?: unknown;
+  parameters?: { in: string }[];
+  security?: unknown[];
+  'x-public'?: boolean;
+};
 
 const ERRORS: Record<string, string> = {
   '400': 'A field of the request is invalid: the message names it',
@@ -45,11 +51,16 @@ function completeErrors(doc: OpenAPIObject): void {
 export function openApiDocument(app: INestApplication, serverUrl = '/'): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Yieldflow')
-    .setDescription('Durable coroutine tasks on Redis: code-first coroutines and Serverless Workflow DSL 1.0.3 definitions')
+    .setDescription(
+      'Durable coroutine tasks on Redis: code-first coroutines and Serverless Workflow DSL 1.0.3 definitions',
+    )
     .setVersion('1')
     .setLicense('Apache-2.0', 'https://www.apache.org/licenses/LICENSE-2.0')
     .addServer(serverUrl, serverUrl === '/' ? 'This api (the host serving this document)' : 'This api')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key (npm run keys -- create ...) or ADMIN_KEY' }, 'bearer')
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', description: 'An API key (npm run keys -- create ...) or ADMIN_KEY' },
+      'bearer',
+    )
     .addSecurityRequirements('bearer')
     .build();
   const doc = SwaggerModule.createDocument(app, config, { extraModels: [ErrorBodyDto] });

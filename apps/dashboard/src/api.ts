@@ -3,7 +3,8 @@
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 export type Role = 'viewer' | 'submitter' | 'operator' | 'admin';
 export const ROLES: Role[] = ['viewer', 'submitter', 'operator', 'admin'];
-export const can = (have: Role | undefined, need: Role): boolean => !!have && ROLES.indexOf(have) >= ROLES.indexOf(need);
+export const can = (have: Role | undefined, need: Role): boolean =>
+  !!have && ROLES.indexOf(have) >= ROLES.indexOf(need);
 
 export const STATUSES = ['queued', 'running', 'suspended', 'paused', 'completed', 'faulted', 'cancelled'] as const;
 export type Status = (typeof STATUSES)[number];
@@ -99,7 +100,11 @@ function headers(body?: unknown): Record<string, string> {
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(path, { method, headers: headers(body), body: body === undefined ? undefined : JSON.stringify(body) });
+    res = await fetch(path, {
+      method,
+      headers: headers(body),
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
   } catch {
     throw new ApiError(0, 'the api cannot be reached');
   }
@@ -113,7 +118,10 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   if (!res.ok) {
     if (res.status === 401) unauthorized.forEach((f) => f());
     const m = (data as { message?: unknown } | null)?.message;
-    throw new ApiError(res.status, Array.isArray(m) ? m.join('; ') : typeof m === 'string' ? m : `${res.status} ${res.statusText}`);
+    throw new ApiError(
+      res.status,
+      Array.isArray(m) ? m.join('; ') : typeof m === 'string' ? m : `${res.status} ${res.statusText}`,
+    );
   }
   return data as T;
 }
@@ -198,5 +206,10 @@ export function bytes(v: number | undefined): string {
   return `${(v / (1 << 30)).toFixed(2)} GiB`;
 }
 
-export const time = (iso: string | undefined): string => (iso ? new Date(iso).toLocaleString(undefined, { hour12: false }) : '–');
-export const taskName = (t: Task): string => t.coroutine ?? (t.definition ? `${t.definition.namespace ?? ''}/${t.definition.name ?? t.definition.hash.slice(0, 8)}${t.definition.version ? `@${t.definition.version}` : ''}` : '?');
+export const time = (iso: string | undefined): string =>
+  iso ? new Date(iso).toLocaleString(undefined, { hour12: false }) : '–';
+export const taskName = (t: Task): string =>
+  t.coroutine ??
+  (t.definition
+    ? `${t.definition.namespace ?? ''}/${t.definition.name ?? t.definition.hash.slice(0, 8)}${t.definition.version ? `@${t.definition.version}` : ''}`
+    : '?');

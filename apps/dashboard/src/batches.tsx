@@ -5,10 +5,15 @@ import { Gantt, Legend, type Row } from './timeline';
 import { Badge, Card, Empty, useChanges, useLoad, View } from './ui';
 
 async function loadBatch(id: string): Promise<{ batch: Batch; tasks: Task[] }> {
-  const [batch, page] = await Promise.all([get<Batch>(`/v1/batches/${encodeURIComponent(id)}`), get<{ items: Task[] }>(`/v1/tasks?batchId=${encodeURIComponent(id)}&limit=200`)]);
+  const [batch, page] = await Promise.all([
+    get<Batch>(`/v1/batches/${encodeURIComponent(id)}`),
+    get<{ items: Task[] }>(`/v1/tasks?batchId=${encodeURIComponent(id)}&limit=200`),
+  ]);
   // list items without their suspensions (an api before they were added): read the first 50 tasks one by one
   const complete = page.items.every((t) => Array.isArray(t.suspensions) && (t.suspensions.length > 0 || t.steps === 0));
-  const tasks = complete ? page.items : await Promise.all(page.items.slice(0, 50).map((t) => get<Task>(`/v1/tasks/${encodeURIComponent(t.id)}`)));
+  const tasks = complete
+    ? page.items
+    : await Promise.all(page.items.slice(0, 50).map((t) => get<Task>(`/v1/tasks/${encodeURIComponent(t.id)}`)));
   return { batch, tasks };
 }
 
@@ -71,7 +76,8 @@ function BatchView({ id }: { id: string }) {
               <Legend />
               {crit && (
                 <p class="muted">
-                  Critical path (★): <a href={`#/tasks/${encodeURIComponent(crit.id)}`}>{taskName(crit)}</a> <Badge status={crit.status} /> ended last, after {ms(crit.elapsedMs)}
+                  Critical path (★): <a href={`#/tasks/${encodeURIComponent(crit.id)}`}>{taskName(crit)}</a>{' '}
+                  <Badge status={crit.status} /> ended last, after {ms(crit.elapsedMs)}
                   {waited ? `, waiting on ${waited}` : ''}.
                 </p>
               )}
@@ -87,7 +93,8 @@ function RecentBatches() {
   const l = useLoad(async () => {
     const page = await get<{ items: Task[] }>('/v1/tasks?limit=200');
     const seen = new Map<string, { n: number; created: string }>();
-    for (const t of page.items) if (t.batchId) seen.set(t.batchId, { n: (seen.get(t.batchId)?.n ?? 0) + 1, created: t.createdAt });
+    for (const t of page.items)
+      if (t.batchId) seen.set(t.batchId, { n: (seen.get(t.batchId)?.n ?? 0) + 1, created: t.createdAt });
     return [...seen.entries()];
   }, []);
   useChanges(l.reload, (k) => k === 'created', 2000);
@@ -95,7 +102,9 @@ function RecentBatches() {
     <View l={l}>
       {(list) =>
         list.length === 0 ? (
-          <Empty title="No batch among the latest 200 tasks">Submit one with POST /v1/batches, or open one by its id above.</Empty>
+          <Empty title="No batch among the latest 200 tasks">
+            Submit one with POST /v1/batches, or open one by its id above.
+          </Empty>
         ) : (
           <ul class="links">
             {list.map(([id, v]) => (

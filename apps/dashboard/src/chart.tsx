@@ -8,10 +8,21 @@ export interface Series {
   color: string;
 }
 
-const cssVar = (name: string): string => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
+const cssVar = (name: string): string =>
+  getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
 
 /** A uPlot line chart over time (seconds since the epoch), resized with its box. */
-export function Chart({ title, times, series, unit }: { title: string; times: number[]; series: Series[]; unit: string }) {
+export function Chart({
+  title,
+  times,
+  series,
+  unit,
+}: {
+  title: string;
+  times: number[];
+  series: Series[];
+  unit: string;
+}) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const key = series.map((s) => s.label).join();
@@ -24,8 +35,22 @@ export function Chart({ title, times, series, unit }: { title: string; times: nu
       legend: { show: true },
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true } },
-      axes: [{ ...axis, values: (_u, vals) => vals.map((v) => new Date(v * 1000).toLocaleTimeString([], { hour12: false })) }, { ...axis, size: 50, values: (_u, vals) => vals.map((v) => `${v}${unit}`) }],
-      series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color.startsWith('var(') ? cssVar(s.color.slice(4, -1)) : s.color, width: 2, spanGaps: false }))],
+      axes: [
+        {
+          ...axis,
+          values: (_u, vals) => vals.map((v) => new Date(v * 1000).toLocaleTimeString([], { hour12: false })),
+        },
+        { ...axis, size: 50, values: (_u, vals) => vals.map((v) => `${v}${unit}`) },
+      ],
+      series: [
+        {},
+        ...series.map((s) => ({
+          label: s.label,
+          stroke: s.color.startsWith('var(') ? cssVar(s.color.slice(4, -1)) : s.color,
+          width: 2,
+          spanGaps: false,
+        })),
+      ],
     };
     plot.current = new uPlot(opts, [times, ...series.map((s) => s.values)] as uPlot.AlignedData, el);
     const ro = new ResizeObserver(() => plot.current?.setSize({ width: el.clientWidth, height: 180 }));

@@ -10,7 +10,13 @@ interface Listed {
 }
 
 function Version({ ns, name, version }: { ns: string; name: string; version: string }) {
-  const l = useLoad(() => get<{ definition: Json }>(`/v1/definitions/${encodeURIComponent(ns)}/${encodeURIComponent(name)}/${encodeURIComponent(version)}`), [ns, name, version]);
+  const l = useLoad(
+    () =>
+      get<{ definition: Json }>(
+        `/v1/definitions/${encodeURIComponent(ns)}/${encodeURIComponent(name)}/${encodeURIComponent(version)}`,
+      ),
+    [ns, name, version],
+  );
   return (
     <View l={l}>
       {(d) => (
@@ -43,7 +49,11 @@ export function DefinitionsPage({ path }: { path: string[] }) {
                     {d.namespace}/{d.name}
                   </strong>{' '}
                   {d.versions.map((v) => (
-                    <a key={v} class={`chip${ns === d.namespace && name === d.name && version === v ? ' on' : ''}`} href={`#/definitions/${encodeURIComponent(d.namespace)}/${encodeURIComponent(d.name)}/${encodeURIComponent(v)}`}>
+                    <a
+                      key={v}
+                      class={`chip${ns === d.namespace && name === d.name && version === v ? ' on' : ''}`}
+                      href={`#/definitions/${encodeURIComponent(d.namespace)}/${encodeURIComponent(d.name)}/${encodeURIComponent(v)}`}
+                    >
                       {v}
                     </a>
                   ))}{' '}

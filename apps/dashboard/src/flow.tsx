@@ -6,12 +6,17 @@ const KINDS = ['call', 'do', 'emit', 'for', 'fork', 'listen', 'raise', 'run', 's
 
 /** A DSL task list (`do: [{ name: task }, ...]`) as entries. */
 const entries = (list: Json | undefined): [string, Obj][] =>
-  Array.isArray(list) ? list.flatMap((item) => (isObj(item) ? Object.entries(item).filter((e): e is [string, Obj] => isObj(e[1])) : [])) : [];
+  Array.isArray(list)
+    ? list.flatMap((item) => (isObj(item) ? Object.entries(item).filter((e): e is [string, Obj] => isObj(e[1])) : []))
+    : [];
 
 function detail(kind: string, t: Obj): string {
   const v = t[kind];
   if (kind === 'call') return String(v);
-  if (kind === 'wait' && isObj(v)) return Object.entries(v).map(([k, n]) => `${n} ${k}`).join(' ');
+  if (kind === 'wait' && isObj(v))
+    return Object.entries(v)
+      .map(([k, n]) => `${n} ${k}`)
+      .join(' ');
   if (kind === 'wait') return String(v);
   if (kind === 'listen' && isObj(v)) return 'events';
   if (kind === 'emit' && isObj(v) && isObj(v.event) && isObj(v.event.with)) return String(v.event.with.type ?? '');
@@ -20,7 +25,8 @@ function detail(kind: string, t: Obj): string {
 
 function Node({ name, task, ran }: { name: string; task: Obj; ran: Set<string> }) {
   const kind = KINDS.find((k) => k in task) ?? '?';
-  const inner = kind === 'do' ? entries(task.do) : kind === 'for' ? entries(task.do) : kind === 'try' ? entries(task.try) : [];
+  const inner =
+    kind === 'do' ? entries(task.do) : kind === 'for' ? entries(task.do) : kind === 'try' ? entries(task.try) : [];
   const branches = kind === 'fork' && isObj(task.fork) ? entries(task.fork.branches) : [];
   return (
     <li class={`node k-${kind}${ran.has(name) ? ' ran' : ''}`}>

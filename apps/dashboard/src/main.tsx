@@ -44,7 +44,15 @@ function SignIn({ onIn, error }: { onIn: (key: string) => void; error?: string }
         <p class="muted">Sign in with an API key. It is kept for this browser tab only (session storage).</p>
         <label>
           API key
-          <input name="key" type="password" autoComplete="off" required value={key} onInput={(e) => setKey(e.currentTarget.value)} autoFocus />
+          <input
+            name="key"
+            type="password"
+            autoComplete="off"
+            required
+            value={key}
+            onInput={(e) => setKey(e.currentTarget.value)}
+            autoFocus
+          />
         </label>
         {error && (
           <p class="inline-error" role="alert">

@@ -8,7 +8,18 @@ interface Overview {
   dueNow: number;
   workers: { id: string; lastSeen: string; alive: boolean; partitions: number[] }[];
   unowned: number[];
-  redis: { up: boolean; pingMs?: number; version?: string; usedMemory?: number; usedMemoryPeak?: number; maxMemory?: number; fragmentation?: number; clients?: number; uptimeSec?: number; error?: string };
+  redis: {
+    up: boolean;
+    pingMs?: number;
+    version?: string;
+    usedMemory?: number;
+    usedMemoryPeak?: number;
+    maxMemory?: number;
+    fragmentation?: number;
+    clients?: number;
+    uptimeSec?: number;
+    error?: string;
+  };
   series: { t: number; resumesPerSec: number; p50: number | null; p99: number | null }[];
   totals: { resumes: number; lateCount: number; lateSumMs: number };
 }
@@ -20,7 +31,8 @@ export function OverviewPage() {
   if (l.error?.status === 403 && !l.data)
     return (
       <Empty title="The overview reports on the whole deployment">
-        It needs a key of namespace <code>system</code> (a viewer key there will do). Tasks, batches, schedules and definitions of your namespace are in the other tabs.
+        It needs a key of namespace <code>system</code> (a viewer key there will do). Tasks, batches, schedules and
+        definitions of your namespace are in the other tabs.
       </Empty>
     );
   return (
@@ -41,7 +53,18 @@ export function OverviewPage() {
               ))}
             </div>
             <div class="grid2">
-              <Chart title="Resumes per second" unit="" times={times} series={[{ label: 'resumes/s', color: 'var(--accent)', values: o.series.map((p) => Math.round(p.resumesPerSec * 10) / 10) }]} />
+              <Chart
+                title="Resumes per second"
+                unit=""
+                times={times}
+                series={[
+                  {
+                    label: 'resumes/s',
+                    color: 'var(--accent)',
+                    values: o.series.map((p) => Math.round(p.resumesPerSec * 10) / 10),
+                  },
+                ]}
+              />
               <Chart
                 title="Resume lateness (ms)"
                 unit=""
@@ -56,7 +79,8 @@ export function OverviewPage() {
               <Card title="Waiting to start">
                 <p class="big">{waiting.toLocaleString()}</p>
                 <p class="muted">
-                  queued; {o.dueNow.toLocaleString()} due now and not yet taken by a worker. {o.totals.resumes.toLocaleString()} resumes in all, mean lateness{' '}
+                  queued; {o.dueNow.toLocaleString()} due now and not yet taken by a worker.{' '}
+                  {o.totals.resumes.toLocaleString()} resumes in all, mean lateness{' '}
                   {ms(o.totals.lateCount ? o.totals.lateSumMs / o.totals.lateCount : null)}.
                 </p>
               </Card>
@@ -69,11 +93,18 @@ export function OverviewPage() {
                     </dd>
                     <dt>memory</dt>
                     <dd>
-                      {bytes(o.redis.usedMemory)} used{o.redis.maxMemory ? ` of ${bytes(o.redis.maxMemory)}` : ' (no maxmemory)'}, peak {bytes(o.redis.usedMemoryPeak)}
+                      {bytes(o.redis.usedMemory)} used
+                      {o.redis.maxMemory ? ` of ${bytes(o.redis.maxMemory)}` : ' (no maxmemory)'}, peak{' '}
+                      {bytes(o.redis.usedMemoryPeak)}
                     </dd>
                     {o.redis.maxMemory ? (
                       <dd>
-                        <meter min={0} max={o.redis.maxMemory} high={o.redis.maxMemory * 0.8} value={o.redis.usedMemory} />
+                        <meter
+                          min={0}
+                          max={o.redis.maxMemory}
+                          high={o.redis.maxMemory * 0.8}
+                          value={o.redis.usedMemory}
+                        />
                       </dd>
                     ) : null}
                     <dt>version</dt>
@@ -92,16 +123,29 @@ export function OverviewPage() {
                   <ul class="workers">
                     {o.workers.map((w) => (
                       <li key={w.id}>
-                        <span class={`dot ${w.alive ? 'up' : 'down'}`} aria-label={w.alive ? 'alive' : 'silent'} /> <code>{w.id}</code>{' '}
-                        <span class="muted">{w.alive ? '' : `silent since ${new Date(w.lastSeen).toLocaleTimeString()}`}</span>
+                        <span class={`dot ${w.alive ? 'up' : 'down'}`} aria-label={w.alive ? 'alive' : 'silent'} />{' '}
+                        <code>{w.id}</code>{' '}
+                        <span class="muted">
+                          {w.alive ? '' : `silent since ${new Date(w.lastSeen).toLocaleTimeString()}`}
+                        </span>
                         <div class="chips" aria-label="partitions held">
-                          {w.partitions.length ? w.partitions.map((p) => <span key={p} class="chip">{p}</span>) : <span class="muted">no partitions</span>}
+                          {w.partitions.length ? (
+                            w.partitions.map((p) => (
+                              <span key={p} class="chip">
+                                {p}
+                              </span>
+                            ))
+                          ) : (
+                            <span class="muted">no partitions</span>
+                          )}
                         </div>
                       </li>
                     ))}
                   </ul>
                 )}
-                {o.unowned.length > 0 && <p class="inline-error">Partitions without an owner: {o.unowned.join(', ')}</p>}
+                {o.unowned.length > 0 && (
+                  <p class="inline-error">Partitions without an owner: {o.unowned.join(', ')}</p>
+                )}
               </Card>
             </div>
           </div>

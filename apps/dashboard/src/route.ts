@@ -9,7 +9,10 @@ export interface Route {
 export function parse(hash = location.hash): Route {
   const raw = hash.replace(/^#\/?/, '');
   const [p, q = ''] = raw.split('?');
-  return { path: p.split('/').filter(Boolean).map(decodeURIComponent), params: Object.fromEntries(new URLSearchParams(q)) };
+  return {
+    path: p.split('/').filter(Boolean).map(decodeURIComponent),
+    params: Object.fromEntries(new URLSearchParams(q)),
+  };
 }
 
 export const navigate = (to: string): void => {

@@ -26,11 +26,20 @@ interface Fire {
 
 const specText = (spec: Json): string => {
   const s = (spec ?? {}) as Record<string, Json>;
-  return s.cron ? `cron ${s.cron}${s.timezone ? ` (${s.timezone})` : ''}` : s.every !== undefined ? `every ${ms(Number(s.every))}` : s.after !== undefined ? `after ${ms(Number(s.after))}` : JSON.stringify(spec);
+  return s.cron
+    ? `cron ${s.cron}${s.timezone ? ` (${s.timezone})` : ''}`
+    : s.every !== undefined
+      ? `every ${ms(Number(s.every))}`
+      : s.after !== undefined
+        ? `after ${ms(Number(s.after))}`
+        : JSON.stringify(spec);
 };
 
 function Fires({ id }: { id: string }) {
-  const l = useLoad(() => get<{ items: Fire[]; total: number }>(`/v1/schedules/${encodeURIComponent(id)}/fires?limit=20`), [id]);
+  const l = useLoad(
+    () => get<{ items: Fire[]; total: number }>(`/v1/schedules/${encodeURIComponent(id)}/fires?limit=20`),
+    [id],
+  );
   useChanges(l.reload, (k) => k === 'fire' || k === 'tasks', 1500);
   return (
     <View l={l}>
@@ -88,23 +97,49 @@ export function SchedulesPage({ role, open }: { role?: Role; open?: string }) {
     <View l={l}>
       {(page) =>
         page.items.length === 0 ? (
-          <Empty title="No schedules">Create one with POST /v1/schedules (a cron expression, every or after a duration).</Empty>
+          <Empty title="No schedules">
+            Create one with POST /v1/schedules (a cron expression, every or after a duration).
+          </Empty>
         ) : (
           <div>
             {page.items.map((s) => (
               <Card key={s.id} title={s.id} class={open === s.id ? 'focus' : ''}>
                 <p>
-                  <Badge status={s.state === 'active' ? 'running' : s.state === 'paused' ? 'paused' : 'completed'} /> {s.state} · {specText(s.spec)} · overlap {s.overlap} · {s.fires} fires
+                  <Badge status={s.state === 'active' ? 'running' : s.state === 'paused' ? 'paused' : 'completed'} />{' '}
+                  {s.state} · {specText(s.spec)} · overlap {s.overlap} · {s.fires} fires
                   {s.note ? ` · ${s.note}` : ''}
                 </p>
                 <p class="muted">
-                  Next: {s.next.length ? s.next.slice(0, 3).map((n) => time(n)).join(', ') : 'none'} · tasks: <a href={`#/tasks?scheduleId=${encodeURIComponent(s.id)}`}>list</a>
+                  Next:{' '}
+                  {s.next.length
+                    ? s.next
+                        .slice(0, 3)
+                        .map((n) => time(n))
+                        .join(', ')
+                    : 'none'}{' '}
+                  · tasks: <a href={`#/tasks?scheduleId=${encodeURIComponent(s.id)}`}>list</a>
                 </p>
                 {can(role, 'operator') && (
                   <div class="buttons">
-                    {s.state === 'active' && <Action label="Pause" run={() => post(`/v1/schedules/${encodeURIComponent(s.id)}/pause`, {})} onDone={l.reload} />}
-                    {s.state === 'paused' && <Action label="Resume" run={() => post(`/v1/schedules/${encodeURIComponent(s.id)}/resume`)} onDone={l.reload} />}
-                    <Action label="Trigger now" run={() => post(`/v1/schedules/${encodeURIComponent(s.id)}/trigger`)} onDone={l.reload} />
+                    {s.state === 'active' && (
+                      <Action
+                        label="Pause"
+                        run={() => post(`/v1/schedules/${encodeURIComponent(s.id)}/pause`, {})}
+                        onDone={l.reload}
+                      />
+                    )}
+                    {s.state === 'paused' && (
+                      <Action
+                        label="Resume"
+                        run={() => post(`/v1/schedules/${encodeURIComponent(s.id)}/resume`)}
+                        onDone={l.reload}
+                      />
+                    )}
+                    <Action
+                      label="Trigger now"
+                      run={() => post(`/v1/schedules/${encodeURIComponent(s.id)}/trigger`)}
+                      onDone={l.reload}
+                    />
                   </div>
                 )}
                 <details open={open === s.id}>

@@ -12,10 +12,21 @@ interface DefinitionDoc {
 function Definition({ task }: { task: Task }) {
   const d = task.definition!;
   const l = useLoad(
-    () => (d.name && d.namespace && d.version ? get<DefinitionDoc>(`/v1/definitions/${encodeURIComponent(d.namespace)}/${encodeURIComponent(d.name)}/${encodeURIComponent(d.version)}`) : Promise.resolve(null)),
+    () =>
+      d.name && d.namespace && d.version
+        ? get<DefinitionDoc>(
+            `/v1/definitions/${encodeURIComponent(d.namespace)}/${encodeURIComponent(d.name)}/${encodeURIComponent(d.version)}`,
+          )
+        : Promise.resolve(null),
     [d.hash],
   );
-  const ran = new Set((task.trace ?? []).map((e) => (e && typeof e === 'object' && !Array.isArray(e) ? String((e as Record<string, Json>).task ?? (e as Record<string, Json>).name ?? '') : '')));
+  const ran = new Set(
+    (task.trace ?? []).map((e) =>
+      e && typeof e === 'object' && !Array.isArray(e)
+        ? String((e as Record<string, Json>).task ?? (e as Record<string, Json>).name ?? '')
+        : '',
+    ),
+  );
   return (
     <Card title={`Definition ${d.namespace ?? ''}/${d.name ?? ''} ${d.version ?? ''}`}>
       <View l={l}>
@@ -29,7 +40,9 @@ function Definition({ task }: { task: Task }) {
               <JsonView label="Source" value={doc.definition} />
             </div>
           ) : (
-            <p class="muted">An inline definition (content hash {d.hash.slice(0, 12)}…): register it to see its source here.</p>
+            <p class="muted">
+              An inline definition (content hash {d.hash.slice(0, 12)}…): register it to see its source here.
+            </p>
           )
         }
       </View>
@@ -53,7 +66,8 @@ function Actions({ task, role, reload }: { task: Task; role?: Role; reload: () =
   const [eventData, setEventData] = useState('');
   const id = encodeURIComponent(task.id);
   const done = (): void => reload();
-  if (!can(role, 'submitter')) return <p class="muted">Your key’s role ({role ?? 'unknown'}) may only read: actions are hidden.</p>;
+  if (!can(role, 'submitter'))
+    return <p class="muted">Your key’s role ({role ?? 'unknown'}) may only read: actions are hidden.</p>;
   const live = !ended(task.status);
   return (
     <div class="actions">
@@ -80,7 +94,8 @@ function Actions({ task, role, reload }: { task: Task; role?: Role; reload: () =
           />
           {answer !== undefined && (
             <output class="answer" aria-label="Yielded back">
-              yielded <code>{JSON.stringify((answer as Record<string, Json>)?.yielded ?? null)}</code>, now {(answer as Record<string, Json>)?.status as string}
+              yielded <code>{JSON.stringify((answer as Record<string, Json>)?.yielded ?? null)}</code>, now{' '}
+              {(answer as Record<string, Json>)?.status as string}
             </output>
           )}
         </form>
@@ -88,22 +103,42 @@ function Actions({ task, role, reload }: { task: Task; role?: Role; reload: () =
       <form class="inline" aria-label="Publish an event" onSubmit={(e) => e.preventDefault()}>
         <label>
           Event type
-          <input value={eventType} onInput={(e) => setEventType(e.currentTarget.value)} placeholder="com.example.ready" />
+          <input
+            value={eventType}
+            onInput={(e) => setEventType(e.currentTarget.value)}
+            placeholder="com.example.ready"
+          />
         </label>
         <label>
           data (JSON)
           <input value={eventData} onInput={(e) => setEventData(e.currentTarget.value)} placeholder="{}" />
         </label>
-        <Action label="Publish" run={() => post('/v1/events', { type: eventType, source: 'dashboard', data: parseJson(eventData) })} onDone={done} />
+        <Action
+          label="Publish"
+          run={() => post('/v1/events', { type: eventType, source: 'dashboard', data: parseJson(eventData) })}
+          onDone={done}
+        />
       </form>
       {can(role, 'operator') && (
         <div class="buttons" role="group" aria-label="Control">
           {live && <Action label="Cancel" danger run={() => post(`/v1/tasks/${id}/cancel`)} onDone={done} />}
           {live && <Action label="Terminate" danger run={() => post(`/v1/tasks/${id}/terminate`)} onDone={done} />}
-          {(task.status === 'queued' || task.status === 'suspended' || task.status === 'running') && <Action label="Pause" run={() => post(`/v1/tasks/${id}/pause`, {})} onDone={done} />}
-          {task.status === 'paused' && <Action label="Resume" run={() => post(`/v1/tasks/${id}/resume`)} onDone={done} />}
-          {task.status === 'faulted' && <Action label="Retry" run={() => post(`/v1/tasks/${id}/retry`)} onDone={done} />}
-          {ended(task.status) && <Action label="Rerun" run={() => post<Task>(`/v1/tasks/${id}/rerun`, {})} onDone={(r) => navigate(`/tasks/${encodeURIComponent((r as Task).id)}`)} />}
+          {(task.status === 'queued' || task.status === 'suspended' || task.status === 'running') && (
+            <Action label="Pause" run={() => post(`/v1/tasks/${id}/pause`, {})} onDone={done} />
+          )}
+          {task.status === 'paused' && (
+            <Action label="Resume" run={() => post(`/v1/tasks/${id}/resume`)} onDone={done} />
+          )}
+          {task.status === 'faulted' && (
+            <Action label="Retry" run={() => post(`/v1/tasks/${id}/retry`)} onDone={done} />
+          )}
+          {ended(task.status) && (
+            <Action
+              label="Rerun"
+              run={() => post<Task>(`/v1/tasks/${id}/rerun`, {})}
+              onDone={(r) => navigate(`/tasks/${encodeURIComponent((r as Task).id)}`)}
+            />
+          )}
         </div>
       )}
     </div>
@@ -158,7 +193,8 @@ export function TaskPage({ id, role }: { id: string; role?: Role }) {
             <Legend />
             {t.breakdown && (
               <p class="muted small">
-                queued {ms(t.breakdown.queuedMs)} · running {ms(t.breakdown.runningMs)} · suspended {ms(t.breakdown.suspendedMs)} · paused {ms(t.breakdown.pausedMs)}
+                queued {ms(t.breakdown.queuedMs)} · running {ms(t.breakdown.runningMs)} · suspended{' '}
+                {ms(t.breakdown.suspendedMs)} · paused {ms(t.breakdown.pausedMs)}
               </p>
             )}
           </Card>
@@ -215,7 +251,9 @@ export function TaskPage({ id, role }: { id: string; role?: Role }) {
                         <td>{time(s.resumedAt)}</td>
                         <td class="num">{ms(s.lateMs)}</td>
                         <td>
-                          <code class="clip">{s.truncated ? `${s.truncated.bytes} bytes` : JSON.stringify(s.error ?? s.result ?? null)}</code>
+                          <code class="clip">
+                            {s.truncated ? `${s.truncated.bytes} bytes` : JSON.stringify(s.error ?? s.result ?? null)}
+                          </code>
                         </td>
                       </tr>
                     ))}

@@ -4,7 +4,16 @@ import { navigate } from './route';
 import { Badge, Empty, useChanges, useLoad, View } from './ui';
 
 /** The list's filters, by their query parameter names on GET /v1/tasks. */
-export const FILTERS = ['status', 'coroutine', 'definition', 'batchId', 'scheduleId', 'createdAfter', 'createdBefore', 'idPrefix'] as const;
+export const FILTERS = [
+  'status',
+  'coroutine',
+  'definition',
+  'batchId',
+  'scheduleId',
+  'createdAfter',
+  'createdBefore',
+  'idPrefix',
+] as const;
 type Filter = (typeof FILTERS)[number];
 
 /** Filters this api refused (an older api answers 400 "property X should not exist"): left out, and said so. */
@@ -19,14 +28,17 @@ interface Page {
 async function loadPage(params: Record<string, string>, cursor?: string): Promise<Page> {
   for (;;) {
     const q = new URLSearchParams();
-    for (const [k, v] of Object.entries(params)) if (v && !unsupported.has(k)) q.set(k, k === 'createdAfter' || k === 'createdBefore' ? new Date(v).toISOString() : v);
+    for (const [k, v] of Object.entries(params))
+      if (v && !unsupported.has(k))
+        q.set(k, k === 'createdAfter' || k === 'createdBefore' ? new Date(v).toISOString() : v);
     q.set('limit', '25');
     if (cursor) q.set('cursor', cursor);
     try {
       const page = await get<{ items: Task[]; nextCursor?: string }>(`/v1/tasks?${q}`);
       return { ...page, dropped: Object.keys(params).filter((k) => params[k] && unsupported.has(k)) };
     } catch (err) {
-      const m = err instanceof ApiError && err.status === 400 ? /property (\w+) should not exist/.exec(err.message) : null;
+      const m =
+        err instanceof ApiError && err.status === 400 ? /property (\w+) should not exist/.exec(err.message) : null;
       if (!m || unsupported.has(m[1])) throw err;
       unsupported.add(m[1]);
     }
@@ -37,7 +49,10 @@ export function TasksPage({ params }: { params: Record<string, string> }) {
   const [cursors, setCursors] = useState<string[]>([]);
   const cursor = cursors[cursors.length - 1];
   const key = FILTERS.map((f) => params[f] ?? '').join('|');
-  const l = useLoad(() => loadPage(Object.fromEntries(FILTERS.map((f) => [f, params[f] ?? ''])), cursor), [key, cursor]);
+  const l = useLoad(
+    () => loadPage(Object.fromEntries(FILTERS.map((f) => [f, params[f] ?? ''])), cursor),
+    [key, cursor],
+  );
   useChanges(l.reload);
   const set = (f: Filter, v: string): void => {
     const next = new URLSearchParams(params);
@@ -48,7 +63,8 @@ export function TasksPage({ params }: { params: Record<string, string> }) {
   };
   return (
     <div>
-      <form key={key}
+      <form
+        key={key}
         class="filters"
         aria-label="Filters"
         onSubmit={(e) => {
@@ -119,7 +135,9 @@ export function TasksPage({ params }: { params: Record<string, string> }) {
             )}
             {page.items.length === 0 ? (
               <Empty title="No tasks match">
-                {cursor ? 'This page is past the last one.' : 'Submit one with POST /v1/tasks, or clear the filters. New tasks appear here as they are submitted.'}
+                {cursor
+                  ? 'This page is past the last one.'
+                  : 'Submit one with POST /v1/tasks, or clear the filters. New tasks appear here as they are submitted.'}
               </Empty>
             ) : (
               <div class="table-wrap">
@@ -160,7 +178,11 @@ export function TasksPage({ params }: { params: Record<string, string> }) {
                 ← Newer
               </button>
               <span class="muted">page {cursors.length + 1}</span>
-              <button type="button" disabled={!page.nextCursor} onClick={() => page.nextCursor && setCursors([...cursors, page.nextCursor])}>
+              <button
+                type="button"
+                disabled={!page.nextCursor}
+                onClick={() => page.nextCursor && setCursors([...cursors, page.nextCursor])}
+              >
                 Older →
               </button>
             </nav>

@@ -45,7 +45,15 @@ export function segments(task: Task, now = Date.now()): { segs: Segment[]; marks
     const lateFrom = due !== undefined && due < res && due > sus ? due : res;
     segs.push({ kind: 'suspended', from: sus, to: lateFrom, label: s.label ?? s.kind });
     if (lateFrom < res) segs.push({ kind: 'late', from: lateFrom, to: res });
-    marks.push({ step: s.step, kind: s.kind, label: s.label, suspendedAt: sus, dueAt: due, resumedAt: res, lateMs: s.lateMs });
+    marks.push({
+      step: s.step,
+      kind: s.kind,
+      label: s.label,
+      suspendedAt: sus,
+      dueAt: due,
+      resumedAt: res,
+      lateMs: s.lateMs,
+    });
     cursor = Math.max(cursor, res);
   }
   const open = task.status === 'suspended' || task.status === 'paused';
@@ -56,7 +64,12 @@ export function segments(task: Task, now = Date.now()): { segs: Segment[]; marks
     const until = paused !== undefined && task.status === 'paused' ? Math.max(paused, since) : end;
     segs.push({ kind: 'suspended', from: since, to: until, label: task.waitingFor?.kind });
     if (until < end) segs.push({ kind: 'paused', from: until, to: end, label: task.pauseNote });
-    marks.push({ step: task.steps, kind: task.waitingFor?.kind ?? 'wait', suspendedAt: since, dueAt: t(task.waitingFor?.dueAt) });
+    marks.push({
+      step: task.steps,
+      kind: task.waitingFor?.kind ?? 'wait',
+      suspendedAt: since,
+      dueAt: t(task.waitingFor?.dueAt),
+    });
   } else if (end > cursor) {
     segs.push({ kind: 'running', from: cursor, to: end });
   }
@@ -78,7 +91,10 @@ const NOTE_W = 185;
 
 /** Round tick steps for an axis of `span` ms. */
 function ticks(span: number): number {
-  const steps = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 30_000, 60_000, 300_000, 600_000, 1_800_000, 3_600_000, 21_600_000, 86_400_000];
+  const steps = [
+    1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 30_000, 60_000, 300_000, 600_000, 1_800_000,
+    3_600_000, 21_600_000, 86_400_000,
+  ];
   return steps.find((s) => span / s <= 8) ?? 86_400_000;
 }
 
@@ -86,7 +102,17 @@ function ticks(span: number): number {
  * Gantt chart of tasks on one time axis (ms from `origin`): a row per task, its segments coloured by
  * kind, each suspension's due time a tick and its lateness a red end. SVG, scaled to the width it is given.
  */
-export function Gantt({ rows, now = Date.now(), width = 900, detail = false }: { rows: Row[]; now?: number; width?: number; detail?: boolean }) {
+export function Gantt({
+  rows,
+  now = Date.now(),
+  width = 900,
+  detail = false,
+}: {
+  rows: Row[];
+  now?: number;
+  width?: number;
+  detail?: boolean;
+}) {
   const laid = rows.map((r) => ({ r, ...segments(r.task, now) }));
   const origin = Math.min(...laid.map((l) => l.start));
   const last = Math.max(...laid.map((l) => l.end));
@@ -100,7 +126,13 @@ export function Gantt({ rows, now = Date.now(), width = 900, detail = false }: {
   const height = 24 + (rows.length + extra) * ROW_H + 8;
   let y = 20;
   return (
-    <svg class="gantt" viewBox={`0 0 ${width} ${height}`} width="100%" role="img" aria-label={`Timeline over ${ms(span)}`}>
+    <svg
+      class="gantt"
+      viewBox={`0 0 ${width} ${height}`}
+      width="100%"
+      role="img"
+      aria-label={`Timeline over ${ms(span)}`}
+    >
       {lines.map((v) => (
         <g key={v}>
           <line class="grid" x1={x(origin + v)} x2={x(origin + v)} y1={14} y2={height - 4} />
@@ -122,12 +154,29 @@ export function Gantt({ rows, now = Date.now(), width = 900, detail = false }: {
             </a>
             {segs.map((s, i) => (
               // suspensions one after another stay apart: each is inset by half a pixel on either side
-              <rect key={i} class={`seg seg-${s.kind}`} data-kind={s.kind} x={x(s.from) + (s.kind === 'suspended' ? 0.75 : 0)} y={top + 6} width={Math.max(1.5, x(s.to) - x(s.from) - (s.kind === 'suspended' ? 1.5 : 0))} height={ROW_H - 12}>
+              <rect
+                key={i}
+                class={`seg seg-${s.kind}`}
+                data-kind={s.kind}
+                x={x(s.from) + (s.kind === 'suspended' ? 0.75 : 0)}
+                y={top + 6}
+                width={Math.max(1.5, x(s.to) - x(s.from) - (s.kind === 'suspended' ? 1.5 : 0))}
+                height={ROW_H - 12}
+              >
                 <title>{`${s.kind}${s.label ? ` (${s.label})` : ''}: ${ms(s.to - s.from)}`}</title>
               </rect>
             ))}
             {marks.map((m) =>
-              m.dueAt !== undefined ? <line key={`d${m.step}`} class="due" x1={x(m.dueAt)} x2={x(m.dueAt)} y1={top + 3} y2={top + ROW_H - 3} /> : null,
+              m.dueAt !== undefined ? (
+                <line
+                  key={`d${m.step}`}
+                  class="due"
+                  x1={x(m.dueAt)}
+                  x2={x(m.dueAt)}
+                  y1={top + 3}
+                  y2={top + ROW_H - 3}
+                />
+              ) : null,
             )}
           </g>
         );
@@ -139,22 +188,39 @@ export function Gantt({ rows, now = Date.now(), width = 900, detail = false }: {
               const ty = (y += ROW_H) - ROW_H;
               const endAt = m.resumedAt ?? now;
               // the note goes right of the bar, else left of it, else on it
-              const place = x(endAt) + NOTE_W < width ? 'right' : x(m.suspendedAt) - NOTE_W > LABEL_W ? 'left' : 'inside';
+              const place =
+                x(endAt) + NOTE_W < width ? 'right' : x(m.suspendedAt) - NOTE_W > LABEL_W ? 'left' : 'inside';
               return (
                 <g key={m.step} class="susp" data-step={m.step}>
                   <text class="label sub" x={14} y={ty + 18}>
                     {`#${m.step} ${m.kind}${m.label ? ` ${m.label}` : ''}`.slice(0, 22)}
                   </text>
-                  <rect class="seg seg-suspended" x={x(m.suspendedAt)} y={ty + 9} width={Math.max(1.5, x(endAt) - x(m.suspendedAt))} height={ROW_H - 18} />
-                  {m.dueAt !== undefined && <line class="due" x1={x(m.dueAt)} x2={x(m.dueAt)} y1={ty + 4} y2={ty + ROW_H - 4} />}
-                  {m.resumedAt !== undefined && <line class="resumed" x1={x(m.resumedAt)} x2={x(m.resumedAt)} y1={ty + 4} y2={ty + ROW_H - 4} />}
+                  <rect
+                    class="seg seg-suspended"
+                    x={x(m.suspendedAt)}
+                    y={ty + 9}
+                    width={Math.max(1.5, x(endAt) - x(m.suspendedAt))}
+                    height={ROW_H - 18}
+                  />
+                  {m.dueAt !== undefined && (
+                    <line class="due" x1={x(m.dueAt)} x2={x(m.dueAt)} y1={ty + 4} y2={ty + ROW_H - 4} />
+                  )}
+                  {m.resumedAt !== undefined && (
+                    <line class="resumed" x1={x(m.resumedAt)} x2={x(m.resumedAt)} y1={ty + 4} y2={ty + ROW_H - 4} />
+                  )}
                   <text
                     class={`note${place === 'inside' ? ' inside' : ''}`}
-                    x={place === 'right' ? x(endAt) + 6 : place === 'left' ? x(m.suspendedAt) - 6 : x(m.suspendedAt) + 6}
+                    x={
+                      place === 'right' ? x(endAt) + 6 : place === 'left' ? x(m.suspendedAt) - 6 : x(m.suspendedAt) + 6
+                    }
                     y={ty + 18}
                     text-anchor={place === 'left' ? 'end' : 'start'}
                   >
-                    {m.resumedAt === undefined ? (m.dueAt ? `due ${ms(m.dueAt - origin)}` : 'waiting') : `due ${m.dueAt ? ms(m.dueAt - origin) : '–'} → resumed ${ms(m.resumedAt - origin)}, late ${ms(m.lateMs ?? 0)}`}
+                    {m.resumedAt === undefined
+                      ? m.dueAt
+                        ? `due ${ms(m.dueAt - origin)}`
+                        : 'waiting'
+                      : `due ${m.dueAt ? ms(m.dueAt - origin) : '–'} → resumed ${ms(m.resumedAt - origin)}, late ${ms(m.lateMs ?? 0)}`}
                   </text>
                 </g>
               );

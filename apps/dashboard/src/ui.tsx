@@ -6,7 +6,11 @@ import { ApiError, type Change, type Json } from './api';
 export const changes = new Set<(kind: string, c: Change[]) => void>();
 
 /** Run `fn` when the stream reports a change that `matters` (at most once a `gapMs`, the last one always). */
-export function useChanges(fn: () => void, matters: (kind: string, c: Change[]) => boolean = () => true, gapMs = 700): void {
+export function useChanges(
+  fn: () => void,
+  matters: (kind: string, c: Change[]) => boolean = () => true,
+  gapMs = 700,
+): void {
   const ref = useRef(fn);
   ref.current = fn;
   useEffect(() => {
@@ -46,7 +50,13 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
     set((s) => ({ ...s, loading: true }));
     load().then(
       (data) => n === seq.current && set({ data, loading: false }),
-      (error: unknown) => n === seq.current && set((s) => ({ data: s.data, error: error instanceof ApiError ? error : new ApiError(0, String(error)), loading: false })),
+      (error: unknown) =>
+        n === seq.current &&
+        set((s) => ({
+          data: s.data,
+          error: error instanceof ApiError ? error : new ApiError(0, String(error)),
+          loading: false,
+        })),
     );
   }, deps);
   useEffect(() => {
@@ -74,7 +84,13 @@ export const Spinner = ({ label = 'Loading' }: { label?: string }) => (
 
 export function ErrorBox({ error, retry }: { error: ApiError; retry?: () => void }) {
   const hint =
-    error.status === 403 ? 'Your key’s role or namespace does not allow this.' : error.status === 404 ? 'It does not exist, or belongs to another namespace.' : error.status === 0 ? 'Check that the api is running.' : '';
+    error.status === 403
+      ? 'Your key’s role or namespace does not allow this.'
+      : error.status === 404
+        ? 'It does not exist, or belongs to another namespace.'
+        : error.status === 0
+          ? 'Check that the api is running.'
+          : '';
   return (
     <div class="state error" role="alert">
       <strong>{error.status ? `Error ${error.status}` : 'Cannot reach the api'}</strong>
@@ -121,7 +137,15 @@ export function JsonView({ value, label }: { value: Json | undefined; label: str
   );
 }
 
-export const Card = ({ title, children, class: cls = '' }: { title: string; children: ComponentChildren; class?: string }) => (
+export const Card = ({
+  title,
+  children,
+  class: cls = '',
+}: {
+  title: string;
+  children: ComponentChildren;
+  class?: string;
+}) => (
   <section class={`card ${cls}`} aria-label={title}>
     <h3>{title}</h3>
     {children}
@@ -129,7 +153,17 @@ export const Card = ({ title, children, class: cls = '' }: { title: string; chil
 );
 
 /** A button that runs an async action, shows it running, and reports its error next to it. */
-export function Action({ label, run, danger, onDone }: { label: string; run: () => Promise<unknown>; danger?: boolean; onDone?: (r: unknown) => void }) {
+export function Action({
+  label,
+  run,
+  danger,
+  onDone,
+}: {
+  label: string;
+  run: () => Promise<unknown>;
+  danger?: boolean;
+  onDone?: (r: unknown) => void;
+}) {
   const [busy, setBusy] = useState(false);
   const [err, setErr] = useState<string>();
   return (

@@ -1,4 +1,12 @@
-import { type ActivityEffect, ERROR_TYPES, type Json, type JournalEntry, TaskError, type TaskErrorData, retryDelay } from '@yieldflow/runtime';
+import {
+  type ActivityEffect,
+  ERROR_TYPES,
+  type Json,
+  type JournalEntry,
+  TaskError,
+  type TaskErrorData,
+  retryDelay,
+} from '@yieldflow/runtime';
 
 /** What an activity handler is told about the step it runs for. `attempt` counts from 1. */
 export interface ActivityContext {
@@ -28,9 +36,19 @@ export class ActivityPerformer {
     return Object.prototype.hasOwnProperty.call(this.handlers, name);
   }
 
-  async perform(effect: ActivityEffect, ctx: Omit<ActivityContext, 'attempt' | 'signal'>): Promise<Pick<JournalEntry, 'r' | 'e'>> {
+  async perform(
+    effect: ActivityEffect,
+    ctx: Omit<ActivityContext, 'attempt' | 'signal'>,
+  ): Promise<Pick<JournalEntry, 'r' | 'e'>> {
     if (!this.has(effect.name)) {
-      return { e: { type: ERROR_TYPES.configuration, status: 404, title: 'Not found', detail: `activity '${effect.name}' is not registered on this worker` } };
+      return {
+        e: {
+          type: ERROR_TYPES.configuration,
+          status: 404,
+          title: 'Not found',
+          detail: `activity '${effect.name}' is not registered on this worker`,
+        },
+      };
     }
     const handler = this.handlers[effect.name];
     for (let attempt = 1; ; attempt++) {
@@ -43,7 +61,8 @@ export class ActivityPerformer {
         if (err instanceof TaskError && !RETRYABLE(err.status)) return { e: failure };
       }
       const delay = retryDelay(effect.retry, attempt + 1);
-      if (delay === null || (effect.deadline !== undefined && Date.now() + delay >= effect.deadline)) return { e: failure };
+      if (delay === null || (effect.deadline !== undefined && Date.now() + delay >= effect.deadline))
+        return { e: failure };
       await new Promise((r) => setTimeout(r, delay));
     }
   }

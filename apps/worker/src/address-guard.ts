@@ -12,11 +12,27 @@ export class AddressGuard {
 
   constructor(allow: string[] = []) {
     for (const [net, bits] of [
-      ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-      ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
-    ] as const) this.blocked.addSubnet(net, bits, 'ipv4');
+      ['0.0.0.0', 8],
+      ['10.0.0.0', 8],
+      ['100.64.0.0', 10],
+      ['127.0.0.0', 8],
+      ['169.254.0.0', 16],
+      ['172.16.0.0', 12],
+      ['192.0.0.0', 24],
+      ['192.168.0.0', 16],
+      ['198.18.0.0', 15],
+      ['224.0.0.0', 4],
+      ['240.0.0.0', 4],
+    ] as const)
+      this.blocked.addSubnet(net, bits, 'ipv4');
     // no rule for ::ffff:0:0/96: BlockList judges IPv4-mapped IPv6 by the IPv4 rules, and that rule would match every IPv4 address
-    for (const [net, bits] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) {
+    for (const [net, bits] of [
+      ['::', 128],
+      ['::1', 128],
+      ['fc00::', 7],
+      ['fe80::', 10],
+      ['ff00::', 8],
+    ] as const) {
       this.blocked.addSubnet(net, bits, 'ipv6');
     }
     for (const raw of allow.map((s) => s.trim()).filter(Boolean)) {
@@ -38,12 +54,17 @@ export class AddressGuard {
     // IPv4-mapped IPv6 (::ffff:127.0.0.1) is judged as the IPv4 address it maps
     const mapped = family === 6 && /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
     if (mapped) return this.refuse(mapped[1], host);
-    if (this.blocked.check(address, type)) return `address ${address}${host ? ` of ${host}` : ''} is loopback, private, link-local or reserved, and not in HTTP_ALLOW`;
+    if (this.blocked.check(address, type))
+      return `address ${address}${host ? ` of ${host}` : ''} is loopback, private, link-local or reserved, and not in HTTP_ALLOW`;
     return null;
   }
 
   /** A dns.lookup replacement for http.request that refuses forbidden answers at connect time. */
-  lookup = (hostname: string, options: object, callback: (err: Error | null, address: string | LookupAddress[], family?: number) => void): void => {
+  lookup = (
+    hostname: string,
+    options: object,
+    callback: (err: Error | null, address: string | LookupAddress[], family?: number) => void,
+  ): void => {
     if (hostname.toLowerCase() === 'metadata.google.internal' && !this.allowedHosts.has('metadata.google.internal')) {
       callback(new Error(`host ${hostname} is a cloud metadata service`), '', 4);
       return;

@@ -42,8 +42,13 @@ describe('CoroutineSource', () => {
     return outcome.type === 'complete' ? outcome.output : outcome;
   };
 
-  it('compiles a definition once per namespace, with that namespace\'s declared secrets only', async () => {
-    const source = new CoroutineSource(new CoroutineRegistry(), store, { a: { apiKey: 'key-a', other: 'o' }, b: { apiKey: 'key-b' } }, 2);
+  it("compiles a definition once per namespace, with that namespace's declared secrets only", async () => {
+    const source = new CoroutineSource(
+      new CoroutineRegistry(),
+      store,
+      { a: { apiKey: 'key-a', other: 'o' }, b: { apiKey: 'key-b' } },
+      2,
+    );
     await source.prepare([task('a'), task('b'), task('c')]);
     expect(output(source, task('a'))).toEqual({ key: 'key-a', names: ['apiKey'] });
     expect(output(source, task('b'))).toEqual({ key: 'key-b', names: ['apiKey'] });

@@ -1,5 +1,18 @@
-import { type Coroutine, type CoroutineRegistry, type Json, TaskError, type TaskErrorData, ERROR_TYPES } from '@yieldflow/runtime';
-import { compileWorkflow, parseWorkflow, type ResumeBudget, validateWorkflow, type WorkflowDocument } from '@yieldflow/dsl';
+import {
+  type Coroutine,
+  type CoroutineRegistry,
+  type Json,
+  TaskError,
+  type TaskErrorData,
+  ERROR_TYPES,
+} from '@yieldflow/runtime';
+import {
+  compileWorkflow,
+  parseWorkflow,
+  type ResumeBudget,
+  validateWorkflow,
+  type WorkflowDocument,
+} from '@yieldflow/dsl';
 import type { ClaimedTask, TaskStore } from '@yieldflow/store';
 
 const CANNOT_RUN = Symbol('cannot run');
@@ -14,7 +27,8 @@ const failing = (detail: string): Coroutine => {
 };
 
 /** Why a coroutine from CoroutineSource cannot run the task at all (the executor faults it without replaying). */
-export const cannotRun = (fn: Coroutine): TaskErrorData | undefined => (fn as { [CANNOT_RUN]?: TaskErrorData })[CANNOT_RUN];
+export const cannotRun = (fn: Coroutine): TaskErrorData | undefined =>
+  (fn as { [CANNOT_RUN]?: TaskErrorData })[CANNOT_RUN];
 
 /** Compiled (definition, namespace) pairs kept at most, the least recently used dropped first. */
 const MAX_COMPILED = 2000;
@@ -44,7 +58,11 @@ export class CoroutineSource {
 
   /** Load what the given tasks need that is not loaded yet (one round trip for all their definitions). */
   async prepare(tasks: ClaimedTask[]): Promise<void> {
-    const missing = [...new Set(tasks.filter((t) => t.kind === 'definition' && !this.docs.has(t.definitionHash)).map((t) => t.definitionHash))];
+    const missing = [
+      ...new Set(
+        tasks.filter((t) => t.kind === 'definition' && !this.docs.has(t.definitionHash)).map((t) => t.definitionHash),
+      ),
+    ];
     await Promise.all(
       missing.map(async (hash) => {
         const text = await this.store.getDefinition(hash);
@@ -65,7 +83,8 @@ export class CoroutineSource {
     if (task.kind === 'coroutine') {
       // created without a version (its creator lacks the coroutine): it starts on this worker's latest, which
       // its first write-back records; one that ran before versions were recorded ran on 1
-      task.version ??= task.resolution.type === 'start' && task.seq === 0 ? (this.registry.latestVersion(task.name) ?? 1) : 1;
+      task.version ??=
+        task.resolution.type === 'start' && task.seq === 0 ? (this.registry.latestVersion(task.name) ?? 1) : 1;
       return this.coroutine(task.name, task.version);
     }
     const key = `${task.namespace}\n${task.definitionHash}`;

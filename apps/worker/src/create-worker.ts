@@ -41,24 +41,60 @@ export async function createWorker(config: Config, opts: WorkerOptions = {}): Pr
   const subscriber = connectRedis(config, { subscriber: true });
   const b = config.budgets;
   const registry = opts.registry ?? createCoroutineRegistry();
-  const store = new TaskStore(redis, { prefix: config.prefix, partitions: config.partitions, partitionTags: config.partitionTags, eventBufferBytes: config.limits.eventBufferBytes, budgets: { steps: b.taskSteps, traceEntries: b.traceEntries, bytes: b.taskBytes }, retention: config.retention, group: opts.group, serves: registry.names() });
+  const store = new TaskStore(redis, {
+    prefix: config.prefix,
+    partitions: config.partitions,
+    partitionTags: config.partitionTags,
+    eventBufferBytes: config.limits.eventBufferBytes,
+    budgets: { steps: b.taskSteps, traceEntries: b.traceEntries, bytes: b.taskBytes },
+    retention: config.retention,
+    group: opts.group,
+    serves: registry.names(),
+  });
   // children and started tasks may be of any worker group's coroutines
   const catalog = new CoroutineCatalog(store, registry);
   const definitions = new DefinitionRegistry(store);
   // every namespace's secrets are redacted from every task: a secret of another namespace is never stored either
   const redactors = new NamespaceRedactors(config.secrets);
   const outbox = new Outbox(store);
-  const jobs = opts.bullmq === false ? undefined : new JobSteps(store, redactors, config.bullmq?.url ?? config.redisUrl, { prefix: config.bullmq?.prefix, ...opts.bullmq });
+  const jobs =
+    opts.bullmq === false
+      ? undefined
+      : new JobSteps(store, redactors, config.bullmq?.url ?? config.redisUrl, {
+          prefix: config.bullmq?.prefix,
+          ...opts.bullmq,
+        });
   const starts = new StartPerformer(store, new ScheduleStore(redis, store.keys), catalog, definitions);
-  const performer = new EffectPerformer(store, new HttpPerformer(new AddressGuard(config.httpAllow)), catalog, definitions, redactors, { spawnDepth: b.spawnDepth, descendants: b.descendants }, starts, new ActivityPerformer(opts.activities), jobs);
-  const dispatcher = new Dispatcher(store, subscriber, new CoroutineSource(registry, store, config.secrets, undefined, { steps: b.stepsPerResume, cpuMs: b.cpuMsPerResume }), performer, outbox, {
-    maxSleepMs: config.limits.maxSleepMs,
+  const performer = new EffectPerformer(
+    store,
+    new HttpPerformer(new AddressGuard(config.httpAllow)),
+    catalog,
+    definitions,
     redactors,
-    budgets: { valueBytes: b.valueBytes, taskBytes: b.taskBytes, children: b.children },
-    ...opts,
-  });
+    { spawnDepth: b.spawnDepth, descendants: b.descendants },
+    starts,
+    new ActivityPerformer(opts.activities),
+    jobs,
+  );
+  const dispatcher = new Dispatcher(
+    store,
+    subscriber,
+    new CoroutineSource(registry, store, config.secrets, undefined, {
+      steps: b.stepsPerResume,
+      cpuMs: b.cpuMsPerResume,
+    }),
+    performer,
+    outbox,
+    {
+      maxSleepMs: config.limits.maxSleepMs,
+      redactors,
+      budgets: { valueBytes: b.valueBytes, taskBytes: b.taskBytes, children: b.children },
+      ...opts,
+    },
+  );
   outbox.onClose = (id) => dispatcher.closeTask(id);
-  outbox.onDeadLetter = (p, item, reason) => opts.log?.('error', `partition ${p}: outbox item set aside (${reason}): ${item.slice(0, 300)}`, { partition: p });
+  outbox.onDeadLetter = (p, item, reason) =>
+    opts.log?.('error', `partition ${p}: outbox item set aside (${reason}): ${item.slice(0, 300)}`, { partition: p });
   await dispatcher.start();
   jobs?.start();
   const sweeper = new Sweeper(store, dispatcher, { everyMs: config.retention.sweepMs, log: opts.log });

@@ -82,7 +82,11 @@ export class Dispatcher {
     opts: DispatcherOptions = {},
   ) {
     this.workerId = opts.workerId ?? `w-${randomBytes(4).toString('hex')}`;
-    this.executor = new Executor(undefined, { maxSleepMs: opts.maxSleepMs, redactors: opts.redactors, budgets: opts.budgets });
+    this.executor = new Executor(undefined, {
+      maxSleepMs: opts.maxSleepMs,
+      redactors: opts.redactors,
+      budgets: opts.budgets,
+    });
     this.leaseMs = opts.leaseMs ?? 3000;
     this.heartbeatMs = opts.heartbeatMs ?? 1000;
     this.claimBatch = opts.claimBatch ?? 1000;
@@ -142,7 +146,9 @@ export class Dispatcher {
   }
 
   private track<T>(p: Promise<T>): void {
-    const tracked = p.catch((err: Error) => this.log('error', `dispatcher: ${err.message}`, { stack: err.stack })).finally(() => this.pending.delete(tracked));
+    const tracked = p
+      .catch((err: Error) => this.log('error', `dispatcher: ${err.message}`, { stack: err.stack }))
+      .finally(() => this.pending.delete(tracked));
     this.pending.add(tracked);
   }
 
@@ -171,7 +177,10 @@ export class Dispatcher {
     // a blocked event loop delays the pings it has not read yet: give this one two seconds before judging
     for (let i = 0; i < 40 && this.heardAt < asked; i++) await new Promise((r) => setTimeout(r, 50));
     if (this.heardAt >= asked) return true;
-    this.log('error', `worker ${this.workerId} cannot hear wakes (its subscription is lost); giving its partitions up and subscribing again`);
+    this.log(
+      'error',
+      `worker ${this.workerId} cannot hear wakes (its subscription is lost); giving its partitions up and subscribing again`,
+    );
     await this.store.redis.zrem(this.store.keys.workers, this.workerId);
     await this.store.redis.zrem(this.store.keys.groupWorkers(this.store.group), this.workerId);
     await Promise.all([...this.owned.keys()].map((p) => this.release(p)));
@@ -219,8 +228,19 @@ export class Dispatcher {
         const token = this.store.token(this.workerId, randomBytes(6).toString('hex'));
         const recovered = await this.store.own(p, token, this.leaseMs, 'take');
         if (recovered >= 0) {
-          this.owned.set(p, { token, pumping: false, again: false, closing: false, nextDue: null, timer: null, inflight: 0, ahead: new Map(), heap: new DueHeap() });
-          if (recovered > 0) this.log('info', `took partition ${p}, recovered ${recovered} tasks`, { partition: p, recovered });
+          this.owned.set(p, {
+            token,
+            pumping: false,
+            again: false,
+            closing: false,
+            nextDue: null,
+            timer: null,
+            inflight: 0,
+            ahead: new Map(),
+            heap: new DueHeap(),
+          });
+          if (recovered > 0)
+            this.log('info', `took partition ${p}, recovered ${recovered} tasks`, { partition: p, recovered });
           this.pump(p);
         }
       }
@@ -288,7 +308,12 @@ export class Dispatcher {
       if (failed) {
         this.owned.delete(p);
         if (o.timer) clearTimeout(o.timer);
-        this.track(this.store.own(p, o.token, this.leaseMs, 'release').then(() => undefined, () => undefined));
+        this.track(
+          this.store.own(p, o.token, this.leaseMs, 'release').then(
+            () => undefined,
+            () => undefined,
+          ),
+        );
       } else {
         this.schedule(p, o);
       }
@@ -312,15 +337,24 @@ export class Dispatcher {
     const toRun = tasks.filter((t) => t.resolution.type !== 'perform');
     for (const t of tasks) {
       o.ahead.delete(t.id); // claimed the ordinary way: a step run ahead for it is void
-      if (t.resolution.type === 'perform') this.perform(o, { task: t, seq: t.seq, effect: this.executor.heldEffect(t.wait, t.namespace) });
+      if (t.resolution.type === 'perform')
+        this.perform(o, { task: t, seq: t.seq, effect: this.executor.heldEffect(t.wait, t.namespace) });
     }
     if (toRun.length === 0) return null;
     await this.source.prepare(toRun);
     // a rerun starts with a journal (seq > 0) to replay
-    const misses = toRun.filter((t) => (t.resolution.type === 'result' && !this.executor.has(t.id, t.seq)) || (t.resolution.type === 'start' && t.seq > 0));
+    const misses = toRun.filter(
+      (t) =>
+        (t.resolution.type === 'result' && !this.executor.has(t.id, t.seq)) ||
+        (t.resolution.type === 'start' && t.seq > 0),
+    );
     const journals = new Map<string, JournalEntry[]>();
-    if (misses.length) (await this.store.journals(misses.map((t) => t.id))).forEach((j, i) => journals.set(misses[i].id, j));
-    const steps: Step[] = toRun.map((t) => ({ task: t, res: this.executor.execute(t, this.source.get(t), Date.now(), journals.get(t.id)) }));
+    if (misses.length)
+      (await this.store.journals(misses.map((t) => t.id))).forEach((j, i) => journals.set(misses[i].id, j));
+    const steps: Step[] = toRun.map((t) => ({
+      task: t,
+      res: this.executor.execute(t, this.source.get(t), Date.now(), journals.get(t.id)),
+    }));
     return this.commit(p, o, steps);
   }
 
@@ -384,7 +418,11 @@ export class Dispatcher {
       return await this.store.writeback(p, o.token, ops, now);
     } catch (err) {
       if (!isScriptError(err)) throw err;
-      this.log('warn', `partition ${p}: a write-back of ${ops.length} tasks failed (${(err as Error).message}); writing them one by one`, { partition: p });
+      this.log(
+        'warn',
+        `partition ${p}: a write-back of ${ops.length} tasks failed (${(err as Error).message}); writing them one by one`,
+        { partition: p },
+      );
     }
     const applied: number[] = [];
     for (const op of ops) {
@@ -394,9 +432,30 @@ export class Dispatcher {
       } catch (err) {
         if (!isScriptError(err)) throw err;
         const reason = (err as Error).message.slice(0, 500);
-        this.log('error', `task ${op.id}: its write-back failed (${reason}); it faults`, { taskId: op.id, partition: p });
-        const error = { type: ERROR_TYPES.runtime, status: 500, title: 'Write-back failed', detail: `the task's step could not be stored: ${reason}` };
-        r = await this.store.writeback(p, o.token, [{ id: op.id, seq: op.seq, o: 'f', err: JSON.stringify(error), ...(op.adv !== undefined ? { adv: op.adv } : {}) }], now);
+        this.log('error', `task ${op.id}: its write-back failed (${reason}); it faults`, {
+          taskId: op.id,
+          partition: p,
+        });
+        const error = {
+          type: ERROR_TYPES.runtime,
+          status: 500,
+          title: 'Write-back failed',
+          detail: `the task's step could not be stored: ${reason}`,
+        };
+        r = await this.store.writeback(
+          p,
+          o.token,
+          [
+            {
+              id: op.id,
+              seq: op.seq,
+              o: 'f',
+              err: JSON.stringify(error),
+              ...(op.adv !== undefined ? { adv: op.adv } : {}),
+            },
+          ],
+          now,
+        );
         if (r) r = [r[0] ? 3 : 0];
       }
       if (!r) return null;
@@ -408,7 +467,14 @@ export class Dispatcher {
   /** A task now asleep (no deadline) and due soon: run the step that ends its sleep now, commit it when due. */
   private runAhead(o: Owned, task: ClaimedTask, res: Executed, now: number): void {
     const op = res.op;
-    if (op.o !== 's' || (op.wk !== 'sleep' && op.wk !== 'sleepUntil') || op.due === undefined || op.dl !== undefined || op.hold) return;
+    if (
+      op.o !== 's' ||
+      (op.wk !== 'sleep' && op.wk !== 'sleepUntil') ||
+      op.due === undefined ||
+      op.dl !== undefined ||
+      op.hold
+    )
+      return;
     if (op.due - now > AHEAD_WINDOW_MS || o.ahead.size >= AHEAD_MAX) return;
     const seq = op.seq + (op.e ? 1 : 0);
     const next = this.executor.ahead(task, this.source.get(task), seq, op.due, now);

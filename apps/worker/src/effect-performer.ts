@@ -24,7 +24,10 @@ export class EffectPerformer {
     private readonly store: TaskStore,
     private readonly http: HttpPerformer,
     /** Which coroutines a child or started task may run: this deployment's catalog (any worker group's). */
-    private readonly registry: { has(name: string): boolean | Promise<boolean>; latestVersion?(name: string): number | undefined },
+    private readonly registry: {
+      has(name: string): boolean | Promise<boolean>;
+      latestVersion?(name: string): number | undefined;
+    },
     private readonly definitions: DefinitionRegistry,
     private readonly redactors: NamespaceRedactors = new NamespaceRedactors(),
     private readonly budgets: SpawnBudgets = DEFAULT_SPAWN_BUDGETS,
@@ -61,7 +64,8 @@ export class EffectPerformer {
           entry = await this.spawn(task.id, task.namespace, seq, effect.children);
           if (entry === null) {
             // the parent was cancelled (or moved on) while its children were being created: they go too
-            if ((await this.store.resolve(task.id, seq, null)) === -1) await this.cancelChildren(task.id, seq, effect.children.length);
+            if ((await this.store.resolve(task.id, seq, null)) === -1)
+              await this.cancelChildren(task.id, seq, effect.children.length);
             return;
           }
           break;
@@ -82,7 +86,12 @@ export class EffectPerformer {
           throw new Error(`effect ${(effect as { kind: string }).kind} is not performed by the worker`);
       }
     } catch (err) {
-      entry = { e: err instanceof TaskError ? err.toJSON() : { type: ERROR_TYPES.runtime, status: 500, title: 'Effect failed', detail: (err as Error).message } };
+      entry = {
+        e:
+          err instanceof TaskError
+            ? err.toJSON()
+            : { type: ERROR_TYPES.runtime, status: 500, title: 'Effect failed', detail: (err as Error).message },
+      };
     }
     await this.store.resolve(task.id, seq, entry === null ? null : redactor.value(entry));
   }
@@ -92,21 +101,53 @@ export class EffectPerformer {
    * parent; refused when it would nest deeper than LIMIT_SPAWN_DEPTH or give the root task more than
    * LIMIT_DESCENDANTS tasks below it.
    */
-  private async spawn(parentId: string, namespace: string, seq: number, specs: ChildSpec[]): Promise<Pick<JournalEntry, 'r' | 'e'> | null> {
+  private async spawn(
+    parentId: string,
+    namespace: string,
+    seq: number,
+    specs: ChildSpec[],
+  ): Promise<Pick<JournalEntry, 'r' | 'e'> | null> {
     if (specs.length === 0) return { r: [] };
     const { depth: parentDepth, root } = await this.store.lineage(parentId);
     const depth = parentDepth + 1;
-    if (depth > this.budgets.spawnDepth) return { e: new BudgetError('LIMIT_SPAWN_DEPTH', this.budgets.spawnDepth, depth, 'levels of children below the first task').toJSON() };
+    if (depth > this.budgets.spawnDepth)
+      return {
+        e: new BudgetError(
+          'LIMIT_SPAWN_DEPTH',
+          this.budgets.spawnDepth,
+          depth,
+          'levels of children below the first task',
+        ).toJSON(),
+      };
     const total = await this.store.countDescendants(root, `${parentId}:${seq}`, specs.length);
-    if (total > this.budgets.descendants) return { e: new BudgetError('LIMIT_DESCENDANTS', this.budgets.descendants, total, `tasks below the first task (${root})`).toJSON() };
+    if (total > this.budgets.descendants)
+      return {
+        e: new BudgetError(
+          'LIMIT_DESCENDANTS',
+          this.budgets.descendants,
+          total,
+          `tasks below the first task (${root})`,
+        ).toJSON(),
+      };
     const tasks: NewTask[] = [];
     const definitions = new Map<string, string>();
     for (let i = 0; i < specs.length; i++) {
       const spec = specs[i];
-      const base = { id: childId(parentId, seq, i), namespace, input: spec.input ?? null, parent: { id: parentId, seq, index: i, depth, root } };
+      const base = {
+        id: childId(parentId, seq, i),
+        namespace,
+        input: spec.input ?? null,
+        parent: { id: parentId, seq, index: i, depth, root },
+      };
       if ('coroutine' in spec) {
-        if (!(await this.registry.has(spec.coroutine))) return { e: notFound(`coroutine '${spec.coroutine}' is not registered`) };
-        tasks.push({ ...base, kind: 'coroutine', name: spec.coroutine, version: this.registry.latestVersion?.(spec.coroutine) });
+        if (!(await this.registry.has(spec.coroutine)))
+          return { e: notFound(`coroutine '${spec.coroutine}' is not registered`) };
+        tasks.push({
+          ...base,
+          kind: 'coroutine',
+          name: spec.coroutine,
+          version: this.registry.latestVersion?.(spec.coroutine),
+        });
       } else if ('definition' in spec) {
         const text = JSON.stringify(spec.definition);
         const hash = contentHash(text);
@@ -116,7 +157,12 @@ export class EffectPerformer {
       } else {
         const ref = spec.definitionRef;
         const found = await this.definitions.resolve(namespace, ref.namespace ?? 'default', ref.name, ref.version);
-        if (!found) return { e: notFound(`workflow ${ref.namespace ?? 'default'}/${ref.name}${ref.version ? `@${ref.version}` : ''} is not registered`) };
+        if (!found)
+          return {
+            e: notFound(
+              `workflow ${ref.namespace ?? 'default'}/${ref.name}${ref.version ? `@${ref.version}` : ''} is not registered`,
+            ),
+          };
         tasks.push({ ...base, kind: 'definition', name: ref.name, definitionHash: found.hash });
       }
     }

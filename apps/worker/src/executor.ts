@@ -1,4 +1,14 @@
-import { BudgetError, type Coroutine, type Effect, ERROR_TYPES, Execution, type Json, type JournalEntry, type Outcome, toTaskErrorData } from '@yieldflow/runtime';
+import {
+  BudgetError,
+  type Coroutine,
+  type Effect,
+  ERROR_TYPES,
+  Execution,
+  type Json,
+  type JournalEntry,
+  type Outcome,
+  toTaskErrorData,
+} from '@yieldflow/runtime';
 import type { ClaimedTask, WritebackOp } from '@yieldflow/store';
 import { cannotRun } from './coroutine-source';
 import { NamespaceRedactors, type Redactor } from './redaction';
@@ -32,7 +42,11 @@ export interface StepBudgets {
   children: number;
 }
 
-export const DEFAULT_STEP_BUDGETS: StepBudgets = { valueBytes: 4 * 1024 * 1024, taskBytes: 32 * 1024 * 1024, children: 10_000 };
+export const DEFAULT_STEP_BUDGETS: StepBudgets = {
+  valueBytes: 4 * 1024 * 1024,
+  taskBytes: 32 * 1024 * 1024,
+  children: 10_000,
+};
 
 /**
  * Turns claimed tasks into write-back operations: finds the task's live execution (or rebuilds it from
@@ -77,7 +91,9 @@ export class Executor {
     this.cache.delete(task.id);
     try {
       const execution =
-        cached && cached.execution.steps === task.seq ? cached.execution : Execution.replay(fn, task.input, task.id, task.startedAt, journal ?? [], task.patches).execution;
+        cached && cached.execution.steps === task.seq
+          ? cached.execution
+          : Execution.replay(fn, task.input, task.id, task.startedAt, journal ?? [], task.patches).execution;
       execution.drainRecords();
       execution.close();
       const redactor = this.redactors.for(task.namespace);
@@ -114,7 +130,14 @@ export class Executor {
    */
   ahead(task: ClaimedTask, fn: Coroutine, seq: number, due: number, suspendedAt: number): Executed | null {
     if (!this.has(task.id, seq)) return null;
-    const sleeping: ClaimedTask = { ...task, seq, waitKind: 'sleep', resolution: { type: 'result', entry: { r: null } }, dueAt: due, suspendedAt };
+    const sleeping: ClaimedTask = {
+      ...task,
+      seq,
+      waitKind: 'sleep',
+      resolution: { type: 'result', entry: { r: null } },
+      dueAt: due,
+      suspendedAt,
+    };
     const res = this.execute(sleeping, fn, due, undefined, true);
     res.op.adv = due;
     res.lateMs = undefined;
@@ -136,7 +159,14 @@ export class Executor {
     try {
       if (task.resolution.type === 'start' && task.seq > 0) {
         // a rerun starts from the journal it was given: replayed up to the effect it runs on from
-        ({ execution, outcome } = Execution.replay(fn, task.input, task.id, task.createdAt, journal ?? [], task.patches));
+        ({ execution, outcome } = Execution.replay(
+          fn,
+          task.input,
+          task.id,
+          task.createdAt,
+          journal ?? [],
+          task.patches,
+        ));
       } else if (task.resolution.type === 'start') {
         // a fresh task's clock starts when it was submitted (queueing delay is not part of its schedule)
         ({ execution, outcome } = Execution.start(fn, task.input, task.id, task.createdAt));
@@ -163,7 +193,8 @@ export class Executor {
     }
     const op: WritebackOp = { id: task.id, seq: task.seq, o: 's' };
     // the version a fresh code-first task starts on is kept with it (the creator may not have recorded one)
-    if (task.kind === 'coroutine' && task.resolution.type === 'start' && task.seq === 0 && task.version !== undefined) op.cv = task.version;
+    if (task.kind === 'coroutine' && task.resolution.type === 'start' && task.seq === 0 && task.version !== undefined)
+      op.cv = task.version;
     if (entry) {
       // ahead of time the resume time is not known yet: the commit adds it
       op.e = JSON.stringify(ahead ? { ...entry, t: undefined } : entry);
@@ -190,11 +221,18 @@ export class Executor {
       throw new BudgetError('LIMIT_CHILDREN', this.budgets.children, n, 'children started by one spawn or fork');
     } else if (waitTooLong(outcome.effect, now, this.maxSleepMs)) {
       op.o = 'f';
-      op.err = JSON.stringify({ type: ERROR_TYPES.configuration, status: 400, title: 'Limit exceeded', detail: waitTooLong(outcome.effect, now, this.maxSleepMs) });
+      op.err = JSON.stringify({
+        type: ERROR_TYPES.configuration,
+        status: 400,
+        title: 'Limit exceeded',
+        detail: waitTooLong(outcome.effect, now, this.maxSleepMs),
+      });
       this.forget(task.id);
     } else {
       // waits are measured from when this step was due, so dispatch delay never accumulates
-      held = describeSuspension(op, outcome.effect, entry ? (entry.d ?? now) : task.createdAt) ? { task, seq, effect: outcome.effect } : undefined;
+      held = describeSuspension(op, outcome.effect, entry ? (entry.d ?? now) : task.createdAt)
+        ? { task, seq, effect: outcome.effect }
+        : undefined;
       const redactor = this.redactors.for(task.namespace);
       if (held && redactor.active) op.w = redactor.seal(outcome.effect);
       this.remember(task.id, execution);
@@ -209,9 +247,16 @@ export class Executor {
     let total = 0;
     for (const r of rec) {
       const text = JSON.stringify(r);
-      if (text.length > this.budgets.valueBytes) throw new BudgetError('LIMIT_VALUE_BYTES', this.budgets.valueBytes, text.length, 'bytes of one trace entry');
+      if (text.length > this.budgets.valueBytes)
+        throw new BudgetError('LIMIT_VALUE_BYTES', this.budgets.valueBytes, text.length, 'bytes of one trace entry');
       total += text.length;
-      if (total > this.budgets.taskBytes) throw new BudgetError('LIMIT_TASK_BYTES', this.budgets.taskBytes, total, 'bytes of trace entries recorded in one step');
+      if (total > this.budgets.taskBytes)
+        throw new BudgetError(
+          'LIMIT_TASK_BYTES',
+          this.budgets.taskBytes,
+          total,
+          'bytes of trace entries recorded in one step',
+        );
       out.push(text);
     }
     return out;
@@ -253,7 +298,8 @@ function waitTooLong(effect: Effect, now: number, max: number): string | null {
     ['timeout', 'deadline' in effect && effect.deadline !== undefined ? effect.deadline - now : undefined],
   ];
   for (const [what, ms] of waits) {
-    if (ms !== undefined && ms > max) return `${effect.kind}: a ${what} of ${ms} ms is longer than the ${max} ms a task may wait (LIMIT_SLEEP_MS)`;
+    if (ms !== undefined && ms > max)
+      return `${effect.kind}: a ${what} of ${ms} ms is longer than the ${max} ms a task may wait (LIMIT_SLEEP_MS)`;
   }
   return null;
 }

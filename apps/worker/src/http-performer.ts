@@ -1,7 +1,14 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
-import { type HttpEffect, type HttpResponse, type Json, type JournalEntry, TaskError, retryDelay } from '@yieldflow/runtime';
+import {
+  type HttpEffect,
+  type HttpResponse,
+  type Json,
+  type JournalEntry,
+  TaskError,
+  retryDelay,
+} from '@yieldflow/runtime';
 import type { AddressGuard } from './address-guard';
 
 export interface HttpOptions {
@@ -35,10 +42,19 @@ export class HttpPerformer {
         const res = await this.once(effect, idempotencyKey);
         const ok = res.status >= 200 && res.status < 300;
         if (ok) return { r: res as unknown as Json };
-        failure = TaskError.communication(res.status, `${effect.request.method} ${effect.request.url} answered ${res.status}`);
+        failure = TaskError.communication(
+          res.status,
+          `${effect.request.method} ${effect.request.url} answered ${res.status}`,
+        );
         if (!RETRYABLE(res.status)) return { e: failure.toJSON() };
       } catch (err) {
-        failure = err instanceof TaskError ? err : TaskError.communication(503, `${effect.request.method} ${effect.request.url} failed: ${(err as Error).message}`);
+        failure =
+          err instanceof TaskError
+            ? err
+            : TaskError.communication(
+                503,
+                `${effect.request.method} ${effect.request.url} failed: ${(err as Error).message}`,
+              );
         if ((err as { refused?: boolean }).refused) return { e: failure.toJSON() };
       }
       const delay = retryDelay(policy, attempt + 1);
@@ -57,7 +73,11 @@ export class HttpPerformer {
       const res = await this.send(url, method, headers, body, idempotencyKey);
       const location = res.headers.location;
       if (!follow || res.status < 300 || res.status > 399 || !location) return res;
-      if (hop >= (this.opts.maxRedirects ?? 5)) throw TaskError.communication(res.status, `more than ${this.opts.maxRedirects ?? 5} redirects from ${effect.request.url}`);
+      if (hop >= (this.opts.maxRedirects ?? 5))
+        throw TaskError.communication(
+          res.status,
+          `more than ${this.opts.maxRedirects ?? 5} redirects from ${effect.request.url}`,
+        );
       const next = new URL(location, url);
       // another scheme, host or port: credentials meant for this origin stay behind (and do not come back)
       if (next.origin !== url.origin) for (const name of CREDENTIALS) delete headers[name];
@@ -69,18 +89,28 @@ export class HttpPerformer {
     }
   }
 
-  private send(url: URL, method: string, headers: Record<string, string>, body: Json | undefined, idempotencyKey: string): Promise<HttpResponse> {
+  private send(
+    url: URL,
+    method: string,
+    headers: Record<string, string>,
+    body: Json | undefined,
+    idempotencyKey: string,
+  ): Promise<HttpResponse> {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      return Promise.reject(Object.assign(TaskError.communication(400, `unsupported URL scheme ${url.protocol}`), { refused: true }));
+      return Promise.reject(
+        Object.assign(TaskError.communication(400, `unsupported URL scheme ${url.protocol}`), { refused: true }),
+      );
     }
     const host = url.hostname.replace(/^\[|\]$/g, '');
     if (isIP(host)) {
       const why = this.guard.refuse(host);
       if (why) return Promise.reject(Object.assign(TaskError.communication(403, `refused: ${why}`), { refused: true }));
     }
-    const payload = body === undefined || body === null ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+    const payload =
+      body === undefined || body === null ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
     const h: Record<string, string> = { 'idempotency-key': idempotencyKey, ...lower(headers) };
-    if (payload !== undefined && !h['content-type']) h['content-type'] = typeof body === 'string' ? 'text/plain' : 'application/json';
+    if (payload !== undefined && !h['content-type'])
+      h['content-type'] = typeof body === 'string' ? 'text/plain' : 'application/json';
     if (payload !== undefined) h['content-length'] = String(Buffer.byteLength(payload));
     const max = this.opts.maxBodyBytes ?? 1024 * 1024;
     return new Promise((resolve, reject) => {
@@ -110,15 +140,19 @@ export class HttpPerformer {
               }
             }
             const headersOut: Record<string, string> = {};
-            for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headersOut[k] = Array.isArray(v) ? v.join(', ') : v;
+            for (const [k, v] of Object.entries(res.headers))
+              if (v !== undefined) headersOut[k] = Array.isArray(v) ? v.join(', ') : v;
             resolve({ status: res.statusCode ?? 0, headers: headersOut, body: parsed });
           });
           res.on('error', reject);
         },
       );
-      req.on('timeout', () => req.destroy(TaskError.timeout(`${method} ${url.href} took longer than ${this.opts.timeoutMs ?? 30_000} ms`)));
+      req.on('timeout', () =>
+        req.destroy(TaskError.timeout(`${method} ${url.href} took longer than ${this.opts.timeoutMs ?? 30_000} ms`)),
+      );
       req.on('error', (err) => {
-        if (/loopback, private|metadata service/.test(err.message)) reject(Object.assign(TaskError.communication(403, `refused: ${err.message}`), { refused: true }));
+        if (/loopback, private|metadata service/.test(err.message))
+          reject(Object.assign(TaskError.communication(403, `refused: ${err.message}`), { refused: true }));
         else reject(err);
       });
       if (payload !== undefined) req.write(payload);

@@ -26,7 +26,8 @@ const JOB_OPTIONS = ['attempts', 'backoff', 'delay', 'priority', 'lifo', 'remove
 const escape = (s: string): string => s.replace(/%/g, '%25').replace(/:/g, '%3A');
 
 /** The id of a `job` step's job (and of its parent): derived from the deployment, the task and the step. */
-export const stepJobId = (prefix: string, taskId: string, seq: number): string => `${escape(prefix)}.${escape(taskId)}.${seq}`;
+export const stepJobId = (prefix: string, taskId: string, seq: number): string =>
+  `${escape(prefix)}.${escape(taskId)}.${seq}`;
 
 /**
  * `job` steps, as BullMQ flows: the user's job is the child of a parent job of ours in the queue
@@ -68,7 +69,10 @@ export class JobSteps {
    */
   start(): void {
     const look = (): void => {
-      this.store.redis.exists(this.store.keys.jobQueues).then((n) => n === 1 && this.listen(), () => undefined);
+      this.store.redis.exists(this.store.keys.jobQueues).then(
+        (n) => n === 1 && this.listen(),
+        () => undefined,
+      );
     };
     look();
     this.poll = setInterval(look, 5000);
@@ -81,13 +85,21 @@ export class JobSteps {
     // a resume is one short script call: a parent held by a worker that died is taken again within ~10 s
     // (BullMQ's defaults, 30 s lock and 30 s stall checks, would leave its task waiting up to a minute)
     // and, resuming being idempotent, one that stalls again and again is taken again, never failed
-    this.worker = new BullWorker<StepData>(this.stepsQueue, (job) => this.resume(job), { connection: this.connection, prefix: this.bullPrefix, concurrency: 100, lockDuration: 5000, stalledInterval: 5000, maxStalledCount: 1000 });
+    this.worker = new BullWorker<StepData>(this.stepsQueue, (job) => this.resume(job), {
+      connection: this.connection,
+      prefix: this.bullPrefix,
+      concurrency: 100,
+      lockDuration: 5000,
+      stalledInterval: 5000,
+      maxStalledCount: 1000,
+    });
     this.worker.on('error', () => undefined); // it reconnects by itself, and BullMQ retries a step's resume
   }
 
   /** Add the step's job (with its parent), unless it was added already. */
   async add(task: { id: string; namespace: string }, seq: number, effect: JobEffect): Promise<void> {
-    if (typeof effect.queue !== 'string' || !effect.queue || effect.queue.includes(':')) throw new Error(`job: queue must be a non-empty name without ':', got ${JSON.stringify(effect.queue)}`);
+    if (typeof effect.queue !== 'string' || !effect.queue || effect.queue.includes(':'))
+      throw new Error(`job: queue must be a non-empty name without ':', got ${JSON.stringify(effect.queue)}`);
     if (typeof effect.name !== 'string' || !effect.name) throw new Error('job: name must be a non-empty string');
     const jobId = stepJobId(this.store.keys.prefix, task.id, seq);
     // recorded first, so whichever worker takes over the step listens for its parent
@@ -97,7 +109,8 @@ export class JobSteps {
     this.steps ??= new Queue<StepData>(this.stepsQueue, { connection: this.connection, prefix: this.bullPrefix });
     if (await this.steps.getJob(jobId)) return;
     const opts: JobsOptions = {};
-    for (const k of JOB_OPTIONS) if (effect.opts?.[k] !== undefined) (opts as Record<string, unknown>)[k] = effect.opts[k];
+    for (const k of JOB_OPTIONS)
+      if (effect.opts?.[k] !== undefined) (opts as Record<string, unknown>)[k] = effect.opts[k];
     this.flows ??= new FlowProducer({ connection: this.connection, prefix: this.bullPrefix });
     const data: StepData = { id: task.id, seq, ns: task.namespace, queue: effect.queue };
     await this.flows.add({
@@ -105,8 +118,21 @@ export class JobSteps {
       queueName: this.stepsQueue,
       data,
       // our own resume is retried for about a day (Redis away), so a finished job never strands its task
-      opts: { jobId, removeOnComplete: true, removeOnFail: 10_000, attempts: 100_000, backoff: { type: 'fixed', delay: 1000 } },
-      children: [{ name: effect.name, queueName: effect.queue, data: effect.data, opts: { ...opts, jobId, ignoreDependencyOnFailure: true } }],
+      opts: {
+        jobId,
+        removeOnComplete: true,
+        removeOnFail: 10_000,
+        attempts: 100_000,
+        backoff: { type: 'fixed', delay: 1000 },
+      },
+      children: [
+        {
+          name: effect.name,
+          queueName: effect.queue,
+          data: effect.data,
+          opts: { ...opts, jobId, ignoreDependencyOnFailure: true },
+        },
+      ],
     });
     // a step retried after its job failed (POST /retry) finds the failed job still under its id: BullMQ
     // attaches it to the new parent as it is, so it is run again (retried) rather than waited for
@@ -127,12 +153,27 @@ export class JobSteps {
     const values = Object.entries(await job.getChildrenValues());
     let entry: Pick<JournalEntry, 'r' | 'e'>;
     if (failures.length) {
-      entry = { e: { type: ERROR_TYPES.runtime, status: 500, title: 'Job failed', detail: String(failures[0][1]), instance: failures[0][0] } };
+      entry = {
+        e: {
+          type: ERROR_TYPES.runtime,
+          status: 500,
+          title: 'Job failed',
+          detail: String(failures[0][1]),
+          instance: failures[0][0],
+        },
+      };
     } else if (values.length) {
       entry = { r: values[0][1] ?? null };
     } else {
       // a child removed before it ended releases its parent with neither
-      entry = { e: { type: ERROR_TYPES.runtime, status: 410, title: 'Job removed', detail: `the job of step ${seq} in queue ${queue} was removed before it ended` } };
+      entry = {
+        e: {
+          type: ERROR_TYPES.runtime,
+          status: 410,
+          title: 'Job removed',
+          detail: `the job of step ${seq} in queue ${queue} was removed before it ended`,
+        },
+      };
     }
     await this.store.resolve(id, seq, this.redactors.for(ns).value(entry));
   }

@@ -3,7 +3,16 @@ import { childId, type TaskStore } from '@yieldflow/store';
 import { isScriptError } from './script-error';
 
 type Item =
-  | { kind: 'child'; parent: string; pseq: number; pidx: number; child: string; status: string; output?: unknown; error?: unknown }
+  | {
+      kind: 'child';
+      parent: string;
+      pseq: number;
+      pidx: number;
+      child: string;
+      status: string;
+      output?: unknown;
+      error?: unknown;
+    }
   | { kind: 'cancel-children'; parent: string; seq: number; count: number; terminate?: boolean }
   | { kind: 'close'; id: string }
   | { kind: 'release'; slot: string; id: string };
@@ -43,11 +52,14 @@ export class Outbox {
       const flush = async (): Promise<void> => {
         const run = children;
         children = [];
-        const results = await this.store.deliverChildren(run.map(({ item }) => ({ parent: item.parent, seq: item.pseq, index: item.pidx, result: childResult(item) })));
+        const results = await this.store.deliverChildren(
+          run.map(({ item }) => ({ parent: item.parent, seq: item.pseq, index: item.pidx, result: childResult(item) })),
+        );
         for (let i = 0; i < run.length; i++) {
           const r = results[i];
           if (r instanceof Error) await this.setAside(partition, run[i].raw, r);
-          else if (r.code === 2) await this.cancelChildren(run[i].item.parent, run[i].item.pseq, r.children, run[i].item.pidx);
+          else if (r.code === 2)
+            await this.cancelChildren(run[i].item.parent, run[i].item.pseq, r.children, run[i].item.pidx);
         }
       };
       for (const raw of items) {
@@ -97,7 +109,13 @@ export class Outbox {
   }
 
   /** Children end with their parent: cancelled (closed), or terminated with a terminated parent. */
-  private async cancelChildren(parent: string, seq: number, count: number, except?: number, terminate = false): Promise<void> {
+  private async cancelChildren(
+    parent: string,
+    seq: number,
+    count: number,
+    except?: number,
+    terminate = false,
+  ): Promise<void> {
     for (let i = 0; i < count; i++) {
       if (i === except) continue;
       await this.store.cancel(null, childId(parent, seq, i), Date.now(), terminate).catch(() => undefined);

@@ -45,8 +45,14 @@ export class Redactor {
     if (this.forms.length === 0) return;
     this.forms.sort((a, b) => b.text.length - a.text.length);
     const alternatives = (f: (s: string) => string) => this.forms.map((x) => escapeRegExp(f(x.text))).join('|');
-    this.exact = new RegExp(alternatives((s) => s), 'g');
-    this.anyCase = new RegExp(alternatives((s) => s), 'gi');
+    this.exact = new RegExp(
+      alternatives((s) => s),
+      'g',
+    );
+    this.anyCase = new RegExp(
+      alternatives((s) => s),
+      'gi',
+    );
     this.inJson = new RegExp(alternatives(escaped), 'i');
   }
 
@@ -60,20 +66,34 @@ export class Redactor {
   text(json: string | undefined): string | undefined {
     if (json === undefined || !this.mayHold(json)) return json;
     const v = JSON.parse(json) as Json;
-    const out = map(v, (s) => this.redact(s), (cp) => this.spells(cp));
+    const out = map(
+      v,
+      (s) => this.redact(s),
+      (cp) => this.spells(cp),
+    );
     return out === v ? json : JSON.stringify(out);
   }
 
   /** A copy of `v` with every secret redacted (`v` itself when none occurs). */
   value<T>(v: T): T {
     if (!this.active || (typeof v === 'object' && v !== null && !this.mayHold(JSON.stringify(v)))) return v;
-    return map(v, (s) => this.redact(s), (cp) => this.spells(cp)) as T;
+    return map(
+      v,
+      (s) => this.redact(s),
+      (cp) => this.spells(cp),
+    ) as T;
   }
 
   /** A JSON text of `v`, each secret replaced by its mark (see unseal). */
   seal(v: unknown): string {
     if (!this.active) return JSON.stringify(v);
-    return JSON.stringify(map(v, (s) => this.redact(s.replace(MARK, REDACTED), true), (cp) => this.spells(cp)));
+    return JSON.stringify(
+      map(
+        v,
+        (s) => this.redact(s.replace(MARK, REDACTED), true),
+        (cp) => this.spells(cp),
+      ),
+    );
   }
 
   /** The value a sealed text was made from. */
@@ -182,7 +202,9 @@ export function encodedForms(value: string): [string, string][] {
     ['csv', value.replace(/"/g, '""')],
     ['tsv', value.replace(/[\\\t\n\r]/g, (c) => TSV[c])],
   ];
-  cores(bytes, (b) => b.toString('base64'), 6, 3).forEach((c, k) => forms.push([`base64@${k}`, c], [`base64url@${k}`, url(c)]));
+  cores(bytes, (b) => b.toString('base64'), 6, 3).forEach((c, k) =>
+    forms.push([`base64@${k}`, c], [`base64url@${k}`, url(c)]),
+  );
   cores(bytes, base32, 5, 5).forEach((c, k) => forms.push([`base32@${k}`, c]));
   return forms;
 }
@@ -191,7 +213,14 @@ const HTML: Record<string, string> = { '<': '&lt;', '>': '&gt;', '&': '&amp;', "
 const TSV: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
 /** jq's @uri: every byte but the unreserved characters percent-encoded. */
-const uri = (s: string): string => [...Buffer.from(s, 'utf8')].map((b) => (/[A-Za-z0-9\-_.~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+const uri = (s: string): string =>
+  [...Buffer.from(s, 'utf8')]
+    .map((b) =>
+      /[A-Za-z0-9\-_.~]/.test(String.fromCharCode(b))
+        ? String.fromCharCode(b)
+        : `%${b.toString(16).toUpperCase().padStart(2, '0')}`,
+    )
+    .join('');
 
 /** encodeURI(Component) throws on a lone surrogate: then the value itself stands in. */
 function safe(encode: (s: string) => string, s: string): string {

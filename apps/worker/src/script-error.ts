@@ -4,4 +4,6 @@
  * the same call succeeds later; a script error comes back every time.
  */
 export const isScriptError = (err: unknown): boolean =>
-  err instanceof Error && err.name === 'ReplyError' && !/^(LOADING|BUSY|MASTERDOWN|READONLY|CLUSTERDOWN|OOM|NOSCRIPT|TRYAGAIN)/.test(err.message);
+  err instanceof Error &&
+  err.name === 'ReplyError' &&
+  !/^(LOADING|BUSY|MASTERDOWN|READONLY|CLUSTERDOWN|OOM|NOSCRIPT|TRYAGAIN)/.test(err.message);

@@ -1,6 +1,13 @@
 import { type ChildSpec, ERROR_TYPES, type Json, type JournalEntry, type StartEffect } from '@yieldflow/runtime';
 import { type FireAnswer, nextFire, type ScheduleDoc } from '@yieldflow/contracts';
-import { contentHash, type DefinitionRegistry, type NewTask, type ScheduleStore, type StoredSchedule, type TaskStore } from '@yieldflow/store';
+import {
+  contentHash,
+  type DefinitionRegistry,
+  type NewTask,
+  type ScheduleStore,
+  type StoredSchedule,
+  type TaskStore,
+} from '@yieldflow/store';
 import type { ClaimedTask } from '@yieldflow/store';
 
 const ENDED = new Set(['completed', 'faulted', 'cancelled']);
@@ -35,7 +42,10 @@ export class StartPerformer {
     private readonly store: TaskStore,
     private readonly schedules: ScheduleStore,
     /** Which coroutines a child or started task may run: this deployment's catalog (any worker group's). */
-    private readonly registry: { has(name: string): boolean | Promise<boolean>; latestVersion?(name: string): number | undefined },
+    private readonly registry: {
+      has(name: string): boolean | Promise<boolean>;
+      latestVersion?(name: string): number | undefined;
+    },
     private readonly definitions: DefinitionRegistry,
   ) {}
 
@@ -64,7 +74,12 @@ export class StartPerformer {
     }
     const base = { dueAt: iso(info.due), at: iso(now), lateMs: Math.max(0, now - info.at), trigger: info.trigger };
     const skip = async (reason: string, extra: Record<string, Json> = {}) => {
-      await this.schedules.record(ns, info.sid, `k:${info.due}:${reason}`, info.due, { ...base, result: 'skipped', reason, ...extra });
+      await this.schedules.record(ns, info.sid, `k:${info.due}:${reason}`, info.due, {
+        ...base,
+        result: 'skipped',
+        reason,
+        ...extra,
+      });
     };
     // a repeat of a fire that started its task (a crash before the answer was stored) answers the same
     if ((await this.schedules.taskStatus(effect.id)) !== null) return this.started(ns, effect.id, info, base);
@@ -75,14 +90,23 @@ export class StartPerformer {
     if (info.catchupMs >= 0 && now - info.at > info.catchupMs) {
       const doc = JSON.parse(s.doc) as ScheduleDoc;
       let n = 0;
-      for (let t: number | null = info.due; t !== null && t <= now - info.catchupMs && n < 100_000; t = nextFire(doc.spec, t)) n++;
+      for (
+        let t: number | null = info.due;
+        t !== null && t <= now - info.catchupMs && n < 100_000;
+        t = nextFire(doc.spec, t)
+      )
+        n++;
       await skip('missed', { count: n });
       return answer({ missed: true, now });
     }
     if (s.last && s.last !== effect.id && info.overlap !== 'allowAll') {
       const st = await this.schedules.taskStatus(s.last);
       if (st === 'faulted' && info.pauseOnFailure && info.gen >= 0 && s.pf !== s.last) {
-        await this.schedules.bump(ns, info.sid, { paused: 1, note: `paused on failure: task ${s.last} faulted`, pf: s.last });
+        await this.schedules.bump(ns, info.sid, {
+          paused: 1,
+          note: `paused on failure: task ${s.last} faulted`,
+          pf: s.last,
+        });
         await skip('paused');
         return answer({ paused: true });
       }
@@ -126,19 +150,40 @@ export class StartPerformer {
     const base = { id, namespace: ns, input: spec.input ?? null, ...(scheduleId ? { scheduleId } : {}) };
     let task: NewTask;
     if ('coroutine' in spec) {
-      if (!(await this.registry.has(spec.coroutine))) return { e: notFound(`coroutine '${spec.coroutine}' is not registered`) };
-      task = { ...base, kind: 'coroutine', name: spec.coroutine, version: this.registry.latestVersion?.(spec.coroutine) };
+      if (!(await this.registry.has(spec.coroutine)))
+        return { e: notFound(`coroutine '${spec.coroutine}' is not registered`) };
+      task = {
+        ...base,
+        kind: 'coroutine',
+        name: spec.coroutine,
+        version: this.registry.latestVersion?.(spec.coroutine),
+      };
     } else if ('definition' in spec) {
       const text = JSON.stringify(spec.definition);
       const hash = contentHash(text);
       await this.store.putDefinition(hash, text);
       const doc = spec.definition as { document?: { namespace?: string; name?: string; version?: string } };
-      task = { ...base, kind: 'definition', name: `${doc.document?.namespace}/${doc.document?.name}@${doc.document?.version}`, definitionHash: hash };
+      task = {
+        ...base,
+        kind: 'definition',
+        name: `${doc.document?.namespace}/${doc.document?.name}@${doc.document?.version}`,
+        definitionHash: hash,
+      };
     } else {
       const ref = spec.definitionRef;
       const found = await this.definitions.resolve(ns, ref.namespace ?? 'default', ref.name, ref.version);
-      if (!found) return { e: notFound(`workflow ${ref.namespace ?? 'default'}/${ref.name}${ref.version ? `@${ref.version}` : ''} is not registered`) };
-      task = { ...base, kind: 'definition', name: `${found.namespace}/${found.name}@${found.version}`, definitionHash: found.hash };
+      if (!found)
+        return {
+          e: notFound(
+            `workflow ${ref.namespace ?? 'default'}/${ref.name}${ref.version ? `@${ref.version}` : ''} is not registered`,
+          ),
+        };
+      task = {
+        ...base,
+        kind: 'definition',
+        name: `${found.namespace}/${found.name}@${found.version}`,
+        definitionHash: found.hash,
+      };
     }
     await this.store.create([task]);
     return { r: { id } };

@@ -32,9 +32,12 @@ export class WorkerModule {
           useFactory: async () => {
             const worker = await createWorker(config, {
               workerId: process.env.WORKER_ID,
-              log: (level, msg, extra) => (level === 'error' ? logger.error(msg, extra) : level === 'warn' ? logger.warn(msg) : logger.log(msg)),
+              log: (level, msg, extra) =>
+                level === 'error' ? logger.error(msg, extra) : level === 'warn' ? logger.warn(msg) : logger.log(msg),
             });
-            logger.log(`worker ${worker.dispatcher.workerId} started on ${describeRedis(config)} (prefix ${config.prefix}, ${config.partitions} partitions)`);
+            logger.log(
+              `worker ${worker.dispatcher.workerId} started on ${describeRedis(config)} (prefix ${config.prefix}, ${config.partitions} partitions)`,
+            );
             return worker;
           },
         },

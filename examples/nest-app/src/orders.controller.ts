@@ -9,8 +9,14 @@ export class OrdersController {
 
   @Post()
   async create(@Body() order: Order) {
-    const fulfil = await this.yieldflow.submit({ coroutine: 'orders.fulfil', input: { id: order.id, items: order.items } });
-    const remind = await this.yieldflow.submit({ coroutine: 'orders.remind', input: { id: order.id, items: order.items } });
+    const fulfil = await this.yieldflow.submit({
+      coroutine: 'orders.fulfil',
+      input: { id: order.id, items: order.items },
+    });
+    const remind = await this.yieldflow.submit({
+      coroutine: 'orders.remind',
+      input: { id: order.id, items: order.items },
+    });
     return { fulfil: fulfil.id, remind: remind.id };
   }
 

@@ -30,7 +30,10 @@ export class OrdersService {
   *remind(input: Order): Generator<any, Json, any> {
     yield sleep(200);
     // wrong: this.mailer.send(...) here would run again after a crash, and maybe before the sleep is due
-    const mail: { sent: number } = yield activity('mailer.send', { to: `customer-of-${input.id}`, subject: 'your order' });
+    const mail: { sent: number } = yield activity('mailer.send', {
+      to: `customer-of-${input.id}`,
+      subject: 'your order',
+    });
     return { reminded: input.id, sent: mail.sent };
   }
 }

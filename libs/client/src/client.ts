@@ -1,4 +1,14 @@
-import type { BatchCreated, BatchView, EventRequest, PublishAnswer, SendAnswer, SubmitRequest, TaskListQuery, TaskPage, TaskView } from '@yieldflow/contracts';
+import type {
+  BatchCreated,
+  BatchView,
+  EventRequest,
+  PublishAnswer,
+  SendAnswer,
+  SubmitRequest,
+  TaskListQuery,
+  TaskPage,
+  TaskView,
+} from '@yieldflow/contracts';
 import { errorFor, TaskFailedError, TimeoutError, YieldflowError } from './errors';
 import { pathOf, ROUTES, type RouteName } from './routes';
 
@@ -29,7 +39,8 @@ export interface WaitOptions {
 
 const TERMINAL = new Set(['completed', 'faulted', 'cancelled']);
 const positive = (name: string, v: number | undefined): void => {
-  if (v !== undefined && !(Number.isFinite(v) && v > 0)) throw new TypeError(`${name} must be a positive number of ms, got ${String(v)}`);
+  if (v !== undefined && !(Number.isFinite(v) && v > 0))
+    throw new TypeError(`${name} must be a positive number of ms, got ${String(v)}`);
 };
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {
@@ -47,24 +58,28 @@ export class YieldflowClient {
   private readonly timeoutMs: number;
 
   constructor(private readonly options: ClientOptions) {
-    if (typeof options?.baseUrl !== 'string') throw new TypeError('baseUrl must be a URL string, e.g. http://localhost:3000');
+    if (typeof options?.baseUrl !== 'string')
+      throw new TypeError('baseUrl must be a URL string, e.g. http://localhost:3000');
     let url: URL;
     try {
       url = new URL(options.baseUrl);
     } catch {
       throw new TypeError(`baseUrl must be an absolute http(s) URL, got '${options.baseUrl}'`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`baseUrl must be an http(s) URL, got '${options.baseUrl}'`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new TypeError(`baseUrl must be an http(s) URL, got '${options.baseUrl}'`);
     positive('timeoutMs', options.timeoutMs);
     this.base = url.href.replace(/\/+$/, '');
     this.fetchFn = options.fetch ?? globalThis.fetch;
-    if (typeof this.fetchFn !== 'function') throw new TypeError('no fetch: pass options.fetch, or run on Node 20 or later');
+    if (typeof this.fetchFn !== 'function')
+      throw new TypeError('no fetch: pass options.fetch, or run on Node 20 or later');
     this.timeoutMs = options.timeoutMs ?? 35_000;
   }
 
   /** Submit a task: a registered coroutine, an inline definition, or a registered definition (definitionRef). */
   submit(request: SubmitRequest, opts: SubmitOptions = {}): Promise<TaskView> {
-    const headers: Record<string, string> = opts.idempotencyKey !== undefined ? { 'idempotency-key': opts.idempotencyKey } : {};
+    const headers: Record<string, string> =
+      opts.idempotencyKey !== undefined ? { 'idempotency-key': opts.idempotencyKey } : {};
     return this.call('submit', {}, request, headers);
   }
 
@@ -103,7 +118,8 @@ export class YieldflowClient {
         if (TERMINAL.has(task.status)) return task;
       } catch (err) {
         // a busy or briefly unreachable api is waited out like a task still running
-        if (!(err instanceof YieldflowError) || ![0, 429, 503].includes(err.status) || err instanceof TimeoutError) throw err;
+        if (!(err instanceof YieldflowError) || ![0, 429, 503].includes(err.status) || err instanceof TimeoutError)
+          throw err;
         const retryAfter = (err as { retryAfterSeconds?: number }).retryAfterSeconds;
         if (retryAfter) pause = Math.max(pause, retryAfter * 1000);
       }
@@ -149,7 +165,13 @@ export class YieldflowClient {
     return this.call('publish', {}, event);
   }
 
-  private async call<T>(name: RouteName, params: Record<string, string>, body?: unknown, headers: Record<string, string> = {}, search = ''): Promise<T> {
+  private async call<T>(
+    name: RouteName,
+    params: Record<string, string>,
+    body?: unknown,
+    headers: Record<string, string> = {},
+    search = '',
+  ): Promise<T> {
     const route = ROUTES[name];
     const h: Record<string, string> = { accept: 'application/json', ...headers };
     if (this.options.apiKey) h.authorization = `Bearer ${this.options.apiKey}`;
@@ -164,7 +186,8 @@ export class YieldflowClient {
       });
     } catch (err) {
       const e = err as Error;
-      if (e?.name === 'TimeoutError') throw new TimeoutError(0, `${route.method.toUpperCase()} ${route.path}: no answer within ${this.timeoutMs} ms`);
+      if (e?.name === 'TimeoutError')
+        throw new TimeoutError(0, `${route.method.toUpperCase()} ${route.path}: no answer within ${this.timeoutMs} ms`);
       throw new YieldflowError(0, `${route.method.toUpperCase()} ${route.path}: ${e?.message ?? String(err)}`);
     }
     const text = await res.text();
@@ -174,7 +197,12 @@ export class YieldflowClient {
     } catch {
       parsed = undefined;
     }
-    if (!res.ok) throw errorFor(res.status, parsed && typeof parsed === 'object' ? (parsed as never) : undefined, res.headers.get('retry-after'));
+    if (!res.ok)
+      throw errorFor(
+        res.status,
+        parsed && typeof parsed === 'object' ? (parsed as never) : undefined,
+        res.headers.get('retry-after'),
+      );
     return parsed as T;
   }
 }

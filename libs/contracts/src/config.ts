@@ -100,7 +100,8 @@ export interface RedisCluster {
 function clusterNode(name: string, raw: string): { host: string; port: number } {
   const m = /^(\[[^\]]+\]|[^:\s]+):(\d{1,5})$/.exec(raw);
   const port = m ? Number(m[2]) : NaN;
-  if (!m || port < 1 || port > 65535) throw new Error(`${name} must list nodes as host:port separated by commas, got '${raw}'`);
+  if (!m || port < 1 || port > 65535)
+    throw new Error(`${name} must list nodes as host:port separated by commas, got '${raw}'`);
   return { host: m[1].replace(/^\[|\]$/g, ''), port };
 }
 
@@ -112,19 +113,31 @@ export function loadRedisTarget(env: NodeJS.ProcessEnv = process.env): Pick<Conf
 
 /** What a message about the store calls it. */
 export const describeRedis = (c: Pick<Config, 'redisUrl' | 'redisCluster'>): string =>
-  c.redisCluster ? `Redis Cluster at ${c.redisCluster.nodes.map((n) => `${n.host}:${n.port}`).join(',')}` : `Redis at ${c.redisUrl.replace(/\/\/[^@/]*@/, '//')}`;
+  c.redisCluster
+    ? `Redis Cluster at ${c.redisCluster.nodes.map((n) => `${n.host}:${n.port}`).join(',')}`
+    : `Redis at ${c.redisUrl.replace(/\/\/[^@/]*@/, '//')}`;
 
 /** REDIS_CLUSTER_NODES (host:port,host:port) or REDIS_URL redis+cluster://[user:password@]host:port,host:port. */
 function loadCluster(env: NodeJS.ProcessEnv): RedisCluster | undefined {
   const url = env.REDIS_URL ?? '';
   if (env.REDIS_CLUSTER_NODES) {
-    return { nodes: env.REDIS_CLUSTER_NODES.split(',').map((s) => s.trim()).filter(Boolean).map((s) => clusterNode('REDIS_CLUSTER_NODES', s)) };
+    return {
+      nodes: env.REDIS_CLUSTER_NODES.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .map((s) => clusterNode('REDIS_CLUSTER_NODES', s)),
+    };
   }
   if (!url.startsWith('redis+cluster://')) return undefined;
   const rest = url.slice('redis+cluster://'.length).replace(/\/.*$/, '');
   const at = rest.lastIndexOf('@');
-  const hosts = rest.slice(at + 1).split(',').map((s) => s.trim()).filter(Boolean);
-  if (hosts.length === 0) throw new Error(`REDIS_URL redis+cluster:// must name at least one node as host:port, got '${url}'`);
+  const hosts = rest
+    .slice(at + 1)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (hosts.length === 0)
+    throw new Error(`REDIS_URL redis+cluster:// must name at least one node as host:port, got '${url}'`);
   const out: RedisCluster = { nodes: hosts.map((s) => clusterNode('REDIS_URL', s)) };
   if (at >= 0) {
     const [user, ...pass] = rest.slice(0, at).split(':');
@@ -138,22 +151,27 @@ function int(env: NodeJS.ProcessEnv, name: string, def: number, min: number, max
   const raw = env[name];
   if (raw === undefined || raw === '') return def;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer from ${min} to ${max}, got '${raw}'`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new Error(`${name} must be an integer from ${min} to ${max}, got '${raw}'`);
   return n;
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost', '[::1]']);
-export const isLoopbackHost = (host: string): boolean => LOOPBACK_HOSTS.has(host.toLowerCase()) || /^127\.\d+\.\d+\.\d+$/.test(host);
+export const isLoopbackHost = (host: string): boolean =>
+  LOOPBACK_HOSTS.has(host.toLowerCase()) || /^127\.\d+\.\d+\.\d+$/.test(host);
 
 /** AUTH=on|off; unset: off only on a loopback HOST without ADMIN_KEY (so `npm start` works as is), else on. */
 function loadAuth(env: NodeJS.ProcessEnv, host: string): Config['auth'] {
   const adminKey = env.ADMIN_KEY || undefined;
-  if (adminKey !== undefined && (adminKey.length < 16 || /\s/.test(adminKey))) throw new Error('ADMIN_KEY must be at least 16 characters without spaces');
+  if (adminKey !== undefined && (adminKey.length < 16 || /\s/.test(adminKey)))
+    throw new Error('ADMIN_KEY must be at least 16 characters without spaces');
   const mode = (env.AUTH ?? '').toLowerCase();
   if (mode !== '' && mode !== 'on' && mode !== 'off') throw new Error(`AUTH must be 'on' or 'off', got '${env.AUTH}'`);
   const enabled = mode === 'on' || (mode === '' && (adminKey !== undefined || !isLoopbackHost(host)));
   if (!enabled && !isLoopbackHost(host)) {
-    throw new Error(`AUTH=off (development mode, no API keys) is allowed only when the api listens on loopback (HOST=127.0.0.1, ::1 or localhost), not HOST=${host}`);
+    throw new Error(
+      `AUTH=off (development mode, no API keys) is allowed only when the api listens on loopback (HOST=127.0.0.1, ::1 or localhost), not HOST=${host}`,
+    );
   }
   return adminKey === undefined ? { enabled } : { enabled, adminKey };
 }
@@ -165,7 +183,8 @@ function publicUrl(raw: string): string {
   } catch {
     url = undefined;
   }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new Error(`PUBLIC_URL must be an absolute http(s) URL, got '${raw}'`);
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+    throw new Error(`PUBLIC_URL must be an absolute http(s) URL, got '${raw}'`);
   return raw.replace(/\/+$/, '');
 }
 
@@ -179,9 +198,12 @@ function loadSecrets(raw: string | undefined): Config['secrets'] {
   try {
     parsed = JSON.parse(raw);
   } catch {
-    throw new Error(`SECRETS must be a JSON object mapping each namespace to its secrets, e.g. ${SECRETS_SHAPE}; it is not JSON`);
+    throw new Error(
+      `SECRETS must be a JSON object mapping each namespace to its secrets, e.g. ${SECRETS_SHAPE}; it is not JSON`,
+    );
   }
-  if (!isObject(parsed)) throw new Error(`SECRETS must be a JSON object mapping each namespace to its secrets, e.g. ${SECRETS_SHAPE}`);
+  if (!isObject(parsed))
+    throw new Error(`SECRETS must be a JSON object mapping each namespace to its secrets, e.g. ${SECRETS_SHAPE}`);
   for (const [ns, v] of Object.entries(parsed)) {
     if (!isObject(v)) {
       throw new Error(
@@ -195,8 +217,12 @@ function loadSecrets(raw: string | undefined): Config['secrets'] {
 
 /** BULL_BOARD_QUEUES: BullMQ queue names, comma-separated (BullMQ refuses ':' in a name). */
 function queueNames(raw: string | undefined): string[] {
-  const names = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  for (const n of names) if (n.includes(':')) throw new Error(`BULL_BOARD_QUEUES: a queue name cannot contain ':', got '${n}'`);
+  const names = (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const n of names)
+    if (n.includes(':')) throw new Error(`BULL_BOARD_QUEUES: a queue name cannot contain ':', got '${n}'`);
   return [...new Set(names)];
 }
 
@@ -225,7 +251,8 @@ function loadRetention(env: NodeJS.ProcessEnv): Config['retention'] {
     if (!isObject(parsed)) throw new Error(`RETENTION_BY_NAMESPACE must be ${shape}`);
     for (const [ns, v] of Object.entries(parsed)) {
       const ms = typeof v === 'string' ? retentionMs(v) : v === 0 ? 0 : null;
-      if (ms === null) throw new Error(`RETENTION_BY_NAMESPACE: '${ns}' must be ${DURATION_SHAPE}, got ${JSON.stringify(v)}`);
+      if (ms === null)
+        throw new Error(`RETENTION_BY_NAMESPACE: '${ns}' must be ${DURATION_SHAPE}, got ${JSON.stringify(v)}`);
       byNamespace[ns] = ms;
     }
   }
@@ -235,11 +262,13 @@ function loadRetention(env: NodeJS.ProcessEnv): Config['retention'] {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const secrets = loadSecrets(env.SECRETS);
   const prefix = env.YF_PREFIX ?? 'yf';
-  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(prefix)) throw new Error(`YF_PREFIX must be 1-64 letters, digits, '_', '.', '-', got '${prefix}'`);
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(prefix))
+    throw new Error(`YF_PREFIX must be 1-64 letters, digits, '_', '.', '-', got '${prefix}'`);
   const host = env.HOST || '127.0.0.1';
   const { redisUrl, redisCluster } = loadRedisTarget(env);
   const tags = env.PARTITION_TAGS || 'plain';
-  if (tags !== 'plain' && tags !== 'spread') throw new Error(`PARTITION_TAGS must be 'plain' or 'spread', got '${tags}'`);
+  if (tags !== 'plain' && tags !== 'spread')
+    throw new Error(`PARTITION_TAGS must be 'plain' or 'spread', got '${tags}'`);
   return {
     redisUrl,
     ...(redisCluster ? { redisCluster } : {}),
@@ -253,7 +282,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 6000, 0, 10_000_000),
     ...(env.TRUST_PROXY ? { trustProxy: env.TRUST_PROXY } : {}),
     ...(env.PUBLIC_URL ? { publicUrl: publicUrl(env.PUBLIC_URL) } : {}),
-    httpAllow: (env.HTTP_ALLOW ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    httpAllow: (env.HTTP_ALLOW ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     secrets,
     limits: {
       bodyBytes: int(env, 'LIMIT_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),

@@ -13,7 +13,14 @@ describe('loadRedisTarget', () => {
 
   it('a redis+cluster:// URL, with its credentials', () => {
     const t = loadRedisTarget({ REDIS_URL: 'redis+cluster://app:p%40ss@r1:6379,r2:6380' });
-    expect(t.redisCluster).toEqual({ nodes: [{ host: 'r1', port: 6379 }, { host: 'r2', port: 6380 }], username: 'app', password: 'p@ss' });
+    expect(t.redisCluster).toEqual({
+      nodes: [
+        { host: 'r1', port: 6379 },
+        { host: 'r2', port: 6380 },
+      ],
+      username: 'app',
+      password: 'p@ss',
+    });
     expect(describeRedis(t)).toBe('Redis Cluster at r1:6379,r2:6380');
   });
 
@@ -24,7 +31,9 @@ describe('loadRedisTarget', () => {
   });
 
   it('a node without a port, or with a bad one, is refused naming the setting', () => {
-    expect(() => loadRedisTarget({ REDIS_CLUSTER_NODES: 'a:7000,b' })).toThrow("REDIS_CLUSTER_NODES must list nodes as host:port separated by commas, got 'b'");
+    expect(() => loadRedisTarget({ REDIS_CLUSTER_NODES: 'a:7000,b' })).toThrow(
+      "REDIS_CLUSTER_NODES must list nodes as host:port separated by commas, got 'b'",
+    );
     expect(() => loadRedisTarget({ REDIS_URL: 'redis+cluster://a:70000' })).toThrow('REDIS_URL must list nodes');
     expect(() => loadRedisTarget({ REDIS_URL: 'redis+cluster://' })).toThrow('must name at least one node');
   });
@@ -32,6 +41,8 @@ describe('loadRedisTarget', () => {
   it('PARTITION_TAGS: plain by default, spread, nothing else', () => {
     expect(loadConfig({}).partitionTags).toBe('plain');
     expect(loadConfig({ PARTITION_TAGS: 'spread' }).partitionTags).toBe('spread');
-    expect(() => loadConfig({ PARTITION_TAGS: 'even' })).toThrow("PARTITION_TAGS must be 'plain' or 'spread', got 'even'");
+    expect(() => loadConfig({ PARTITION_TAGS: 'even' })).toThrow(
+      "PARTITION_TAGS must be 'plain' or 'spread', got 'even'",
+    );
   });
 });

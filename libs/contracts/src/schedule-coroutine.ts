@@ -1,4 +1,12 @@
-import { type Coroutine, type CoroutineRegistry, type Effect, type Json, sleepUntil, start, type StartEffect } from '@yieldflow/runtime';
+import {
+  type Coroutine,
+  type CoroutineRegistry,
+  type Effect,
+  type Json,
+  sleepUntil,
+  start,
+  type StartEffect,
+} from '@yieldflow/runtime';
 import { type FireAnswer, type GenerationInput, SCHEDULE_COROUTINE } from './schedule';
 import { jitterOf, nextFire } from './schedule-spec';
 
@@ -50,7 +58,11 @@ export const scheduleCoroutine: Coroutine = function* (raw, ctx) {
       if (next === null) return { fires: count } as Json;
       if (!backfill && steps >= (g.steps ?? STEPS_PER_GENERATION)) {
         const input: GenerationInput = { ...g, gen: g.gen + 1, after: cursor, count, queue: [] };
-        yield start(generationTaskId(g.uid, g.gen + 1), { coroutine: SCHEDULE_COROUTINE, input: input as unknown as Json }, { op: 'continue', ns: g.ns, sid: g.sid, gen: g.gen });
+        yield start(
+          generationTaskId(g.uid, g.gen + 1),
+          { coroutine: SCHEDULE_COROUTINE, input: input as unknown as Json },
+          { op: 'continue', ns: g.ns, sid: g.sid, gen: g.gen },
+        );
         return { fires: count, continued: g.gen + 1 } as Json;
       }
       const at = next + jitterOf(g.uid, next, doc.spec.jitterMs);
@@ -96,7 +108,11 @@ export const scheduleCoroutine: Coroutine = function* (raw, ctx) {
  * `after` schedules: start at once (or at startAt), wait for the run to end, sleep `after`, start again.
  * The wait looks at the run every BUFFER_POLL_MS (the worker answers `busy` or when it ended).
  */
-function* afterRuns(g: GenerationInput, now: () => number, fire: (due: number, op?: string, extra?: Record<string, Json>) => StartEffect): Generator<Effect, Json, FireAnswer> {
+function* afterRuns(
+  g: GenerationInput,
+  now: () => number,
+  fire: (due: number, op?: string, extra?: Record<string, Json>) => StartEffect,
+): Generator<Effect, Json, FireAnswer> {
   const { doc } = g;
   let count = g.count;
   let awaiting = g.awaiting;
@@ -104,8 +120,19 @@ function* afterRuns(g: GenerationInput, now: () => number, fire: (due: number, o
   let steps = 0;
   for (;;) {
     if (steps >= (g.steps ?? STEPS_PER_GENERATION)) {
-      const input: GenerationInput = { ...g, gen: g.gen + 1, after: due, count, queue: [], ...(awaiting ? { awaiting } : {}) };
-      yield start(generationTaskId(g.uid, g.gen + 1), { coroutine: SCHEDULE_COROUTINE, input: input as unknown as Json }, { op: 'continue', ns: g.ns, sid: g.sid, gen: g.gen });
+      const input: GenerationInput = {
+        ...g,
+        gen: g.gen + 1,
+        after: due,
+        count,
+        queue: [],
+        ...(awaiting ? { awaiting } : {}),
+      };
+      yield start(
+        generationTaskId(g.uid, g.gen + 1),
+        { coroutine: SCHEDULE_COROUTINE, input: input as unknown as Json },
+        { op: 'continue', ns: g.ns, sid: g.sid, gen: g.gen },
+      );
       return { fires: count, continued: g.gen + 1 };
     }
     if (awaiting) {
@@ -121,7 +148,11 @@ function* afterRuns(g: GenerationInput, now: () => number, fire: (due: number, o
       due = (a.endedAt ?? now()) + doc.spec.afterMs!;
       continue;
     }
-    if ((doc.spec.limit !== undefined && count >= doc.spec.limit) || (doc.spec.endAt !== undefined && due > doc.spec.endAt)) return { fires: count };
+    if (
+      (doc.spec.limit !== undefined && count >= doc.spec.limit) ||
+      (doc.spec.endAt !== undefined && due > doc.spec.endAt)
+    )
+      return { fires: count };
     if (due > now()) {
       yield sleepUntil(due, 'fire');
       steps++;

@@ -36,11 +36,18 @@ export function parseDuration(field: string, v: unknown): number {
   if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return Math.round(v);
   if (typeof v === 'string') {
     const iso = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(v);
-    if (iso && v !== 'P' && v !== 'PT') return Math.round(((+(iso[1] ?? 0) * 24 + +(iso[2] ?? 0)) * 60 + +(iso[3] ?? 0)) * 60_000 + +(iso[4] ?? 0) * 1000);
+    if (iso && v !== 'P' && v !== 'PT')
+      return Math.round(
+        ((+(iso[1] ?? 0) * 24 + +(iso[2] ?? 0)) * 60 + +(iso[3] ?? 0)) * 60_000 + +(iso[4] ?? 0) * 1000,
+      );
     const parts = v.match(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g);
-    if (parts && parts.join('') === v) return Math.round(parts.reduce((sum, p) => sum + parseFloat(p) * UNITS[/(ms|s|m|h|d)$/.exec(p)![1]], 0));
+    if (parts && parts.join('') === v)
+      return Math.round(parts.reduce((sum, p) => sum + parseFloat(p) * UNITS[/(ms|s|m|h|d)$/.exec(p)![1]], 0));
   }
-  throw new ScheduleSpecError(field, `must be a duration (ms, '30s', '1h30m' or ISO 8601 'PT1M'), got ${JSON.stringify(v)}`);
+  throw new ScheduleSpecError(
+    field,
+    `must be a duration (ms, '30s', '1h30m' or ISO 8601 'PT1M'), got ${JSON.stringify(v)}`,
+  );
 }
 
 const crons = new Map<string, Cron>();
@@ -49,7 +56,11 @@ function cronOf(spec: ScheduleSpec): Cron {
   const key = `${spec.timezone ?? 'UTC'} ${spec.cron}`;
   let c = crons.get(key);
   if (!c) {
-    c = new Cron(spec.cron!, { timezone: spec.timezone ?? 'UTC', paused: true, mode: spec.cron!.trim().split(/\s+/).length === 6 ? '6-part' : '5-part' });
+    c = new Cron(spec.cron!, {
+      timezone: spec.timezone ?? 'UTC',
+      paused: true,
+      mode: spec.cron!.trim().split(/\s+/).length === 6 ? '6-part' : '5-part',
+    });
     if (crons.size > 1000) crons.clear();
     crons.set(key, c);
   }
@@ -58,7 +69,8 @@ function cronOf(spec: ScheduleSpec): Cron {
 
 /** Check a spec; throws a ScheduleSpecError naming the field. */
 export function checkSpec(spec: ScheduleSpec): void {
-  if ([spec.cron, spec.everyMs, spec.afterMs].filter((v) => v !== undefined).length !== 1) throw new ScheduleSpecError('spec', 'exactly one of cron, every, after is required');
+  if ([spec.cron, spec.everyMs, spec.afterMs].filter((v) => v !== undefined).length !== 1)
+    throw new ScheduleSpecError('spec', 'exactly one of cron, every, after is required');
   if (spec.timezone !== undefined) {
     try {
       new Intl.DateTimeFormat('en-US', { timeZone: spec.timezone });
@@ -77,14 +89,26 @@ export function checkSpec(spec: ScheduleSpec): void {
     }
   }
   if (spec.everyMs !== undefined && spec.everyMs < 1) throw new ScheduleSpecError('every', 'must be at least 1 ms');
-  if (spec.offsetMs !== undefined && spec.everyMs === undefined) throw new ScheduleSpecError('offset', 'applies to every only');
-  if (spec.startAt !== undefined && spec.endAt !== undefined && spec.endAt <= spec.startAt) throw new ScheduleSpecError('endAt', 'must be after startAt');
-  if (spec.limit !== undefined && (!Number.isInteger(spec.limit) || spec.limit < 1)) throw new ScheduleSpecError('limit', 'must be a positive integer');
+  if (spec.offsetMs !== undefined && spec.everyMs === undefined)
+    throw new ScheduleSpecError('offset', 'applies to every only');
+  if (spec.startAt !== undefined && spec.endAt !== undefined && spec.endAt <= spec.startAt)
+    throw new ScheduleSpecError('endAt', 'must be after startAt');
+  if (spec.limit !== undefined && (!Number.isInteger(spec.limit) || spec.limit < 1))
+    throw new ScheduleSpecError('limit', 'must be a positive integer');
 }
 
 /** UTC offset of a zone at an instant, ms. */
 function offsetAt(t: number, tz: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' })
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: tz,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  })
     .formatToParts(new Date(t))
     .reduce<Record<string, number>>((o, p) => (p.type === 'literal' ? o : { ...o, [p.type]: +p.value }), {});
   const wall = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);

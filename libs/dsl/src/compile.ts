@@ -59,7 +59,8 @@ export function compileWorkflow(doc: WorkflowDocument, opts: CompileOptions = {}
       const input = ex.transform(doc.input?.from, input0, args(run, { vars: {} }), '/input/from');
       run.context = {};
       const flow = yield* meter.metered(runList(run, doc.do, '/do', input, { vars: {} }));
-      if (run.deadline !== undefined && ctx.now() >= run.deadline) throw TaskError.timeout('the workflow overran its timeout', '/');
+      if (run.deadline !== undefined && ctx.now() >= run.deadline)
+        throw TaskError.timeout('the workflow overran its timeout', '/');
       const output = ex.transform(doc.output?.as, flow.output, args(run, { vars: {} }), '/output/as');
       checkSchema(run, doc.output?.schema, output, '/output/schema', 'workflow output');
       return output;

@@ -1,6 +1,7 @@
 import type { Duration } from './types';
 
-const ISO = /^P(?!$)(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?=\d)(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
+const ISO =
+  /^P(?!$)(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?=\d)(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -16,7 +17,15 @@ export function durationMs(d: Duration): number {
     const m = ISO.exec(d.trim());
     if (!m) throw new Error(`'${d}' is not an ISO 8601 duration`);
     const n = (i: number) => (m[i] === undefined ? 0 : Number(m[i]));
-    return Math.round(n(1) * 365 * DAY + n(2) * 30 * DAY + n(3) * 7 * DAY + n(4) * DAY + n(5) * HOUR + n(6) * MINUTE + n(7) * SECOND);
+    return Math.round(
+      n(1) * 365 * DAY + n(2) * 30 * DAY + n(3) * 7 * DAY + n(4) * DAY + n(5) * HOUR + n(6) * MINUTE + n(7) * SECOND,
+    );
   }
-  return (d.days ?? 0) * DAY + (d.hours ?? 0) * HOUR + (d.minutes ?? 0) * MINUTE + (d.seconds ?? 0) * SECOND + (d.milliseconds ?? 0);
+  return (
+    (d.days ?? 0) * DAY +
+    (d.hours ?? 0) * HOUR +
+    (d.minutes ?? 0) * MINUTE +
+    (d.seconds ?? 0) * SECOND +
+    (d.milliseconds ?? 0)
+  );
 }

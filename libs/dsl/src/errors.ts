@@ -11,7 +11,11 @@ export interface Violation {
 export class DefinitionError extends Error {
   readonly violations: Violation[];
   constructor(message: string, violations: Violation[] = []) {
-    super(violations.length ? `${message}: ${violations.map((v) => `${v.pointer || '/'} ${v.message}`).join('; ')}` : message);
+    super(
+      violations.length
+        ? `${message}: ${violations.map((v) => `${v.pointer || '/'} ${v.message}`).join('; ')}`
+        : message,
+    );
     this.name = 'DefinitionError';
     this.violations = violations;
   }
@@ -21,7 +25,9 @@ export class DefinitionError extends Error {
 export class UnsupportedFeatureError extends Error {
   readonly features: string[];
   constructor(found: { feature: string; pointer: string }[]) {
-    super(`unsupported feature${found.length > 1 ? 's' : ''}: ${found.map((f) => `${f.feature} at ${f.pointer || '/'}`).join(', ')}`);
+    super(
+      `unsupported feature${found.length > 1 ? 's' : ''}: ${found.map((f) => `${f.feature} at ${f.pointer || '/'}`).join(', ')}`,
+    );
     this.name = 'UnsupportedFeatureError';
     this.features = [...new Set(found.map((f) => f.feature))];
   }
@@ -43,7 +49,13 @@ export function validationError(detail: string, instance?: string): TaskError {
 }
 
 export function configurationError(detail: string, instance?: string): TaskError {
-  return new TaskError({ type: ERROR_TYPES.configuration, status: 400, title: 'Configuration error', detail, instance });
+  return new TaskError({
+    type: ERROR_TYPES.configuration,
+    status: 400,
+    title: 'Configuration error',
+    detail,
+    instance,
+  });
 }
 
 export function runtimeError(detail: string, instance?: string): TaskError {

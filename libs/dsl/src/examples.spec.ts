@@ -3,7 +3,12 @@ import { join } from 'path';
 import { load, runWith } from './testing';
 
 const example = (name: string) => readFileSync(join(__dirname, '..', '..', '..', 'examples', name), 'utf8');
-const produce = (value: unknown, n: number) => ({ id: `p${n}`, type: 'io.yieldflow.seed.produce', source: 'https://producer', data: { value } as never });
+const produce = (value: unknown, n: number) => ({
+  id: `p${n}`,
+  type: 'io.yieldflow.seed.produce',
+  source: 'https://producer',
+  data: { value } as never,
+});
 
 describe('examples/', () => {
   it('seed-func-a waits 1 s three times', () => {

@@ -4,7 +4,13 @@ export { describeSupport, checkSupport, type SupportReport } from './support';
 export { compileWorkflow, type CompileOptions } from './compile';
 export { DEFAULT_RESUME_BUDGET, type ResumeBudget } from './interpreter/meter';
 export { DefinitionError, UnsupportedFeatureError, type Violation } from './errors';
-export { type ExpressionEvaluator, ExpressionFailure, JqEvaluator, type JqEvaluatorOptions, defaultEvaluator } from './expressions/evaluator';
+export {
+  type ExpressionEvaluator,
+  ExpressionFailure,
+  JqEvaluator,
+  type JqEvaluatorOptions,
+  defaultEvaluator,
+} from './expressions/evaluator';
 export { isExpression } from './expressions/expr';
 export { checkExpressions, jqSyntaxError, loadJqSyntax } from './expressions/syntax';
 export { durationMs } from './duration';

@@ -26,12 +26,16 @@ export function parseWorkflow(body: string | object, opts: ParseOptions = {}): u
       doc = parseYaml(body, { maxAliasCount: 100, prettyErrors: true, uniqueKeys: true });
     } catch (err) {
       const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
-      throw new DefinitionError(`definition is not valid YAML or JSON: ${msg}`, [{ pointer: '', message: `must be YAML or JSON (${msg})` }]);
+      throw new DefinitionError(`definition is not valid YAML or JSON: ${msg}`, [
+        { pointer: '', message: `must be YAML or JSON (${msg})` },
+      ]);
     }
   } else if (body !== null && typeof body === 'object') {
     doc = body;
   } else {
-    throw new DefinitionError('definition must be YAML or JSON text or an object', [{ pointer: '', message: 'must be an object' }]);
+    throw new DefinitionError('definition must be YAML or JSON text or an object', [
+      { pointer: '', message: 'must be an object' },
+    ]);
   }
   const deep = depthOver(doc, maxDepth);
   if (deep !== null) {

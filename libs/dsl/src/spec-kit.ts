@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
  * CTK features): SW_SPEC_DIR, or `../shared/serverless-workflow` beside the checkout. A clone without it
  * runs every other test; the suites that read the kit are reported as not run.
  */
-export const SPEC_DIR = process.env.SW_SPEC_DIR ?? resolve(__dirname, '..', '..', '..', '..', 'shared', 'serverless-workflow');
+export const SPEC_DIR =
+  process.env.SW_SPEC_DIR ?? resolve(__dirname, '..', '..', '..', '..', 'shared', 'serverless-workflow');
 
 export const hasSpecKit = existsSync(join(SPEC_DIR, 'examples'));

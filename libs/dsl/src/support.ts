@@ -19,7 +19,8 @@ export function describeSupport(doc: WorkflowDocument): SupportReport {
   const add = (feature: string, pointer: string) => unsupported.push({ feature, pointer });
   if (doc.use?.catalogs) add('catalogs (use.catalogs)', '/use/catalogs');
   if (doc.use?.extensions) add('extensions (use.extensions)', '/use/extensions');
-  if (doc.evaluate?.language && doc.evaluate.language !== 'jq') add(`expression language ${doc.evaluate.language}`, '/evaluate/language');
+  if (doc.evaluate?.language && doc.evaluate.language !== 'jq')
+    add(`expression language ${doc.evaluate.language}`, '/evaluate/language');
   if (doc.evaluate?.mode === 'loose') add('loose expression mode', '/evaluate/mode');
   if (doc.schedule) {
     const s = doc.schedule as { on?: unknown };
@@ -29,7 +30,8 @@ export function describeSupport(doc: WorkflowDocument): SupportReport {
         : 'registered (POST /v1/definitions), each matching event (POST /v1/events) starts a task';
     notes.push({ feature: 'schedule', pointer: '/schedule', note });
   }
-  for (const [name, policy] of Object.entries(doc.use?.authentications ?? {})) authPolicy(policy, `/use/authentications/${escapePointer(name)}`, add);
+  for (const [name, policy] of Object.entries(doc.use?.authentications ?? {}))
+    authPolicy(policy, `/use/authentications/${escapePointer(name)}`, add);
   schemas(doc, '', add);
   walkTasks(doc, (pointer, _name, task) => {
     schemas(task, pointer, add);
@@ -51,11 +53,11 @@ export function describeSupport(doc: WorkflowDocument): SupportReport {
       else if (call.includes('@')) add('catalog function call', `${pointer}/call`);
       else if (doc.use?.functions?.[call]) {
         // a function of use.functions: runs as its own task, checked where it is declared
-      }
-      else add('custom function call', `${pointer}/call`);
+      } else add('custom function call', `${pointer}/call`);
     } else if (kind === 'run') {
       const run = task.run ?? {};
-      for (const process of ['container', 'script', 'shell']) if (run[process]) add(`run ${process}`, `${pointer}/run/${process}`);
+      for (const process of ['container', 'script', 'shell'])
+        if (run[process]) add(`run ${process}`, `${pointer}/run/${process}`);
       if (run.workflow && run.await === false) add('run workflow without await', `${pointer}/run/await`);
     }
   });
@@ -69,14 +71,20 @@ export function checkSupport(doc: WorkflowDocument): void {
 
 function authPolicy(policy: any, pointer: string, add: (f: string, p: string) => void): void {
   if (!policy || typeof policy !== 'object') return;
-  for (const scheme of UNSUPPORTED_AUTH) if (policy[scheme]) add(`${scheme === 'oidc' ? 'OIDC' : scheme === 'oauth2' ? 'OAuth2' : scheme} authentication`, `${pointer}/${scheme}`);
+  for (const scheme of UNSUPPORTED_AUTH)
+    if (policy[scheme])
+      add(
+        `${scheme === 'oidc' ? 'OIDC' : scheme === 'oauth2' ? 'OAuth2' : scheme} authentication`,
+        `${pointer}/${scheme}`,
+      );
 }
 
 function schemas(holder: any, pointer: string, add: (f: string, p: string) => void): void {
   for (const part of ['input', 'output', 'export']) {
     const schema = holder?.[part]?.schema;
     if (!schema) continue;
-    if (schema.format && schema.format !== 'json' && !String(schema.format).startsWith('json:')) add(`schema format ${schema.format}`, `${pointer}/${part}/schema/format`);
+    if (schema.format && schema.format !== 'json' && !String(schema.format).startsWith('json:'))
+      add(`schema format ${schema.format}`, `${pointer}/${part}/schema/format`);
     else if (schema.resource && !schema.document) add('external schema resource', `${pointer}/${part}/schema/resource`);
   }
 }

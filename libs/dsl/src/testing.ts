@@ -1,4 +1,15 @@
-import { ERROR_TYPES, type ChildResult, type Coroutine, type Effect, type HttpRequest, type Json, type Performed, simulate, type SimulatedRun, type TaskErrorData } from '@yieldflow/runtime';
+import {
+  ERROR_TYPES,
+  type ChildResult,
+  type Coroutine,
+  type Effect,
+  type HttpRequest,
+  type Json,
+  type Performed,
+  simulate,
+  type SimulatedRun,
+  type TaskErrorData,
+} from '@yieldflow/runtime';
 import { compileWorkflow, type CompileOptions } from './compile';
 import { JqEvaluator } from './expressions/evaluator';
 import { parseWorkflow } from './parse';
@@ -15,8 +26,13 @@ export function load(text: string | object, opts: CompileOptions = {}): Coroutin
 export interface World {
   /** Events to deliver, in order, to waitForEvent. */
   events?: Record<string, Json>[];
-  http?: (req: HttpRequest, now: number) => { status: number; body?: Json; headers?: Record<string, string>; advanceMs?: number };
-  spawn?: (effect: Extract<Effect, { kind: 'spawn' }>) => ChildResult[] | { results: ChildResult[] | ChildResult; advanceMs: number };
+  http?: (
+    req: HttpRequest,
+    now: number,
+  ) => { status: number; body?: Json; headers?: Record<string, string>; advanceMs?: number };
+  spawn?: (
+    effect: Extract<Effect, { kind: 'spawn' }>,
+  ) => ChildResult[] | { results: ChildResult[] | ChildResult; advanceMs: number };
   /** Virtual time each event takes to arrive, ms (default 10). */
   eventDelayMs?: number;
 }
@@ -31,10 +47,22 @@ export function runWith(fn: Coroutine, input: Json, world: World = {}, start = D
   const trace: TraceEntry[] = [];
   const emitted: Record<string, Json>[] = [];
   const events = [...(world.events ?? [])];
-  const traced: Coroutine = (i, ctx) => fn(i, { taskId: ctx.taskId, now: () => ctx.now(), record: (e) => { trace.push(e as unknown as TraceEntry); ctx.record(e); }, patched: (id) => ctx.patched(id) });
+  const traced: Coroutine = (i, ctx) =>
+    fn(i, {
+      taskId: ctx.taskId,
+      now: () => ctx.now(),
+      record: (e) => {
+        trace.push(e as unknown as TraceEntry);
+        ctx.record(e);
+      },
+      patched: (id) => ctx.patched(id),
+    });
   const timeout = (effect: Effect, now: number, needMs: number): Performed | null =>
     'deadline' in effect && effect.deadline !== undefined && now + needMs > effect.deadline
-      ? { error: { type: ERROR_TYPES.timeout, status: 408, title: 'Timeout', detail: 'deadline passed' }, advanceMs: Math.max(0, effect.deadline - now) }
+      ? {
+          error: { type: ERROR_TYPES.timeout, status: 408, title: 'Timeout', detail: 'deadline passed' },
+          advanceMs: Math.max(0, effect.deadline - now),
+        }
       : null;
   const perform = (effect: Effect, now: number): Performed | undefined => {
     switch (effect.kind) {
@@ -57,12 +85,24 @@ export function runWith(fn: Coroutine, input: Json, world: World = {}, start = D
         const late = timeout(effect, now, advanceMs);
         if (late) return late;
         if (r.status < 200 || r.status > 299) {
-          const error: TaskErrorData = { type: ERROR_TYPES.communication, status: r.status, title: 'Communication error', detail: `HTTP ${r.status}` };
+          const error: TaskErrorData = {
+            type: ERROR_TYPES.communication,
+            status: r.status,
+            title: 'Communication error',
+            detail: `HTTP ${r.status}`,
+          };
           // as the engine's http performer does: an answer not worth retrying carries the request's URL as its instance
           if (!(r.status === 408 || r.status === 429 || r.status >= 500)) error.instance = effect.request.url;
           return { error, advanceMs };
         }
-        return { result: { status: r.status, headers: r.headers ?? { 'content-type': 'application/json' }, body: r.body ?? null }, advanceMs };
+        return {
+          result: {
+            status: r.status,
+            headers: r.headers ?? { 'content-type': 'application/json' },
+            body: r.body ?? null,
+          },
+          advanceMs,
+        };
       }
       case 'spawn': {
         if (!world.spawn) return 'suspend';
@@ -84,7 +124,10 @@ export function started(run: TracedRun): string[] {
 }
 
 /** A spawn handler that runs child definitions (fork branches, or referenced workflows) on the simulator too. */
-export function children(registry: Record<string, string | object> = {}, world: World = {}): NonNullable<World['spawn']> {
+export function children(
+  registry: Record<string, string | object> = {},
+  world: World = {},
+): NonNullable<World['spawn']> {
   return (effect) => {
     let n = 0;
     const runs = effect.children.map((spec) => {
@@ -94,7 +137,15 @@ export function children(registry: Record<string, string | object> = {}, world: 
       else if ('definitionRef' in spec) {
         const ref = spec.definitionRef;
         const def = registry[`${ref.namespace}/${ref.name}:${ref.version}`];
-        if (!def) return { result: { id, status: 'faulted', error: { type: ERROR_TYPES.runtime, status: 404, detail: 'no such workflow' } } as ChildResult, elapsed: 0 };
+        if (!def)
+          return {
+            result: {
+              id,
+              status: 'faulted',
+              error: { type: ERROR_TYPES.runtime, status: 404, detail: 'no such workflow' },
+            } as ChildResult,
+            elapsed: 0,
+          };
         fn = load(def);
       } else throw new Error('code-first children are not used here');
       const r = runWith(fn, spec.input ?? null, world);

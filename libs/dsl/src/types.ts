@@ -66,7 +66,16 @@ export interface UseDef {
 }
 
 export interface WorkflowDocument {
-  document: { dsl: string; namespace: string; name: string; version: string; title?: string; summary?: string; tags?: Record<string, string>; metadata?: JsonObject };
+  document: {
+    dsl: string;
+    namespace: string;
+    name: string;
+    version: string;
+    title?: string;
+    summary?: string;
+    tags?: Record<string, string>;
+    metadata?: JsonObject;
+  };
   input?: InputDef;
   use?: UseDef;
   do: TaskList;

@@ -13,7 +13,14 @@ export function expandUriTemplate(template: string, vars: Json): string {
         const name = raw.trim().replace(/\*$/, '').replace(/:\d+$/, '');
         const v = Object.prototype.hasOwnProperty.call(scope, name) ? (scope as Record<string, Json>)[name] : null;
         if (v === null || v === undefined) return undefined;
-        const text = typeof v === 'string' ? v : Array.isArray(v) ? v.map(String).join(',') : typeof v === 'object' ? JSON.stringify(v) : String(v);
+        const text =
+          typeof v === 'string'
+            ? v
+            : Array.isArray(v)
+              ? v.map(String).join(',')
+              : typeof v === 'object'
+                ? JSON.stringify(v)
+                : String(v);
         return op === '+' ? encodeURI(text) : encodeURIComponent(text);
       })
       .filter((s) => s !== undefined)

@@ -8,7 +8,8 @@ import { validateWorkflow } from './validate';
 import { hasSpecKit, SPEC_DIR as SPEC } from './spec-kit';
 
 // without the spec kit (SW_SPEC_DIR) these suites are reported as not run (skipped), never as passed
-const files = (dir: string) => (hasSpecKit ? readdirSync(join(SPEC, dir)).filter((f) => f.endsWith('.yaml')) : ['(the spec kit is absent)']);
+const files = (dir: string) =>
+  hasSpecKit ? readdirSync(join(SPEC, dir)).filter((f) => f.endsWith('.yaml')) : ['(the spec kit is absent)'];
 const withKit = hasSpecKit ? describe : describe.skip;
 
 withKit('the spec examples', () => {
@@ -57,30 +58,42 @@ withKit('the spec examples', () => {
 
   it('schedule is accepted with a note that it is not acted on', () => {
     const doc = validateWorkflow(parseWorkflow(readFileSync(join(SPEC, 'examples', 'schedule-cron.yaml'), 'utf8')));
-    expect(describeSupport(doc).notes).toEqual([expect.objectContaining({ feature: 'schedule', pointer: '/schedule' })]);
+    expect(describeSupport(doc).notes).toEqual([
+      expect.objectContaining({ feature: 'schedule', pointer: '/schedule' }),
+    ]);
   });
 });
 
 withKit('the invalid examples', () => {
   it.each(files('invalid-examples'))('%s is rejected with a DefinitionError', (file) => {
-    expect(() => validateWorkflow(parseWorkflow(readFileSync(join(SPEC, 'invalid-examples', file), 'utf8')))).toThrow(DefinitionError);
+    expect(() => validateWorkflow(parseWorkflow(readFileSync(join(SPEC, 'invalid-examples', file), 'utf8')))).toThrow(
+      DefinitionError,
+    );
   });
 
   it('explains an extra property of an http call in one line, not every oneOf branch', () => {
     try {
-      validateWorkflow(parseWorkflow(readFileSync(join(SPEC, 'invalid-examples', 'extra-property-in-call.yaml'), 'utf8')));
+      validateWorkflow(
+        parseWorkflow(readFileSync(join(SPEC, 'invalid-examples', 'extra-property-in-call.yaml'), 'utf8')),
+      );
       throw new Error('accepted');
     } catch (err) {
-      expect((err as DefinitionError).violations).toEqual([{ pointer: '/do/0/getPet', message: "must NOT have the property 'foo'" }]);
+      expect((err as DefinitionError).violations).toEqual([
+        { pointer: '/do/0/getPet', message: "must NOT have the property 'foo'" },
+      ]);
     }
   });
 
   it('explains two tasks in one list item', () => {
     try {
-      validateWorkflow(parseWorkflow(readFileSync(join(SPEC, 'invalid-examples', 'two-tasks-in-one-item.yaml'), 'utf8')));
+      validateWorkflow(
+        parseWorkflow(readFileSync(join(SPEC, 'invalid-examples', 'two-tasks-in-one-item.yaml'), 'utf8')),
+      );
       throw new Error('accepted');
     } catch (err) {
-      expect((err as DefinitionError).violations).toEqual([{ pointer: '/do/0', message: 'must NOT have more than 1 properties' }]);
+      expect((err as DefinitionError).violations).toEqual([
+        { pointer: '/do/0', message: 'must NOT have more than 1 properties' },
+      ]);
     }
   });
 
@@ -104,7 +117,10 @@ withKit('the invalid examples', () => {
       validateWorkflow({ document: { dsl: '1.0.3', namespace: 'x', version: '1.0.0' }, do: [] });
       throw new Error('accepted');
     } catch (err) {
-      expect((err as DefinitionError).violations).toContainEqual({ pointer: '/document', message: "must have required property 'name'" });
+      expect((err as DefinitionError).violations).toContainEqual({
+        pointer: '/document',
+        message: "must have required property 'name'",
+      });
     }
   });
 });
@@ -132,7 +148,16 @@ describe('parseWorkflow', () => {
     expect(() => parseWorkflow('')).toThrow(DefinitionError);
   });
   it('bounds YAML alias expansion', () => {
-    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 12 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`)].join('\n');
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x]',
+      ...Array.from(
+        { length: 12 },
+        (_, i) =>
+          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9)
+            .fill(`*${String.fromCharCode(97 + i)}`)
+            .join(', ')}]`,
+      ),
+    ].join('\n');
     expect(() => parseWorkflow(bomb)).toThrow(DefinitionError);
   });
 });

@@ -42,7 +42,10 @@ export function dslAjv(): { ajv: Ajv2020; validate: ValidateFunction } {
 export function validateWorkflow(doc: unknown): WorkflowDocument {
   const { validate } = dslAjv();
   if (!validate(doc)) {
-    throw new DefinitionError('definition does not follow the Serverless Workflow DSL 1.0.3 schema', explain(doc, validate.errors ?? []));
+    throw new DefinitionError(
+      'definition does not follow the Serverless Workflow DSL 1.0.3 schema',
+      explain(doc, validate.errors ?? []),
+    );
   }
   checkSupport(doc as WorkflowDocument);
   return doc as WorkflowDocument;
@@ -85,11 +88,19 @@ export function explain(doc: unknown, errors: ErrorObject[]): Violation[] {
       out.push(...reduce((sub.errors ?? []).map((e) => ({ ...e, instancePath: pointer + e.instancePath }))));
       explained.push(pointer);
     } else if (!ref) {
-      out.push({ pointer, message: `must be one task: one of call, do, emit, for, fork, listen, raise, run, set, switch, try, wait` });
+      out.push({
+        pointer,
+        message: `must be one task: one of call, do, emit, for, fork, listen, raise, run, set, switch, try, wait`,
+      });
       explained.push(pointer);
     }
   }
-  const rest = errors.filter((e) => !explained.some((p) => e.instancePath === p || e.instancePath.startsWith(`${p}/`) || p.startsWith(`${e.instancePath}/`)));
+  const rest = errors.filter(
+    (e) =>
+      !explained.some(
+        (p) => e.instancePath === p || e.instancePath.startsWith(`${p}/`) || p.startsWith(`${e.instancePath}/`),
+      ),
+  );
   out.push(...reduce(rest));
   const seen = new Set<string>();
   return out.filter((v) => {
@@ -102,7 +113,8 @@ export function explain(doc: unknown, errors: ErrorObject[]): Violation[] {
 
 /** Drop oneOf/anyOf summaries when a deeper error says more; keep one message per pointer and reason. */
 function reduce(errors: ErrorObject[]): Violation[] {
-  const deeper = (p: string) => errors.some((e) => e.instancePath.startsWith(`${p}/`) || (e.instancePath === p && !isSummary(e)));
+  const deeper = (p: string) =>
+    errors.some((e) => e.instancePath.startsWith(`${p}/`) || (e.instancePath === p && !isSummary(e)));
   const kept = errors.filter((e) => !(isSummary(e) && deeper(e.instancePath)));
   // several oneOf branches each missing a property: say which properties would do
   const missing = new Map<string, Set<string>>();
@@ -118,7 +130,13 @@ function reduce(errors: ErrorObject[]): Violation[] {
   }
   for (const [pointer, props] of missing) {
     const list = [...props].map((p) => `'${p}'`);
-    out.push({ pointer, message: list.length === 1 ? `must have required property ${list[0]}` : `must have the required properties of one of its forms (${list.join(', ')})` });
+    out.push({
+      pointer,
+      message:
+        list.length === 1
+          ? `must have required property ${list[0]}`
+          : `must have the required properties of one of its forms (${list.join(', ')})`,
+    });
   }
   return out;
 }

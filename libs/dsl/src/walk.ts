@@ -1,6 +1,19 @@
 import { escapePointer } from './parse';
 
-export const TASK_KINDS = ['call', 'emit', 'for', 'fork', 'listen', 'raise', 'run', 'set', 'switch', 'try', 'wait', 'do'] as const;
+export const TASK_KINDS = [
+  'call',
+  'emit',
+  'for',
+  'fork',
+  'listen',
+  'raise',
+  'run',
+  'set',
+  'switch',
+  'try',
+  'wait',
+  'do',
+] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 
 /** Which kind of task an object is ('for' and 'try' tasks also hold a 'do' or 'catch'). */
@@ -19,7 +32,8 @@ export function walkTasks(doc: unknown, visit: Visitor): void {
   walkList(d.do, '/do', visit);
   const functions = d.use?.functions;
   if (functions && typeof functions === 'object') {
-    for (const [name, task] of Object.entries(functions)) walkTask(task, `/use/functions/${escapePointer(name)}`, name, visit);
+    for (const [name, task] of Object.entries(functions))
+      walkTask(task, `/use/functions/${escapePointer(name)}`, name, visit);
   }
 }
 
@@ -27,7 +41,8 @@ export function walkList(list: unknown, pointer: string, visit: Visitor): void {
   if (!Array.isArray(list)) return;
   list.forEach((item, i) => {
     if (!item || typeof item !== 'object') return;
-    for (const [name, task] of Object.entries(item)) walkTask(task, `${pointer}/${i}/${escapePointer(name)}`, name, visit);
+    for (const [name, task] of Object.entries(item))
+      walkTask(task, `${pointer}/${i}/${escapePointer(name)}`, name, visit);
   });
 }
 

@@ -7,17 +7,36 @@ import type { Json } from './json';
  * `deadline` (epoch ms), on any waiting effect, bounds the wait: past it the coroutine is resumed by a
  * TaskError of the timeout type thrown at its `yield`.
  */
-export interface SleepEffect { kind: 'sleep'; ms: number; label?: string; deadline?: number }
-export interface SleepUntilEffect { kind: 'sleepUntil'; at: number; label?: string; deadline?: number }
+export interface SleepEffect {
+  kind: 'sleep';
+  ms: number;
+  label?: string;
+  deadline?: number;
+}
+export interface SleepUntilEffect {
+  kind: 'sleepUntil';
+  at: number;
+  label?: string;
+  deadline?: number;
+}
 /** Suspend, publish `value` to whoever drives the task, and resume with the value a client sends in. */
-export interface ReceiveEffect { kind: 'receive'; value: Json; deadline?: number }
+export interface ReceiveEffect {
+  kind: 'receive';
+  value: Json;
+  deadline?: number;
+}
 /**
  * Wait for a CloudEvent whose type is `type` (or one of them) in the task's namespace; resumes with the
  * event (an object with id, type, source, time, data, ...), or with null when `timeoutMs` passes first.
  * Finer filters (source, data, correlation) are the coroutine's to check: it waits again on a mismatch.
  * An event published while the task was running towards this wait is delivered, not lost.
  */
-export interface WaitForEventEffect { kind: 'waitForEvent'; type: string | string[]; timeoutMs?: number; deadline?: number }
+export interface WaitForEventEffect {
+  kind: 'waitForEvent';
+  type: string | string[];
+  timeoutMs?: number;
+  deadline?: number;
+}
 
 export interface HttpRequest {
   method: string;
@@ -44,7 +63,12 @@ export interface HttpResponse {
   body: Json;
 }
 /** An IO call performed by the worker; resumes with the HttpResponse. Never performed again once completed. */
-export interface HttpEffect { kind: 'http'; request: HttpRequest; retry?: RetryPolicy; deadline?: number }
+export interface HttpEffect {
+  kind: 'http';
+  request: HttpRequest;
+  retry?: RetryPolicy;
+  deadline?: number;
+}
 
 export interface CloudEventInput {
   type: string;
@@ -57,7 +81,10 @@ export interface CloudEventInput {
   [extension: string]: Json | undefined;
 }
 /** Publish an event to the task's namespace (tasks waiting for it wake); resumes with the event as sent. */
-export interface EmitEffect { kind: 'emit'; event: CloudEventInput }
+export interface EmitEffect {
+  kind: 'emit';
+  event: CloudEventInput;
+}
 
 export type ChildSpec =
   | { coroutine: string; input?: Json }
@@ -73,7 +100,12 @@ export interface ChildResult {
  * Start child tasks and suspend until they end: `all` resumes with every ChildResult in order, `any` with
  * the first to end (the others are cancelled).
  */
-export interface SpawnEffect { kind: 'spawn'; children: ChildSpec[]; wait: 'all' | 'any'; deadline?: number }
+export interface SpawnEffect {
+  kind: 'spawn';
+  children: ChildSpec[];
+  wait: 'all' | 'any';
+  deadline?: number;
+}
 
 /**
  * Start a task that is not a child (its end does not wake this one) and resume with what the worker
@@ -81,7 +113,13 @@ export interface SpawnEffect { kind: 'spawn'; children: ChildSpec[]; wait: 'all'
  * caller from what makes the start unique (a schedule's id and fire time), so a repeat starts nothing.
  * `schedule` carries what the worker checks and records for a schedule's fire.
  */
-export interface StartEffect { kind: 'start'; id: string; task: ChildSpec; schedule?: Json; deadline?: number }
+export interface StartEffect {
+  kind: 'start';
+  id: string;
+  task: ChildSpec;
+  schedule?: Json;
+  deadline?: number;
+}
 
 /**
  * Run the activity handler registered under `name` on the worker (where injected services belong) with
@@ -113,7 +151,14 @@ export interface JobOptions {
  * completed, resuming with its return value, or until BullMQ has given up retrying it, throwing its
  * failure as a TaskError. The job id is derived from the task and step: a repeat adds nothing.
  */
-export interface JobEffect { kind: 'job'; queue: string; name: string; data: Json; opts?: JobOptions; deadline?: number }
+export interface JobEffect {
+  kind: 'job';
+  queue: string;
+  name: string;
+  data: Json;
+  opts?: JobOptions;
+  deadline?: number;
+}
 
 export type Effect =
   | ActivityEffect
@@ -128,19 +173,32 @@ export type Effect =
   | SpawnEffect;
 export type EffectKind = Effect['kind'];
 
-export const sleep = (ms: number, label?: string): SleepEffect => (label === undefined ? { kind: 'sleep', ms } : { kind: 'sleep', ms, label });
+export const sleep = (ms: number, label?: string): SleepEffect =>
+  label === undefined ? { kind: 'sleep', ms } : { kind: 'sleep', ms, label };
 export const sleepUntil = (at: number | Date, label?: string): SleepUntilEffect => {
   const ms = at instanceof Date ? at.getTime() : at;
   return label === undefined ? { kind: 'sleepUntil', at: ms } : { kind: 'sleepUntil', at: ms, label };
 };
 export const receive = (value: Json = null): ReceiveEffect => ({ kind: 'receive', value });
 export const waitForEvent = (type: string | string[], opts: { timeoutMs?: number } = {}): WaitForEventEffect =>
-  opts.timeoutMs === undefined ? { kind: 'waitForEvent', type } : { kind: 'waitForEvent', type, timeoutMs: opts.timeoutMs };
-export const http = (request: HttpRequest, retry?: RetryPolicy): HttpEffect => (retry ? { kind: 'http', request, retry } : { kind: 'http', request });
+  opts.timeoutMs === undefined
+    ? { kind: 'waitForEvent', type }
+    : { kind: 'waitForEvent', type, timeoutMs: opts.timeoutMs };
+export const http = (request: HttpRequest, retry?: RetryPolicy): HttpEffect =>
+  retry ? { kind: 'http', request, retry } : { kind: 'http', request };
 export const emit = (event: CloudEventInput): EmitEffect => ({ kind: 'emit', event });
-export const spawn = (children: ChildSpec[], wait: 'all' | 'any' = 'all'): SpawnEffect => ({ kind: 'spawn', children, wait });
-export const start = (id: string, task: ChildSpec, schedule?: Json): StartEffect => (schedule === undefined ? { kind: 'start', id, task } : { kind: 'start', id, task, schedule });
-export const activity = (name: string, args: Json = null, opts: { retry?: RetryPolicy; timeoutMs?: number } = {}): ActivityEffect => {
+export const spawn = (children: ChildSpec[], wait: 'all' | 'any' = 'all'): SpawnEffect => ({
+  kind: 'spawn',
+  children,
+  wait,
+});
+export const start = (id: string, task: ChildSpec, schedule?: Json): StartEffect =>
+  schedule === undefined ? { kind: 'start', id, task } : { kind: 'start', id, task, schedule };
+export const activity = (
+  name: string,
+  args: Json = null,
+  opts: { retry?: RetryPolicy; timeoutMs?: number } = {},
+): ActivityEffect => {
   const effect: ActivityEffect = { kind: 'activity', name, args };
   if (opts.retry) effect.retry = opts.retry;
   if (opts.timeoutMs !== undefined) effect.timeoutMs = opts.timeoutMs;

@@ -19,7 +19,10 @@ describe('Execution', () => {
     const { execution, outcome } = Execution.start(consumer, null, 't', 0);
     expect(outcome).toEqual({ type: 'suspend', effect: { kind: 'receive', value: '' } });
     for (let n = 1; n <= 5; n++) {
-      expect(execution.resume({ r: n, t: n })).toEqual({ type: 'suspend', effect: { kind: 'receive', value: '200 OK' } });
+      expect(execution.resume({ r: n, t: n })).toEqual({
+        type: 'suspend',
+        effect: { kind: 'receive', value: '200 OK' },
+      });
     }
     expect(execution.resume({ r: null, t: 9 })).toEqual({ type: 'complete', output: [1, 2, 3, 4, 5] });
   });
@@ -63,7 +66,10 @@ describe('Execution', () => {
       }
     };
     const { execution } = Execution.start(fn, null, 't', 0);
-    expect(execution.resume({ e: { type: ERROR_TYPES.communication, status: 503 }, t: 1 })).toEqual({ type: 'complete', output: 503 });
+    expect(execution.resume({ e: { type: ERROR_TYPES.communication, status: 503 }, t: 1 })).toEqual({
+      type: 'complete',
+      output: 503,
+    });
   });
 
   it('an uncaught throw faults the task with the error recorded', () => {
@@ -113,7 +119,14 @@ describe('simulate', () => {
 describe('CoroutineRegistry', () => {
   it('registers the seed coroutines under their names', () => {
     const r = registerSeedCoroutines(new CoroutineRegistry());
-    expect(r.names()).toEqual(['seed.consumer', 'seed.func-a', 'seed.func-b', 'seed.interleave-a', 'seed.interleave-b', 'seed.num']);
+    expect(r.names()).toEqual([
+      'seed.consumer',
+      'seed.func-a',
+      'seed.func-b',
+      'seed.interleave-a',
+      'seed.interleave-b',
+      'seed.num',
+    ]);
   });
   it('refuses a duplicate or badly formed name', () => {
     const r = new CoroutineRegistry().register('x', funcA);
@@ -124,9 +137,15 @@ describe('CoroutineRegistry', () => {
 
 describe('retryDelay', () => {
   it('follows constant, linear and exponential backoff and stops at the attempt limit', () => {
-    expect([2, 3, 4].map((a) => retryDelay({ attempts: 4, delayMs: 100, backoff: 'constant' }, a))).toEqual([100, 100, 100]);
-    expect([2, 3, 4].map((a) => retryDelay({ attempts: 4, delayMs: 100, backoff: 'linear' }, a))).toEqual([100, 200, 300]);
-    expect([2, 3, 4].map((a) => retryDelay({ attempts: 4, delayMs: 100, backoff: 'exponential' }, a))).toEqual([100, 200, 400]);
+    expect([2, 3, 4].map((a) => retryDelay({ attempts: 4, delayMs: 100, backoff: 'constant' }, a))).toEqual([
+      100, 100, 100,
+    ]);
+    expect([2, 3, 4].map((a) => retryDelay({ attempts: 4, delayMs: 100, backoff: 'linear' }, a))).toEqual([
+      100, 200, 300,
+    ]);
+    expect([2, 3, 4].map((a) => retryDelay({ attempts: 4, delayMs: 100, backoff: 'exponential' }, a))).toEqual([
+      100, 200, 400,
+    ]);
     expect(retryDelay({ attempts: 4 }, 5)).toBeNull();
     expect(retryDelay({ delayMs: 100, backoff: 'constant', jitter: 0.5 }, 2, () => 1)).toBe(150);
   });

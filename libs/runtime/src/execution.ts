@@ -37,11 +37,20 @@ export interface JournalEntry {
 }
 
 export type Outcome =
-  | { type: 'suspend'; effect: Effect }
-  | { type: 'complete'; output: Json }
-  | { type: 'fault'; error: TaskErrorData };
+  { type: 'suspend'; effect: Effect } | { type: 'complete'; output: Json } | { type: 'fault'; error: TaskErrorData };
 
-const EFFECT_KINDS = new Set<string>(['sleep', 'sleepUntil', 'receive', 'waitForEvent', 'http', 'emit', 'spawn', 'start', 'activity', 'job']);
+const EFFECT_KINDS = new Set<string>([
+  'sleep',
+  'sleepUntil',
+  'receive',
+  'waitForEvent',
+  'http',
+  'emit',
+  'spawn',
+  'start',
+  'activity',
+  'job',
+]);
 
 /**
  * A live coroutine. It is built by `start` (a fresh task) or `replay` (a task whose generator is not in
@@ -101,7 +110,14 @@ export class Execution implements PatchDecider {
     return this.pending;
   }
 
-  static start(fn: Coroutine, input: Json, taskId: string, startedAt: number, replaying = false, patches?: Record<string, boolean>): { execution: Execution; outcome: Outcome } {
+  static start(
+    fn: Coroutine,
+    input: Json,
+    taskId: string,
+    startedAt: number,
+    replaying = false,
+    patches?: Record<string, boolean>,
+  ): { execution: Execution; outcome: Outcome } {
     let execution: Execution | undefined;
     const ctx: CoroutineContext = {
       taskId,
@@ -123,7 +139,9 @@ export class Execution implements PatchDecider {
     try {
       gen = fn(input, ctx);
     } catch (err) {
-      const dummy = (function* (): Generator<Effect, Json, any> { return null; })();
+      const dummy = (function* (): Generator<Effect, Json, any> {
+        return null;
+      })();
       execution = prepare(new Execution(dummy, startedAt));
       return { execution, outcome: { type: 'fault', error: toTaskErrorData(err) } };
     }
@@ -198,7 +216,9 @@ export class Execution implements PatchDecider {
       this.close();
       return {
         type: 'fault',
-        error: toTaskErrorData(new TypeError(`a coroutine must yield an effect (sleep, receive, http, ...), got ${describe(effect)}`)),
+        error: toTaskErrorData(
+          new TypeError(`a coroutine must yield an effect (sleep, receive, http, ...), got ${describe(effect)}`),
+        ),
       };
     }
     this.pending = effect;

@@ -54,7 +54,10 @@ describe('patched()', () => {
   });
 
   it('a new-path task replayed with its kept decisions stays on the new path', () => {
-    const journal: JournalEntry[] = [{ k: 'waitForEvent', r: null, t: 20 }, { k: 'sleep', r: null, t: 30 }];
+    const journal: JournalEntry[] = [
+      { k: 'waitForEvent', r: null, t: 20 },
+      { k: 'sleep', r: null, t: 30 },
+    ];
     const { execution, outcome } = Execution.replay(after, null, 't', 0, journal, { 'check-stock': true });
     expect(outcome).toMatchObject({ type: 'suspend', effect: { kind: 'receive' } });
     expect(execution.resume({ r: 'y', t: 40 })).toEqual({ type: 'complete', output: { path: 'new', a: 'y' } });
@@ -70,7 +73,10 @@ describe('patched()', () => {
       return a;
     };
     const { execution } = Execution.replay(later, null, 't', 0, oldJournal);
-    expect(execution.resume({ r: 'x', t: 20 })).toMatchObject({ type: 'suspend', effect: { kind: 'sleep', label: 'notify' } });
+    expect(execution.resume({ r: 'x', t: 20 })).toMatchObject({
+      type: 'suspend',
+      effect: { kind: 'sleep', label: 'notify' },
+    });
   });
 
   it('ctx.patched() is the same; outside a coroutine, or with a bad id, it throws', () => {
@@ -82,7 +88,10 @@ describe('patched()', () => {
     const bad: Coroutine = function* () {
       return patched('no spaces');
     };
-    expect(Execution.start(bad, null, 't', 0).outcome).toMatchObject({ type: 'fault', error: { detail: expect.stringMatching(/changeId must be/) } });
+    expect(Execution.start(bad, null, 't', 0).outcome).toMatchObject({
+      type: 'fault',
+      error: { detail: expect.stringMatching(/changeId must be/) },
+    });
   });
 });
 

@@ -32,13 +32,18 @@ const CHANGE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
 export function checkChangeId(changeId: unknown): asserts changeId is string {
   if (typeof changeId !== 'string' || !CHANGE_ID.test(changeId)) {
-    throw new TypeError(`patched(changeId): changeId must be 1-128 letters, digits, '.', '_', ':' or '-', got ${JSON.stringify(changeId)}`);
+    throw new TypeError(
+      `patched(changeId): changeId must be 1-128 letters, digits, '.', '_', ':' or '-', got ${JSON.stringify(changeId)}`,
+    );
   }
 }
 
 /** True on the new path (see above); only inside a running coroutine, between its yields. */
 export function patched(changeId: string): boolean {
   checkChangeId(changeId);
-  if (!current) throw new Error(`patched('${changeId}') was called outside a running coroutine: call it from the coroutine's own code`);
+  if (!current)
+    throw new Error(
+      `patched('${changeId}') was called outside a running coroutine: call it from the coroutine's own code`,
+    );
   return current.patched(changeId);
 }

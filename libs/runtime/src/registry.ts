@@ -25,7 +25,8 @@ export class CoroutineRegistry {
   register(name: string, fn: Coroutine, options: CoroutineOptions = {}): this {
     if (!NAME.test(name)) throw new TypeError(`coroutine name '${name}' must match ${NAME}`);
     const version = options.version ?? 1;
-    if (!Number.isSafeInteger(version) || version < 1) throw new TypeError(`coroutine '${name}': version must be a positive integer, got ${String(options.version)}`);
+    if (!Number.isSafeInteger(version) || version < 1)
+      throw new TypeError(`coroutine '${name}': version must be a positive integer, got ${String(options.version)}`);
     let versions = this.byName.get(name);
     if (versions?.has(version)) throw new TypeError(`coroutine '${name}' version ${version} is already registered`);
     if (typeof fn !== 'function') throw new TypeError(`coroutine '${name}' must be a generator function`);

@@ -12,7 +12,11 @@ export const DEFAULT_RETRY: Required<RetryPolicy> = {
  * Delay before attempt `attempt` (2 = the first retry), or null when the policy allows no more attempts.
  * `random` is injected so tests are exact.
  */
-export function retryDelay(policy: RetryPolicy | undefined, attempt: number, random: () => number = Math.random): number | null {
+export function retryDelay(
+  policy: RetryPolicy | undefined,
+  attempt: number,
+  random: () => number = Math.random,
+): number | null {
   const p = { ...DEFAULT_RETRY, ...policy };
   if (attempt > p.attempts) return null;
   const n = attempt - 1;

@@ -21,7 +21,12 @@ export interface SimulatedRun {
  * undefined for the defaults: sleeps, null for waitForEvent after its timeout, the event for emit).
  * Used by the runtime's and the DSL's tests; the journal it returns replays like a stored one.
  */
-export function simulate(fn: Coroutine, input: Json, perform: Performer = () => undefined, opts: { start?: number; maxSteps?: number } = {}): SimulatedRun {
+export function simulate(
+  fn: Coroutine,
+  input: Json,
+  perform: Performer = () => undefined,
+  opts: { start?: number; maxSteps?: number } = {},
+): SimulatedRun {
   const start = opts.start ?? Date.UTC(2026, 0, 1);
   let now = start;
   const journal: JournalEntry[] = [];
@@ -36,7 +41,8 @@ export function simulate(fn: Coroutine, input: Json, perform: Performer = () => 
     const answer = perform(effect, now) ?? defaultPerform(effect, now);
     if (answer === 'suspend') break;
     now += answer.advanceMs ?? 0;
-    const entry: JournalEntry = 'error' in answer ? { k: effect.kind, e: answer.error, t: now } : { k: effect.kind, r: answer.result, t: now };
+    const entry: JournalEntry =
+      'error' in answer ? { k: effect.kind, e: answer.error, t: now } : { k: effect.kind, r: answer.result, t: now };
     journal.push(entry);
     outcome = execution.resume(entry);
   }

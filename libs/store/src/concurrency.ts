@@ -25,7 +25,8 @@ export function keyPath(expr: string): string[] | null {
 function valueAt(input: Json, path: string[]): Json {
   let v: Json = input;
   for (const k of path) {
-    if (v === null || typeof v !== 'object' || Array.isArray(v) || !Object.prototype.hasOwnProperty.call(v, k)) return null;
+    if (v === null || typeof v !== 'object' || Array.isArray(v) || !Object.prototype.hasOwnProperty.call(v, k))
+      return null;
     v = (v as Record<string, Json>)[k];
   }
   return v;
@@ -55,7 +56,9 @@ export class ConcurrencyLimits {
 
   async list(namespace: string): Promise<ConcurrencyLimit[]> {
     const h = await this.store.redis.hgetall(this.store.keys.concurrency(namespace));
-    return Object.values(h).map((v) => JSON.parse(v) as ConcurrencyLimit).sort((a, b) => a.name.localeCompare(b.name));
+    return Object.values(h)
+      .map((v) => JSON.parse(v) as ConcurrencyLimit)
+      .sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /** The slot a new task takes under its name's limit (per key, by `keyOf` when the limit names none), or undefined when none applies. */
@@ -79,10 +82,21 @@ export class ConcurrencyLimits {
   }
 
   /** How many hold a slot of a limit and key value, and how many wait. */
-  async usage(namespace: string, name: string, keyValue: Json = null, hasKey = false): Promise<{ running: number; waiting: number }> {
-    const hash = createHash('sha256').update(`${name}\u0000${hasKey ? JSON.stringify(keyValue) : ''}`).digest('base64url').slice(0, 22);
+  async usage(
+    namespace: string,
+    name: string,
+    keyValue: Json = null,
+    hasKey = false,
+  ): Promise<{ running: number; waiting: number }> {
+    const hash = createHash('sha256')
+      .update(`${name}\u0000${hasKey ? JSON.stringify(keyValue) : ''}`)
+      .digest('base64url')
+      .slice(0, 22);
     const prefix = this.store.keys.slot(namespace, hash);
-    const [running, waiting] = await Promise.all([this.store.redis.scard(`${prefix}h`), this.store.redis.zcard(`${prefix}w`)]);
+    const [running, waiting] = await Promise.all([
+      this.store.redis.scard(`${prefix}h`),
+      this.store.redis.zcard(`${prefix}w`),
+    ]);
     return { running, waiting };
   }
 }

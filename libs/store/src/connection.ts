@@ -63,7 +63,11 @@ export class StoreCluster extends Cluster {
     });
     const replies: Reply[] = new Array<Reply>(calls.length);
     const send = async (indexes: number[]): Promise<void> => {
-      const p = (transaction ? Cluster.prototype.multi.call(this) : Cluster.prototype.pipeline.call(this)) as unknown as Record<string, (...a: unknown[]) => unknown> & { exec(): Promise<Reply[] | null> };
+      const p = (transaction
+        ? Cluster.prototype.multi.call(this)
+        : Cluster.prototype.pipeline.call(this)) as unknown as Record<string, (...a: unknown[]) => unknown> & {
+        exec(): Promise<Reply[] | null>;
+      };
       for (const i of indexes) p[calls[i].name](...calls[i].args);
       const out = (await p.exec()) ?? [];
       indexes.forEach((i, j) => (replies[i] = out[j] ?? [new Error('no reply'), null]));
@@ -109,7 +113,8 @@ export function connectRedis(target: RedisTarget, opts: ConnectOptions = {}): Re
   const maxRetriesPerRequest = opts.maxRetriesPerRequest === undefined ? null : opts.maxRetriesPerRequest;
   if (!target.redisCluster) {
     const options: RedisOptions = { maxRetriesPerRequest, lazyConnect: opts.lazyConnect ?? false };
-    if (opts.failFast) Object.assign(options, { enableOfflineQueue: false, retryStrategy: (n: number) => Math.min(n * 100, 1000) });
+    if (opts.failFast)
+      Object.assign(options, { enableOfflineQueue: false, retryStrategy: (n: number) => Math.min(n * 100, 1000) });
     return new Redis(target.redisUrl, options);
   }
   const { nodes, username, password } = target.redisCluster;

@@ -40,7 +40,14 @@ export class DefinitionRegistry {
   }
 
   /** Returns true when created, false when the same content was already registered under that version. */
-  async register(tenant: string, namespace: string, name: string, version: string, hash: string, text: string): Promise<boolean> {
+  async register(
+    tenant: string,
+    namespace: string,
+    name: string,
+    version: string,
+    hash: string,
+    text: string,
+  ): Promise<boolean> {
     await this.store.putDefinition(hash, text);
     const value = JSON.stringify({ hash, createdAt: Date.now() });
     const created = await this.store.redis.hsetnx(this.key(tenant, namespace, name), version, value);
@@ -48,9 +55,13 @@ export class DefinitionRegistry {
       await this.store.redis.zadd(this.names(tenant), 0, `${namespace}/${name}`);
       return true;
     }
-    const existing = JSON.parse((await this.store.redis.hget(this.key(tenant, namespace, name), version)) ?? '{}') as { hash?: string };
+    const existing = JSON.parse((await this.store.redis.hget(this.key(tenant, namespace, name), version)) ?? '{}') as {
+      hash?: string;
+    };
     if (existing.hash !== hash) {
-      throw new ConflictError(`workflow ${namespace}/${name} version ${version} is already registered with other content; versions are immutable, register a new version`);
+      throw new ConflictError(
+        `workflow ${namespace}/${name} version ${version} is already registered with other content; versions are immutable, register a new version`,
+      );
     }
     return false;
   }

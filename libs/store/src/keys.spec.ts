@@ -1,7 +1,7 @@
 import { Keys, slotOf } from './keys';
 
 describe('slots and partition tags', () => {
-  it('slotOf is Redis Cluster\'s HASH_SLOT: CRC16 of the hash tag mod 16384', () => {
+  it("slotOf is Redis Cluster's HASH_SLOT: CRC16 of the hash tag mod 16384", () => {
     expect(slotOf('123456789')).toBe(12739);
     expect(slotOf('foo')).toBe(12182);
     expect(slotOf('yf:{p0}:due')).toBe(slotOf('p0'));
@@ -16,7 +16,8 @@ describe('slots and partition tags', () => {
   // masters holding equal contiguous ranges, as redis-cli --cluster create assigns them
   const perMaster = (keys: Keys, masters: number) => {
     const c = new Array<number>(masters).fill(0);
-    for (let p = 0; p < keys.partitions; p++) c[Math.min(masters - 1, Math.floor(slotOf(keys.partition(p)) / (16384 / masters)))]++;
+    for (let p = 0; p < keys.partitions; p++)
+      c[Math.min(masters - 1, Math.floor(slotOf(keys.partition(p)) / (16384 / masters)))]++;
     return c;
   };
 
@@ -33,6 +34,11 @@ describe('slots and partition tags', () => {
 
   it('spread tags are fixed (stored keys are named by them): these must never change', () => {
     const keys = new Keys('yf', 16, 'spread');
-    expect([0, 1, 2, 15].map((p) => keys.partition(p))).toEqual(['yf:{p0.141}:', 'yf:{p1.46}:', 'yf:{p2.3}:', 'yf:{p15.15}:']);
+    expect([0, 1, 2, 15].map((p) => keys.partition(p))).toEqual([
+      'yf:{p0.141}:',
+      'yf:{p1.46}:',
+      'yf:{p2.3}:',
+      'yf:{p15.15}:',
+    ]);
   });
 });

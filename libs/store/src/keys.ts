@@ -101,7 +101,9 @@ export class Keys {
     readonly partitions: number,
     readonly partitionTags: PartitionTags = 'plain',
   ) {
-    this.tags = Array.from({ length: partitions }, (_, n) => (partitionTags === 'spread' ? spreadTag(n, partitions) : `p${n}`));
+    this.tags = Array.from({ length: partitions }, (_, n) =>
+      partitionTags === 'spread' ? spreadTag(n, partitions) : `p${n}`,
+    );
   }
 
   partition(n: number): string {
@@ -190,7 +192,9 @@ export class Keys {
  */
 export function childId(parent: string, seq: number, index: number): string {
   const id = `${parent}.${seq}.${index}`;
-  return id.length <= 64 ? id : `${createHash('sha256').update(parent).digest('base64url').slice(0, 22)}.${seq}.${index}`;
+  return id.length <= 64
+    ? id
+    : `${createHash('sha256').update(parent).digest('base64url').slice(0, 22)}.${seq}.${index}`;
 }
 
 const ID_CHARS = /^[A-Za-z0-9_.-]{1,128}$/;

@@ -26,7 +26,14 @@ export interface StoredSchedule {
 }
 
 type Scripted = Redis & {
-  yf_sched_record(prefix: string, member: string, due: number, record: string, taskId: string, max: number): Promise<number>;
+  yf_sched_record(
+    prefix: string,
+    member: string,
+    due: number,
+    record: string,
+    taskId: string,
+    max: number,
+  ): Promise<number>;
   yf_sched_gen(prefix: string, mode: string, gen: number, ...fields: (string | number)[]): Promise<number>;
 };
 
@@ -51,15 +58,44 @@ export class ScheduleStore {
   }
 
   /** Store a new schedule; false when the id is taken in the namespace. */
-  async create(ns: string, sid: string, uid: string, doc: string, paused: boolean, note: string | undefined, now = Date.now()): Promise<boolean> {
+  async create(
+    ns: string,
+    sid: string,
+    uid: string,
+    doc: string,
+    paused: boolean,
+    note: string | undefined,
+    now = Date.now(),
+  ): Promise<boolean> {
     const k = this.keys.schedule(ns, sid);
-    const fields: (string | number)[] = ['ns', ns, 'sid', sid, 'uid', uid, 'doc', doc, 'gen', 0, 'fired', 0, 'ca', now, 'ua', now];
+    const fields: (string | number)[] = [
+      'ns',
+      ns,
+      'sid',
+      sid,
+      'uid',
+      uid,
+      'doc',
+      doc,
+      'gen',
+      0,
+      'fired',
+      0,
+      'ca',
+      now,
+      'ua',
+      now,
+    ];
     if (paused) fields.push('paused', 1);
     if (note) fields.push('note', note);
     const ok = await this.r.hsetnx(`${k}h`, 'uid', uid);
     if (!ok) return false;
     // a schedule deleted meanwhile leaves records behind it: they go with the new one
-    await this.r.multi().del(`${k}f`, `${k}t`, `${k}s`).hset(`${k}h`, ...fields).exec();
+    await this.r
+      .multi()
+      .del(`${k}f`, `${k}t`, `${k}s`)
+      .hset(`${k}h`, ...fields)
+      .exec();
     await this.r.zadd(this.keys.schedules(ns), now, sid);
     return true;
   }

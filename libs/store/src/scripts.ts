@@ -4,7 +4,26 @@ import type { ChainableCommander } from 'ioredis';
 import type Redis from 'ioredis';
 
 /** The Lua scripts in ../lua, one per atomic transition, named verb-<numKeys>.lua. */
-const SCRIPTS = ['create', 'claim', 'writeback', 'resolve', 'send', 'cancel', 'event', 'buffer', 'own', 'child', 'close', 'descend', 'outbox', 'pause', 'retry', 'slot', 'admit', 'expire'] as const;
+const SCRIPTS = [
+  'create',
+  'claim',
+  'writeback',
+  'resolve',
+  'send',
+  'cancel',
+  'event',
+  'buffer',
+  'own',
+  'child',
+  'close',
+  'descend',
+  'outbox',
+  'pause',
+  'retry',
+  'slot',
+  'admit',
+  'expire',
+] as const;
 export type ScriptName = (typeof SCRIPTS)[number];
 
 export type ScriptedRedis = Redis & {

@@ -32,7 +32,14 @@ const FIELDS = ['st', 'pz', 'ns', 'kind', 'name', 'ca', 'b'] as const;
 
 /** An ordered source of candidates: a sorted set per partition (merged), or one list read by offset. */
 type Source =
-  | { kind: 'merge'; key: (p: number) => string; min: string; max: string; idOf: (member: string) => string; cursor: RegExp }
+  | {
+      kind: 'merge';
+      key: (p: number) => string;
+      min: string;
+      max: string;
+      idOf: (member: string) => string;
+      cursor: RegExp;
+    }
   | { kind: 'list'; read: (offset: number, count: number) => Promise<string[]> };
 
 /**
@@ -45,8 +52,13 @@ export class TaskList {
   constructor(private readonly store: TaskStore) {}
 
   /** The page's ids, and the cursor of the next page. */
-  async page(namespace: string, q: ListQuery, list?: Source & { kind: 'list' }): Promise<{ ids: string[]; nextCursor?: string }> {
-    if (!list && q.batchId && (await this.store.redis.hget(this.store.keys.batch(q.batchId), 'ns')) !== namespace) return { ids: [] };
+  async page(
+    namespace: string,
+    q: ListQuery,
+    list?: Source & { kind: 'list' },
+  ): Promise<{ ids: string[]; nextCursor?: string }> {
+    if (!list && q.batchId && (await this.store.redis.hget(this.store.keys.batch(q.batchId), 'ns')) !== namespace)
+      return { ids: [] };
     const source = list ?? (q.batchId ? this.batchSource(q.batchId) : await this.indexSource(namespace, q));
     const accept = this.filter(namespace, q);
     return source.kind === 'list' ? this.scanList(source, q, accept) : this.scanMerged(source, q, accept);
@@ -58,7 +70,9 @@ export class TaskList {
   }
 
   private batchSource(batchId: string): Source & { kind: 'list' } {
-    return TaskList.listSource((offset, count) => this.store.redis.lrange(this.store.keys.batchTasks(batchId), offset, offset + count - 1));
+    return TaskList.listSource((offset, count) =>
+      this.store.redis.lrange(this.store.keys.batchTasks(batchId), offset, offset + count - 1),
+    );
   }
 
   /**
@@ -70,7 +84,14 @@ export class TaskList {
   private async indexSource(namespace: string, q: ListQuery): Promise<Source & { kind: 'merge' }> {
     const keys = this.store.keys;
     if (q.idPrefix !== undefined) {
-      return { kind: 'merge', key: (p) => `${keys.partition(p)}ids:${namespace}`, min: `[${q.idPrefix}`, max: `(${q.idPrefix}\x7f`, idOf: (m) => m, cursor: /^[A-Za-z0-9_.-]{1,128}$/ };
+      return {
+        kind: 'merge',
+        key: (p) => `${keys.partition(p)}ids:${namespace}`,
+        min: `[${q.idPrefix}`,
+        max: `(${q.idPrefix}\x7f`,
+        idOf: (m) => m,
+        cursor: /^[A-Za-z0-9_.-]{1,128}$/,
+      };
     }
     // newest first: created before B are members from stamp(B - 1); created at or after A, up to stamp(A)'s last
     const min = q.createdBefore !== undefined ? `[${stamp(q.createdBefore - 1)}` : '-';
@@ -78,13 +99,16 @@ export class TaskList {
     const names: string[] = [];
     if (q.coroutine !== undefined) names.push(`ix:${namespace}:c:${q.coroutine}`);
     else if (q.definition !== undefined) names.push(`ix:${namespace}:d:${q.definition.replace(/@[^@/]*$/, '')}`);
-    if (q.status !== undefined) names.push(FINISHED.has(q.status) ? `ix:${namespace}:s:${q.status}` : `ix:${namespace}:live`);
+    if (q.status !== undefined)
+      names.push(FINISHED.has(q.status) ? `ix:${namespace}:s:${q.status}` : `ix:${namespace}:live`);
     let name = names[0] ?? `idx:${namespace}`;
     if (names.length === 2) {
       const pipeline = this.store.redis.pipeline();
-      for (const n of names) for (let p = 0; p < keys.partitions; p++) pipeline.zlexcount(`${keys.partition(p)}${n}`, min, max);
+      for (const n of names)
+        for (let p = 0; p < keys.partitions; p++) pipeline.zlexcount(`${keys.partition(p)}${n}`, min, max);
       const counts = ((await pipeline.exec()) ?? []).map(([err, r]) => (err ? Infinity : Number(r)));
-      const sum = (i: number): number => counts.slice(i * keys.partitions, (i + 1) * keys.partitions).reduce((a, b) => a + b, 0);
+      const sum = (i: number): number =>
+        counts.slice(i * keys.partitions, (i + 1) * keys.partitions).reduce((a, b) => a + b, 0);
       if (sum(1) < sum(0)) name = names[1];
     }
     return { kind: 'merge', key: (p) => `${keys.partition(p)}${name}`, min, max, idOf: idOfMember, cursor: MEMBER };
@@ -96,9 +120,17 @@ export class TaskList {
     const definition = q.definition?.replace(/@[^@/]*$/, '');
     return (id, [st, pz, ns, kind, name, ca, b]) => {
       if (!st || ns !== namespace) return false;
-      if (q.status !== undefined && (pz !== null && (st === 'queued' || st === 'suspended') ? 'paused' : st) !== q.status) return false;
+      if (
+        q.status !== undefined &&
+        (pz !== null && (st === 'queued' || st === 'suspended') ? 'paused' : st) !== q.status
+      )
+        return false;
       if (q.coroutine !== undefined && (kind !== 'c' || name !== q.coroutine)) return false;
-      if (definition !== undefined && (kind !== 'd' || (version ? name !== version : name?.replace(/@[^@/]*$/, '') !== definition))) return false;
+      if (
+        definition !== undefined &&
+        (kind !== 'd' || (version ? name !== version : name?.replace(/@[^@/]*$/, '') !== definition))
+      )
+        return false;
       if (q.batchId !== undefined && b !== q.batchId) return false;
       if (q.createdAfter !== undefined && Number(ca) < q.createdAfter) return false;
       if (q.createdBefore !== undefined && Number(ca) >= q.createdBefore) return false;
@@ -116,8 +148,13 @@ export class TaskList {
     });
   }
 
-  private async scanList(source: Source & { kind: 'list' }, q: ListQuery, accept: (id: string, f: (string | null)[]) => boolean): Promise<{ ids: string[]; nextCursor?: string }> {
-    if (q.cursor !== undefined && !/^\d{1,9}$/.test(q.cursor)) throw new InvalidQueryError("cursor is not one of this list's pages: use the nextCursor of the previous page");
+  private async scanList(
+    source: Source & { kind: 'list' },
+    q: ListQuery,
+    accept: (id: string, f: (string | null)[]) => boolean,
+  ): Promise<{ ids: string[]; nextCursor?: string }> {
+    if (q.cursor !== undefined && !/^\d{1,9}$/.test(q.cursor))
+      throw new InvalidQueryError("cursor is not one of this list's pages: use the nextCursor of the previous page");
     let offset = q.cursor ? Number(q.cursor) : 0;
     const ids: string[] = [];
     let read = 0;
@@ -139,14 +176,22 @@ export class TaskList {
    * Merge the partitions' sorted sets in member order: each round reads a window of members after the
    * cursor from every partition; members up to the smallest last member of a full window are in order.
    */
-  private async scanMerged(source: Source & { kind: 'merge' }, q: ListQuery, accept: (id: string, f: (string | null)[]) => boolean): Promise<{ ids: string[]; nextCursor?: string }> {
-    if (q.cursor !== undefined && !source.cursor.test(q.cursor)) throw new InvalidQueryError("cursor is not one of this query's pages: use the nextCursor of the previous page, with the same filters");
+  private async scanMerged(
+    source: Source & { kind: 'merge' },
+    q: ListQuery,
+    accept: (id: string, f: (string | null)[]) => boolean,
+  ): Promise<{ ids: string[]; nextCursor?: string }> {
+    if (q.cursor !== undefined && !source.cursor.test(q.cursor))
+      throw new InvalidQueryError(
+        "cursor is not one of this query's pages: use the nextCursor of the previous page, with the same filters",
+      );
     const partitions = this.store.keys.partitions;
     const ids: string[] = [];
     let last: string | undefined;
     let read = 0;
     const window = Math.max(Math.min(q.limit, 200), 20);
-    let from = q.cursor !== undefined && (source.min === '-' || q.cursor >= source.min.slice(1)) ? `(${q.cursor}` : source.min;
+    let from =
+      q.cursor !== undefined && (source.min === '-' || q.cursor >= source.min.slice(1)) ? `(${q.cursor}` : source.min;
     while (ids.length < q.limit && read < LIST_SCAN_BUDGET) {
       const pipeline = this.store.redis.pipeline();
       for (let p = 0; p < partitions; p++) pipeline.zrangebylex(source.key(p), from, source.max, 'LIMIT', 0, window);
@@ -157,11 +202,15 @@ export class TaskList {
         const arr = r as string[];
         rows.push(...arr);
         // a partition that filled its window may hold more past its last row: stop there this round
-        if (arr.length === window && (boundary === undefined || arr[arr.length - 1] < boundary)) boundary = arr[arr.length - 1];
+        if (arr.length === window && (boundary === undefined || arr[arr.length - 1] < boundary))
+          boundary = arr[arr.length - 1];
       }
       if (rows.length === 0) return { ids };
       rows.sort();
-      const safe = (boundary === undefined ? rows : rows.filter((m) => m <= boundary!)).slice(0, LIST_SCAN_BUDGET - read);
+      const safe = (boundary === undefined ? rows : rows.filter((m) => m <= boundary!)).slice(
+        0,
+        LIST_SCAN_BUDGET - read,
+      );
       const fields = await this.fields(safe.map(source.idOf));
       for (let i = 0; i < safe.length && ids.length < q.limit; i++) {
         last = safe[i];
@@ -182,4 +231,5 @@ export function parseIsoTime(text: string): number | null {
   return Number.isFinite(ms) && ms >= 0 && ms <= 9_999_999_999_999 ? ms : null;
 }
 
-export const isListCursor = (cursor: string): boolean => MEMBER.test(cursor) || isTaskId(cursor) || /^\d{1,9}$/.test(cursor);
+export const isListCursor = (cursor: string): boolean =>
+  MEMBER.test(cursor) || isTaskId(cursor) || /^\d{1,9}$/.test(cursor);

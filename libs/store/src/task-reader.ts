@@ -1,5 +1,13 @@
 import type { Json, JournalEntry } from '@yieldflow/runtime';
-import { type BatchView, type EntryPage, type SuspensionView, TASK_STATUSES, type TaskPage, type TaskStatus, type TaskView } from '@yieldflow/contracts';
+import {
+  type BatchView,
+  type EntryPage,
+  type SuspensionView,
+  TASK_STATUSES,
+  type TaskPage,
+  type TaskStatus,
+  type TaskView,
+} from '@yieldflow/contracts';
 import { LIVE_MS } from './catalog';
 import { NotFoundError } from './errors';
 import { type ListQuery, TaskList } from './task-list';
@@ -7,11 +15,13 @@ import type { TaskStore } from './task-store';
 
 const iso = (ms: string | number | undefined | null): string | undefined =>
   ms === undefined || ms === null || ms === '' ? undefined : new Date(Number(ms)).toISOString();
-const parseJson = (s: string | undefined): Json | undefined => (s === undefined || s === '' ? undefined : (JSON.parse(s) as Json));
+const parseJson = (s: string | undefined): Json | undefined =>
+  s === undefined || s === '' ? undefined : (JSON.parse(s) as Json);
 
 const toHash = (flat: (string | number)[]): Record<string, string> => {
   const h: Record<string, string> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) h[String(flat[i])] = typeof flat[i + 1] === 'number' ? `${CUT}${flat[i + 1]}` : String(flat[i + 1]);
+  for (let i = 0; i + 1 < flat.length; i += 2)
+    h[String(flat[i])] = typeof flat[i + 1] === 'number' ? `${CUT}${flat[i + 1]}` : String(flat[i + 1]);
   return h;
 };
 
@@ -82,7 +92,10 @@ return h
 /** The value fields of a task hash, by the name the api fetches each under (GET /v1/tasks/:id/<name>). */
 export const TASK_VALUES = { input: 'in', output: 'out', error: 'err', yielded: 'y', effect: 'w' } as const;
 export type TaskValueName = keyof typeof TASK_VALUES;
-const VALUE_NAMES = Object.fromEntries(Object.entries(TASK_VALUES).map(([name, f]) => [f, name])) as Record<string, TaskValueName>;
+const VALUE_NAMES = Object.fromEntries(Object.entries(TASK_VALUES).map(([name, f]) => [f, name])) as Record<
+  string,
+  TaskValueName
+>;
 
 /** A truncated hash field, as the view's parse sees it: a NUL (never the start of JSON text) and the length. */
 const CUT = '\u0000';
@@ -113,8 +126,15 @@ export class TaskReader {
     limits: ViewLimits = {},
   ) {
     this.lister = new TaskList(store);
-    this.limits = { entries: limits.entries ?? 100, valueBytes: limits.valueBytes ?? 64 * 1024, pageBytes: limits.pageBytes ?? 1024 * 1024 };
-    const r = store.redis as unknown as { yf_lpage?: unknown; defineCommand(name: string, def: { numberOfKeys: number; lua: string }): void };
+    this.limits = {
+      entries: limits.entries ?? 100,
+      valueBytes: limits.valueBytes ?? 64 * 1024,
+      pageBytes: limits.pageBytes ?? 1024 * 1024,
+    };
+    const r = store.redis as unknown as {
+      yf_lpage?: unknown;
+      defineCommand(name: string, def: { numberOfKeys: number; lua: string }): void;
+    };
     if (!r.yf_lpage) r.defineCommand('yf_lpage', { numberOfKeys: 1, lua: PAGE_SCRIPT });
     if (!(r as { yf_hview?: unknown }).yf_hview) r.defineCommand('yf_hview', { numberOfKeys: 1, lua: HASH_SCRIPT });
   }
@@ -188,12 +208,14 @@ export class TaskReader {
   private async entry(namespace: string, id: string, list: ListName, index: number): Promise<string> {
     await this.owned(namespace, id);
     const text = index < 0 ? null : await this.store.redis.lindex(this.listKey(id, list), index);
-    if (text === null) throw new NotFoundError(`${list === 'trace' ? 'trace entry' : 'suspension'} ${index} of task ${id}`);
+    if (text === null)
+      throw new NotFoundError(`${list === 'trace' ? 'trace entry' : 'suspension'} ${index} of task ${id}`);
     return text;
   }
 
   private async owned(namespace: string, id: string): Promise<void> {
-    if ((await this.store.redis.hget(this.store.keys.task(id), 'ns')) !== namespace) throw new NotFoundError(`task ${id}`);
+    if ((await this.store.redis.hget(this.store.keys.task(id), 'ns')) !== namespace)
+      throw new NotFoundError(`task ${id}`);
   }
 
   private listKey(id: string, list: ListName): string {
@@ -203,7 +225,14 @@ export class TaskReader {
   private async readPage(id: string, list: ListName, q: PageQuery = {}): Promise<EntryPage<SuspensionView | Json>> {
     const redis = this.store.redis as unknown as { yf_lpage(...a: (string | number)[]): Promise<(string | number)[]> };
     const mode = q.offset === undefined ? 'tail' : 'head';
-    const raw = await redis.yf_lpage(this.listKey(id, list), q.offset ?? 0, q.limit ?? this.limits.entries, this.limits.valueBytes, this.limits.pageBytes, mode);
+    const raw = await redis.yf_lpage(
+      this.listKey(id, list),
+      q.offset ?? 0,
+      q.limit ?? this.limits.entries,
+      this.limits.valueBytes,
+      this.limits.pageBytes,
+      mode,
+    );
     return this.toPage(id, list, raw, q);
   }
 
@@ -238,10 +267,16 @@ export class TaskReader {
     const since = now - Number(h.la);
     const parse = (field: string): Json | undefined => {
       const text = h[field];
-      if (text?.startsWith(CUT)) return { truncated: { bytes: Number(text.slice(1)), href: `/v1/tasks/${id}/${VALUE_NAMES[field]}` } };
+      if (text?.startsWith(CUT))
+        return { truncated: { bytes: Number(text.slice(1)), href: `/v1/tasks/${id}/${VALUE_NAMES[field]}` } };
       return parseJson(text);
     };
-    const breakdown = { queuedMs: Number(h.qm ?? 0), runningMs: Number(h.rm ?? 0), suspendedMs: Number(h.sm ?? 0), pausedMs: Number(h.pm ?? 0) };
+    const breakdown = {
+      queuedMs: Number(h.qm ?? 0),
+      runningMs: Number(h.rm ?? 0),
+      suspendedMs: Number(h.sm ?? 0),
+      pausedMs: Number(h.pm ?? 0),
+    };
     // paused in effect: marked, and queued or suspended (a running task pauses at its next suspension)
     const paused = h.pz !== undefined && (status === 'queued' || status === 'suspended');
     const pausedFor = paused ? Math.max(0, now - Number(h.pz)) : 0;
@@ -265,8 +300,7 @@ export class TaskReader {
       // none recorded: a task from before versions (1), or one not started yet that will run the worker's latest
       if (h.cv) view.coroutineVersion = Number(h.cv);
       else if (h.st !== 'queued') view.coroutineVersion = 1;
-    }
-    else view.definition = { hash: h.def, name: h.name };
+    } else view.definition = { hash: h.def, name: h.name };
     if (h.out !== undefined) view.output = parse('out');
     if (h.err !== undefined) view.error = parse('err');
     if (h.sa) view.startedAt = iso(h.sa);
@@ -276,7 +310,13 @@ export class TaskReader {
     if (h.pz !== undefined && !paused) view.pauseRequested = true;
     if (h.pn !== undefined && h.pz !== undefined) view.pauseNote = h.pn;
     if (status === 'suspended' && h.w) {
-      view.waitingFor = { kind: h.wk, effect: parse('w') ?? null, since: iso(h.la)!, dueAt: iso(h.due), deadline: iso(h.dl) };
+      view.waitingFor = {
+        kind: h.wk,
+        effect: parse('w') ?? null,
+        since: iso(h.la)!,
+        dueAt: iso(h.due),
+        deadline: iso(h.dl),
+      };
     }
     if (trace.length) view.trace = trace;
     if (h.b) view.batchId = h.b;
@@ -299,7 +339,11 @@ export class TaskReader {
   }
 
   /** A page of an ordered list of ids (a schedule's tasks), read by offset and filtered as `list` filters. */
-  async listOf(namespace: string, read: (offset: number, count: number) => Promise<string[]>, q: ListQuery): Promise<TaskPage> {
+  async listOf(
+    namespace: string,
+    read: (offset: number, count: number) => Promise<string[]>,
+    q: ListQuery,
+  ): Promise<TaskPage> {
     return this.pageOf(namespace, await this.lister.page(namespace, q, TaskList.listSource(read)));
   }
 
@@ -314,10 +358,21 @@ export class TaskReader {
    */
   async views(namespace: string, ids: string[]): Promise<TaskView[]> {
     if (ids.length === 0) return [];
-    const pipeline = this.store.redis.pipeline() as unknown as { yf_hview(...a: (string | number)[]): void; yf_lpage(...a: (string | number)[]): void; exec(): Promise<[Error | null, unknown][] | null> };
+    const pipeline = this.store.redis.pipeline() as unknown as {
+      yf_hview(...a: (string | number)[]): void;
+      yf_lpage(...a: (string | number)[]): void;
+      exec(): Promise<[Error | null, unknown][] | null>;
+    };
     for (const id of ids) {
       pipeline.yf_hview(this.store.keys.task(id), this.limits.valueBytes);
-      pipeline.yf_lpage(this.store.keys.journal(id), 0, LIST_SUSPENSIONS, LIST_VALUE_BYTES, LIST_VALUE_BYTES * LIST_SUSPENSIONS, 'tail');
+      pipeline.yf_lpage(
+        this.store.keys.journal(id),
+        0,
+        LIST_SUSPENSIONS,
+        LIST_VALUE_BYTES,
+        LIST_VALUE_BYTES * LIST_SUSPENSIONS,
+        'tail',
+      );
     }
     const replies = (await pipeline.exec()) ?? [];
     const now = Date.now();
@@ -370,12 +425,13 @@ export class TaskReader {
 }
 
 /** The status a task shows: its stored one, or 'paused' for a queued or suspended task paused. */
-export const statusOf = (h: Record<string, string>): string => (h.pz !== undefined && (h.st === 'queued' || h.st === 'suspended') ? 'paused' : h.st);
-
+export const statusOf = (h: Record<string, string>): string =>
+  h.pz !== undefined && (h.st === 'queued' || h.st === 'suspended') ? 'paused' : h.st;
 
 /** A trace record as shown: its `at` (epoch ms, as recorded) also as `time`, ISO 8601. */
 function traced(record: Json): Json {
-  if (record === null || typeof record !== 'object' || Array.isArray(record) || typeof record.at !== 'number') return record;
+  if (record === null || typeof record !== 'object' || Array.isArray(record) || typeof record.at !== 'number')
+    return record;
   return { ...record, time: new Date(record.at).toISOString() };
 }
 

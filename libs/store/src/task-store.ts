@@ -4,7 +4,20 @@ import { ERROR_TYPES, type Json, type JournalEntry } from '@yieldflow/runtime';
 import { ConflictError, EventBufferFullError, LimitError, NotFoundError } from './errors';
 import { Keys, partitionOf } from './keys';
 import { type ScriptedPipeline, type ScriptedRedis, withScripts } from './scripts';
-import { type Claim, type ClaimedTask, DEFAULT_RETENTION_MS, DEFAULT_TASK_BUDGETS, type NewTask, type Retention, type SendResult, type StoreOptions, type StoredEvent, type Sweep, type TaskBudgets, type WritebackOp } from './types';
+import {
+  type Claim,
+  type ClaimedTask,
+  DEFAULT_RETENTION_MS,
+  DEFAULT_TASK_BUDGETS,
+  type NewTask,
+  type Retention,
+  type SendResult,
+  type StoreOptions,
+  type StoredEvent,
+  type Sweep,
+  type TaskBudgets,
+  type WritebackOp,
+} from './types';
 
 const CREATE_CHUNK = 2000;
 const GROUP = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -36,10 +49,15 @@ export class TaskStore {
     this.eventBufferBytes = opts.eventBufferBytes ?? 64 * 1024 * 1024;
     this.maxInbox = opts.maxInbox ?? 1000;
     this.budgets = { ...DEFAULT_TASK_BUDGETS, ...opts.budgets };
-    this.retention = { defaultMs: opts.retention?.defaultMs ?? DEFAULT_RETENTION_MS, byNamespace: opts.retention?.byNamespace ?? {} };
-    const overrides = Object.keys(this.retention.byNamespace).length > 0 ? JSON.stringify(this.retention.byNamespace) : '';
+    this.retention = {
+      defaultMs: opts.retention?.defaultMs ?? DEFAULT_RETENTION_MS,
+      byNamespace: opts.retention?.byNamespace ?? {},
+    };
+    const overrides =
+      Object.keys(this.retention.byNamespace).length > 0 ? JSON.stringify(this.retention.byNamespace) : '';
     this.retentionArgs = [this.retention.defaultMs, overrides];
-    if (opts.group !== undefined && opts.group !== '' && !GROUP.test(opts.group)) throw new TypeError(`group '${opts.group}' must match ${GROUP}`);
+    if (opts.group !== undefined && opts.group !== '' && !GROUP.test(opts.group))
+      throw new TypeError(`group '${opts.group}' must match ${GROUP}`);
     this.group = opts.group ?? '';
     this.serves = opts.serves ? [...opts.serves].sort() : null;
   }
@@ -66,16 +84,27 @@ export class TaskStore {
   async init(): Promise<void> {
     const meta = this.keys.meta;
     // a deployment from before PARTITION_TAGS (partitions recorded, tags not) has plain tags
-    const [had, hadTags] = await Promise.all([this.redis.hexists(meta, 'partitions'), this.redis.hexists(meta, 'tags')]);
+    const [had, hadTags] = await Promise.all([
+      this.redis.hexists(meta, 'partitions'),
+      this.redis.hexists(meta, 'tags'),
+    ]);
     if (had && !hadTags) await this.redis.hsetnx(meta, 'tags', 'plain');
-    await this.redis.multi().hsetnx(meta, 'partitions', this.keys.partitions).hsetnx(meta, 'tags', this.keys.partitionTags).exec();
+    await this.redis
+      .multi()
+      .hsetnx(meta, 'partitions', this.keys.partitions)
+      .hsetnx(meta, 'tags', this.keys.partitionTags)
+      .exec();
     const [partitions, tags] = await this.redis.hmget(meta, 'partitions', 'tags');
     const stored = Number(partitions);
     if (stored !== this.keys.partitions) {
-      throw new Error(`this Redis holds tasks in ${stored} partitions; configured with ${this.keys.partitions} (set PARTITIONS=${stored})`);
+      throw new Error(
+        `this Redis holds tasks in ${stored} partitions; configured with ${this.keys.partitions} (set PARTITIONS=${stored})`,
+      );
     }
     if (tags !== this.keys.partitionTags) {
-      throw new Error(`this Redis holds tasks under '${tags}' partition tags; configured with '${this.keys.partitionTags}' (set PARTITION_TAGS=${tags})`);
+      throw new Error(
+        `this Redis holds tasks under '${tags}' partition tags; configured with '${this.keys.partitionTags}' (set PARTITION_TAGS=${tags})`,
+      );
     }
   }
 
@@ -130,7 +159,9 @@ export class TaskStore {
           ...(t.requestHash ? { rh: t.requestHash } : {}),
           ...(t.scheduleId ? { sc: t.scheduleId } : {}),
           ...(t.batchId ? { b: t.batchId } : {}),
-          ...(t.parent ? { par: t.parent.id, pseq: t.parent.seq, pidx: t.parent.index, dp: t.parent.depth, rt: t.parent.root } : {}),
+          ...(t.parent
+            ? { par: t.parent.id, pseq: t.parent.seq, pidx: t.parent.index, dp: t.parent.depth, rt: t.parent.root }
+            : {}),
           ...(t.fresh ? {} : { c: 1 }),
           ...(t.rerun ? { ro: t.rerun.of, jr: t.rerun.journal } : {}),
           ...(t.slot ? { cc: t.slot.prefix } : {}),
@@ -151,7 +182,11 @@ export class TaskStore {
       }
     }
     const limited = tasks.filter((t, i) => t.slot && created[i]);
-    if (limited.length > 0) await this.acquire(limited.map((t) => ({ id: t.id, ...t.slot! })), now);
+    if (limited.length > 0)
+      await this.acquire(
+        limited.map((t) => ({ id: t.id, ...t.slot! })),
+        now,
+      );
     return created;
   }
 
@@ -191,13 +226,22 @@ export class TaskStore {
   }
 
   async claim(partition: number, token: string, limit: number, now = Date.now()): Promise<Claim | null> {
-    const raw = (await this.redis.yf_claim(this.keys.partition(partition), now, limit, token, this.serves ? this.serves.join(',') : '')) as (string | number)[];
+    const raw = (await this.redis.yf_claim(
+      this.keys.partition(partition),
+      now,
+      limit,
+      token,
+      this.serves ? this.serves.join(',') : '',
+    )) as (string | number)[];
     if (raw[0] === -2) return null;
     const tasks: ClaimedTask[] = [];
     const buffered: { task: ClaimedTask; id: string }[] = [];
     for (let i = 2; i < raw.length; i += 16) {
       const res = String(raw[i + 8]);
-      const entry = res === 'start' || res === 'perform' ? null : (JSON.parse(res) as Pick<JournalEntry, 'r' | 'e'> & { ev?: string });
+      const entry =
+        res === 'start' || res === 'perform'
+          ? null
+          : (JSON.parse(res) as Pick<JournalEntry, 'r' | 'e'> & { ev?: string });
       const task: ClaimedTask = {
         id: String(raw[i]),
         kind: raw[i + 1] === 'c' ? 'coroutine' : 'definition',
@@ -240,7 +284,14 @@ export class TaskStore {
             type: 'result',
             entry: body
               ? { r: JSON.parse(body) as Json }
-              : { e: { type: ERROR_TYPES.runtime, status: 410, title: 'Event expired', detail: `the buffered event ${id} expired before the task reached its wait` } },
+              : {
+                  e: {
+                    type: ERROR_TYPES.runtime,
+                    status: 410,
+                    title: 'Event expired',
+                    detail: `the buffered event ${id} expired before the task reached its wait`,
+                  },
+                },
           };
         });
       }),
@@ -253,7 +304,17 @@ export class TaskStore {
    */
   async writeback(partition: number, token: string, ops: WritebackOp[], now = Date.now()): Promise<number[] | null> {
     if (ops.length === 0) return [];
-    const raw = (await this.redis.yf_writeback(this.keys.partition(partition), now, token, this.keys.notifyChannel, JSON.stringify(ops), this.budgets.steps, this.budgets.traceEntries, this.budgets.bytes, ...this.retentionArgs)) as number[];
+    const raw = (await this.redis.yf_writeback(
+      this.keys.partition(partition),
+      now,
+      token,
+      this.keys.notifyChannel,
+      JSON.stringify(ops),
+      this.budgets.steps,
+      this.budgets.traceEntries,
+      this.budgets.bytes,
+      ...this.retentionArgs,
+    )) as number[];
     if (raw[0] === -2) return null;
     return raw;
   }
@@ -262,9 +323,16 @@ export class TaskStore {
    * Resolve the IO effect a task waits on at `seq` (exactly once), or with null only release it from the
    * active set. 1 applied, 0 it already had its result, -1 it no longer waits there (cancelled, moved on).
    */
-  async resolve(id: string, seq: number, entry: Pick<JournalEntry, 'r' | 'e'> | null, now = Date.now()): Promise<number> {
+  async resolve(
+    id: string,
+    seq: number,
+    entry: Pick<JournalEntry, 'r' | 'e'> | null,
+    now = Date.now(),
+  ): Promise<number> {
     const p = this.partitionOf(id);
-    const res = Number(await this.redis.yf_resolve(this.keys.partition(p), id, seq, entry ? JSON.stringify(entry) : '', now));
+    const res = Number(
+      await this.redis.yf_resolve(this.keys.partition(p), id, seq, entry ? JSON.stringify(entry) : '', now),
+    );
     if (res === 1 && entry) await this.redis.publish(this.keys.wakeChannel, String(p));
     return res;
   }
@@ -281,9 +349,22 @@ export class TaskStore {
   }
 
   /** Returns 0 kept, 1 parent woken, 2 parent woken by the first child (cancel the others), and the child count. */
-  async deliverChild(parentId: string, seq: number, index: number, result: Json, now = Date.now()): Promise<{ code: number; children: number }> {
+  async deliverChild(
+    parentId: string,
+    seq: number,
+    index: number,
+    result: Json,
+    now = Date.now(),
+  ): Promise<{ code: number; children: number }> {
     const p = this.partitionOf(parentId);
-    const [code, children] = (await this.redis.yf_child(this.keys.partition(p), parentId, seq, index, JSON.stringify(result), now)) as number[];
+    const [code, children] = (await this.redis.yf_child(
+      this.keys.partition(p),
+      parentId,
+      seq,
+      index,
+      JSON.stringify(result),
+      now,
+    )) as number[];
     if (code > 0) await this.redis.publish(this.keys.wakeChannel, String(p));
     return { code, children };
   }
@@ -298,7 +379,8 @@ export class TaskStore {
   ): Promise<({ code: number; children: number } | Error)[]> {
     if (deliveries.length === 0) return [];
     const pipeline = this.redis.pipeline() as ScriptedPipeline;
-    for (const d of deliveries) pipeline.yf_child(this.keys.partitionOfTask(d.parent), d.parent, d.seq, d.index, JSON.stringify(d.result), now);
+    for (const d of deliveries)
+      pipeline.yf_child(this.keys.partitionOfTask(d.parent), d.parent, d.seq, d.index, JSON.stringify(d.result), now);
     const replies = (await pipeline.exec()) ?? [];
     const woken = new Set<number>();
     const out = replies.map(([err, res], i) => {
@@ -318,7 +400,8 @@ export class TaskStore {
   async createBatch(namespace: string, id: string, taskIds: string[], now = Date.now()): Promise<void> {
     const pipeline = this.redis.pipeline();
     pipeline.hset(this.keys.batch(id), 'ns', namespace, 'total', taskIds.length, 'ca', now);
-    for (let i = 0; i < taskIds.length; i += 5000) pipeline.rpush(this.keys.batchTasks(id), ...taskIds.slice(i, i + 5000));
+    for (let i = 0; i < taskIds.length; i += 5000)
+      pipeline.rpush(this.keys.batchTasks(id), ...taskIds.slice(i, i + 5000));
     for (const [err] of (await pipeline.exec()) ?? []) if (err) throw err;
   }
 
@@ -347,7 +430,14 @@ export class TaskStore {
 
   async send(namespace: string, id: string, value: Json, now = Date.now()): Promise<SendResult> {
     const p = this.partitionOf(id);
-    const raw = (await this.redis.yf_send(this.keys.partition(p), id, JSON.stringify(value ?? null), now, namespace, this.maxInbox)) as (string | number)[];
+    const raw = (await this.redis.yf_send(
+      this.keys.partition(p),
+      id,
+      JSON.stringify(value ?? null),
+      now,
+      namespace,
+      this.maxInbox,
+    )) as (string | number)[];
     if (raw[0] === -1) throw new NotFoundError(`task ${id}`);
     if (raw[0] === -3) throw new LimitError(`task ${id} already holds ${this.maxInbox} values not yet received`);
     const result: SendResult = {
@@ -368,7 +458,15 @@ export class TaskStore {
    */
   async cancel(namespace: string | null, id: string, now = Date.now(), terminate = false): Promise<string> {
     const p = this.partitionOf(id);
-    const raw = (await this.redis.yf_cancel(this.keys.partition(p), id, now, namespace ?? '', this.keys.notifyChannel, terminate ? '1' : '0', ...this.retentionArgs)) as (string | number)[];
+    const raw = (await this.redis.yf_cancel(
+      this.keys.partition(p),
+      id,
+      now,
+      namespace ?? '',
+      this.keys.notifyChannel,
+      terminate ? '1' : '0',
+      ...this.retentionArgs,
+    )) as (string | number)[];
     if (raw[0] === -1) throw new NotFoundError(`task ${id}`);
     if (raw[0] === 0) throw new ConflictError(`task ${id} already ended: it is ${raw[1]}`);
     await this.redis.publish(this.keys.wakeChannel, String(p)); // its owner carries out the outbox
@@ -380,9 +478,12 @@ export class TaskStore {
    * there is no such task in the namespace, ConflictError when it has not finished.
    */
   async remove(namespace: string, id: string): Promise<void> {
-    const raw = (await this.redis.yf_expire(this.keys.partitionOfTask(id), 'delete', id, namespace)) as (string | number)[];
+    const raw = (await this.redis.yf_expire(this.keys.partitionOfTask(id), 'delete', id, namespace)) as (
+      string | number
+    )[];
     if (raw[0] === -1) throw new NotFoundError(`task ${id}`);
-    if (raw[0] === 0) throw new ConflictError(`task ${id} has not finished: it is ${raw[1]} (cancel or terminate it first)`);
+    if (raw[0] === 0)
+      throw new ConflictError(`task ${id} has not finished: it is ${raw[1]} (cancel or terminate it first)`);
     await this.unlink(raw.slice(1) as string[]);
   }
 
@@ -391,7 +492,9 @@ export class TaskStore {
    * null when `token` no longer owns the partition.
    */
   async sweep(partition: number, token: string, max: number, now = Date.now()): Promise<Sweep | null> {
-    const raw = (await this.redis.yf_expire(this.keys.partition(partition), 'sweep', token, now, max)) as (string | number)[];
+    const raw = (await this.redis.yf_expire(this.keys.partition(partition), 'sweep', token, now, max)) as (
+      string | number
+    )[];
     if (raw[0] === -2) return null;
     await this.unlink(raw.slice(2) as string[]);
     return { removed: Number(raw[0]), next: Number(raw[1]) < 0 ? null : Number(raw[1]) };
@@ -423,7 +526,9 @@ export class TaskStore {
 
   /** Pause a task (it pauses at its next suspension if running); throws when it ended or is paused already. */
   async pause(namespace: string, id: string, note = '', now = Date.now()): Promise<string> {
-    const raw = (await this.redis.yf_pause(this.keys.partitionOfTask(id), id, now, namespace, 'pause', note)) as (string | number)[];
+    const raw = (await this.redis.yf_pause(this.keys.partitionOfTask(id), id, now, namespace, 'pause', note)) as (
+      string | number
+    )[];
     if (raw[0] === -1) throw new NotFoundError(`task ${id}`);
     if (raw[0] === 0) throw new ConflictError(`task ${id} already ended: it is ${raw[1]}`);
     if (raw[0] === -4) throw new ConflictError(`task ${id} is already ${raw[1]}`);
@@ -433,7 +538,9 @@ export class TaskStore {
   /** Resume a paused task: what it waits for (a due timer, a value, an event) resumes it at once. */
   async resume(namespace: string, id: string, now = Date.now()): Promise<string> {
     const p = this.partitionOf(id);
-    const raw = (await this.redis.yf_pause(this.keys.partition(p), id, now, namespace, 'resume', '')) as (string | number)[];
+    const raw = (await this.redis.yf_pause(this.keys.partition(p), id, now, namespace, 'resume', '')) as (
+      string | number
+    )[];
     if (raw[0] === -1) throw new NotFoundError(`task ${id}`);
     if (raw[0] === 0) throw new ConflictError(`task ${id} already ended: it is ${raw[1]}`);
     if (raw[0] === -4) throw new ConflictError(`task ${id} is not paused: it is ${raw[1]}`);
@@ -455,15 +562,27 @@ export class TaskStore {
     newId: string,
     now = Date.now(),
   ): Promise<string> {
-    const [st, ns, kind, name, def, input, cv, pt] = await this.redis.hmget(this.keys.task(id), 'st', 'ns', 'kind', 'name', 'def', 'in', 'cv', 'pt');
+    const [st, ns, kind, name, def, input, cv, pt] = await this.redis.hmget(
+      this.keys.task(id),
+      'st',
+      'ns',
+      'kind',
+      'name',
+      'def',
+      'in',
+      'cv',
+      'pt',
+    );
     if (!st || ns !== namespace) throw new NotFoundError(`task ${id}`);
     const journal = await this.redis.lrange(this.keys.journal(id), 0, -1);
     let from = opts.fromStep ?? 0;
     if (opts.fromTask !== undefined) {
-      if (kind !== 'd') throw new ConflictError(`task ${id} runs a coroutine: rerun it from a step (fromStep), not from a task`);
+      if (kind !== 'd')
+        throw new ConflictError(`task ${id} runs a coroutine: rerun it from a step (fromStep), not from a task`);
       from = await this.stepOfTask(id, opts.fromTask, journal);
     }
-    if (from > journal.length) throw new ConflictError(`task ${id} has ${journal.length} journaled steps: it cannot be rerun from step ${from}`);
+    if (from > journal.length)
+      throw new ConflictError(`task ${id} has ${journal.length} journaled steps: it cannot be rerun from step ${from}`);
     const task: NewTask = {
       id: newId,
       namespace,
@@ -490,8 +609,11 @@ export class TaskStore {
    */
   private async stepOfTask(id: string, task: string, journal: string[]): Promise<number> {
     const trace = await this.redis.lrange(this.keys.trace(id), 0, -1);
-    const started = trace.map((t) => JSON.parse(t) as { task?: string; phase?: string; at?: number }).find((t) => t.task === task && t.phase === 'started');
-    if (!started || started.at === undefined) throw new ConflictError(`task ${id} never started a task named '${task}'`);
+    const started = trace
+      .map((t) => JSON.parse(t) as { task?: string; phase?: string; at?: number })
+      .find((t) => t.task === task && t.phase === 'started');
+    if (!started || started.at === undefined)
+      throw new ConflictError(`task ${id} never started a task named '${task}'`);
     const at = started.at;
     let before = 0;
     let began = 0;
@@ -519,9 +641,19 @@ export class TaskStore {
       if (fe) {
         const last = JSON.parse((await this.redis.lindex(this.keys.journal(id), -1)) ?? '{}') as JournalEntry;
         if (last.e === undefined && wk === 'receive') inbox = JSON.stringify(last.r ?? null);
-        else if (last.e === undefined && wk !== 'sleep' && wk !== 'sleepUntil') res = JSON.stringify({ r: last.r ?? null });
+        else if (last.e === undefined && wk !== 'sleep' && wk !== 'sleepUntil')
+          res = JSON.stringify({ r: last.r ?? null });
       }
-      const raw = (await this.redis.yf_retry(key, id, now, namespace, Number(seq ?? 0), fe ? '1' : '0', res, inbox)) as (string | number)[];
+      const raw = (await this.redis.yf_retry(
+        key,
+        id,
+        now,
+        namespace,
+        Number(seq ?? 0),
+        fe ? '1' : '0',
+        res,
+        inbox,
+      )) as (string | number)[];
       if (raw[0] === -1) throw new NotFoundError(`task ${id}`);
       if (raw[0] === 0) throw new ConflictError(`task ${id} is not faulted: it is ${raw[1]}`);
       if (raw[0] === -5) throw new ConflictError(`task ${id} is a child task: retry its parent`);
@@ -546,7 +678,15 @@ export class TaskStore {
     const text = JSON.stringify(event);
     // bodies outlive their references by a grace period, so a reference taken at the end of the window resolves
     const keepMs = this.eventBufferMs + Math.min(this.eventBufferMs, 10_000);
-    const kept = (await this.redis.yf_buffer(this.keys.events(namespace), event.id, text, now, this.eventBufferMs, keepMs, this.eventBufferBytes)) as number[];
+    const kept = (await this.redis.yf_buffer(
+      this.keys.events(namespace),
+      event.id,
+      text,
+      now,
+      this.eventBufferMs,
+      keepMs,
+      this.eventBufferBytes,
+    )) as number[];
     if (kept[0] === -1) {
       throw new EventBufferFullError(
         `namespace ${namespace} has ${kept[1]} bytes of events buffered; this one (${Buffer.byteLength(text)} bytes) would pass the cap of ${this.eventBufferBytes}`,
@@ -555,7 +695,16 @@ export class TaskStore {
     }
     const pipeline = this.redis.pipeline();
     for (let p = 0; p < this.partitions; p++) {
-      (pipeline as ScriptedPipeline).yf_event(this.keys.partition(p), namespace, event.type, text, event.id, now, this.eventBufferMs, this.eventBufferMax);
+      (pipeline as ScriptedPipeline).yf_event(
+        this.keys.partition(p),
+        namespace,
+        event.type,
+        text,
+        event.id,
+        now,
+        this.eventBufferMs,
+        this.eventBufferMax,
+      );
     }
     const results = (await pipeline.exec()) ?? [];
     let woken = 0;
@@ -572,7 +721,13 @@ export class TaskStore {
   }
 
   /** Take, renew or release a partition's lease. Returns recovered task count when taken, -1 kept/released, -2 not ours. */
-  async own(partition: number, token: string, leaseMs: number, mode: 'take' | 'renew' | 'release', now = Date.now()): Promise<number> {
+  async own(
+    partition: number,
+    token: string,
+    leaseMs: number,
+    mode: 'take' | 'renew' | 'release',
+    now = Date.now(),
+  ): Promise<number> {
     return Number(await this.redis.yf_own(this.keys.partition(partition), token, leaseMs, now, mode));
   }
 
@@ -588,19 +743,44 @@ export class TaskStore {
    */
   async ackOutbox(partition: number, token: string, items: string[]): Promise<number> {
     const sha = createHash('sha1').update(items.join('\n')).digest('hex');
-    const raw = (await this.redis.yf_outbox(this.keys.partition(partition), token, 'ack', items.length, sha)) as number[];
+    const raw = (await this.redis.yf_outbox(
+      this.keys.partition(partition),
+      token,
+      'ack',
+      items.length,
+      sha,
+    )) as number[];
     return raw[0];
   }
 
   /** Keep an outbox item that cannot be applied, with why, in the partition's dead-letter list (the latest 10,000). */
   async deadLetter(partition: number, item: string, reason: string, now = Date.now()): Promise<void> {
     const key = `${this.keys.partition(partition)}obx`;
-    await this.redis.pipeline().rpush(key, JSON.stringify({ at: now, reason, item })).ltrim(key, -10_000, -1).exec();
+    await this.redis
+      .pipeline()
+      .rpush(key, JSON.stringify({ at: now, reason, item }))
+      .ltrim(key, -10_000, -1)
+      .exec();
   }
 
   /** What a closing coroutine needs to be rebuilt, or null when the task is not cancelled or already closed. */
   async closing(id: string): Promise<ClaimedTask | null> {
-    const f = await this.redis.hmget(this.keys.task(id), 'st', 'cl', 'kind', 'name', 'def', 'in', 'seq', 'sa', 'ca', 'ns', 'ad', 'cv', 'pt');
+    const f = await this.redis.hmget(
+      this.keys.task(id),
+      'st',
+      'cl',
+      'kind',
+      'name',
+      'def',
+      'in',
+      'seq',
+      'sa',
+      'ca',
+      'ns',
+      'ad',
+      'cv',
+      'pt',
+    );
     if (f[0] !== 'cancelled' || f[1]) return null;
     return {
       id,

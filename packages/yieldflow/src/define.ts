@@ -1,7 +1,10 @@
 import type { CoroutineContext, CoroutineOptions, Effect, Json } from '@yieldflow/runtime';
 
 /** A coroutine's body: a generator function of its input that yields effects and returns its output. */
-export type CoroutineFn<I extends Json = Json, O extends Json | void = Json | void> = (input: I, ctx: CoroutineContext) => Generator<Effect, O, any>;
+export type CoroutineFn<I extends Json = Json, O extends Json | void = Json | void> = (
+  input: I,
+  ctx: CoroutineContext,
+) => Generator<Effect, O, any>;
 
 /** A coroutine as a worker runs it: the name tasks are submitted under, and its body. */
 export interface CoroutineDefinition<I extends Json = Json, O extends Json | void = Json | void> {
@@ -17,9 +20,16 @@ const NAME = /^[a-z0-9][a-z0-9._-]{0,127}$/i;
  * Between two yields it must be deterministic (use `ctx.now()`, not `Date.now()`): it is replayed from its
  * journal after a crash. Names starting with `yf.` are the engine's own.
  */
-export function defineCoroutine<I extends Json = Json, O extends Json | void = Json | void>(name: string, fn: CoroutineFn<I, O>, options: CoroutineOptions = {}): CoroutineDefinition<I, O> {
-  if (typeof name !== 'string' || !NAME.test(name)) throw new TypeError(`defineCoroutine: name '${String(name)}' must match ${NAME}`);
-  if (name.startsWith('yf.')) throw new TypeError(`defineCoroutine: name '${name}' is reserved (names starting with 'yf.' are the engine's)`);
-  if (typeof fn !== 'function') throw new TypeError(`defineCoroutine: coroutine '${name}' needs a generator function, got ${typeof fn}`);
+export function defineCoroutine<I extends Json = Json, O extends Json | void = Json | void>(
+  name: string,
+  fn: CoroutineFn<I, O>,
+  options: CoroutineOptions = {},
+): CoroutineDefinition<I, O> {
+  if (typeof name !== 'string' || !NAME.test(name))
+    throw new TypeError(`defineCoroutine: name '${String(name)}' must match ${NAME}`);
+  if (name.startsWith('yf.'))
+    throw new TypeError(`defineCoroutine: name '${name}' is reserved (names starting with 'yf.' are the engine's)`);
+  if (typeof fn !== 'function')
+    throw new TypeError(`defineCoroutine: coroutine '${name}' needs a generator function, got ${typeof fn}`);
   return Object.freeze({ name, fn, options });
 }

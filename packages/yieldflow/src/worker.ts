@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import { loadConfig, registerScheduleCoroutine } from '@yieldflow/contracts';
 import { type Coroutine, CoroutineRegistry, type Json } from '@yieldflow/runtime';
-import { type ActivityHandler, type BullmqOptions, createWorker as createEngineWorker } from '../../../apps/worker/src/create-worker';
+import {
+  type ActivityHandler,
+  type BullmqOptions,
+  createWorker as createEngineWorker,
+} from '../../../apps/worker/src/create-worker';
 import type { CoroutineDefinition } from './define';
 
 /**
@@ -56,7 +60,10 @@ export interface YieldflowWorker {
 
 /** The group of a set of coroutines: the same set, the same group, wherever it runs. */
 export function groupOf(names: string[]): string {
-  return `c-${createHash('sha256').update([...names].sort().join('\n')).digest('hex').slice(0, 12)}`;
+  return `c-${createHash('sha256')
+    .update([...names].sort().join('\n'))
+    .digest('hex')
+    .slice(0, 12)}`;
 }
 
 /**
@@ -64,14 +71,17 @@ export function groupOf(names: string[]): string {
  * once it has started (its first leases taken); `close()` stops it.
  */
 export async function createWorker(opts: CreateWorkerOptions): Promise<YieldflowWorker> {
-  if (!opts || !Array.isArray(opts.coroutines)) throw new TypeError('createWorker: coroutines must be an array of defineCoroutine(...)');
+  if (!opts || !Array.isArray(opts.coroutines))
+    throw new TypeError('createWorker: coroutines must be an array of defineCoroutine(...)');
   const registry = new CoroutineRegistry();
   for (const c of opts.coroutines) {
-    if (!c || typeof c.name !== 'string' || typeof c.fn !== 'function') throw new TypeError('createWorker: each of coroutines must come from defineCoroutine(name, fn)');
+    if (!c || typeof c.name !== 'string' || typeof c.fn !== 'function')
+      throw new TypeError('createWorker: each of coroutines must come from defineCoroutine(name, fn)');
     registry.register(c.name, c.fn as Coroutine, c.options);
   }
   if (opts.activities !== undefined) {
-    for (const [name, fn] of Object.entries(opts.activities)) if (typeof fn !== 'function') throw new TypeError(`createWorker: activity '${name}' must be a function`);
+    for (const [name, fn] of Object.entries(opts.activities))
+      if (typeof fn !== 'function') throw new TypeError(`createWorker: activity '${name}' must be a function`);
   }
   const group = opts.group ?? groupOf(registry.names());
   registerScheduleCoroutine(registry); // schedules run wherever a worker runs
@@ -83,7 +93,14 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Yieldflow
   });
   if (opts.httpAllow) config.httpAllow = opts.httpAllow;
   if (opts.secrets) config.secrets = opts.secrets;
-  const worker = await createEngineWorker(config, { registry, group, workerId: opts.workerId, log: opts.log, activities: opts.activities, bullmq: opts.bullmq });
+  const worker = await createEngineWorker(config, {
+    registry,
+    group,
+    workerId: opts.workerId,
+    log: opts.log,
+    activities: opts.activities,
+    bullmq: opts.bullmq,
+  });
   return {
     workerId: worker.dispatcher.workerId,
     group,

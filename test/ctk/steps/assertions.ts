@@ -16,7 +16,11 @@ export function expectError(actual: unknown, expected: unknown, what: string): v
   for (const [k, v] of Object.entries(expected as Record<string, unknown>)) {
     const got = k === 'type' ? normalizeType(a[k]) : a[k];
     const want = k === 'type' ? normalizeType(v) : v;
-    deepStrictEqual(got, want, `${what}: '${k}' is ${JSON.stringify(a[k])}, expected ${JSON.stringify(v)} (error: ${JSON.stringify(actual)})`);
+    deepStrictEqual(
+      got,
+      want,
+      `${what}: '${k}' is ${JSON.stringify(a[k])}, expected ${JSON.stringify(v)} (error: ${JSON.stringify(actual)})`,
+    );
   }
 }
 
@@ -66,7 +70,10 @@ export class Order {
   /** The last entry of a task (its outcome). */
   last(task: string): TraceEntry {
     const es = this.entries(task);
-    if (es.length === 0) throw new Error(`${task} is not in the trace; it holds ${JSON.stringify(this.trace.map((e) => `${e.task}:${e.phase}`))}`);
+    if (es.length === 0)
+      throw new Error(
+        `${task} is not in the trace; it holds ${JSON.stringify(this.trace.map((e) => `${e.task}:${e.phase}`))}`,
+      );
     return es[es.length - 1].e;
   }
 

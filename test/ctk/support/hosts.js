@@ -5,6 +5,8 @@
  */
 const CTK_HOSTS = ['petstore.swagger.io', 'httpbin.org'];
 const OWN_HOSTS = ['flaky.stand-in.test'];
-const CTK_NETWORK = new RegExp(`https?://(${CTK_HOSTS.map((h) => h.replace(/\./g, '\\.')).join('|')})(?=[/:?#"'\\s]|$)`);
+const CTK_NETWORK = new RegExp(
+  `https?://(${CTK_HOSTS.map((h) => h.replace(/\./g, '\\.')).join('|')})(?=[/:?#"'\\s]|$)`,
+);
 
 module.exports = { CTK_HOSTS, OWN_HOSTS, CTK_NETWORK };

@@ -9,7 +9,12 @@ const fs = require('node:fs');
 const { transformSync } = require('@swc/core');
 
 const root = path.resolve(__dirname, '../../..');
-const libs = { runtime: 'libs/runtime/src', store: 'libs/store/src', dsl: 'libs/dsl/src', contracts: 'libs/contracts/src' };
+const libs = {
+  runtime: 'libs/runtime/src',
+  store: 'libs/store/src',
+  dsl: 'libs/dsl/src',
+  contracts: 'libs/contracts/src',
+};
 
 const resolve = Module._resolveFilename;
 Module._resolveFilename = function (request, parent, ...rest) {

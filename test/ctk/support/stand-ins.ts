@@ -7,7 +7,17 @@ import type { AddressInfo } from 'node:net';
  */
 type Handler = (req: IncomingMessage, url: URL) => { status: number; body?: unknown; headers?: Record<string, string> };
 
-const pets: Record<string, { id: number; category: { id: number; name: string }; name: string; photoUrls: string[]; tags: unknown[]; status: string }> = {
+const pets: Record<
+  string,
+  {
+    id: number;
+    category: { id: number; name: string };
+    name: string;
+    photoUrls: string[];
+    tags: unknown[];
+    status: string;
+  }
+> = {
   '1': { id: 1, category: { id: 1, name: 'Dogs' }, name: 'Milou', photoUrls: [], tags: [], status: 'available' },
   '2': { id: 2, category: { id: 1, name: 'Dogs' }, name: 'Rex', photoUrls: [], tags: [], status: 'sold' },
   '3': { id: 3, category: { id: 2, name: 'Cats' }, name: 'Felix', photoUrls: [], tags: [], status: 'available' },
@@ -22,7 +32,10 @@ const petstore: Handler = (req, url) => {
     return { status: 200, body: Object.values(pets).filter((p) => wanted.includes(p.status)) };
   }
   const m = /^\/v2\/pet\/([^/]+)$/.exec(url.pathname);
-  if (m && /^\d+$/.test(m[1])) return pets[m[1]] ? { status: 200, body: pets[m[1]] } : { status: 404, body: { code: 1, type: 'error', message: 'Pet not found' } };
+  if (m && /^\d+$/.test(m[1]))
+    return pets[m[1]]
+      ? { status: 200, body: pets[m[1]] }
+      : { status: 404, body: { code: 1, type: 'error', message: 'Pet not found' } };
   return { status: 404, body: { code: 404, type: 'unknown', message: 'not found' } };
 };
 
@@ -35,10 +48,20 @@ function swagger(host: string) {
     schemes: ['http'],
     paths: {
       '/pet/findByStatus': {
-        get: { operationId: 'findPetsByStatus', produces: ['application/json'], parameters: [{ name: 'status', in: 'query', required: true, type: 'array', items: { type: 'string' } }], responses: { '200': { description: 'ok' } } },
+        get: {
+          operationId: 'findPetsByStatus',
+          produces: ['application/json'],
+          parameters: [{ name: 'status', in: 'query', required: true, type: 'array', items: { type: 'string' } }],
+          responses: { '200': { description: 'ok' } },
+        },
       },
       '/pet/{petId}': {
-        get: { operationId: 'getPetById', produces: ['application/json'], parameters: [{ name: 'petId', in: 'path', required: true, type: 'integer' }], responses: { '200': { description: 'ok' }, '404': { description: 'Pet not found' } } },
+        get: {
+          operationId: 'getPetById',
+          produces: ['application/json'],
+          parameters: [{ name: 'petId', in: 'path', required: true, type: 'integer' }],
+          responses: { '200': { description: 'ok' }, '404': { description: 'Pet not found' } },
+        },
       },
     },
   };
@@ -49,7 +72,8 @@ const httpbin: Handler = (req, url) => {
   const m = /^\/basic-auth\/([^/]+)\/([^/]+)$/.exec(url.pathname);
   if (!m) return { status: 404 };
   const [user, password] = [decodeURIComponent(m[1]), decodeURIComponent(m[2])];
-  if (req.headers.authorization === `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`) return { status: 200, body: { authenticated: true, user } };
+  if (req.headers.authorization === `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`)
+    return { status: 200, body: { authenticated: true, user } };
   return { status: 401, headers: { 'www-authenticate': 'Basic realm="Fake Realm"' } };
 };
 
@@ -78,7 +102,11 @@ export async function startStandIns(): Promise<StandIns> {
   const requests: string[] = [];
   const servers: Server[] = [];
   const hosts: Record<string, string> = {};
-  const handlers: Record<string, Handler> = { 'petstore.swagger.io': petstore, 'httpbin.org': httpbin, 'flaky.stand-in.test': flaky() };
+  const handlers: Record<string, Handler> = {
+    'petstore.swagger.io': petstore,
+    'httpbin.org': httpbin,
+    'flaky.stand-in.test': flaky(),
+  };
   for (const [host, handler] of Object.entries(handlers)) {
     const server = createServer((req: IncomingMessage, res: ServerResponse) => {
       req.resume();
@@ -102,7 +130,8 @@ export async function startStandIns(): Promise<StandIns> {
   return {
     hosts,
     requests,
-    close: () => Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())))).then(() => undefined),
+    close: () =>
+      Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())))).then(() => undefined),
   };
 }
 

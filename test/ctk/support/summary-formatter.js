@@ -42,7 +42,12 @@ class CtkSummaryFormatter extends ProgressFormatter {
       c.total++;
       if (status === Status.PASSED) c.passed++;
       else c.failed.push(`${path.basename(attempt.pickle.uri)}: ${attempt.pickle.name} (${status.toLowerCase()})`);
-      results.push({ group, feature: path.basename(attempt.pickle.uri), scenario: attempt.pickle.name, status: status.toLowerCase() });
+      results.push({
+        group,
+        feature: path.basename(attempt.pickle.uri),
+        scenario: attempt.pickle.name,
+        status: status.toLowerCase(),
+      });
     }
     this.log('\n');
     for (const g of GROUPS) {
@@ -51,7 +56,8 @@ class CtkSummaryFormatter extends ProgressFormatter {
       this.log(`${g}: ${c.passed} passed, ${c.total - c.passed} failed (of ${c.total})\n`);
       for (const f of c.failed) this.log(`  not passed: ${f}\n`);
     }
-    if (process.env.YF_CTK_ABSENT) this.log(`CTK: not run (no specification kit at ${process.env.YF_CTK_ABSENT}; set SW_SPEC_DIR)\n`);
+    if (process.env.YF_CTK_ABSENT)
+      this.log(`CTK: not run (no specification kit at ${process.env.YF_CTK_ABSENT}; set SW_SPEC_DIR)\n`);
     if (process.env.CTK_RESULTS) fs.writeFileSync(process.env.CTK_RESULTS, `${JSON.stringify(results, null, 2)}\n`);
   }
 }

@@ -1,5 +1,12 @@
 import { eventually } from '../../support/redis';
-import { AfterAll, BeforeAll, setDefaultTimeout, setWorldConstructor, World, type IWorldOptions } from '@cucumber/cucumber';
+import {
+  AfterAll,
+  BeforeAll,
+  setDefaultTimeout,
+  setWorldConstructor,
+  World,
+  type IWorldOptions,
+} from '@cucumber/cucumber';
 import { parse as parseYaml } from 'yaml';
 import { startStack, type Stack } from '../../support/stack';
 import { rewriteHosts, startStandIns, type StandIns } from './stand-ins';

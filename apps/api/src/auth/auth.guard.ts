@@ -47,18 +47,31 @@ export class AuthGuard implements CanActivate, OnModuleInit {
     const targets = [ctx.getHandler(), ctx.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const req = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
-    const principal = this.config.auth.enabled ? await this.authenticateCounted(req) : { namespace: DEFAULT_NAMESPACE, role: 'admin' as Role, superAdmin: true };
+    const principal = this.config.auth.enabled
+      ? await this.authenticateCounted(req)
+      : { namespace: DEFAULT_NAMESPACE, role: 'admin' as Role, superAdmin: true };
     req.principal = principal;
     req.namespace = principal.namespace;
     req.role = principal.role;
     if (this.config.auth.enabled) {
       const wait = await this.limiter.take(principal.keyId ?? 'admin-key');
-      if (wait !== null) throw new RateLimitedError(`this key made more than ${this.limiter.limit} requests this minute (RATE_LIMIT_PER_MINUTE); retry in ${wait} s`, wait);
+      if (wait !== null)
+        throw new RateLimitedError(
+          `this key made more than ${this.limiter.limit} requests this minute (RATE_LIMIT_PER_MINUTE); retry in ${wait} s`,
+          wait,
+        );
     }
     const need = this.reflector.getAllAndOverride<Role>(ROLE_KEY, targets) ?? 'admin';
-    if (!atLeast(principal.role, need)) throw new ForbiddenError(`this endpoint needs the ${need} role or higher; the key has ${principal.role}`);
-    if (this.reflector.getAllAndOverride<boolean>(SYSTEM_ONLY_KEY, targets) && this.config.auth.enabled && principal.namespace !== SYSTEM_NAMESPACE) {
-      throw new ForbiddenError(`this endpoint reports on the whole deployment: it needs a key of namespace '${SYSTEM_NAMESPACE}'`);
+    if (!atLeast(principal.role, need))
+      throw new ForbiddenError(`this endpoint needs the ${need} role or higher; the key has ${principal.role}`);
+    if (
+      this.reflector.getAllAndOverride<boolean>(SYSTEM_ONLY_KEY, targets) &&
+      this.config.auth.enabled &&
+      principal.namespace !== SYSTEM_NAMESPACE
+    ) {
+      throw new ForbiddenError(
+        `this endpoint reports on the whole deployment: it needs a key of namespace '${SYSTEM_NAMESPACE}'`,
+      );
     }
     return true;
   }
@@ -71,7 +84,10 @@ export class AuthGuard implements CanActivate, OnModuleInit {
       if (!(err instanceof UnauthorizedError)) throw err;
       const wait = await this.failures.fail(req.ip ?? req.socket?.remoteAddress ?? 'unknown');
       if (wait !== null) {
-        throw new RateLimitedError(`this address made more than ${this.failures.limit} failed authentications this minute (LIMIT_AUTH_FAILURES_PER_MINUTE); retry in ${wait} s`, wait);
+        throw new RateLimitedError(
+          `this address made more than ${this.failures.limit} failed authentications this minute (LIMIT_AUTH_FAILURES_PER_MINUTE); retry in ${wait} s`,
+          wait,
+        );
       }
       throw err;
     }
@@ -86,10 +102,16 @@ export class AuthGuard implements CanActivate, OnModuleInit {
     const token = m[1];
     if (this.adminHash) {
       const given = Buffer.from(hashToken(token), 'hex');
-      if (timingSafeEqual(given, this.adminHash)) return { namespace: SYSTEM_NAMESPACE, role: 'admin', superAdmin: true };
+      if (timingSafeEqual(given, this.adminHash))
+        return { namespace: SYSTEM_NAMESPACE, role: 'admin', superAdmin: true };
     }
     const key = await this.keys.find(token);
     if (!key) throw new UnauthorizedError('the API key is not valid (unknown or revoked)');
-    return { namespace: key.namespace, role: key.role, keyId: key.id, superAdmin: key.namespace === SYSTEM_NAMESPACE && key.role === 'admin' };
+    return {
+      namespace: key.namespace,
+      role: key.role,
+      keyId: key.id,
+      superAdmin: key.namespace === SYSTEM_NAMESPACE && key.role === 'admin',
+    };
   }
 }

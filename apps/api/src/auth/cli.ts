@@ -27,7 +27,11 @@ function flags(args: string[]): { positional: string[]; named: Record<string, st
 }
 
 /** Run one command; returns the exit code. `out` gets what is printed. */
-export async function runKeysCli(argv: string[], env: NodeJS.ProcessEnv = process.env, out: (line: string) => void = console.log): Promise<number> {
+export async function runKeysCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  out: (line: string) => void = console.log,
+): Promise<number> {
   const [command, ...rest] = argv;
   const { positional, named } = flags(rest);
   const prefix = env.YF_PREFIX ?? 'yf';
@@ -35,9 +39,11 @@ export async function runKeysCli(argv: string[], env: NodeJS.ProcessEnv = proces
     out(`error: ${msg}\n${USAGE}`);
     return 2;
   };
-  if (command !== 'create' && command !== 'list' && command !== 'revoke') return fail(command ? `unknown command '${command}'` : 'a command is required');
+  if (command !== 'create' && command !== 'list' && command !== 'revoke')
+    return fail(command ? `unknown command '${command}'` : 'a command is required');
   if (command === 'create') {
-    if (!named.namespace || !NAMESPACE_PATTERN.test(named.namespace)) return fail('--namespace must be 1-63 lowercase letters, digits, - or _');
+    if (!named.namespace || !NAMESPACE_PATTERN.test(named.namespace))
+      return fail('--namespace must be 1-63 lowercase letters, digits, - or _');
     if (!isRole(named.role)) return fail(`--role must be one of ${ROLES.join(', ')}`);
     if (!named.name) return fail('--name is required');
   }

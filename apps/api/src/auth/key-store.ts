@@ -80,7 +80,9 @@ export class KeyStore {
     const namespaces = namespace !== undefined ? [namespace] : await this.redis.smembers(this.k('namespaces'));
     const ids = (await Promise.all(namespaces.map((ns) => this.redis.smembers(this.k(`ns:${ns}`))))).flat();
     const keys = await Promise.all(ids.map((id) => this.get(id)));
-    return keys.filter((k): k is ApiKey => k !== null).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+    return keys
+      .filter((k): k is ApiKey => k !== null)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
   }
 
   /** Revoke a key: its token stops working at once, in every api process. */
@@ -89,7 +91,10 @@ export class KeyStore {
     if (!hash) return false;
     const ns = await this.redis.hget(this.k(hash), 'namespace');
     // the token's record first (on a cluster: one transaction per slot, in this order), so it stops at once
-    const m = this.redis.multi().del(this.k(hash)).del(this.k(`id:${id}`));
+    const m = this.redis
+      .multi()
+      .del(this.k(hash))
+      .del(this.k(`id:${id}`));
     if (ns) m.srem(this.k(`ns:${ns}`), id);
     await m.exec();
     return true;

@@ -1,5 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Injectable, Param, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiProperty, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPropertyOptional,
+  ApiProperty,
+  ApiTags,
+} from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { NotFoundError } from '@yieldflow/store';
 import { ForbiddenError } from './errors';
@@ -11,7 +19,9 @@ import { ApiExamples, EXAMPLES } from '../common/examples';
 export class CreateKeyDto {
   @ApiPropertyOptional({ example: 'acme', description: "The key's namespace; the caller's own when omitted" })
   @IsOptional()
-  @Matches(NAMESPACE_PATTERN, { message: 'namespace must be 1-63 lowercase letters, digits, - or _, starting with a letter or digit' })
+  @Matches(NAMESPACE_PATTERN, {
+    message: 'namespace must be 1-63 lowercase letters, digits, - or _, starting with a letter or digit',
+  })
   @IsString()
   namespace?: string;
 
@@ -39,7 +49,8 @@ export class KeysService {
     if (namespace !== who.namespace && !who.superAdmin) {
       throw new ForbiddenError(`an admin of namespace '${who.namespace}' creates keys of that namespace only`);
     }
-    if (namespace === SYSTEM_NAMESPACE && !who.superAdmin) throw new ForbiddenError(`keys of namespace '${SYSTEM_NAMESPACE}' are created by its admins only`);
+    if (namespace === SYSTEM_NAMESPACE && !who.superAdmin)
+      throw new ForbiddenError(`keys of namespace '${SYSTEM_NAMESPACE}' are created by its admins only`);
     return this.keys.create(namespace, body.role, body.name);
   }
 

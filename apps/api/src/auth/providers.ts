@@ -10,8 +10,16 @@ import { AuthFailureLimiter, RateLimiter } from './rate-limiter';
 
 export const authProviders: Provider[] = [
   { provide: KeyStore, inject: [REDIS, CONFIG], useFactory: (r: Redis, c: Config) => new KeyStore(r, c.prefix) },
-  { provide: RateLimiter, inject: [REDIS, CONFIG], useFactory: (r: Redis, c: Config) => new RateLimiter(r, c.prefix, c.rateLimitPerMinute) },
-  { provide: AuthFailureLimiter, inject: [REDIS, CONFIG], useFactory: (r: Redis, c: Config) => new AuthFailureLimiter(r, c.prefix, c.limits.authFailuresPerMinute) },
+  {
+    provide: RateLimiter,
+    inject: [REDIS, CONFIG],
+    useFactory: (r: Redis, c: Config) => new RateLimiter(r, c.prefix, c.rateLimitPerMinute),
+  },
+  {
+    provide: AuthFailureLimiter,
+    inject: [REDIS, CONFIG],
+    useFactory: (r: Redis, c: Config) => new AuthFailureLimiter(r, c.prefix, c.limits.authFailuresPerMinute),
+  },
   KeysService,
   // one guard: global for controllers, and in front of Bull Board's router (queues/board.ts)
   AuthGuard,

@@ -18,17 +18,17 @@ export class RateLimiter {
     private readonly prefix: string,
     private readonly perMinute: number,
   ) {
-    if (!(redis as unknown as { yf_ratelimit?: unknown }).yf_ratelimit) redis.defineCommand('yf_ratelimit', { numberOfKeys: 1, lua: SCRIPT });
+    if (!(redis as unknown as { yf_ratelimit?: unknown }).yf_ratelimit)
+      redis.defineCommand('yf_ratelimit', { numberOfKeys: 1, lua: SCRIPT });
   }
 
   /** null when the request may proceed, else the seconds until the window resets. */
   async take(subject: string): Promise<number | null> {
     if (this.perMinute <= 0) return null;
     const window = Math.floor(Date.now() / WINDOW_MS);
-    const [count, ttl] = (await (this.redis as unknown as { yf_ratelimit(k: string, ms: number): Promise<[number, number]> }).yf_ratelimit(
-      `${this.prefix}:rl:${subject}:${window}`,
-      WINDOW_MS,
-    )) as [number, number];
+    const [count, ttl] = (await (
+      this.redis as unknown as { yf_ratelimit(k: string, ms: number): Promise<[number, number]> }
+    ).yf_ratelimit(`${this.prefix}:rl:${subject}:${window}`, WINDOW_MS)) as [number, number];
     return count > this.perMinute ? Math.max(1, Math.ceil(ttl / 1000)) : null;
   }
 

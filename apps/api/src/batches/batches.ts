@@ -1,5 +1,12 @@
 import { Body, Controller, Get, Inject, Injectable, Param, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiTags,
+} from '@nestjs/swagger';
 import { BatchCreatedDto, BatchViewDto } from '../common/views';
 import { Type } from 'class-transformer';
 import { ArrayMinSize, IsArray, ValidateNested } from 'class-validator';
@@ -35,7 +42,10 @@ export class BatchesService {
   /** Create every task of the batch at once (they start together), or none if one is invalid. */
   async create(namespace: string, body: CreateBatchDto): Promise<BatchCreated> {
     const max = this.config.limits.batchTasks;
-    if (body.tasks.length > max) throw new InvalidInputError(`tasks holds ${body.tasks.length} tasks; at most ${max} per batch (LIMIT_BATCH_TASKS)`);
+    if (body.tasks.length > max)
+      throw new InvalidInputError(
+        `tasks holds ${body.tasks.length} tasks; at most ${max} per batch (LIMIT_BATCH_TASKS)`,
+      );
     const id = newId();
     const tasks: NewTask[] = [];
     for (let i = 0; i < body.tasks.length; i++) {
@@ -62,14 +72,20 @@ export class BatchesController {
   @ApiOperation({ summary: 'Submit many tasks at once' })
   @ApiCreatedResponse({ description: 'The batch id and its tasks, queued', type: BatchCreatedDto })
   @ApiExamples(CreateBatchDto, EXAMPLES.batch)
-  create(@Namespace() ns: string, @Body() body: CreateBatchDto, @Sent() sent: { tasks?: unknown[] } | undefined): Promise<BatchCreated> {
+  create(
+    @Namespace() ns: string,
+    @Body() body: CreateBatchDto,
+    @Sent() sent: { tasks?: unknown[] } | undefined,
+  ): Promise<BatchCreated> {
     body.tasks.forEach((t, i) => asSent(t, sent?.tasks?.[i], ['input', 'definition']));
     return this.batches.create(ns, body);
   }
 
   @Get(':id')
   @Roles('viewer')
-  @ApiOperation({ summary: 'Counts by status, wall time (first start to last finish), summed elapsed time, and speedup' })
+  @ApiOperation({
+    summary: 'Counts by status, wall time (first start to last finish), summed elapsed time, and speedup',
+  })
   @ApiOkResponse({ type: BatchViewDto })
   @ApiNotFoundResponse()
   get(@Namespace() ns: string, @Param('id') id: string): Promise<BatchView> {

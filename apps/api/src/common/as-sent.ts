@@ -17,18 +17,24 @@ export function keepAsSent(req: SentRequest, buf: Buffer): void {
   if (!MAY_HOLD.some((s) => buf.includes(s))) return;
   try {
     const parsed = JSON.parse(buf.toString('utf8')) as unknown;
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) req.sentBody = parsed as Record<string, unknown>;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+      req.sentBody = parsed as Record<string, unknown>;
   } catch {
     // malformed: the body parser answers 400
   }
 }
 
 /** The body as sent, when it may differ from the validated one (else undefined). */
-export const Sent = createParamDecorator((_data: unknown, ctx: ExecutionContext): Record<string, unknown> | undefined => ctx.switchToHttp().getRequest<SentRequest>().sentBody);
+export const Sent = createParamDecorator(
+  (_data: unknown, ctx: ExecutionContext): Record<string, unknown> | undefined =>
+    ctx.switchToHttp().getRequest<SentRequest>().sentBody,
+);
 
 /** `fields` of `target` put back as they were in `sent` (the validated copy lost keys named like prototype members). */
 export function asSent<T extends object>(target: T, sent: unknown, fields: (keyof T & string)[]): T {
   if (!sent || typeof sent !== 'object') return target;
-  for (const f of fields) if (Object.prototype.hasOwnProperty.call(sent, f)) (target as Record<string, unknown>)[f] = (sent as Record<string, unknown>)[f];
+  for (const f of fields)
+    if (Object.prototype.hasOwnProperty.call(sent, f))
+      (target as Record<string, unknown>)[f] = (sent as Record<string, unknown>)[f];
   return target;
 }

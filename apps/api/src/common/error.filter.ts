@@ -5,7 +5,8 @@ import { ConflictError, InvalidQueryError, LimitError, NotFoundError } from '@yi
 import { ForbiddenError, RateLimitedError, UnauthorizedError } from '../auth/errors';
 import { IdempotencyMismatchError, InvalidInputError } from './errors';
 
-const REDIS_DOWN = /ECONNREFUSED|ECONNRESET|Connection is closed|Stream isn't writeable|MaxRetriesPerRequest|ETIMEDOUT|LOADING/;
+const REDIS_DOWN =
+  /ECONNREFUSED|ECONNRESET|Connection is closed|Stream isn't writeable|MaxRetriesPerRequest|ETIMEDOUT|LOADING/;
 // Redis at its maxmemory (noeviction) refuses writes, as a command's or a script's error reply
 const REDIS_FULL = /OOM command not allowed/;
 
@@ -38,12 +39,20 @@ export class ErrorFilter implements ExceptionFilter {
     if (err instanceof NotFoundError) return [404, { error: 'Not Found', message: err.message }];
     if (err instanceof ConflictError) return [409, { error: 'Conflict', message: err.message }];
     if (err instanceof LimitError) return [413, { error: 'Payload Too Large', message: err.message }];
-    if (err instanceof InvalidInputError || err instanceof InvalidQueryError) return [400, { error: 'Bad Request', message: err.message }];
+    if (err instanceof InvalidInputError || err instanceof InvalidQueryError)
+      return [400, { error: 'Bad Request', message: err.message }];
     if (err instanceof IdempotencyMismatchError) return [422, { error: 'Unprocessable Entity', message: err.message }];
-    if (err instanceof DefinitionError) return [400, { error: 'Invalid Definition', message: err.message, violations: err.violations }];
-    if (err instanceof UnsupportedFeatureError) return [422, { error: 'Unsupported Feature', message: err.message, features: err.features }];
+    if (err instanceof DefinitionError)
+      return [400, { error: 'Invalid Definition', message: err.message, violations: err.violations }];
+    if (err instanceof UnsupportedFeatureError)
+      return [422, { error: 'Unsupported Feature', message: err.message, features: err.features }];
     const bodyErr = err as { type?: string; status?: number; message?: string; expose?: boolean };
-    if (typeof bodyErr?.status === 'number' && bodyErr.status >= 400 && bodyErr.status < 500 && (typeof bodyErr.type === 'string' || bodyErr.expose === true)) {
+    if (
+      typeof bodyErr?.status === 'number' &&
+      bodyErr.status >= 400 &&
+      bodyErr.status < 500 &&
+      (typeof bodyErr.type === 'string' || bodyErr.expose === true)
+    ) {
       // body-parser (http-errors): malformed JSON (400), too large (413), unsupported charset or encoding (415),
       // a body that does not inflate (400)
       const tooLarge = err as { length?: number; limit?: number };
@@ -53,12 +62,25 @@ export class ErrorFilter implements ExceptionFilter {
           : bodyErr.type === 'entity.too.large'
             ? `the body is ${tooLarge.length ?? 'more than the limit of'} bytes; at most ${tooLarge.limit} (LIMIT_BODY_BYTES)`
             : bodyErr.message;
-      return [bodyErr.status, { error: bodyErr.type ?? 'Bad Request', message: bodyErr.type ? message : `the body could not be read: ${bodyErr.message}` }];
+      return [
+        bodyErr.status,
+        {
+          error: bodyErr.type ?? 'Bad Request',
+          message: bodyErr.type ? message : `the body could not be read: ${bodyErr.message}`,
+        },
+      ];
     }
     if (err instanceof Error && REDIS_FULL.test(err.message)) {
-      return [503, { error: 'Service Unavailable', message: 'Redis is out of memory (maxmemory) and refuses writes; retry shortly' }];
+      return [
+        503,
+        {
+          error: 'Service Unavailable',
+          message: 'Redis is out of memory (maxmemory) and refuses writes; retry shortly',
+        },
+      ];
     }
-    if (err instanceof Error && REDIS_DOWN.test(err.message)) return [503, { error: 'Service Unavailable', message: 'the task store is unreachable; retry shortly' }];
+    if (err instanceof Error && REDIS_DOWN.test(err.message))
+      return [503, { error: 'Service Unavailable', message: 'the task store is unreachable; retry shortly' }];
     return [500, { error: 'Internal Server Error', message: 'internal error' }];
   }
 }

@@ -14,15 +14,30 @@ const definition = {
 
 export const EXAMPLES = {
   submit: {
-    coroutine: { summary: 'A registered coroutine (the seed: three 1 s sleeps)', value: { coroutine: 'seed.func-a', input: { orderId: 'A-1' } } },
+    coroutine: {
+      summary: 'A registered coroutine (the seed: three 1 s sleeps)',
+      value: { coroutine: 'seed.func-a', input: { orderId: 'A-1' } },
+    },
     definition: { summary: 'An inline workflow definition', value: { definition, input: { name: 'world' } } },
-    yaml: { summary: 'A definition as YAML text', value: { definition: 'document:\n  dsl: 1.0.3\n  namespace: default\n  name: hello-yaml\n  version: 1.0.0\ndo:\n  - one:\n      set:\n        a: 1\n' } },
+    yaml: {
+      summary: 'A definition as YAML text',
+      value: {
+        definition:
+          'document:\n  dsl: 1.0.3\n  namespace: default\n  name: hello-yaml\n  version: 1.0.0\ndo:\n  - one:\n      set:\n        a: 1\n',
+      },
+    },
   },
   batch: {
-    seed: { summary: "The seed's two coroutines at once", value: { tasks: [{ coroutine: 'seed.func-a' }, { coroutine: 'seed.func-b' }] } },
+    seed: {
+      summary: "The seed's two coroutines at once",
+      value: { tasks: [{ coroutine: 'seed.func-a' }, { coroutine: 'seed.func-b' }] },
+    },
   },
   bulk: {
-    cancel: { summary: 'Cancel every suspended task of a coroutine', value: { action: 'cancel', filter: { status: 'suspended', coroutine: 'seed.func-b' } } },
+    cancel: {
+      summary: 'Cancel every suspended task of a coroutine',
+      value: { action: 'cancel', filter: { status: 'suspended', coroutine: 'seed.func-b' } },
+    },
   },
   send: {
     value: { summary: 'A value for a task waiting in receive (seed.consumer)', value: { value: 'first item' } },
@@ -34,25 +49,37 @@ export const EXAMPLES = {
     note: { summary: 'Pause with a note', value: { note: 'waiting for the supplier' } },
   },
   event: {
-    paid: { summary: 'A CloudEvent (type and source are required)', value: { type: 'com.example.order.paid', source: 'https://shop.example.com', data: { orderId: 'A-1' } } },
+    paid: {
+      summary: 'A CloudEvent (type and source are required)',
+      value: { type: 'com.example.order.paid', source: 'https://shop.example.com', data: { orderId: 'A-1' } },
+    },
   },
   definition: {
     hello: { summary: 'A workflow document', value: definition },
   },
   concurrency: {
-    perCustomer: { summary: 'One task per customer at a time', value: { name: 'demo.per-customer', limit: 1, key: '${ .customer.id }' } },
+    perCustomer: {
+      summary: 'One task per customer at a time',
+      value: { name: 'demo.per-customer', limit: 1, key: '${ .customer.id }' },
+    },
   },
   key: {
     ci: { summary: 'A submitter key for CI', value: { role: 'submitter', name: 'ci' } },
   },
   schedule: {
-    hourly: { summary: 'Start seed.func-a every hour', value: { id: 'hourly-report', every: '1h', coroutine: 'seed.func-a' } },
+    hourly: {
+      summary: 'Start seed.func-a every hour',
+      value: { id: 'hourly-report', every: '1h', coroutine: 'seed.func-a' },
+    },
   },
   scheduleFields: {
     every: { summary: 'Every two hours from now on', value: { every: '2h' } },
   },
   backfill: {
-    lastDay: { summary: 'The fires of a past day', value: { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' } },
+    lastDay: {
+      summary: 'The fires of a past day',
+      value: { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' },
+    },
   },
 } satisfies Record<string, Examples>;
 

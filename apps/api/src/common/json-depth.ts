@@ -36,7 +36,10 @@ export const jsonVerifier =
   (max: number) =>
   (req: SentRequest, _res: unknown, buf: Buffer): void => {
     if (nestedDeeperThan(buf, max)) {
-      throw Object.assign(new Error(`the body is nested more than ${max} levels deep (LIMIT_JSON_DEPTH)`), { status: 400, type: 'entity.too.deep' });
+      throw Object.assign(new Error(`the body is nested more than ${max} levels deep (LIMIT_JSON_DEPTH)`), {
+        status: 400,
+        type: 'entity.too.deep',
+      });
     }
     keepAsSent(req, buf);
   };

@@ -1,7 +1,15 @@
 import type { Provider } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { createCoroutineRegistry, describeRedis, loadConfig, type Config } from '@yieldflow/contracts';
-import { ConcurrencyLimits, connectRedis, CoroutineCatalog, DefinitionRegistry, ScheduleStore, TaskReader, TaskStore } from '@yieldflow/store';
+import {
+  ConcurrencyLimits,
+  connectRedis,
+  CoroutineCatalog,
+  DefinitionRegistry,
+  ScheduleStore,
+  TaskReader,
+  TaskStore,
+} from '@yieldflow/store';
 import type { CoroutineRegistry } from '@yieldflow/runtime';
 import { CONFIG, COROUTINES, REDIS, SUBSCRIBER } from './tokens';
 
@@ -29,7 +37,13 @@ export const providers: Provider[] = [
     provide: TaskStore,
     inject: [REDIS, CONFIG],
     useFactory: async (r: Redis, c: Config) => {
-      const store = new TaskStore(r, { prefix: c.prefix, partitions: c.partitions, partitionTags: c.partitionTags, eventBufferBytes: c.limits.eventBufferBytes, retention: c.retention });
+      const store = new TaskStore(r, {
+        prefix: c.prefix,
+        partitions: c.partitions,
+        partitionTags: c.partitionTags,
+        eventBufferBytes: c.limits.eventBufferBytes,
+        retention: c.retention,
+      });
       await store.init();
       return store;
     },
@@ -37,11 +51,20 @@ export const providers: Provider[] = [
   {
     provide: TaskReader,
     inject: [TaskStore, CONFIG],
-    useFactory: (s: TaskStore, c: Config) => new TaskReader(s, { valueBytes: c.limits.viewValueBytes, pageBytes: c.limits.viewBytes }),
+    useFactory: (s: TaskStore, c: Config) =>
+      new TaskReader(s, { valueBytes: c.limits.viewValueBytes, pageBytes: c.limits.viewBytes }),
   },
-  { provide: ScheduleStore, inject: [REDIS, TaskStore], useFactory: (r: Redis, s: TaskStore) => new ScheduleStore(r, s.keys) },
+  {
+    provide: ScheduleStore,
+    inject: [REDIS, TaskStore],
+    useFactory: (r: Redis, s: TaskStore) => new ScheduleStore(r, s.keys),
+  },
   { provide: DefinitionRegistry, inject: [TaskStore], useFactory: (s: TaskStore) => new DefinitionRegistry(s) },
   // built-in coroutines, and those any worker announced (an application's own, run by its workers)
-  { provide: CoroutineCatalog, inject: [TaskStore, COROUTINES], useFactory: (s: TaskStore, r: CoroutineRegistry) => new CoroutineCatalog(s, r) },
+  {
+    provide: CoroutineCatalog,
+    inject: [TaskStore, COROUTINES],
+    useFactory: (s: TaskStore, r: CoroutineRegistry) => new CoroutineCatalog(s, r),
+  },
   { provide: ConcurrencyLimits, inject: [TaskStore], useFactory: (s: TaskStore) => new ConcurrencyLimits(s) },
 ];

@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { startTime } from 'pino-http';
 import { requestLogLevel } from './request-log';
 
-const res = (statusCode: number, tookMs: number) => ({ statusCode, [startTime]: Date.now() - tookMs }) as unknown as ServerResponse;
+const res = (statusCode: number, tookMs: number) =>
+  ({ statusCode, [startTime]: Date.now() - tookMs }) as unknown as ServerResponse;
 const req = {} as IncomingMessage;
 
 describe('the level of a request log line', () => {

@@ -30,7 +30,13 @@ import type { Json } from '@yieldflow/runtime';
 
 /** Any JSON value (null included, by the nullable object). */
 export const ANY_JSON: SchemaObject = {
-  oneOf: [{ type: 'object', nullable: true }, { type: 'array', items: {} }, { type: 'string' }, { type: 'number' }, { type: 'boolean' }],
+  oneOf: [
+    { type: 'object', nullable: true },
+    { type: 'array', items: {} },
+    { type: 'string' },
+    { type: 'number' },
+    { type: 'boolean' },
+  ],
 };
 /** ANY_JSON as @ApiProperty options take it. */
 export const ANY_JSON_PROPERTY = ANY_JSON as object;
@@ -40,7 +46,11 @@ export class ErrorBodyDto implements ApiErrorBody {
   [detail: string]: unknown;
   @ApiProperty({ example: 404 }) statusCode!: number;
   @ApiProperty({ example: 'Not Found' }) error!: string;
-  @ApiProperty({ example: 'task 0123456789abcdef0123456789abcdef not found', description: 'What went wrong, naming the field or limit' }) message!: string;
+  @ApiProperty({
+    example: 'task 0123456789abcdef0123456789abcdef not found',
+    description: 'What went wrong, naming the field or limit',
+  })
+  message!: string;
 }
 
 export class TruncatedDto implements Truncated {
@@ -65,7 +75,8 @@ export class WaitingViewDto implements WaitingView {
   @ApiProperty({ example: 'receive' }) kind!: string;
   @ApiProperty(json('The effect it waits on')) effect!: Json;
   @ApiProperty({ format: 'date-time', description: 'When it began waiting' }) since!: string;
-  @ApiPropertyOptional({ description: "Why it waits, in words (a queued task whose coroutine no live worker runs)" }) reason?: string;
+  @ApiPropertyOptional({ description: 'Why it waits, in words (a queued task whose coroutine no live worker runs)' })
+  reason?: string;
   @ApiPropertyOptional({ format: 'date-time' }) dueAt?: string;
   @ApiPropertyOptional({ format: 'date-time' }) deadline?: string;
 }
@@ -93,7 +104,8 @@ export class TaskViewDto implements TaskView {
   @ApiProperty({ example: '0123456789abcdef0123456789abcdef' }) id!: string;
   @ApiProperty({ example: 'default' }) namespace!: string;
   @ApiPropertyOptional({ example: 'seed.func-a' }) coroutine?: string;
-  @ApiPropertyOptional({ example: 1, description: 'The coroutine version it runs to its end' }) coroutineVersion?: number;
+  @ApiPropertyOptional({ example: 1, description: 'The coroutine version it runs to its end' })
+  coroutineVersion?: number;
   @ApiPropertyOptional({ type: TaskDefinitionDto }) definition?: TaskDefinitionDto;
   @ApiProperty({ enum: TASK_STATUSES }) status!: TaskStatus;
   @ApiProperty(json("The task's input")) input!: Json;
@@ -183,7 +195,8 @@ export class BatchCreatedDto implements BatchCreated {
 export class PublishAnswerDto implements PublishAnswer {
   @ApiProperty({ description: "The event's id" }) id!: string;
   @ApiProperty({ description: 'Tasks it woke' }) woken!: number;
-  @ApiPropertyOptional({ type: [String], description: 'Tasks it started (definitions whose schedule.on matches)' }) started?: string[];
+  @ApiPropertyOptional({ type: [String], description: 'Tasks it started (definitions whose schedule.on matches)' })
+  started?: string[];
 }
 
 export class FireRecordDto implements FireRecord {

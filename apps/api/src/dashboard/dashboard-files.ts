@@ -15,7 +15,8 @@ const TYPES: Record<string, string> = {
 };
 
 /** The page's own code only; the api it talks to is same-origin. */
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 interface Loaded {
   body: Buffer;
@@ -44,7 +45,10 @@ export class DashboardFiles {
     let file = this.load(name);
     if (!file && !asset) file = this.load((name = 'index.html'));
     if (!file) {
-      res.status(404).type('text/plain').send(existsSync(this.root) ? 'not found' : 'the dashboard is not built: run npm run build');
+      res
+        .status(404)
+        .type('text/plain')
+        .send(existsSync(this.root) ? 'not found' : 'the dashboard is not built: run npm run build');
       return;
     }
     res.setHeader('Content-Type', TYPES[extname(name)] ?? 'application/octet-stream');

@@ -23,7 +23,11 @@ export class DashboardController {
 
   @Get('*path')
   @Public()
-  file(@Param('path') path: string[] | string, @Headers('accept-encoding') enc: string | undefined, @Res() res: Response): void {
+  file(
+    @Param('path') path: string[] | string,
+    @Headers('accept-encoding') enc: string | undefined,
+    @Res() res: Response,
+  ): void {
     this.files.send(Array.isArray(path) ? path.join('/') : path, enc, res);
   }
 }

@@ -1,5 +1,15 @@
 import { Body, Controller, Get, Inject, Injectable, Param, Post, Res } from '@nestjs/common';
-import { ApiBody, ApiConflictResponse, ApiConsumes, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiConflictResponse,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ANY_JSON_PROPERTY } from '../common/views';
 import { EXAMPLES } from '../common/examples';
 import type { Response } from 'express';
@@ -22,20 +32,38 @@ export class DefinitionsService {
   ) {}
 
   async register(tenant: string, body: unknown): Promise<{ version: DefinitionVersion; created: boolean }> {
-    if (body === undefined || body === null || (typeof body !== 'string' && typeof body !== 'object') || Array.isArray(body)) {
-      throw new InvalidInputError('the body must be a workflow document, as JSON or as YAML text (Content-Type: application/yaml)');
+    if (
+      body === undefined ||
+      body === null ||
+      (typeof body !== 'string' && typeof body !== 'object') ||
+      Array.isArray(body)
+    ) {
+      throw new InvalidInputError(
+        'the body must be a workflow document, as JSON or as YAML text (Content-Type: application/yaml)',
+      );
     }
-    if (typeof body === 'object' && Object.keys(body).length === 0) throw new InvalidInputError('the body is empty: send a workflow document');
+    if (typeof body === 'object' && Object.keys(body).length === 0)
+      throw new InvalidInputError('the body is empty: send a workflow document');
     const { doc, text, hash } = acceptDefinition(body as string | object, this.config.limits.maxSleepMs);
     const { namespace, name, version } = doc.document;
     const created = await this.registry.register(tenant, namespace, name, version, hash, text);
     const found = await this.registry.resolve(tenant, namespace, name, version);
     // document.schedule: the latest version's schedule starts it (a new version replaces the schedule)
-    if (created) await this.schedules.registered(tenant, doc, (await this.registry.resolve(tenant, namespace, name))?.version === version);
+    if (created)
+      await this.schedules.registered(
+        tenant,
+        doc,
+        (await this.registry.resolve(tenant, namespace, name))?.version === version,
+      );
     return { version: found!, created };
   }
 
-  async document(tenant: string, namespace: string, name: string, version: string): Promise<DefinitionVersion & { definition: unknown }> {
+  async document(
+    tenant: string,
+    namespace: string,
+    name: string,
+    version: string,
+  ): Promise<DefinitionVersion & { definition: unknown }> {
     const found = await this.registry.resolve(tenant, namespace, name, version);
     if (!found) throw new NotFoundError(`workflow ${namespace}/${name} version ${version}`);
     const text = await this.store.getDefinition(found.hash);
@@ -78,13 +106,22 @@ export class DefinitionsController {
 
   @Post()
   @Roles('submitter')
-  @ApiOperation({ summary: 'Register a workflow definition (validated against the DSL 1.0.3 schema); versions are immutable' })
+  @ApiOperation({
+    summary: 'Register a workflow definition (validated against the DSL 1.0.3 schema); versions are immutable',
+  })
   @ApiConsumes('application/json', 'application/yaml')
   @ApiBody({ description: 'A Serverless Workflow document', schema: { type: 'object' }, examples: EXAMPLES.definition })
   @ApiCreatedResponse({ description: 'The version, registered', type: DefinitionVersionDto })
-  @ApiOkResponse({ description: 'The same document was registered before under that version', type: DefinitionVersionDto })
+  @ApiOkResponse({
+    description: 'The same document was registered before under that version',
+    type: DefinitionVersionDto,
+  })
   @ApiConflictResponse({ description: 'That version is registered with another document (versions are immutable)' })
-  async register(@Namespace() ns: string, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<DefinitionVersion> {
+  async register(
+    @Namespace() ns: string,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<DefinitionVersion> {
     const { version, created } = await this.definitions.register(ns, body);
     res.status(created ? 201 : 200);
     return version;
@@ -103,7 +140,11 @@ export class DefinitionsController {
   @ApiOperation({ summary: "A workflow's versions, newest first" })
   @ApiOkResponse({ type: [DefinitionVersionDto] })
   @ApiNotFoundResponse()
-  versions(@Namespace() ns: string, @Param('namespace') namespace: string, @Param('name') name: string): Promise<DefinitionVersion[]> {
+  versions(
+    @Namespace() ns: string,
+    @Param('namespace') namespace: string,
+    @Param('name') name: string,
+  ): Promise<DefinitionVersion[]> {
     return this.definitions.versions(ns, namespace, name);
   }
 
@@ -112,7 +153,12 @@ export class DefinitionsController {
   @ApiOperation({ summary: 'One version, with its document' })
   @ApiOkResponse({ type: DefinitionDocumentDto })
   @ApiNotFoundResponse()
-  get(@Namespace() ns: string, @Param('namespace') namespace: string, @Param('name') name: string, @Param('version') version: string) {
+  get(
+    @Namespace() ns: string,
+    @Param('namespace') namespace: string,
+    @Param('name') name: string,
+    @Param('version') version: string,
+  ) {
     return this.definitions.document(ns, namespace, name, version);
   }
 }

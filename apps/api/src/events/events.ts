@@ -28,7 +28,9 @@ export class CloudEventDto implements EventRequest {
   @IsString()
   source!: string;
 
-  @ApiPropertyOptional({ description: 'Defaults to a new UUID; publishing the same id twice wakes nobody the second time' })
+  @ApiPropertyOptional({
+    description: 'Defaults to a new UUID; publishing the same id twice wakes nobody the second time',
+  })
   @IsOptional()
   @MinLength(1)
   @MaxLength(256)
@@ -73,7 +75,8 @@ export class EventsService {
   ) {}
 
   async publish(namespace: string, body: CloudEventDto): Promise<PublishAnswer> {
-    if (body.time !== undefined && Number.isNaN(Date.parse(body.time))) throw new InvalidInputError('time must be an RFC 3339 timestamp');
+    if (body.time !== undefined && Number.isNaN(Date.parse(body.time)))
+      throw new InvalidInputError('time must be an RFC 3339 timestamp');
     const event: StoredEvent = {
       specversion: '1.0',
       id: body.id ?? randomUUID(),
@@ -85,14 +88,19 @@ export class EventsService {
     if (body.datacontenttype !== undefined) event.datacontenttype = body.datacontenttype;
     if (body.data !== undefined) event.data = body.data as never;
     const size = Buffer.byteLength(JSON.stringify(event));
-    if (size > this.config.limits.eventBytes) throw new LimitError(`the event is ${size} bytes; at most ${this.config.limits.eventBytes} (LIMIT_EVENT_BYTES)`);
+    if (size > this.config.limits.eventBytes)
+      throw new LimitError(`the event is ${size} bytes; at most ${this.config.limits.eventBytes} (LIMIT_EVENT_BYTES)`);
     // the namespace's buffered events at their byte cap: 429 until the oldest leaves the buffer
     const woken = await this.store.publishEvent(namespace, event).catch((err: unknown) => {
-      throw err instanceof EventBufferFullError ? new RateLimitedError(err.message, Math.ceil(err.retryAfterMs / 1000)) : err;
+      throw err instanceof EventBufferFullError
+        ? new RateLimitedError(err.message, Math.ceil(err.retryAfterMs / 1000))
+        : err;
     });
     // definitions whose document.schedule.on matches start a task each (once per event id)
     const started = this.starts ? await this.starts.published(namespace, event) : [];
-    return started.length ? { id: event.id, woken: Math.max(0, woken), started } : { id: event.id, woken: Math.max(0, woken) };
+    return started.length
+      ? { id: event.id, woken: Math.max(0, woken), started }
+      : { id: event.id, woken: Math.max(0, woken) };
   }
 }
 
@@ -104,10 +112,17 @@ export class EventsController {
   @Post()
   @Roles('submitter')
   @HttpCode(202)
-  @ApiOperation({ summary: "Publish a CloudEvent: wakes the namespace's tasks waiting for its type, and starts the definitions whose schedule.on it matches" })
+  @ApiOperation({
+    summary:
+      "Publish a CloudEvent: wakes the namespace's tasks waiting for its type, and starts the definitions whose schedule.on it matches",
+  })
   @ApiAcceptedResponse({ description: '{ id, woken, started? (ids of the tasks it started) }', type: PublishAnswerDto })
   @ApiExamples(CloudEventDto, EXAMPLES.event)
-  publish(@Namespace() ns: string, @Body() body: CloudEventDto, @Sent() sent: Record<string, unknown> | undefined): Promise<PublishAnswer> {
+  publish(
+    @Namespace() ns: string,
+    @Body() body: CloudEventDto,
+    @Sent() sent: Record<string, unknown> | undefined,
+  ): Promise<PublishAnswer> {
     return this.events.publish(ns, asSent(body, sent, ['data']));
   }
 }

@@ -63,7 +63,10 @@ export class MetricsService {
     lines.push(`yieldflow_resume_lateness_ms_bucket{le="+Inf"} ${cumulative}`);
     lines.push(`yieldflow_resume_lateness_ms_sum ${Number(stats.late_sum ?? 0)}`);
     lines.push(`yieldflow_resume_lateness_ms_count ${Number(stats.late_count ?? 0)}`);
-    lines.push('# HELP yieldflow_schedule_fire_lateness_ms Start of a scheduled task minus its fire time (jitter included), ms', '# TYPE yieldflow_schedule_fire_lateness_ms histogram');
+    lines.push(
+      '# HELP yieldflow_schedule_fire_lateness_ms Start of a scheduled task minus its fire time (jitter included), ms',
+      '# TYPE yieldflow_schedule_fire_lateness_ms histogram',
+    );
     cumulative = 0;
     for (const b of BUCKETS) {
       cumulative += Number(stats[`fire_${b}`] ?? 0);

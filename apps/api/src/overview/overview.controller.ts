@@ -17,16 +17,30 @@ export class OverviewController {
   @Get('overview')
   @Roles('viewer')
   @SystemOnly()
-  @ApiOkResponse({ schema: { type: 'object', description: 'status counts, workers and partitions, Redis, resume rate and lateness samples', additionalProperties: true } })
-  @ApiOperation({ summary: 'The whole deployment at a glance: tasks by status, workers and their partitions, Redis health and memory, resumes per second and lateness over the last minutes' })
+  @ApiOkResponse({
+    schema: {
+      type: 'object',
+      description: 'status counts, workers and partitions, Redis, resume rate and lateness samples',
+      additionalProperties: true,
+    },
+  })
+  @ApiOperation({
+    summary:
+      'The whole deployment at a glance: tasks by status, workers and their partitions, Redis health and memory, resumes per second and lateness over the last minutes',
+  })
   overview(): Promise<Overview> {
     return this.overviews.overview();
   }
 
   @Get('whoami')
   @Roles('viewer')
-  @ApiOkResponse({ schema: { type: 'object', description: 'namespace, role, whether keys are required', additionalProperties: true } })
-  @ApiOperation({ summary: "The caller's namespace and role, and whether keys are required (a client shows only the actions its role may take)" })
+  @ApiOkResponse({
+    schema: { type: 'object', description: 'namespace, role, whether keys are required', additionalProperties: true },
+  })
+  @ApiOperation({
+    summary:
+      "The caller's namespace and role, and whether keys are required (a client shows only the actions its role may take)",
+  })
   whoami(@CurrentPrincipal() p: Principal): { namespace: string; role: string; superAdmin: boolean; auth: boolean } {
     return { namespace: p.namespace, role: p.role, superAdmin: p.superAdmin, auth: this.config.auth.enabled };
   }

@@ -32,7 +32,18 @@ export interface Overview {
   workers: { id: string; lastSeen: string; alive: boolean; partitions: number[] }[];
   /** Partitions no live lease holds. */
   unowned: number[];
-  redis: { up: boolean; pingMs?: number; version?: string; usedMemory?: number; usedMemoryPeak?: number; maxMemory?: number; fragmentation?: number; clients?: number; uptimeSec?: number; error?: string };
+  redis: {
+    up: boolean;
+    pingMs?: number;
+    version?: string;
+    usedMemory?: number;
+    usedMemoryPeak?: number;
+    maxMemory?: number;
+    fragmentation?: number;
+    clients?: number;
+    uptimeSec?: number;
+    error?: string;
+  };
   series: SeriesPoint[];
   totals: { resumes: number; lateCount: number; lateSumMs: number };
 }
@@ -104,7 +115,12 @@ export class OverviewService implements OnModuleInit, OnModuleDestroy {
       const b = this.samples[i];
       const dt = (b.t - a.t) / 1000;
       const d = b.late.map((n, k) => Math.max(0, n - a.late[k]));
-      out.push({ t: b.t, resumesPerSec: dt > 0 ? Math.max(0, b.resumes - a.resumes) / dt : 0, p50: quantile(d, 0.5), p99: quantile(d, 0.99) });
+      out.push({
+        t: b.t,
+        resumesPerSec: dt > 0 ? Math.max(0, b.resumes - a.resumes) / dt : 0,
+        p50: quantile(d, 0.5),
+        p99: quantile(d, 0.99),
+      });
     }
     return out;
   }
@@ -129,7 +145,12 @@ export class OverviewService implements OnModuleInit, OnModuleDestroy {
     const list: Overview['workers'] = [];
     for (let i = 0; i < workers.length; i += 2) {
       const seen = Number(workers[i + 1]);
-      list.push({ id: workers[i], lastSeen: new Date(seen).toISOString(), alive: now - seen <= 5000, partitions: held.get(workers[i]) ?? [] });
+      list.push({
+        id: workers[i],
+        lastSeen: new Date(seen).toISOString(),
+        alive: now - seen <= 5000,
+        partitions: held.get(workers[i]) ?? [],
+      });
     }
     const statuses = ['queued', 'running', 'suspended', 'paused', 'completed', 'faulted', 'cancelled'];
     return {
@@ -140,7 +161,11 @@ export class OverviewService implements OnModuleInit, OnModuleDestroy {
       unowned: partitions.filter((p) => !owners[p]),
       redis,
       series: this.series(),
-      totals: { resumes: Number(stats.resumes ?? 0), lateCount: Number(stats.late_count ?? 0), lateSumMs: Number(stats.late_sum ?? 0) },
+      totals: {
+        resumes: Number(stats.resumes ?? 0),
+        lateCount: Number(stats.late_count ?? 0),
+        lateSumMs: Number(stats.late_sum ?? 0),
+      },
     };
   }
 

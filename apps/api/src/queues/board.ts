@@ -1,4 +1,10 @@
-import { type ArgumentsHost, type ExecutionContext, Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 // the root module alone: the package's index also loads its forFeature module, which needs
@@ -21,7 +27,11 @@ export const BOARD_ROUTE = '/admin/queues';
 /** Bull Board, as an Express router under /admin/queues (its queues are added by BoardQueues). */
 // (@bull-board/express 9.10.1 brings its own copy of @bull-board/api 9.10.1, whose types differ only in
 // private members from the 9.10.2 the Nest module uses: the cast is for the compiler, not the runtime)
-export const boardModule = () => BullBoardModule.forRoot({ route: BOARD_ROUTE, adapter: ExpressAdapter as unknown as BullBoardModuleOptions['adapter'] });
+export const boardModule = () =>
+  BullBoardModule.forRoot({
+    route: BOARD_ROUTE,
+    adapter: ExpressAdapter as unknown as BullBoardModuleOptions['adapter'],
+  });
 
 /** What the board's routes need, read by the AuthGuard as a handler's metadata: admin of namespace 'system'. */
 @Roles('admin')
@@ -36,7 +46,11 @@ class BoardRoutes {}
 export function boardAuth(guard: AuthGuard, filter = new ErrorFilter()) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const http = { getRequest: () => req, getResponse: () => res, getNext: () => next };
-    const ctx = { getHandler: () => BoardRoutes, getClass: () => BoardRoutes, switchToHttp: () => http } as unknown as ExecutionContext;
+    const ctx = {
+      getHandler: () => BoardRoutes,
+      getClass: () => BoardRoutes,
+      switchToHttp: () => http,
+    } as unknown as ExecutionContext;
     guard.canActivate(ctx).then(
       () => next(),
       (err: unknown) => filter.catch(err, { switchToHttp: () => http } as unknown as ArgumentsHost),
@@ -60,7 +74,10 @@ export class BoardQueues implements OnApplicationShutdown {
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(CONFIG) private readonly config: Config,
   ) {
-    this.connection = new Redis(config.bullmq?.url ?? config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+    this.connection = new Redis(config.bullmq?.url ?? config.redisUrl, {
+      maxRetriesPerRequest: null,
+      lazyConnect: true,
+    });
     this.keys = new Keys(config.prefix, config.partitions);
   }
 

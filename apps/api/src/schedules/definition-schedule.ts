@@ -6,7 +6,8 @@ import { EventStarts } from './event-starts';
 import { SchedulesService } from './schedules.service';
 
 /** The id of the schedule a registered definition's document.schedule makes (one per workflow name). */
-export const definitionScheduleId = (namespace: string, name: string): string => `def-${namespace}-${name}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64);
+export const definitionScheduleId = (namespace: string, name: string): string =>
+  `def-${namespace}-${name}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64);
 
 /**
  * A registered definition's `document.schedule` (`cron`, `every` or `after`) creates its schedule, and a newer
@@ -29,12 +30,21 @@ export class DefinitionSchedules {
     const body = {
       cron: schedule.cron ?? null,
       every: schedule.every !== undefined ? durationMs(schedule.every) : null,
-      after: schedule.after !== undefined && schedule.cron === undefined && schedule.every === undefined ? durationMs(schedule.after) : null,
+      after:
+        schedule.after !== undefined && schedule.cron === undefined && schedule.every === undefined
+          ? durationMs(schedule.after)
+          : null,
       definitionRef: { namespace, name, version },
     };
     const source = `definition ${namespace}/${name}@${version}`;
-    if (await this.schedules.exists(ns, id)) await this.schedules.update(ns, id, body as unknown as ScheduleFieldsDto & Record<string, unknown>, source);
-    else await this.schedules.create(ns, { id, ...body, cron: body.cron ?? undefined, every: body.every ?? undefined, after: body.after ?? undefined }, source);
+    if (await this.schedules.exists(ns, id))
+      await this.schedules.update(ns, id, body as unknown as ScheduleFieldsDto & Record<string, unknown>, source);
+    else
+      await this.schedules.create(
+        ns,
+        { id, ...body, cron: body.cron ?? undefined, every: body.every ?? undefined, after: body.after ?? undefined },
+        source,
+      );
     return id;
   }
 }

@@ -1,15 +1,36 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { OVERLAP_POLICIES, type OverlapPolicy } from '@yieldflow/contracts';
 import { DefinitionRefDto } from '../tasks/dto';
 import { ANY_JSON_PROPERTY } from '../common/views';
 
-const DURATION = { oneOf: [{ type: 'integer', description: 'ms' }, { type: 'string', example: '30s' }], description: "ms, '30s', '1h30m' or ISO 8601 'PT1M'" };
+const DURATION = {
+  oneOf: [
+    { type: 'integer', description: 'ms' },
+    { type: 'string', example: '30s' },
+  ],
+  description: "ms, '30s', '1h30m' or ISO 8601 'PT1M'",
+};
 
 /** What a schedule fires and how: everything a PATCH may change. */
 export class ScheduleFieldsDto {
-  @ApiPropertyOptional({ example: '0 9 * * MON-FRI', description: 'A cron expression, 5 fields (minute first) or 6 (seconds first), parsed by croner' })
+  @ApiPropertyOptional({
+    example: '0 9 * * MON-FRI',
+    description: 'A cron expression, 5 fields (minute first) or 6 (seconds first), parsed by croner',
+  })
   @IsOptional()
   @MaxLength(200)
   @IsString()
@@ -25,7 +46,10 @@ export class ScheduleFieldsDto {
   @IsOptional()
   every?: number | string;
 
-  @ApiPropertyOptional({ ...DURATION, description: 'Start again this long after each run ends (the first run at once)' })
+  @ApiPropertyOptional({
+    ...DURATION,
+    description: 'Start again this long after each run ends (the first run at once)',
+  })
   @IsOptional()
   after?: number | string;
 
@@ -49,21 +73,32 @@ export class ScheduleFieldsDto {
   @IsInt({ message: 'limit must be a positive integer' })
   limit?: number;
 
-  @ApiPropertyOptional({ ...DURATION, description: 'Each fire is delayed by up to this much (the same delay for a given fire)' })
+  @ApiPropertyOptional({
+    ...DURATION,
+    description: 'Each fire is delayed by up to this much (the same delay for a given fire)',
+  })
   @IsOptional()
   jitter?: number | string;
 
   @ApiPropertyOptional({ example: 'seed.func-a', description: 'The task to start: a registered coroutine,' })
   @IsOptional()
-  @Matches(/^[a-z0-9][a-z0-9._-]{0,127}$/i, { message: 'coroutine must be a registered coroutine name (letters, digits, . _ -)' })
+  @Matches(/^[a-z0-9][a-z0-9._-]{0,127}$/i, {
+    message: 'coroutine must be a registered coroutine name (letters, digits, . _ -)',
+  })
   @IsString()
   coroutine?: string;
 
-  @ApiPropertyOptional({ description: 'an inline workflow definition (JSON or YAML text),', oneOf: [{ type: 'object' }, { type: 'string' }] })
+  @ApiPropertyOptional({
+    description: 'an inline workflow definition (JSON or YAML text),',
+    oneOf: [{ type: 'object' }, { type: 'string' }],
+  })
   @IsOptional()
   definition?: object | string;
 
-  @ApiPropertyOptional({ type: DefinitionRefDto, description: 'or a registered one (the latest version at each fire when version is omitted)' })
+  @ApiPropertyOptional({
+    type: DefinitionRefDto,
+    description: 'or a registered one (the latest version at each fire when version is omitted)',
+  })
   @IsOptional()
   @IsObject()
   @ValidateNested()
@@ -74,12 +109,20 @@ export class ScheduleFieldsDto {
   @IsOptional()
   input?: unknown;
 
-  @ApiPropertyOptional({ enum: OVERLAP_POLICIES, default: 'skip', description: 'When a fire comes while the previous run still runs' })
+  @ApiPropertyOptional({
+    enum: OVERLAP_POLICIES,
+    default: 'skip',
+    description: 'When a fire comes while the previous run still runs',
+  })
   @IsOptional()
   @IsIn(OVERLAP_POLICIES, { message: `overlap must be one of ${OVERLAP_POLICIES.join(', ')}` })
   overlap?: OverlapPolicy;
 
-  @ApiPropertyOptional({ ...DURATION, default: '1m', description: 'A fire reached later than this (the service was down) is skipped and recorded as skipped' })
+  @ApiPropertyOptional({
+    ...DURATION,
+    default: '1m',
+    description: 'A fire reached later than this (the service was down) is skipped and recorded as skipped',
+  })
   @IsOptional()
   catchupWindow?: number | string;
 
@@ -90,7 +133,10 @@ export class ScheduleFieldsDto {
 }
 
 export class CreateScheduleDto extends ScheduleFieldsDto {
-  @ApiPropertyOptional({ example: 'nightly-report', description: 'The id, unique in the namespace (generated when omitted)' })
+  @ApiPropertyOptional({
+    example: 'nightly-report',
+    description: 'The id, unique in the namespace (generated when omitted)',
+  })
   @IsOptional()
   @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'id must be 1-64 letters, digits, _ or -' })
   id?: string;
@@ -124,7 +170,10 @@ export class BackfillDto {
   @IsString()
   to!: string;
 
-  @ApiPropertyOptional({ enum: OVERLAP_POLICIES, description: "The overlap policy of the backfill's fires (the schedule's by default)" })
+  @ApiPropertyOptional({
+    enum: OVERLAP_POLICIES,
+    description: "The overlap policy of the backfill's fires (the schedule's by default)",
+  })
   @IsOptional()
   @IsIn(OVERLAP_POLICIES, { message: `overlap must be one of ${OVERLAP_POLICIES.join(', ')}` })
   overlap?: OverlapPolicy;

@@ -32,11 +32,14 @@ export class EventStarts {
 
   /** Keep a definition's `on` filters; false when its schedule has none. */
   async registered(ns: string, doc: WorkflowDocument): Promise<boolean> {
-    const on = (doc.schedule as { on?: { one?: { with?: Filter }; any?: { with?: Filter }[]; all?: unknown } } | undefined)?.on;
+    const on = (
+      doc.schedule as { on?: { one?: { with?: Filter }; any?: { with?: Filter }[]; all?: unknown } } | undefined
+    )?.on;
     if (!on) return false;
     if (on.all !== undefined) throw new InvalidInputError('schedule.on.all is not supported: use one or any');
     const filters = (on.one ? [on.one] : (on.any ?? [])).map((f) => ({ type: f.with?.type, source: f.with?.source }));
-    if (filters.length === 0 || filters.some((f) => !f.type && !f.source)) throw new InvalidInputError('schedule.on needs a type or source to match in each filter');
+    if (filters.length === 0 || filters.some((f) => !f.type && !f.source))
+      throw new InvalidInputError('schedule.on needs a type or source to match in each filter');
     const { namespace, name, version } = doc.document;
     const start: EventStart = { filters, ref: { namespace, name, version } };
     await this.store.redis.hset(this.key(ns), `${namespace}/${name}`, JSON.stringify(start));
@@ -49,12 +52,22 @@ export class EventStarts {
     const ids: string[] = [];
     for (const [key, text] of Object.entries(all)) {
       const start = JSON.parse(text) as EventStart;
-      if (!start.filters.some((f) => (!f.type || f.type === event.type) && (!f.source || f.source === event.source))) continue;
+      if (!start.filters.some((f) => (!f.type || f.type === event.type) && (!f.source || f.source === event.source)))
+        continue;
       const found = await this.definitions.resolve(ns, start.ref.namespace, start.ref.name, start.ref.version);
       if (!found) continue;
       const id = `evs-${createHash('sha256').update(`${ns}\u0000${key}\u0000${event.id}`).digest('base64url').slice(0, 22)}`;
       const input = [event] as unknown as Json;
-      await this.store.create([{ id, namespace: ns, kind: 'definition', name: `${found.namespace}/${found.name}@${found.version}`, input, definitionHash: found.hash }]);
+      await this.store.create([
+        {
+          id,
+          namespace: ns,
+          kind: 'definition',
+          name: `${found.namespace}/${found.name}@${found.version}`,
+          input,
+          definitionHash: found.hash,
+        },
+      ]);
       ids.push(id);
     }
     return ids;

@@ -23,19 +23,44 @@ const duration = (field: string, v: unknown): number | undefined => {
 };
 
 /** The fields of a schedule body that describe it (kept as given, for reads and PATCH merges). */
-export const GIVEN_FIELDS = ['cron', 'timezone', 'every', 'after', 'offset', 'startAt', 'endAt', 'limit', 'jitter', 'coroutine', 'definition', 'definitionRef', 'input', 'overlap', 'catchupWindow', 'pauseOnFailure'] as const;
+export const GIVEN_FIELDS = [
+  'cron',
+  'timezone',
+  'every',
+  'after',
+  'offset',
+  'startAt',
+  'endAt',
+  'limit',
+  'jitter',
+  'coroutine',
+  'definition',
+  'definitionRef',
+  'input',
+  'overlap',
+  'catchupWindow',
+  'pauseOnFailure',
+] as const;
 
 /** A schedule body (as given) checked and turned into what is stored: a 400 naming the field otherwise. */
-export function toScheduleDoc(given: ScheduleFieldsDto, registry: CoroutineRegistry, maxSleepMs: number, source?: string, minEveryMs = 1000): ScheduleDoc {
+export function toScheduleDoc(
+  given: ScheduleFieldsDto,
+  registry: CoroutineRegistry,
+  maxSleepMs: number,
+  source?: string,
+  minEveryMs = 1000,
+): ScheduleDoc {
   const spec: ScheduleSpec = {};
   if (given.cron !== undefined) spec.cron = given.cron;
   if (given.timezone !== undefined) spec.timezone = given.timezone;
   const every = duration('every', given.every);
   if (every !== undefined) spec.everyMs = every;
-  if (every !== undefined && every < minEveryMs) throw new InvalidInputError(`every is ${every} ms; at least ${minEveryMs} ms (LIMIT_SCHEDULE_EVERY_MS)`);
+  if (every !== undefined && every < minEveryMs)
+    throw new InvalidInputError(`every is ${every} ms; at least ${minEveryMs} ms (LIMIT_SCHEDULE_EVERY_MS)`);
   const afterMs = duration('after', given.after);
   if (afterMs !== undefined) spec.afterMs = afterMs;
-  if (afterMs !== undefined && afterMs < minEveryMs) throw new InvalidInputError(`after is ${afterMs} ms; at least ${minEveryMs} ms (LIMIT_SCHEDULE_EVERY_MS)`);
+  if (afterMs !== undefined && afterMs < minEveryMs)
+    throw new InvalidInputError(`after is ${afterMs} ms; at least ${minEveryMs} ms (LIMIT_SCHEDULE_EVERY_MS)`);
   const offset = duration('offset', given.offset);
   if (offset !== undefined) spec.offsetMs = offset;
   const startAt = time('startAt', given.startAt);
@@ -48,28 +73,52 @@ export function toScheduleDoc(given: ScheduleFieldsDto, registry: CoroutineRegis
   try {
     checkSpec(spec);
   } catch (err) {
-    if (err instanceof ScheduleSpecError) throw new InvalidInputError(err.field === 'spec' ? 'exactly one of cron, every, after is required' : err.message);
+    if (err instanceof ScheduleSpecError)
+      throw new InvalidInputError(err.field === 'spec' ? 'exactly one of cron, every, after is required' : err.message);
     throw err;
   }
-  const actions = (['coroutine', 'definition', 'definitionRef'] as const).filter((k) => given[k] !== undefined && given[k] !== null);
-  if (actions.length !== 1) throw new InvalidInputError(`exactly one of coroutine, definition, definitionRef is required${actions.length ? `, got ${actions.join(' and ')}` : ''}`);
+  const actions = (['coroutine', 'definition', 'definitionRef'] as const).filter(
+    (k) => given[k] !== undefined && given[k] !== null,
+  );
+  if (actions.length !== 1)
+    throw new InvalidInputError(
+      `exactly one of coroutine, definition, definitionRef is required${actions.length ? `, got ${actions.join(' and ')}` : ''}`,
+    );
   const input = (given.input ?? null) as Json;
   let action: ChildSpec;
   if (given.coroutine !== undefined) {
-    if (!registry.has(given.coroutine) || given.coroutine.startsWith('yf.')) throw new InvalidInputError(`coroutine '${given.coroutine}' is not registered`);
+    if (!registry.has(given.coroutine) || given.coroutine.startsWith('yf.'))
+      throw new InvalidInputError(`coroutine '${given.coroutine}' is not registered`);
     action = { coroutine: given.coroutine, input };
   } else if (given.definition !== undefined) {
-    if (typeof given.definition !== 'string' && (typeof given.definition !== 'object' || Array.isArray(given.definition))) {
+    if (
+      typeof given.definition !== 'string' &&
+      (typeof given.definition !== 'object' || Array.isArray(given.definition))
+    ) {
       throw new InvalidInputError('definition must be a workflow document (an object) or its YAML/JSON text');
     }
     const { doc } = acceptDefinition(given.definition, maxSleepMs, 'definition: ');
     action = { definition: doc as unknown as Json, input };
   } else {
     const ref = given.definitionRef!;
-    action = { definitionRef: { namespace: ref.namespace ?? 'default', name: ref.name, ...(ref.version ? { version: ref.version } : {}) }, input };
+    action = {
+      definitionRef: {
+        namespace: ref.namespace ?? 'default',
+        name: ref.name,
+        ...(ref.version ? { version: ref.version } : {}),
+      },
+      input,
+    };
   }
   const catchupMs = duration('catchupWindow', given.catchupWindow) ?? DEFAULT_CATCHUP_MS;
-  const out: ScheduleDoc = { spec, given: pick(given), action, overlap: given.overlap ?? 'skip', catchupMs, pauseOnFailure: given.pauseOnFailure ?? false };
+  const out: ScheduleDoc = {
+    spec,
+    given: pick(given),
+    action,
+    overlap: given.overlap ?? 'skip',
+    catchupMs,
+    pauseOnFailure: given.pauseOnFailure ?? false,
+  };
   if (source) out.source = source;
   return out;
 }

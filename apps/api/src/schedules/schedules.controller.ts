@@ -1,11 +1,29 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiTags,
+} from '@nestjs/swagger';
 import { FirePageDto, SchedulePageDto, ScheduleViewDto } from '../common/views';
 import type { FirePage, SchedulePage, ScheduleView } from '@yieldflow/contracts';
 import { Roles } from '../auth/roles';
 import { asSent, Sent } from '../common/as-sent';
 import { Namespace } from '../common/namespace';
-import { BackfillDto, CreateScheduleDto, FiresQuery, PageQuery, PauseDto, PreviewQuery, ScheduleFieldsDto } from './dto';
+import {
+  BackfillDto,
+  CreateScheduleDto,
+  FiresQuery,
+  PageQuery,
+  PauseDto,
+  PreviewQuery,
+  ScheduleFieldsDto,
+} from './dto';
 import { SchedulesService } from './schedules.service';
 import { ApiExamples, EXAMPLES } from '../common/examples';
 
@@ -31,10 +49,16 @@ export class SchedulesController {
   @Roles('submitter')
   @ApiOperation({ summary: 'Create a schedule: start a task on a cron expression or every interval' })
   @ApiCreatedResponse({ description: 'The schedule, with its next fire times', type: ScheduleViewDto })
-  @ApiBadRequestResponse({ description: 'A field is not acceptable (bad cron, unknown time zone, ...): the message names it' })
+  @ApiBadRequestResponse({
+    description: 'A field is not acceptable (bad cron, unknown time zone, ...): the message names it',
+  })
   @ApiConflictResponse({ description: 'The id is taken in the namespace' })
   @ApiExamples(CreateScheduleDto, EXAMPLES.schedule)
-  create(@Namespace() ns: string, @Body() body: CreateScheduleDto, @Sent() sent: Record<string, unknown> | undefined): Promise<ScheduleView> {
+  create(
+    @Namespace() ns: string,
+    @Body() body: CreateScheduleDto,
+    @Sent() sent: Record<string, unknown> | undefined,
+  ): Promise<ScheduleView> {
     return this.schedules.create(ns, asSent(body, sent, ['input', 'definition']));
   }
 
@@ -57,12 +81,23 @@ export class SchedulesController {
 
   @Patch(':id')
   @Roles('submitter')
-  @ApiOperation({ summary: 'Change a schedule (the fields given replace the stored ones; null removes one); it goes on from now' })
+  @ApiOperation({
+    summary: 'Change a schedule (the fields given replace the stored ones; null removes one); it goes on from now',
+  })
   @ApiOkResponse({ type: ScheduleViewDto })
   @ApiNotFoundResponse()
   @ApiExamples(ScheduleFieldsDto, EXAMPLES.scheduleFields)
-  update(@Namespace() ns: string, @Param('id') id: string, @Body() body: ScheduleFieldsDto, @Sent() sent: Record<string, unknown> | undefined): Promise<ScheduleView> {
-    return this.schedules.update(ns, id, asSent(body, sent, ['input', 'definition']) as ScheduleFieldsDto & Record<string, unknown>);
+  update(
+    @Namespace() ns: string,
+    @Param('id') id: string,
+    @Body() body: ScheduleFieldsDto,
+    @Sent() sent: Record<string, unknown> | undefined,
+  ): Promise<ScheduleView> {
+    return this.schedules.update(
+      ns,
+      id,
+      asSent(body, sent, ['input', 'definition']) as ScheduleFieldsDto & Record<string, unknown>,
+    );
   }
 
   @Delete(':id')
@@ -109,11 +144,20 @@ export class SchedulesController {
   @Post(':id/backfill')
   @Roles('operator')
   @HttpCode(201)
-  @ApiOperation({ summary: 'Run the fires of a past range (from, to] with an overlap policy; each fire starts at most once' })
-  @ApiCreatedResponse({ description: '{ taskId (the task running the backfill), fires (how many the range holds) }', type: BackfillAnswerDto })
+  @ApiOperation({
+    summary: 'Run the fires of a past range (from, to] with an overlap policy; each fire starts at most once',
+  })
+  @ApiCreatedResponse({
+    description: '{ taskId (the task running the backfill), fires (how many the range holds) }',
+    type: BackfillAnswerDto,
+  })
   @ApiNotFoundResponse()
   @ApiExamples(BackfillDto, EXAMPLES.backfill)
-  backfill(@Namespace() ns: string, @Param('id') id: string, @Body() body: BackfillDto): Promise<{ taskId: string; fires: number }> {
+  backfill(
+    @Namespace() ns: string,
+    @Param('id') id: string,
+    @Body() body: BackfillDto,
+  ): Promise<{ taskId: string; fires: number }> {
     return this.schedules.backfill(ns, id, body);
   }
 
@@ -128,7 +172,10 @@ export class SchedulesController {
 
   @Get(':id/fires')
   @Roles('viewer')
-  @ApiOperation({ summary: 'Fire records, newest first (the last 1,000): due time, start, lateness, task id and its status, or why it was skipped' })
+  @ApiOperation({
+    summary:
+      'Fire records, newest first (the last 1,000): due time, start, lateness, task id and its status, or why it was skipped',
+  })
   @ApiOkResponse({ type: FirePageDto })
   @ApiNotFoundResponse()
   fires(@Namespace() ns: string, @Param('id') id: string, @Query() q: FiresQuery): Promise<FirePage> {

@@ -13,7 +13,18 @@ import {
   type ScheduleView,
   type TaskPage,
 } from '@yieldflow/contracts';
-import { ConflictError, contentHash, DefinitionRegistry, newId, NotFoundError, ScheduleStore, type ListQuery, type StoredSchedule, TaskReader, TaskStore } from '@yieldflow/store';
+import {
+  ConflictError,
+  contentHash,
+  DefinitionRegistry,
+  newId,
+  NotFoundError,
+  ScheduleStore,
+  type ListQuery,
+  type StoredSchedule,
+  TaskReader,
+  TaskStore,
+} from '@yieldflow/store';
 import { InvalidInputError } from '../common/errors';
 import { CONFIG, COROUTINES } from '../common/tokens';
 import type { BackfillDto, CreateScheduleDto, ScheduleFieldsDto } from './dto';
@@ -41,7 +52,8 @@ export class SchedulesService {
     const doc = await this.doc(ns, body, source);
     const sid = body.id ?? newId().replace(/[^A-Za-z0-9_-]/g, '_');
     const uid = newId().replace(/[^A-Za-z0-9]/g, 'x');
-    if (!(await this.schedules.create(ns, sid, uid, JSON.stringify(doc), body.paused ?? false, body.note))) throw new ConflictError(`schedule ${sid} already exists`);
+    if (!(await this.schedules.create(ns, sid, uid, JSON.stringify(doc), body.paused ?? false, body.note)))
+      throw new ConflictError(`schedule ${sid} already exists`);
     if (!body.paused) await this.startGeneration(ns, sid, uid, 0, doc, Date.now());
     return this.get(ns, sid);
   }
@@ -62,7 +74,12 @@ export class SchedulesService {
     return (await this.schedules.get(ns, sid)) !== null;
   }
 
-  async update(ns: string, sid: string, body: ScheduleFieldsDto & Record<string, unknown>, source?: string): Promise<ScheduleView> {
+  async update(
+    ns: string,
+    sid: string,
+    body: ScheduleFieldsDto & Record<string, unknown>,
+    source?: string,
+  ): Promise<ScheduleView> {
     const s = await this.find(ns, sid);
     const old = JSON.parse(s.doc) as ScheduleDoc;
     const merged: Record<string, unknown> = { ...(old.given as Record<string, unknown>) };
@@ -112,7 +129,14 @@ export class SchedulesService {
     const id = `sch-${s.uid}-m${now}`;
     await this.createAction(ns, id, doc, sid);
     const at = new Date(now).toISOString();
-    await this.schedules.record(ns, sid, `t:${id}`, now, { dueAt: at, at, lateMs: 0, taskId: id, result: 'started', trigger: 'manual' }, id);
+    await this.schedules.record(
+      ns,
+      sid,
+      `t:${id}`,
+      now,
+      { dueAt: at, at, lateMs: 0, taskId: id, result: 'started', trigger: 'manual' },
+      id,
+    );
     return { taskId: id };
   }
 
@@ -127,7 +151,8 @@ export class SchedulesService {
     if (to <= from) throw new InvalidInputError('to must be after from');
     if (to > Date.now()) throw new InvalidInputError('to must not be in the future: backfill runs past fires');
     const fires = nextFires({ ...doc.spec, limit: undefined, endAt: to }, from, BACKFILL_MAX_FIRES + 1).length;
-    if (fires > BACKFILL_MAX_FIRES) throw new InvalidInputError(`the range holds more than ${BACKFILL_MAX_FIRES} fires; backfill a shorter one`);
+    if (fires > BACKFILL_MAX_FIRES)
+      throw new InvalidInputError(`the range holds more than ${BACKFILL_MAX_FIRES} fires; backfill a shorter one`);
     const n = await this.schedules.nextBackfill(ns, sid);
     const input: GenerationInput = {
       ns,
@@ -141,7 +166,16 @@ export class SchedulesService {
       backfillTo: to,
     };
     const id = `sch-${s.uid}-bf${n}`;
-    await this.store.create([{ id, namespace: ns, kind: 'coroutine', name: SCHEDULE_COROUTINE, input: input as unknown as Json, scheduleId: sid }]);
+    await this.store.create([
+      {
+        id,
+        namespace: ns,
+        kind: 'coroutine',
+        name: SCHEDULE_COROUTINE,
+        input: input as unknown as Json,
+        scheduleId: sid,
+      },
+    ]);
     return { taskId: id, fires };
   }
 
@@ -157,7 +191,9 @@ export class SchedulesService {
     await this.find(ns, sid);
     const { items, total } = await this.schedules.fires(ns, sid, offset, limit);
     const records = items.map((text) => JSON.parse(text) as FireRecord);
-    const statuses = await Promise.all(records.map((r) => (r.taskId ? this.schedules.taskStatus(r.taskId) : Promise.resolve(null))));
+    const statuses = await Promise.all(
+      records.map((r) => (r.taskId ? this.schedules.taskStatus(r.taskId) : Promise.resolve(null))),
+    );
     records.forEach((r, i) => {
       if (statuses[i]) r.status = statuses[i]!;
     });
@@ -171,7 +207,10 @@ export class SchedulesService {
   async tasks(ns: string, sid: string, q: ListQuery): Promise<TaskPage> {
     const s = await this.schedules.get(ns, sid);
     if (!s) return { items: [] };
-    if (q.cursor !== undefined && !/^\d{1,9}$/.test(q.cursor)) throw new InvalidInputError("cursor is not one of this schedule's pages: use the nextCursor of the previous page");
+    if (q.cursor !== undefined && !/^\d{1,9}$/.test(q.cursor))
+      throw new InvalidInputError(
+        "cursor is not one of this schedule's pages: use the nextCursor of the previous page",
+      );
     return this.reader.listOf(ns, (offset, count) => this.schedules.taskIds(ns, sid, offset, count), q);
   }
 
@@ -182,11 +221,19 @@ export class SchedulesService {
   }
 
   private async doc(ns: string, body: ScheduleFieldsDto, source?: string): Promise<ScheduleDoc> {
-    const doc = toScheduleDoc(body, this.coroutines, this.config.limits.maxSleepMs, source, this.config.limits.scheduleEveryMs);
+    const doc = toScheduleDoc(
+      body,
+      this.coroutines,
+      this.config.limits.maxSleepMs,
+      source,
+      this.config.limits.scheduleEveryMs,
+    );
     if ('definitionRef' in doc.action) {
       const ref = doc.action.definitionRef;
       if (!(await this.definitions.resolve(ns, ref.namespace ?? 'default', ref.name, ref.version))) {
-        throw new NotFoundError(`workflow ${ref.namespace ?? 'default'}/${ref.name}${ref.version ? ` version ${ref.version}` : ''}`);
+        throw new NotFoundError(
+          `workflow ${ref.namespace ?? 'default'}/${ref.name}${ref.version ? ` version ${ref.version}` : ''}`,
+        );
       }
     }
     return doc;
@@ -207,16 +254,52 @@ export class SchedulesService {
     for (let g = from; g < gen; g++) await this.store.cancel(ns, generationTaskId(uid, g)).catch(() => undefined);
   }
 
-  private async startGeneration(ns: string, sid: string, uid: string, gen: number, doc: ScheduleDoc, now: number): Promise<void> {
-    const input: GenerationInput = { ns, sid, uid, gen, after: now, count: (await this.schedules.get(ns, sid))?.fired ?? 0, queue: [], doc, steps: this.config.budgets.scheduleSteps };
-    await this.store.create([{ id: generationTaskId(uid, gen), namespace: ns, kind: 'coroutine', name: SCHEDULE_COROUTINE, input: input as unknown as Json, scheduleId: sid }]);
+  private async startGeneration(
+    ns: string,
+    sid: string,
+    uid: string,
+    gen: number,
+    doc: ScheduleDoc,
+    now: number,
+  ): Promise<void> {
+    const input: GenerationInput = {
+      ns,
+      sid,
+      uid,
+      gen,
+      after: now,
+      count: (await this.schedules.get(ns, sid))?.fired ?? 0,
+      queue: [],
+      doc,
+      steps: this.config.budgets.scheduleSteps,
+    };
+    await this.store.create([
+      {
+        id: generationTaskId(uid, gen),
+        namespace: ns,
+        kind: 'coroutine',
+        name: SCHEDULE_COROUTINE,
+        input: input as unknown as Json,
+        scheduleId: sid,
+      },
+    ]);
   }
 
   private async createAction(ns: string, id: string, doc: ScheduleDoc, sid: string): Promise<void> {
     const a = doc.action;
     const input = a.input ?? null;
     if ('coroutine' in a) {
-      await this.store.create([{ id, namespace: ns, kind: 'coroutine', name: a.coroutine, version: this.coroutines.latestVersion(a.coroutine), input, scheduleId: sid }]);
+      await this.store.create([
+        {
+          id,
+          namespace: ns,
+          kind: 'coroutine',
+          name: a.coroutine,
+          version: this.coroutines.latestVersion(a.coroutine),
+          input,
+          scheduleId: sid,
+        },
+      ]);
       return;
     }
     if ('definition' in a) {
@@ -224,13 +307,33 @@ export class SchedulesService {
       const hash = contentHash(text);
       await this.store.putDefinition(hash, text);
       const d = (a.definition as { document: { namespace: string; name: string; version: string } }).document;
-      await this.store.create([{ id, namespace: ns, kind: 'definition', name: `${d.namespace}/${d.name}@${d.version}`, input, definitionHash: hash, scheduleId: sid }]);
+      await this.store.create([
+        {
+          id,
+          namespace: ns,
+          kind: 'definition',
+          name: `${d.namespace}/${d.name}@${d.version}`,
+          input,
+          definitionHash: hash,
+          scheduleId: sid,
+        },
+      ]);
       return;
     }
     const ref = a.definitionRef;
     const found = await this.definitions.resolve(ns, ref.namespace ?? 'default', ref.name, ref.version);
     if (!found) throw new NotFoundError(`workflow ${ref.namespace ?? 'default'}/${ref.name}`);
-    await this.store.create([{ id, namespace: ns, kind: 'definition', name: `${found.namespace}/${found.name}@${found.version}`, input, definitionHash: found.hash, scheduleId: sid }]);
+    await this.store.create([
+      {
+        id,
+        namespace: ns,
+        kind: 'definition',
+        name: `${found.namespace}/${found.name}@${found.version}`,
+        input,
+        definitionHash: found.hash,
+        scheduleId: sid,
+      },
+    ]);
   }
 
   private async view(s: StoredSchedule): Promise<ScheduleView> {
@@ -264,4 +367,3 @@ export class SchedulesService {
 }
 
 const iso = (t: number) => new Date(t).toISOString();
-

@@ -79,8 +79,13 @@ export class ChangeFeed implements OnModuleDestroy {
 
   /** Tell every api process's clients of a change the api made. Best effort: a lost message costs a refresh. */
   publish(namespace: string, changes: TaskChange[], kind = 'tasks'): void {
-    const message: ChangeMessage = { ns: { [namespace]: changes.map((c) => (c.step === undefined ? [c.id, c.status] : [c.id, c.status, c.step])) }, kind };
-    this.redis.publish(this.channel, JSON.stringify(message)).catch((err: Error) => this.logger.warn(`publishing a change failed: ${err.message}`));
+    const message: ChangeMessage = {
+      ns: { [namespace]: changes.map((c) => (c.step === undefined ? [c.id, c.status] : [c.id, c.status, c.step])) },
+      kind,
+    };
+    this.redis
+      .publish(this.channel, JSON.stringify(message))
+      .catch((err: Error) => this.logger.warn(`publishing a change failed: ${err.message}`));
   }
 
   onModuleDestroy(): void {
@@ -93,7 +98,9 @@ export class ChangeFeed implements OnModuleDestroy {
     this.subscriber = sub;
     sub.on('error', (err: Error) => this.logger.warn(`stream subscription: ${err.message}`));
     sub.on('message', (_c: string, text: string) => this.dispatch(text));
-    sub.subscribe(this.channel).catch((err: Error) => this.logger.warn(`subscribing to ${this.channel} failed: ${err.message}`));
+    sub
+      .subscribe(this.channel)
+      .catch((err: Error) => this.logger.warn(`subscribing to ${this.channel} failed: ${err.message}`));
   }
 
   private unsubscribe(): void {

@@ -3,10 +3,15 @@ import type { Request } from 'express';
 import { type Observable, tap } from 'rxjs';
 import { ChangeFeed, type TaskChange } from './change-feed';
 
-type Answer = { id?: unknown; status?: unknown; steps?: unknown; taskId?: unknown; taskIds?: unknown; started?: unknown } | null | undefined;
+type Answer =
+  | { id?: unknown; status?: unknown; steps?: unknown; taskId?: unknown; taskIds?: unknown; started?: unknown }
+  | null
+  | undefined;
 
 const asChange = (a: Answer): TaskChange | null =>
-  a && typeof a.id === 'string' && typeof a.status === 'string' ? { id: a.id, status: a.status, ...(typeof a.steps === 'number' ? { step: a.steps } : {}) } : null;
+  a && typeof a.id === 'string' && typeof a.status === 'string'
+    ? { id: a.id, status: a.status, ...(typeof a.steps === 'number' ? { step: a.steps } : {}) }
+    : null;
 
 /**
  * The api's own changes on the stream: after a successful POST that creates or changes tasks, one
@@ -35,8 +40,19 @@ export class PublishChanges implements NestInterceptor {
       return;
     }
     if (path === '/v1/tasks/bulk') return this.feed.publish(ns, [], 'control');
-    if (path === '/v1/batches' && a && Array.isArray(a.taskIds)) return this.feed.publish(ns, (a.taskIds as string[]).map((id) => ({ id, status: 'queued' })), 'created');
-    if (/^\/v1\/schedules\/[^/]+\/trigger$/.test(path) && a && typeof a.taskId === 'string') return this.feed.publish(ns, [{ id: a.taskId, status: 'queued' }], 'fire');
-    if (path === '/v1/events' && a && Array.isArray(a.started)) return this.feed.publish(ns, (a.started as string[]).map((id) => ({ id, status: 'queued' })), 'created');
+    if (path === '/v1/batches' && a && Array.isArray(a.taskIds))
+      return this.feed.publish(
+        ns,
+        (a.taskIds as string[]).map((id) => ({ id, status: 'queued' })),
+        'created',
+      );
+    if (/^\/v1\/schedules\/[^/]+\/trigger$/.test(path) && a && typeof a.taskId === 'string')
+      return this.feed.publish(ns, [{ id: a.taskId, status: 'queued' }], 'fire');
+    if (path === '/v1/events' && a && Array.isArray(a.started))
+      return this.feed.publish(
+        ns,
+        (a.started as string[]).map((id) => ({ id, status: 'queued' })),
+        'created',
+      );
   }
 }

@@ -16,7 +16,10 @@ export class StreamController {
 
   @Get()
   @Roles('viewer')
-  @ApiOperation({ summary: "Server-sent events: the namespace's task changes as they happen (task state changes, resumes, schedule fires)" })
+  @ApiOperation({
+    summary:
+      "Server-sent events: the namespace's task changes as they happen (task state changes, resumes, schedule fires)",
+  })
   @ApiProduces('text/event-stream')
   @ApiOkResponse({
     schema: { type: 'string', description: 'server-sent events' },

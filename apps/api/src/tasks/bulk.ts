@@ -22,7 +22,10 @@ export class BulkFilterDto {
   @IsString()
   coroutine?: string;
 
-  @ApiPropertyOptional({ example: 'orders/ship', description: "A definition's '<namespace>/<name>' (every version) or '<namespace>/<name>@<version>'" })
+  @ApiPropertyOptional({
+    example: 'orders/ship',
+    description: "A definition's '<namespace>/<name>' (every version) or '<namespace>/<name>@<version>'",
+  })
   @IsOptional()
   @MaxLength(200)
   @IsString()
@@ -58,7 +61,8 @@ export class BulkAnswerDto implements BulkAnswer {
   @ApiProperty({ description: 'Tasks the filter matched (at most 10,000)' }) matched!: number;
   @ApiProperty({ description: 'Tasks the action was applied to' }) touched!: number;
   @ApiProperty({ description: 'Matched tasks it did not apply to' }) skipped!: number;
-  @ApiPropertyOptional({ description: 'More tasks may match: send the request again with this cursor' }) nextCursor?: string;
+  @ApiPropertyOptional({ description: 'More tasks may match: send the request again with this cursor' })
+  nextCursor?: string;
   @ApiPropertyOptional() message?: string;
 }
 
@@ -76,9 +80,15 @@ export interface BulkAnswer {
 }
 
 /** One action on every task of the namespace a filter matches, BULK_MAX at most per request. */
-export async function bulk(store: TaskStore, reader: TaskReader, namespace: string, body: BulkDto): Promise<BulkAnswer> {
+export async function bulk(
+  store: TaskStore,
+  reader: TaskReader,
+  namespace: string,
+  body: BulkDto,
+): Promise<BulkAnswer> {
   const f = body.filter ?? {};
-  if (!f.status && !f.coroutine && !f.definition && !f.batchId) throw new InvalidInputError('filter needs at least one of status, coroutine, definition, batchId');
+  if (!f.status && !f.coroutine && !f.definition && !f.batchId)
+    throw new InvalidInputError('filter needs at least one of status, coroutine, definition, batchId');
   const answer: BulkAnswer = { action: body.action, matched: 0, touched: 0, skipped: 0 };
   const matches = (t: { coroutine?: string; definition?: { name?: string } }): boolean => {
     if (f.coroutine !== undefined && t.coroutine !== f.coroutine) return false;
@@ -90,7 +100,14 @@ export async function bulk(store: TaskStore, reader: TaskReader, namespace: stri
   };
   let cursor = body.cursor;
   do {
-    const page = await reader.list(namespace, { status: f.status, coroutine: f.coroutine, definition: f.definition, batchId: f.batchId, limit: 500, cursor });
+    const page = await reader.list(namespace, {
+      status: f.status,
+      coroutine: f.coroutine,
+      definition: f.definition,
+      batchId: f.batchId,
+      limit: 500,
+      cursor,
+    });
     const hits = page.items.filter(matches);
     // whole pages only, so the cursor says exactly where to go on
     if (answer.matched + hits.length > BULK_MAX) {

@@ -1,7 +1,25 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { type DefinitionRef, type SendRequest, type SubmitRequest, TASK_STATUSES, type TaskListQuery, type TaskStatus } from '@yieldflow/contracts';
+import {
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import {
+  type DefinitionRef,
+  type SendRequest,
+  type SubmitRequest,
+  TASK_STATUSES,
+  type TaskListQuery,
+  type TaskStatus,
+} from '@yieldflow/contracts';
 import { ANY_JSON_PROPERTY } from '../common/views';
 
 export class DefinitionRefDto implements DefinitionRef {
@@ -26,11 +44,16 @@ export class DefinitionRefDto implements DefinitionRef {
 export class CreateTaskDto implements SubmitRequest {
   @ApiPropertyOptional({ example: 'seed.func-a', description: 'A registered code-first coroutine' })
   @IsOptional()
-  @Matches(/^[a-z0-9][a-z0-9._-]{0,127}$/i, { message: 'coroutine must be a registered coroutine name (letters, digits, . _ -)' })
+  @Matches(/^[a-z0-9][a-z0-9._-]{0,127}$/i, {
+    message: 'coroutine must be a registered coroutine name (letters, digits, . _ -)',
+  })
   @IsString()
   coroutine?: string;
 
-  @ApiPropertyOptional({ description: 'A Serverless Workflow DSL 1.0.3 document, as JSON or as YAML text', oneOf: [{ type: 'object' }, { type: 'string' }] })
+  @ApiPropertyOptional({
+    description: 'A Serverless Workflow DSL 1.0.3 document, as JSON or as YAML text',
+    oneOf: [{ type: 'object' }, { type: 'string' }],
+  })
   @IsOptional()
   definition?: object | string;
 
@@ -45,7 +68,12 @@ export class CreateTaskDto implements SubmitRequest {
   @IsOptional()
   input?: unknown;
 
-  @ApiPropertyOptional({ default: 0, minimum: 0, maximum: 100, description: 'Among due tasks of its partition, a higher priority starts first' })
+  @ApiPropertyOptional({
+    default: 0,
+    minimum: 0,
+    maximum: 100,
+    description: 'Among due tasks of its partition, a higher priority starts first',
+  })
   @IsOptional()
   @Max(100)
   @Min(0)
@@ -54,19 +82,30 @@ export class CreateTaskDto implements SubmitRequest {
 }
 
 export class SendDto implements SendRequest {
-  @ApiPropertyOptional({ description: 'The value the suspended receive evaluates to; null when omitted (a falsy value ends seed.consumer)', ...ANY_JSON_PROPERTY })
+  @ApiPropertyOptional({
+    description: 'The value the suspended receive evaluates to; null when omitted (a falsy value ends seed.consumer)',
+    ...ANY_JSON_PROPERTY,
+  })
   @IsOptional()
   value?: unknown;
 }
 
 export class RerunDto {
-  @ApiPropertyOptional({ minimum: 0, example: 2, description: 'Keep the first fromStep journal entries (replayed), run on from there; 0 when omitted (from the start)' })
+  @ApiPropertyOptional({
+    minimum: 0,
+    example: 2,
+    description:
+      'Keep the first fromStep journal entries (replayed), run on from there; 0 when omitted (from the start)',
+  })
   @IsOptional()
   @Min(0)
   @IsInt({ message: 'fromStep must be a non-negative integer' })
   fromStep?: number;
 
-  @ApiPropertyOptional({ example: 'chargeCard', description: 'Definitions: rerun from the step in which this task of the workflow started' })
+  @ApiPropertyOptional({
+    example: 'chargeCard',
+    description: 'Definitions: rerun from the step in which this task of the workflow started',
+  })
   @IsOptional()
   @MaxLength(255)
   @IsString()
@@ -78,7 +117,10 @@ export class RerunDto {
 }
 
 export class PauseDto {
-  @ApiPropertyOptional({ example: 'waiting for the supplier', description: 'Why it is paused, shown in the task view (pauseNote)' })
+  @ApiPropertyOptional({
+    example: 'waiting for the supplier',
+    description: 'Why it is paused, shown in the task view (pauseNote)',
+  })
   @IsOptional()
   @MaxLength(500)
   @IsString()
@@ -109,13 +151,21 @@ export class ListTasksQuery implements TaskListQuery {
   @IsString()
   coroutine?: string;
 
-  @ApiPropertyOptional({ example: 'orders/ship', description: "A definition's tasks: '<namespace>/<name>' (every version) or '<namespace>/<name>@<version>'" })
+  @ApiPropertyOptional({
+    example: 'orders/ship',
+    description: "A definition's tasks: '<namespace>/<name>' (every version) or '<namespace>/<name>@<version>'",
+  })
   @IsOptional()
-  @Matches(/^[^/@\s]{1,63}\/[^/@\s]{1,63}(@[^/@\s]{1,63})?$/, { message: "definition must be '<namespace>/<name>' or '<namespace>/<name>@<version>'" })
+  @Matches(/^[^/@\s]{1,63}\/[^/@\s]{1,63}(@[^/@\s]{1,63})?$/, {
+    message: "definition must be '<namespace>/<name>' or '<namespace>/<name>@<version>'",
+  })
   @IsString()
   definition?: string;
 
-  @ApiPropertyOptional({ example: '2026-12-01T00:00:00Z', description: 'Tasks created at or after this time (ISO 8601)' })
+  @ApiPropertyOptional({
+    example: '2026-12-01T00:00:00Z',
+    description: 'Tasks created at or after this time (ISO 8601)',
+  })
   @IsOptional()
   @MaxLength(40)
   @IsString()
@@ -149,14 +199,22 @@ export class ListTasksQuery implements TaskListQuery {
 }
 
 export class EntryPageQuery {
-  @ApiPropertyOptional({ minimum: 0, description: 'Index of the first entry; omitted, the page holds the latest entries' })
+  @ApiPropertyOptional({
+    minimum: 0,
+    description: 'Index of the first entry; omitted, the page holds the latest entries',
+  })
   @IsOptional()
   @Type(() => Number)
   @Min(0)
   @IsInt({ message: 'offset must be an integer' })
   offset?: number;
 
-  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 1000, description: 'Entries at most; fewer once the page holds LIMIT_VIEW_BYTES' })
+  @ApiPropertyOptional({
+    default: 100,
+    minimum: 1,
+    maximum: 1000,
+    description: 'Entries at most; fewer once the page holds LIMIT_VIEW_BYTES',
+  })
   @IsOptional()
   @Type(() => Number)
   @Max(1000)

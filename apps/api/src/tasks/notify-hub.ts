@@ -49,7 +49,13 @@ export class NotifyHub implements OnModuleInit, OnModuleDestroy {
     let timer: NodeJS.Timeout;
     let waiter!: Waiter;
     const done = new Promise<string | null>((resolve) => {
-      waiter = { ticket: Number.MAX_SAFE_INTEGER, resolve: (s) => { clearTimeout(timer); resolve(s); } };
+      waiter = {
+        ticket: Number.MAX_SAFE_INTEGER,
+        resolve: (s) => {
+          clearTimeout(timer);
+          resolve(s);
+        },
+      };
       timer = setTimeout(() => {
         set!.delete(waiter);
         resolve(null);

@@ -1,7 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CoroutineRegistry, Json } from '@yieldflow/runtime';
 import type { Config } from '@yieldflow/contracts';
-import { ConcurrencyLimits, CoroutineCatalog, DefinitionRegistry, NewTask, NotFoundError, TaskStore } from '@yieldflow/store';
+import {
+  ConcurrencyLimits,
+  CoroutineCatalog,
+  DefinitionRegistry,
+  NewTask,
+  NotFoundError,
+  TaskStore,
+} from '@yieldflow/store';
 import { InvalidInputError } from '../common/errors';
 import { CONFIG, COROUTINES } from '../common/tokens';
 import type { CreateTaskDto } from './dto';
@@ -37,34 +44,69 @@ export class Submission {
     try {
       return fn(task.input) ?? null;
     } catch (err) {
-      throw new InvalidInputError(`the concurrency key of coroutine '${task.name}' could not be computed from this input: ${(err as Error).message}`);
+      throw new InvalidInputError(
+        `the concurrency key of coroutine '${task.name}' could not be computed from this input: ${(err as Error).message}`,
+      );
     }
   };
 
   private async describe(namespace: string, body: CreateTaskDto, id: string, field: string): Promise<NewTask> {
-    const given = (['coroutine', 'definition', 'definitionRef'] as const).filter((k) => body[k] !== undefined && body[k] !== null);
+    const given = (['coroutine', 'definition', 'definitionRef'] as const).filter(
+      (k) => body[k] !== undefined && body[k] !== null,
+    );
     if (given.length !== 1) {
-      throw new InvalidInputError(`${field}exactly one of coroutine, definition, definitionRef is required${given.length ? `, got ${given.join(' and ')}` : ''}`);
+      throw new InvalidInputError(
+        `${field}exactly one of coroutine, definition, definitionRef is required${given.length ? `, got ${given.join(' and ')}` : ''}`,
+      );
     }
     const input = (body.input ?? null) as NewTask['input'];
     if (body.coroutine !== undefined) {
       if (!(await this.catalog.has(body.coroutine))) {
-        throw new InvalidInputError(`${field}coroutine '${body.coroutine}' is not registered; registered: ${(await this.catalog.names()).join(', ')}`);
+        throw new InvalidInputError(
+          `${field}coroutine '${body.coroutine}' is not registered; registered: ${(await this.catalog.names()).join(', ')}`,
+        );
       }
       // a new task runs the latest version to its end, whatever is registered later
-      return { id, namespace, kind: 'coroutine', name: body.coroutine, version: this.coroutines.latestVersion(body.coroutine), input };
+      return {
+        id,
+        namespace,
+        kind: 'coroutine',
+        name: body.coroutine,
+        version: this.coroutines.latestVersion(body.coroutine),
+        input,
+      };
     }
     if (body.definition !== undefined) {
-      if (typeof body.definition !== 'string' && (typeof body.definition !== 'object' || Array.isArray(body.definition))) {
+      if (
+        typeof body.definition !== 'string' &&
+        (typeof body.definition !== 'object' || Array.isArray(body.definition))
+      ) {
         throw new InvalidInputError(`${field}definition must be a workflow document (an object) or its YAML/JSON text`);
       }
       const { doc, text, hash } = acceptDefinition(body.definition, this.config.limits.maxSleepMs, field);
       await this.store.putDefinition(hash, text);
-      return { id, namespace, kind: 'definition', name: `${doc.document.namespace}/${doc.document.name}@${doc.document.version}`, input, definitionHash: hash };
+      return {
+        id,
+        namespace,
+        kind: 'definition',
+        name: `${doc.document.namespace}/${doc.document.name}@${doc.document.version}`,
+        input,
+        definitionHash: hash,
+      };
     }
     const ref = body.definitionRef!;
     const found = await this.definitions.resolve(namespace, ref.namespace ?? 'default', ref.name, ref.version);
-    if (!found) throw new NotFoundError(`workflow ${ref.namespace ?? 'default'}/${ref.name}${ref.version ? ` version ${ref.version}` : ''}`);
-    return { id, namespace, kind: 'definition', name: `${found.namespace}/${found.name}@${found.version}`, input, definitionHash: found.hash };
+    if (!found)
+      throw new NotFoundError(
+        `workflow ${ref.namespace ?? 'default'}/${ref.name}${ref.version ? ` version ${ref.version}` : ''}`,
+      );
+    return {
+      id,
+      namespace,
+      kind: 'definition',
+      name: `${found.namespace}/${found.name}@${found.version}`,
+      input,
+      definitionHash: found.hash,
+    };
   }
 }

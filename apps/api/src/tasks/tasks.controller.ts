@@ -1,6 +1,25 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { ANY_JSON, SendAnswerDto, SuspensionPageDto, SuspensionViewDto, TaskPageDto, TaskViewDto, TracePageDto } from '../common/views';
+import {
+  ApiAcceptedResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import {
+  ANY_JSON,
+  SendAnswerDto,
+  SuspensionPageDto,
+  SuspensionViewDto,
+  TaskPageDto,
+  TaskViewDto,
+  TracePageDto,
+} from '../common/views';
 import type { Request, Response } from 'express';
 import type { TaskValueName } from '@yieldflow/store';
 import type { EntryPage, TaskPage, TaskView, SuspensionView } from '@yieldflow/contracts';
@@ -20,10 +39,19 @@ export class TasksController {
 
   @Post()
   @Roles('submitter')
-  @ApiOperation({ summary: 'Submit a task: a registered coroutine, an inline workflow definition, or a registered one' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retried submission with the same key and body returns the same task (200)' })
+  @ApiOperation({
+    summary: 'Submit a task: a registered coroutine, an inline workflow definition, or a registered one',
+  })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'A retried submission with the same key and body returns the same task (200)',
+  })
   @ApiCreatedResponse({ description: 'The task, queued', type: TaskViewDto })
-  @ApiOkResponse({ description: 'A repeat of an earlier submission with the same Idempotency-Key and body: the task it created', type: TaskViewDto })
+  @ApiOkResponse({
+    description: 'A repeat of an earlier submission with the same Idempotency-Key and body: the task it created',
+    type: TaskViewDto,
+  })
   @ApiUnprocessableEntityResponse({ description: 'The Idempotency-Key was used before with another body' })
   @ApiExamples(CreateTaskDto, EXAMPLES.submit)
   async create(
@@ -41,7 +69,10 @@ export class TasksController {
   @Get()
   @Roles('viewer')
   @ApiOkResponse({ type: TaskPageDto })
-  @ApiOperation({ summary: 'A page of tasks, newest first (by id with idPrefix): filters by status, coroutine, definition, batchId, scheduleId, createdAfter/createdBefore, idPrefix; a page may be short and still have a nextCursor' })
+  @ApiOperation({
+    summary:
+      'A page of tasks, newest first (by id with idPrefix): filters by status, coroutine, definition, batchId, scheduleId, createdAfter/createdBefore, idPrefix; a page may be short and still have a nextCursor',
+  })
   list(@Namespace() ns: string, @Query() q: ListTasksQuery): Promise<TaskPage> {
     return this.tasks.list(ns, q);
   }
@@ -49,8 +80,15 @@ export class TasksController {
   @Post('bulk')
   @Roles('operator')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Cancel, terminate, pause, resume or retry every task a filter matches (status, coroutine, definition, batchId), 10,000 at most per request' })
-  @ApiOkResponse({ description: '{ action, matched, touched, skipped, truncated?, message? }: skipped tasks are those the action does not apply to', type: BulkAnswerDto })
+  @ApiOperation({
+    summary:
+      'Cancel, terminate, pause, resume or retry every task a filter matches (status, coroutine, definition, batchId), 10,000 at most per request',
+  })
+  @ApiOkResponse({
+    description:
+      '{ action, matched, touched, skipped, truncated?, message? }: skipped tasks are those the action does not apply to',
+    type: BulkAnswerDto,
+  })
   @ApiExamples(BulkDto, EXAMPLES.bulk)
   bulk(@Namespace() ns: string, @Body() body: BulkDto): Promise<BulkAnswer> {
     return this.tasks.bulk(ns, body);
@@ -68,7 +106,10 @@ export class TasksController {
   @Delete(':id')
   @Roles('operator')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Remove a finished task at once, with its journal, trace and index entries (else it goes after its retention period)' })
+  @ApiOperation({
+    summary:
+      'Remove a finished task at once, with its journal, trace and index entries (else it goes after its retention period)',
+  })
   @ApiNoContentResponse({ description: 'Removed' })
   @ApiConflictResponse({ description: 'The task has not finished (cancel or terminate it first)' })
   @ApiNotFoundResponse()
@@ -79,9 +120,17 @@ export class TasksController {
   @Get(':id/suspensions')
   @Roles('viewer')
   @ApiOperation({ summary: "A page of a task's suspensions, oldest first: from offset, or the latest without one" })
-  @ApiOkResponse({ description: '{ items, offset, total, nextOffset? }; an entry over LIMIT_VIEW_VALUE_BYTES is { step, truncated: { bytes, href } }', type: SuspensionPageDto })
+  @ApiOkResponse({
+    description:
+      '{ items, offset, total, nextOffset? }; an entry over LIMIT_VIEW_VALUE_BYTES is { step, truncated: { bytes, href } }',
+    type: SuspensionPageDto,
+  })
   @ApiNotFoundResponse()
-  suspensions(@Namespace() ns: string, @Param('id') id: string, @Query() q: EntryPageQuery): Promise<EntryPage<SuspensionView>> {
+  suspensions(
+    @Namespace() ns: string,
+    @Param('id') id: string,
+    @Query() q: EntryPageQuery,
+  ): Promise<EntryPage<SuspensionView>> {
     return this.tasks.suspensions(ns, id, q);
   }
 
@@ -97,7 +146,11 @@ export class TasksController {
   @Get(':id/trace')
   @Roles('viewer')
   @ApiOperation({ summary: "A page of a task's trace, oldest first: from offset, or the latest without one" })
-  @ApiOkResponse({ description: '{ items, offset, total, nextOffset? }; an entry over LIMIT_VIEW_VALUE_BYTES is { truncated: { bytes, href } }', type: TracePageDto })
+  @ApiOkResponse({
+    description:
+      '{ items, offset, total, nextOffset? }; an entry over LIMIT_VIEW_VALUE_BYTES is { truncated: { bytes, href } }',
+    type: TracePageDto,
+  })
   @ApiNotFoundResponse()
   trace(@Namespace() ns: string, @Param('id') id: string, @Query() q: EntryPageQuery): Promise<EntryPage<Json>> {
     return this.tasks.trace(ns, id, q);
@@ -114,7 +167,9 @@ export class TasksController {
 
   @Get([':id/input', ':id/output', ':id/error', ':id/yielded', ':id/effect'])
   @Roles('viewer')
-  @ApiOperation({ summary: "One of a task's values in full (input, output, error, yielded, or the effect it waits on), however large" })
+  @ApiOperation({
+    summary: "One of a task's values in full (input, output, error, yielded, or the effect it waits on), however large",
+  })
   @ApiOkResponse({ description: 'The value (any JSON)', schema: ANY_JSON })
   @ApiNotFoundResponse()
   value(@Namespace() ns: string, @Param('id') id: string, @Req() req: Request): Promise<Json> {
@@ -124,9 +179,14 @@ export class TasksController {
   @Post(':id/send')
   @Roles('submitter')
   @HttpCode(200)
-  @ApiOperation({ summary: "Send a value into a task waiting in receive; answers with what it yields next (Python's send())" })
+  @ApiOperation({
+    summary: "Send a value into a task waiting in receive; answers with what it yields next (Python's send())",
+  })
   @ApiOkResponse({ description: '{ yielded, status, output? }: what it yielded next, or its end', type: SendAnswerDto })
-  @ApiAcceptedResponse({ description: '{ yielded, status, pending: true }: it took the value but did not suspend again within SEND_WAIT_MS', type: SendAnswerDto })
+  @ApiAcceptedResponse({
+    description: '{ yielded, status, pending: true }: it took the value but did not suspend again within SEND_WAIT_MS',
+    type: SendAnswerDto,
+  })
   @ApiConflictResponse({ description: 'The task is not waiting for a value; the message says what it does instead' })
   @ApiExamples(SendDto, EXAMPLES.send)
   async send(
@@ -155,7 +215,10 @@ export class TasksController {
   @Post(':id/terminate')
   @Roles('operator')
   @HttpCode(200)
-  @ApiOperation({ summary: 'End a task at once, without running its cleanup: cancelled with terminated: true, its children terminated with it' })
+  @ApiOperation({
+    summary:
+      'End a task at once, without running its cleanup: cancelled with terminated: true, its children terminated with it',
+  })
   @ApiOkResponse({ description: 'The task, cancelled with terminated: true', type: TaskViewDto })
   @ApiConflictResponse({ description: 'The task already ended' })
   @ApiNotFoundResponse()
@@ -166,7 +229,10 @@ export class TasksController {
   @Post(':id/retry')
   @Roles('operator')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Retry a faulted task from the step that failed: the steps before keep their journaled results (replayed), the failing one runs again' })
+  @ApiOperation({
+    summary:
+      'Retry a faulted task from the step that failed: the steps before keep their journaled results (replayed), the failing one runs again',
+  })
   @ApiOkResponse({ description: 'The task, queued again', type: TaskViewDto })
   @ApiConflictResponse({ description: 'The task is not faulted, or is a child task (retry its parent)' })
   @ApiNotFoundResponse()
@@ -176,19 +242,33 @@ export class TasksController {
 
   @Post(':id/rerun')
   @Roles('operator')
-  @ApiOperation({ summary: 'Rerun a task as a new one (rerunOf links it): from a journal step (fromStep) or, for a definition, a task of the workflow (fromTask), with new input' })
-  @ApiCreatedResponse({ description: 'The new task, queued: its journal is the old one up to that step, replayed before it runs on', type: TaskViewDto })
+  @ApiOperation({
+    summary:
+      'Rerun a task as a new one (rerunOf links it): from a journal step (fromStep) or, for a definition, a task of the workflow (fromTask), with new input',
+  })
+  @ApiCreatedResponse({
+    description: 'The new task, queued: its journal is the old one up to that step, replayed before it runs on',
+    type: TaskViewDto,
+  })
   @ApiConflictResponse({ description: 'The step is past the journal, or the workflow never started that task' })
   @ApiNotFoundResponse()
   @ApiExamples(RerunDto, EXAMPLES.rerun)
-  rerun(@Namespace() ns: string, @Param('id') id: string, @Body() body: RerunDto, @Sent() sent: Record<string, unknown> | undefined): Promise<TaskView> {
+  rerun(
+    @Namespace() ns: string,
+    @Param('id') id: string,
+    @Body() body: RerunDto,
+    @Sent() sent: Record<string, unknown> | undefined,
+  ): Promise<TaskView> {
     return this.tasks.rerun(ns, id, asSent(body, sent, ['input']));
   }
 
   @Post(':id/pause')
   @Roles('operator')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Pause a task: its timers, values and events do not resume it until it is resumed (a running task pauses at its next suspension)' })
+  @ApiOperation({
+    summary:
+      'Pause a task: its timers, values and events do not resume it until it is resumed (a running task pauses at its next suspension)',
+  })
   @ApiOkResponse({ description: 'The task, paused (or pauseRequested while it runs)', type: TaskViewDto })
   @ApiConflictResponse({ description: 'The task already ended, or is already paused' })
   @ApiNotFoundResponse()
@@ -200,7 +280,9 @@ export class TasksController {
   @Post(':id/resume')
   @Roles('operator')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Resume a paused task: a timer already due fires at once, a value or event kept meanwhile is delivered' })
+  @ApiOperation({
+    summary: 'Resume a paused task: a timer already due fires at once, a value or event kept meanwhile is delivered',
+  })
   @ApiOkResponse({ description: 'The task, resumed', type: TaskViewDto })
   @ApiConflictResponse({ description: 'The task is not paused, or already ended' })
   @ApiNotFoundResponse()

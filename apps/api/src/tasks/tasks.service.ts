@@ -1,7 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Config, EntryPage, SendAnswer, SuspensionView, TaskPage, TaskView } from '@yieldflow/contracts';
 import type { Json } from '@yieldflow/runtime';
-import { ConcurrencyLimits, ConflictError, idForKey, isTaskId, type ListQuery, newId, NotFoundError, parseIsoTime, TaskReader, TaskStore, type TaskValueName } from '@yieldflow/store';
+import {
+  ConcurrencyLimits,
+  ConflictError,
+  idForKey,
+  isTaskId,
+  type ListQuery,
+  newId,
+  NotFoundError,
+  parseIsoTime,
+  TaskReader,
+  TaskStore,
+  type TaskValueName,
+} from '@yieldflow/store';
 import { IdempotencyMismatchError, InvalidInputError } from '../common/errors';
 import { CONFIG } from '../common/tokens';
 import type { CreateTaskDto, EntryPageQuery, ListTasksQuery, RerunDto } from './dto';
@@ -43,7 +55,11 @@ export class TasksService {
    * Create a task; with an idempotency key, a repeat of the same request returns the task the first call
    * created, and a repeat with another body is refused (the hash of the first request is kept with the task).
    */
-  async create(namespace: string, body: CreateTaskDto, idempotencyKey?: string): Promise<{ task: TaskView; created: boolean }> {
+  async create(
+    namespace: string,
+    body: CreateTaskDto,
+    idempotencyKey?: string,
+  ): Promise<{ task: TaskView; created: boolean }> {
     if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) {
       throw new InvalidInputError('Idempotency-Key must be 1-255 visible ASCII characters');
     }
@@ -54,7 +70,10 @@ export class TasksService {
     if (!created && hash) {
       // tasks created before request hashes were kept have none: they answer as before
       const stored = await this.reader.requestHash(namespace, id);
-      if (stored && stored !== hash) throw new IdempotencyMismatchError(`Idempotency-Key '${idempotencyKey}' was used for another body; send a new key for a new task`);
+      if (stored && stored !== hash)
+        throw new IdempotencyMismatchError(
+          `Idempotency-Key '${idempotencyKey}' was used for another body; send a new key for a new task`,
+        );
     }
     return { task: await this.reader.get(namespace, id, { journal: false }), created };
   }
@@ -95,10 +114,21 @@ export class TasksService {
       const raw = q[field];
       if (raw === undefined) return undefined;
       const ms = parseIsoTime(raw);
-      if (ms === null) throw new InvalidInputError(`${field} must be an ISO 8601 time, e.g. 2026-12-01T09:30:00Z or 2026-12-01`);
+      if (ms === null)
+        throw new InvalidInputError(`${field} must be an ISO 8601 time, e.g. 2026-12-01T09:30:00Z or 2026-12-01`);
       return ms;
     };
-    const query: ListQuery = { status: q.status, coroutine: q.coroutine, definition: q.definition, batchId: q.batchId, createdAfter: time('createdAfter'), createdBefore: time('createdBefore'), idPrefix: q.idPrefix, limit: q.limit ?? 50, cursor: q.cursor };
+    const query: ListQuery = {
+      status: q.status,
+      coroutine: q.coroutine,
+      definition: q.definition,
+      batchId: q.batchId,
+      createdAfter: time('createdAfter'),
+      createdBefore: time('createdBefore'),
+      idPrefix: q.idPrefix,
+      limit: q.limit ?? 50,
+      cursor: q.cursor,
+    };
     if (q.scheduleId) return this.schedules.tasks(namespace, q.scheduleId, query);
     return this.reader.list(namespace, query);
   }
@@ -125,12 +155,13 @@ export class TasksService {
     }
     if (!res.accepted) {
       wait.cancel();
-      const doing = res.status === 'suspended' ? WAITING[res.waitKind] ?? `suspended in ${res.waitKind}` : res.status;
+      const doing = res.status === 'suspended' ? (WAITING[res.waitKind] ?? `suspended in ${res.waitKind}`) : res.status;
       throw new ConflictError(`task ${id} is not waiting for a value: it is ${doing}`);
     }
     wait.setTicket(res.ticket);
     const { status: st, received } = await this.store.received(id);
-    if ((st === 'suspended' && received >= res.ticket) || st === 'completed' || st === 'faulted' || st === 'cancelled') wait.cancel();
+    if ((st === 'suspended' && received >= res.ticket) || st === 'completed' || st === 'faulted' || st === 'cancelled')
+      wait.cancel();
     else if ((await wait.done) === null) {
       const t = await this.reader.get(namespace, id, { journal: false });
       return { yielded: t.yielded ?? null, status: t.status, pending: true };
@@ -169,8 +200,19 @@ export class TasksService {
   /** Rerun a task as a new one linked to it, from a step (or a DSL task) with new input; answers the new task. */
   async rerun(namespace: string, id: string, body: RerunDto): Promise<TaskView> {
     if (!isTaskId(id)) throw new NotFoundError(`task ${id}`);
-    if (body.fromStep !== undefined && body.fromTask !== undefined) throw new InvalidInputError('give fromStep or fromTask, not both');
-    const created = await this.store.rerun(namespace, id, { fromStep: body.fromStep, fromTask: body.fromTask, input: body.input as Json | undefined, slotFor: (t) => this.limits.slotFor(t, this.submission.keyOf) }, newId());
+    if (body.fromStep !== undefined && body.fromTask !== undefined)
+      throw new InvalidInputError('give fromStep or fromTask, not both');
+    const created = await this.store.rerun(
+      namespace,
+      id,
+      {
+        fromStep: body.fromStep,
+        fromTask: body.fromTask,
+        input: body.input as Json | undefined,
+        slotFor: (t) => this.limits.slotFor(t, this.submission.keyOf),
+      },
+      newId(),
+    );
     return this.reader.get(namespace, created, { journal: false });
   }
 

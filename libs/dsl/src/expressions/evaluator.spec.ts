@@ -5,7 +5,12 @@ const cases: [string, unknown, Record<string, unknown>, unknown][] = [
   ['.a + .b', { a: 1, b: 2 }, {}, 3],
   ['.colors + ["red"]', {}, {}, ['red']],
   ['{ ids: [ $input, .id ] }', { id: 2 }, { input: 1 }, { ids: [1, 2] }],
-  ['"Hello \\(.user.firstName) \\(.user.lastName)!"', { user: { firstName: 'John', lastName: 'Doe' } }, {}, 'Hello John Doe!'],
+  [
+    '"Hello \\(.user.firstName) \\(.user.lastName)!"',
+    { user: { firstName: 'John', lastName: 'Doe' } },
+    {},
+    'Hello John Doe!',
+  ],
   ['[.[] | select(. > 1)] | length', [1, 2, 3], {}, 2],
   ['$context.n + 1', null, { context: { n: 41 } }, 42],
   ['( . | length ) > 3', [1, 2, 3, 4], {}, true],

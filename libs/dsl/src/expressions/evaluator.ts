@@ -103,7 +103,13 @@ export class JqEvaluator implements ExpressionEvaluator {
   private remote(expression: string, input: Json, args: Record<string, Json>): Json {
     this.ensureWorker();
     const id = this.nextId++;
-    this.port!.postMessage({ id, expr: expression, input, args, engine: this.opts.engine === 'auto' ? undefined : this.opts.engine });
+    this.port!.postMessage({
+      id,
+      expr: expression,
+      input,
+      args,
+      engine: this.opts.engine === 'auto' ? undefined : this.opts.engine,
+    });
     const deadline = Date.now() + this.opts.timeoutMs;
     for (;;) {
       const remaining = deadline - Date.now();

@@ -23,7 +23,11 @@ const attempts: [string, Json, Record<string, Json>][] = [
   ['setpath($p; true)', {}, { p: ['__proto__', 'approved'] }],
   ['setpath($p; true)', {}, { p: ['constructor', 'prototype', 'approved'] }],
   ['reduce ({"__proto__": {"approved": true}} | paths(type == "boolean")) as $p ({}; setpath($p; true))', {}, {}],
-  ['reduce (.x | paths(type == "boolean")) as $p ({}; setpath($p; true))', { x: JSON.parse('{"__proto__":{"approved":true}}') as Json }, {}],
+  [
+    'reduce (.x | paths(type == "boolean")) as $p ({}; setpath($p; true))',
+    { x: JSON.parse('{"__proto__":{"approved":true}}') as Json },
+    {},
+  ],
   ['[{key: "__proto__", value: {approved: true}}] | from_entries | .approved', {}, {}],
   ['del(.[("__pro" + "to__")].hasOwnProperty)', {}, {}],
   ['def not: "HIJACKED"; .', {}, {}],
@@ -48,7 +52,8 @@ describe.each(['jqjs', 'jq', 'auto'] as const)('no evaluation leaves state for t
     } catch {
       // refusing is as good as doing it harmlessly
     }
-    for (const [reader, on, expected] of readers) expect([reader, ev.evaluate(reader, on, {})]).toEqual([reader, expected]);
+    for (const [reader, on, expected] of readers)
+      expect([reader, ev.evaluate(reader, on, {})]).toEqual([reader, expected]);
     expect(({} as Record<string, unknown>).approved).toBeUndefined();
   });
 });
@@ -96,7 +101,10 @@ describe('a definition object with a __proto__ key', () => {
   it('keeps it as a key when its expressions are evaluated', () => {
     const ev = new JqEvaluator();
     const ex = new Expressions(ev);
-    const out = ex.deep(JSON.parse('{"__proto__":{"approved":"${ .ok }"}}') as Json, { ok: true }, {}) as Record<string, Json>;
+    const out = ex.deep(JSON.parse('{"__proto__":{"approved":"${ .ok }"}}') as Json, { ok: true }, {}) as Record<
+      string,
+      Json
+    >;
     expect(Object.keys(out)).toEqual(['__proto__']);
     expect(JSON.stringify(out)).toBe('{"__proto__":{"approved":true}}');
     expect((out as { approved?: unknown }).approved).toBeUndefined();

@@ -34,14 +34,27 @@ export function jqSyntaxError(text: string): string | null {
   if (!jq) throw new Error('jq is not loaded: call loadJqSyntax() first');
   const known = cache.get(text);
   if (known !== undefined) return known;
-  const vars = [...new Set([...text.matchAll(VARIABLE)].map((m) => m[1]))].filter((v) => v !== '__loc__' && v !== 'ENV' && v !== '__prog_args');
+  const vars = [...new Set([...text.matchAll(VARIABLE)].map((m) => m[1]))].filter(
+    (v) => v !== '__loc__' && v !== 'ENV' && v !== '__prog_args',
+  );
   const program = `${vars.map((v) => `null as $${v} | `).join('')}if false then (${text}\n) else null end`;
   let error: string | null = null;
   try {
     jq.raw('null', program, ['-c']);
   } catch (err) {
-    const lines = String((err as Error).message).split('\n').filter((l) => l.startsWith('jq: error'));
-    error = lines.length ? lines.map((l) => l.replace(/^jq: error(: )?/, '').replace(/ \(Unix shell quoting issues\?\)/, '').replace(/ at <top-level>, line \d+:$/, '')).join('; ') : 'jq cannot compile it';
+    const lines = String((err as Error).message)
+      .split('\n')
+      .filter((l) => l.startsWith('jq: error'));
+    error = lines.length
+      ? lines
+          .map((l) =>
+            l
+              .replace(/^jq: error(: )?/, '')
+              .replace(/ \(Unix shell quoting issues\?\)/, '')
+              .replace(/ at <top-level>, line \d+:$/, ''),
+          )
+          .join('; ')
+      : 'jq cannot compile it';
   }
   if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string);
   cache.set(text, error);
@@ -61,7 +74,8 @@ function bareFields(task: any, pointer: string, out: [string, string][]): void {
   add(task.while, `${pointer}/while`);
   if (Array.isArray(task.switch)) {
     task.switch.forEach((c: Record<string, any>, i: number) => {
-      for (const [name, body] of Object.entries(c ?? {})) add(body?.when, `${pointer}/switch/${i}/${escapePointer(name)}/when`);
+      for (const [name, body] of Object.entries(c ?? {}))
+        add(body?.when, `${pointer}/switch/${i}/${escapePointer(name)}/when`);
     });
   }
   for (const [v, p] of [
@@ -116,11 +130,17 @@ export function checkExpressions(doc: unknown): void {
   const toCompile = found.filter(([, text]) => compilePath(text) === null);
   const distinct = new Set(toCompile.map(([, text]) => text)).size;
   if (distinct > MAX_CHECKED_EXPRESSIONS) {
-    throw new DefinitionError(`definition has ${distinct} distinct expressions other than plain paths; at most ${MAX_CHECKED_EXPRESSIONS} are accepted`);
+    throw new DefinitionError(
+      `definition has ${distinct} distinct expressions other than plain paths; at most ${MAX_CHECKED_EXPRESSIONS} are accepted`,
+    );
   }
   for (const [pointer, text] of toCompile.sort((a, b) => documentOrder(a[0], b[0]))) {
     const error = jqSyntaxError(text);
-    if (error) violations.push({ pointer, message: `the expression '${text.length > 80 ? `${text.slice(0, 80)}…` : text}' does not compile: ${error}` });
+    if (error)
+      violations.push({
+        pointer,
+        message: `the expression '${text.length > 80 ? `${text.slice(0, 80)}…` : text}' does not compile: ${error}`,
+      });
   }
   if (violations.length) throw new DefinitionError('definition has expressions jq cannot compile', violations);
 }

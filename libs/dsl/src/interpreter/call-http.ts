@@ -11,23 +11,34 @@ import type { Flow } from './run';
  * `redirect: true` (3xx are not errors) follows redirects, and an unfollowable 3xx becomes the output;
  * `redirect: false` (the default: 3xx are errors) does not follow them, so a 3xx faults the task.
  */
-export function* runCall(run: Run, _name: string, task: TaskDef, pointer: string, input: Json, scope: Scope): Gen<Flow> {
+export function* runCall(
+  run: Run,
+  _name: string,
+  task: TaskDef,
+  pointer: string,
+  input: Json,
+  scope: Scope,
+): Gen<Flow> {
   const w = task.with ?? {};
   const at = `${pointer}/with`;
   const a = args(run, scope, { input });
   const endpoint = w.endpoint;
   const uriDef: string = typeof endpoint === 'string' ? endpoint : endpoint?.uri;
-  let url = isExpression(uriDef) ? String(run.ex.deep(uriDef, input, a, `${at}/endpoint`)) : expandUriTemplate(uriDef, input);
+  let url = isExpression(uriDef)
+    ? String(run.ex.deep(uriDef, input, a, `${at}/endpoint`))
+    : expandUriTemplate(uriDef, input);
   const query = w.query === undefined ? null : run.ex.deep(w.query, input, a, `${at}/query`);
   if (query && typeof query === 'object' && !Array.isArray(query)) {
     const params = new URLSearchParams();
-    for (const [k, v] of Object.entries(query)) if (v !== null) params.append(k, typeof v === 'string' ? v : JSON.stringify(v));
+    for (const [k, v] of Object.entries(query))
+      if (v !== null) params.append(k, typeof v === 'string' ? v : JSON.stringify(v));
     const qs = params.toString();
     if (qs) url += (url.includes('?') ? '&' : '?') + qs;
   }
   const headers: Record<string, string> = {};
   const h = w.headers === undefined ? null : run.ex.deep(w.headers, input, a, `${at}/headers`);
-  if (h && typeof h === 'object' && !Array.isArray(h)) for (const [k, v] of Object.entries(h)) headers[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  if (h && typeof h === 'object' && !Array.isArray(h))
+    for (const [k, v] of Object.entries(h)) headers[k] = typeof v === 'string' ? v : JSON.stringify(v);
   const auth = typeof endpoint === 'object' ? endpoint.authentication : undefined;
   if (auth) headers.Authorization = authorization(run, auth, input, a, `${at}/endpoint/authentication`);
   const method = String(w.method).toUpperCase();
@@ -41,19 +52,35 @@ export function* runCall(run: Run, _name: string, task: TaskDef, pointer: string
  * Perform one DSL call's request and shape its answer as `output` asks (content / response / raw). A 3xx
  * that `redirect: true` could not follow is an answer, not an error; other errors name the task's pointer.
  */
-export function* send(run: Run, pointer: string, request: HttpRequest & { headers: Record<string, string> }, format: string): Gen<Flow> {
+export function* send(
+  run: Run,
+  pointer: string,
+  request: HttpRequest & { headers: Record<string, string> },
+  format: string,
+): Gen<Flow> {
   const { method, url, headers, redirect } = request;
   let response: HttpResponse;
   try {
     response = yield bounded(run, http(request, { attempts: 1 }));
   } catch (err) {
-    if (redirect && err instanceof TaskError && err.type === ERROR_TYPES.communication && err.status >= 300 && err.status < 400) {
+    if (
+      redirect &&
+      err instanceof TaskError &&
+      err.type === ERROR_TYPES.communication &&
+      err.status >= 300 &&
+      err.status < 400
+    ) {
       response = { status: err.status, headers: {}, body: null };
     } else throw atTask(err, pointer);
   }
   if (format === 'response') {
     return {
-      output: { request: { method, uri: url, headers }, statusCode: response.status, headers: response.headers ?? {}, content: response.body ?? null },
+      output: {
+        request: { method, uri: url, headers },
+        statusCode: response.status,
+        headers: response.headers ?? {},
+        content: response.body ?? null,
+      },
     };
   }
   if (format === 'raw') {
@@ -86,7 +113,11 @@ export function authorization(run: Run, ref: any, input: Json, a: Record<string,
   };
   const secret = (name: string, at: string): Record<string, Json> => {
     const s = run.secrets[name];
-    if (!s || typeof s !== 'object' || Array.isArray(s)) throw configurationError(`secret '${name}' is not declared in use.secrets, not set for this namespace, or not an object`, `${pointer}/${at}`);
+    if (!s || typeof s !== 'object' || Array.isArray(s))
+      throw configurationError(
+        `secret '${name}' is not declared in use.secrets, not set for this namespace, or not an object`,
+        `${pointer}/${at}`,
+      );
     return s;
   };
   if (policy.basic) {

@@ -13,27 +13,41 @@ import { args, bounded, type Flow, type Gen, type Run, type Scope } from './run'
  * headers and body built from the evaluated `parameters` as the operation declares them. The answer is
  * shaped as for `call: http` (`output`, `redirect`).
  */
-export function* runOpenApi(run: Run, _name: string, task: TaskDef, pointer: string, input: Json, scope: Scope): Gen<Flow> {
+export function* runOpenApi(
+  run: Run,
+  _name: string,
+  task: TaskDef,
+  pointer: string,
+  input: Json,
+  scope: Scope,
+): Gen<Flow> {
   const w = task.with ?? {};
   const at = `${pointer}/with`;
   const a = args(run, scope, { input });
   const endpoint = w.document?.endpoint;
   const uriDef: string = typeof endpoint === 'string' ? endpoint : endpoint?.uri;
-  const docUri = isExpression(uriDef) ? String(run.ex.deep(uriDef, input, a, `${at}/document/endpoint`)) : expandUriTemplate(uriDef, input);
-  if (!isAbsoluteUrl(docUri)) throw configurationError(`the OpenAPI document URI '${docUri}' is not an absolute URL`, `${at}/document/endpoint`);
+  const docUri = isExpression(uriDef)
+    ? String(run.ex.deep(uriDef, input, a, `${at}/document/endpoint`))
+    : expandUriTemplate(uriDef, input);
+  if (!isAbsoluteUrl(docUri))
+    throw configurationError(`the OpenAPI document URI '${docUri}' is not an absolute URL`, `${at}/document/endpoint`);
   const docHeaders: Record<string, string> = {};
   const docAuth = typeof endpoint === 'object' ? endpoint.authentication : undefined;
-  if (docAuth) docHeaders.Authorization = authorization(run, docAuth, input, a, `${at}/document/endpoint/authentication`);
+  if (docAuth)
+    docHeaders.Authorization = authorization(run, docAuth, input, a, `${at}/document/endpoint/authentication`);
   const doc = yield* fetchDocument(run, pointer, docUri, docHeaders);
 
   const operationId = String(w.operationId);
   const found = findOperation(doc, operationId, `${at}/document`);
-  if (!found) throw configurationError(`no operation '${operationId}' in the OpenAPI document ${docUri}`, `${at}/operationId`);
+  if (!found)
+    throw configurationError(`no operation '${operationId}' in the OpenAPI document ${docUri}`, `${at}/operationId`);
   const values = w.parameters === undefined ? {} : run.ex.deep(w.parameters, input, a, `${at}/parameters`);
-  if (!values || typeof values !== 'object' || Array.isArray(values)) throw configurationError('parameters must evaluate to an object', `${at}/parameters`);
+  if (!values || typeof values !== 'object' || Array.isArray(values))
+    throw configurationError('parameters must evaluate to an object', `${at}/parameters`);
   const swagger2 = typeof doc.swagger === 'string';
   const request = buildRequest(doc, found, values, swagger2, docUri, `${at}/parameters`);
-  if (w.authentication) request.headers.Authorization = authorization(run, w.authentication, input, a, `${at}/authentication`);
+  if (w.authentication)
+    request.headers.Authorization = authorization(run, w.authentication, input, a, `${at}/authentication`);
   return yield* send(run, pointer, { ...request, redirect: w.redirect === true }, w.output ?? 'content');
 }
 
@@ -43,12 +57,24 @@ function* fetchDocument(run: Run, pointer: string, uri: string, headers: Record<
   if (cached) return cached as JsonObject;
   let res: HttpResponse;
   try {
-    res = yield bounded(run, http({ method: 'GET', url: uri, headers: { Accept: 'application/json, application/yaml, text/yaml, */*', ...headers }, redirect: true }, { attempts: 1 }));
+    res = yield bounded(
+      run,
+      http(
+        {
+          method: 'GET',
+          url: uri,
+          headers: { Accept: 'application/json, application/yaml, text/yaml, */*', ...headers },
+          redirect: true,
+        },
+        { attempts: 1 },
+      ),
+    );
   } catch (err) {
     throw atTask(err, pointer);
   }
   const doc = parseDocument(res.body);
-  if (typeof doc === 'string') throw configurationError(`the OpenAPI document at ${uri} could not be read: ${doc}`, `${pointer}/with/document`);
+  if (typeof doc === 'string')
+    throw configurationError(`the OpenAPI document at ${uri} could not be read: ${doc}`, `${pointer}/with/document`);
   (run.documents ??= new Map()).set(key, doc);
   return doc;
 }
@@ -64,7 +90,8 @@ export function parseDocument(body: Json): JsonObject | string {
     }
   }
   if (!isObject(doc)) return 'it is not a JSON or YAML object';
-  if (typeof doc.openapi !== 'string' && typeof doc.swagger !== 'string') return "it has neither an 'openapi' nor a 'swagger' version";
+  if (typeof doc.openapi !== 'string' && typeof doc.swagger !== 'string')
+    return "it has neither an 'openapi' nor a 'swagger' version";
   if (!isObject(doc.paths)) return "it has no 'paths'";
   return doc;
 }
@@ -97,7 +124,14 @@ interface Built {
   body?: Json;
 }
 
-function buildRequest(doc: JsonObject, { path, method, op, item }: Operation, values: JsonObject, swagger2: boolean, docUri: string, pointer: string): Built {
+function buildRequest(
+  doc: JsonObject,
+  { path, method, op, item }: Operation,
+  values: JsonObject,
+  swagger2: boolean,
+  docUri: string,
+  pointer: string,
+): Built {
   // path-level parameters, overridden by the operation's own of the same name and location
   const declared = new Map<string, JsonObject>();
   for (const raw of [...list(item.parameters), ...list(op.parameters)]) {
@@ -134,7 +168,8 @@ function buildRequest(doc: JsonObject, { path, method, op, item }: Operation, va
         cookies.push(`${name}=${encodeURIComponent(items(v, false).join(','))}`);
         break;
       case 'formData':
-        for (const t of Array.isArray(v) && p.collectionFormat === 'multi' ? v : [v]) form.push([name, Array.isArray(t) ? t.map(text).join(delimiter(p.collectionFormat)) : text(t)]);
+        for (const t of Array.isArray(v) && p.collectionFormat === 'multi' ? v : [v])
+          form.push([name, Array.isArray(t) ? t.map(text).join(delimiter(p.collectionFormat)) : text(t)]);
         break;
       case 'body':
         body = v;
@@ -188,12 +223,14 @@ function baseUrl(doc: JsonObject, op: JsonObject, item: JsonObject, swagger2: bo
   if (swagger2) {
     const own = docUrl.protocol.slice(0, -1);
     const schemes = strings(doc.schemes);
-    const scheme = schemes.length === 0 || schemes.includes(own) ? own : schemes.includes('https') ? 'https' : schemes[0];
+    const scheme =
+      schemes.length === 0 || schemes.includes(own) ? own : schemes.includes('https') ? 'https' : schemes[0];
     const host = typeof doc.host === 'string' && doc.host ? doc.host : docUrl.host;
     const basePath = typeof doc.basePath === 'string' ? doc.basePath : '/';
     return `${scheme}://${host}${basePath.startsWith('/') ? '' : '/'}${basePath}`;
   }
-  const servers = [op.servers, item.servers, doc.servers].find((s) => Array.isArray(s) && s.length) as Json[] | undefined;
+  const servers = [op.servers, item.servers, doc.servers].find((s) => Array.isArray(s) && s.length) as
+    Json[] | undefined;
   const server = servers && isObject(servers[0]) ? servers[0] : { url: '/' };
   const variables = isObject(server.variables) ? server.variables : {};
   const template = typeof server.url === 'string' ? server.url : '/';
@@ -208,7 +245,9 @@ function baseUrl(doc: JsonObject, op: JsonObject, item: JsonObject, swagger2: bo
 function queryPairs(name: string, v: Json, p: JsonObject, swagger2: boolean): [string, string][] {
   if (swagger2) {
     if (!Array.isArray(v)) return [[name, text(v)]];
-    return p.collectionFormat === 'multi' ? v.map((e) => [name, text(e)]) : [[name, v.map(text).join(delimiter(p.collectionFormat))]];
+    return p.collectionFormat === 'multi'
+      ? v.map((e) => [name, text(e)])
+      : [[name, v.map(text).join(delimiter(p.collectionFormat))]];
   }
   const style = typeof p.style === 'string' ? p.style : 'form';
   const explode = typeof p.explode === 'boolean' ? p.explode : style === 'form';
@@ -220,14 +259,28 @@ function queryPairs(name: string, v: Json, p: JsonObject, swagger2: boolean): [s
   if (isObject(v)) {
     if (style === 'deepObject') return Object.entries(v).map(([k, e]) => [`${name}[${k}]`, text(e)]);
     if (explode) return Object.entries(v).map(([k, e]) => [k, text(e)]);
-    return [[name, Object.entries(v).flatMap(([k, e]) => [k, text(e)]).join(',')]];
+    return [
+      [
+        name,
+        Object.entries(v)
+          .flatMap(([k, e]) => [k, text(e)])
+          .join(','),
+      ],
+    ];
   }
   return [[name, text(v)]];
 }
 
 /** A path parameter in the simple style: each item encoded, joined by commas. */
 function pathValue(v: Json, explode: boolean): string {
-  if (isObject(v)) return Object.entries(v).map(([k, e]) => (explode ? `${encodeURIComponent(k)}=${encodeURIComponent(text(e))}` : `${encodeURIComponent(k)},${encodeURIComponent(text(e))}`)).join(',');
+  if (isObject(v))
+    return Object.entries(v)
+      .map(([k, e]) =>
+        explode
+          ? `${encodeURIComponent(k)}=${encodeURIComponent(text(e))}`
+          : `${encodeURIComponent(k)},${encodeURIComponent(text(e))}`,
+      )
+      .join(',');
   return items(v, explode).map(encodeURIComponent).join(',');
 }
 
@@ -238,7 +291,13 @@ function items(v: Json, explode: boolean): string[] {
 }
 
 function delimiter(collectionFormat: Json | undefined): string {
-  return collectionFormat === 'ssv' ? ' ' : collectionFormat === 'tsv' ? '\t' : collectionFormat === 'pipes' ? '|' : ',';
+  return collectionFormat === 'ssv'
+    ? ' '
+    : collectionFormat === 'tsv'
+      ? '\t'
+      : collectionFormat === 'pipes'
+        ? '|'
+        : ',';
 }
 
 /** The media types the operation's responses declare (OpenAPI 3). */
@@ -261,21 +320,32 @@ function resolve(doc: JsonObject, v: Json | undefined, pointer: string): Json | 
   let cur = v;
   for (let hops = 0; isObject(cur) && typeof cur.$ref === 'string'; hops++) {
     const ref = cur.$ref;
-    if (!ref.startsWith('#/')) throw configurationError(`the OpenAPI document refers to '${ref}': only references within the document are followed`, pointer);
+    if (!ref.startsWith('#/'))
+      throw configurationError(
+        `the OpenAPI document refers to '${ref}': only references within the document are followed`,
+        pointer,
+      );
     if (hops >= 16) throw configurationError(`the OpenAPI reference '${ref}' does not resolve (a cycle?)`, pointer);
     let target: Json | undefined = doc;
     for (const raw of ref.slice(2).split('/')) {
       const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
       target = isObject(target) ? target[key] : Array.isArray(target) ? target[Number(key)] : undefined;
     }
-    if (target === undefined) throw configurationError(`the OpenAPI reference '${ref}' names nothing in the document`, pointer);
+    if (target === undefined)
+      throw configurationError(`the OpenAPI reference '${ref}' names nothing in the document`, pointer);
     cur = target;
   }
   return cur;
 }
 
 function text(v: Json | undefined): string {
-  return v === null || v === undefined ? '' : typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return v === null || v === undefined
+    ? ''
+    : typeof v === 'string'
+      ? v
+      : typeof v === 'object'
+        ? JSON.stringify(v)
+        : String(v);
 }
 
 function list(v: Json | undefined): Json[] {

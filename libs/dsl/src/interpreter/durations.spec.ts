@@ -1,8 +1,10 @@
 import { ERROR_TYPES, type Outcome } from '@yieldflow/runtime';
 import { load, runWith } from '../testing';
 
-const wf = (body: string, extra = '') => `document:\n  dsl: '1.0.3'\n  namespace: test\n  name: t\n  version: '1.0.0'\n${extra}do:\n${body}`;
-const sleeps = (r: { effects: { kind: string; ms?: number }[] }) => r.effects.filter((e) => e.kind === 'sleep').map((e) => e.ms);
+const wf = (body: string, extra = '') =>
+  `document:\n  dsl: '1.0.3'\n  namespace: test\n  name: t\n  version: '1.0.0'\n${extra}do:\n${body}`;
+const sleeps = (r: { effects: { kind: string; ms?: number }[] }) =>
+  r.effects.filter((e) => e.kind === 'sleep').map((e) => e.ms);
 const errorOf = (o: Outcome) => (o.type === 'fault' ? o.error : undefined);
 
 /** DSL 1.0.3 allows a runtime expression wherever a duration goes; each is evaluated where it stands. */
@@ -15,13 +17,24 @@ describe('durations given as runtime expressions', () => {
   });
 
   it('a timeout.after: the task times out after what its input says', () => {
-    const r = runWith(load(wf(`  - slow:\n      timeout:\n        after: '\${ { milliseconds: .limit } }'\n      wait: PT10S\n`)), { limit: 300 });
+    const r = runWith(
+      load(wf(`  - slow:\n      timeout:\n        after: '\${ { milliseconds: .limit } }'\n      wait: PT10S\n`)),
+      { limit: 300 },
+    );
     expect(errorOf(r.outcome)?.type).toBe(ERROR_TYPES.timeout);
     expect(r.effects[0]).toMatchObject({ kind: 'sleep', ms: 10_000 });
   });
 
   it('a named timeout in use.timeouts', () => {
-    const r = runWith(load(wf(`  - slow:\n      timeout: short\n      wait: PT10S\n`, `use:\n  timeouts:\n    short:\n      after: '\${ "PT0.5S" }'\n`)), {});
+    const r = runWith(
+      load(
+        wf(
+          `  - slow:\n      timeout: short\n      wait: PT10S\n`,
+          `use:\n  timeouts:\n    short:\n      after: '\${ "PT0.5S" }'\n`,
+        ),
+      ),
+      {},
+    );
     expect(errorOf(r.outcome)?.type).toBe(ERROR_TYPES.timeout);
   });
 

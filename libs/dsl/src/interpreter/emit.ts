@@ -5,9 +5,17 @@ import { args, type Gen, type Run, type Scope } from './run';
 import type { Flow } from './run';
 
 /** `emit`: publish the event; its id and time, when not given, come from the task id and the step's clock. */
-export function* runEmit(run: Run, _name: string, task: TaskDef, pointer: string, input: Json, scope: Scope): Gen<Flow> {
+export function* runEmit(
+  run: Run,
+  _name: string,
+  task: TaskDef,
+  pointer: string,
+  input: Json,
+  scope: Scope,
+): Gen<Flow> {
   const props = run.ex.deep(task.emit.event.with, input, args(run, scope, { input }), `${pointer}/emit/event/with`);
-  if (!props || typeof props !== 'object' || Array.isArray(props)) throw configurationError('emit.event.with must give an object', `${pointer}/emit/event/with`);
+  if (!props || typeof props !== 'object' || Array.isArray(props))
+    throw configurationError('emit.event.with must give an object', `${pointer}/emit/event/with`);
   const n = ++run.emitted;
   const event: Record<string, Json> = {
     id: `${run.ctx.taskId}-${n}`,

@@ -20,7 +20,11 @@ export function* runFor(run: Run, _name: string, task: TaskDef, pointer: string,
   for (let i = 0; i < items.length; i++) {
     run.meter.tick(`${pointer}/for`);
     const inner: Scope = { vars: { ...scope.vars, [each]: items[i], [at]: i }, task: scope.task };
-    if (task.while !== undefined && !truthy(run.ex.bare(task.while, data, args(run, inner, { input }), `${pointer}/while`))) break;
+    if (
+      task.while !== undefined &&
+      !truthy(run.ex.bare(task.while, data, args(run, inner, { input }), `${pointer}/while`))
+    )
+      break;
     const flow = yield* run.list(task.do, `${pointer}/do`, data, inner);
     data = flow.output;
     if (flow.end) return { output: data, end: true };

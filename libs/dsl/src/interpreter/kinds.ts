@@ -15,11 +15,22 @@ import { configurationError } from '../errors';
 import { escapePointer } from '../parse';
 import { args } from './run';
 
-export type KindRunner = (run: Run, name: string, task: TaskDef, pointer: string, input: Json, scope: Scope) => Gen<Flow>;
+export type KindRunner = (
+  run: Run,
+  name: string,
+  task: TaskDef,
+  pointer: string,
+  input: Json,
+  scope: Scope,
+) => Gen<Flow>;
 
 const RUNNERS: Record<TaskKind, KindRunner> = {
   call: (run, name, task, pointer, input, scope) =>
-    task.call === 'http' ? runCall(run, name, task, pointer, input, scope) : task.call === 'openapi' ? runOpenApi(run, name, task, pointer, input, scope) : runFunction(run, name, task, pointer, input, scope),
+    task.call === 'http'
+      ? runCall(run, name, task, pointer, input, scope)
+      : task.call === 'openapi'
+        ? runOpenApi(run, name, task, pointer, input, scope)
+        : runFunction(run, name, task, pointer, input, scope),
   do: (run, _name, task, pointer, input, scope) => run.list(task.do, `${pointer}/do`, input, scope),
   emit: runEmit,
   for: runFor,
@@ -33,7 +44,15 @@ const RUNNERS: Record<TaskKind, KindRunner> = {
   wait: runWait,
 };
 
-export function executeKind(run: Run, kind: TaskKind, name: string, task: TaskDef, pointer: string, input: Json, scope: Scope): Gen<Flow> {
+export function executeKind(
+  run: Run,
+  kind: TaskKind,
+  name: string,
+  task: TaskDef,
+  pointer: string,
+  input: Json,
+  scope: Scope,
+): Gen<Flow> {
   return RUNNERS[kind](run, name, task, pointer, input, scope);
 }
 
@@ -42,7 +61,8 @@ function* runFunction(run: Run, _name: string, task: TaskDef, pointer: string, i
   const fnName = String(task.call);
   const fn = run.doc.use?.functions?.[fnName];
   if (!fn) throw configurationError(`no function named '${fnName}' in use.functions`, `${pointer}/call`);
-  const fnInput = task.with === undefined ? input : run.ex.deep(task.with, input, args(run, scope, { input }), `${pointer}/with`);
+  const fnInput =
+    task.with === undefined ? input : run.ex.deep(task.with, input, args(run, scope, { input }), `${pointer}/with`);
   const flow = yield* run.task(fnName, fn, `/use/functions/${escapePointer(fnName)}`, fnInput, { vars: scope.vars });
   return { output: flow.output };
 }

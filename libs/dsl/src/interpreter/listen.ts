@@ -23,10 +23,18 @@ export const ANY_EVENT_TYPE = '*';
  * `listen`: wait for events matching `to` (one, any with an optional `until`, or all), handling each with
  * `foreach` as it arrives. Output: the consumed events (read as data, envelope or raw), in order.
  */
-export function* runListen(run: Run, _name: string, task: TaskDef, pointer: string, input: Json, scope: Scope): Gen<Flow> {
+export function* runListen(
+  run: Run,
+  _name: string,
+  task: TaskDef,
+  pointer: string,
+  input: Json,
+  scope: Scope,
+): Gen<Flow> {
   const to = task.listen.to as Strategy;
   const read: string = task.listen.read ?? 'data';
-  const foreach = task.foreach as { item?: string; at?: string; do?: any[]; output?: { as?: Json }; export?: { as?: Json } } | undefined;
+  const foreach = task.foreach as
+    { item?: string; at?: string; do?: any[]; output?: { as?: Json }; export?: { as?: Json } } | undefined;
   const base = `${pointer}/listen/to`;
   const correlations = new Map<string, Json>();
   const out: Json[] = [];
@@ -51,7 +59,13 @@ export function* runListen(run: Run, _name: string, task: TaskDef, pointer: stri
     }
     const a = args(run, inner, { input });
     result = run.ex.transform(foreach.output?.as, result, a, `${pointer}/foreach/output/as`);
-    if (foreach.export?.as !== undefined) run.context = run.ex.transform(foreach.export.as, result, args(run, inner, { input, output: result }), `${pointer}/foreach/export/as`);
+    if (foreach.export?.as !== undefined)
+      run.context = run.ex.transform(
+        foreach.export.as,
+        result,
+        args(run, inner, { input, output: result }),
+        `${pointer}/foreach/export/as`,
+      );
     out.push(result);
     data = result;
     return end;
@@ -66,7 +80,11 @@ export function* runListen(run: Run, _name: string, task: TaskDef, pointer: stri
   if (to.all) {
     const pending = to.all.map((f, i) => ({ f, i }));
     while (pending.length) {
-      const e = yield* next(run, pending.map((p) => p.f), (ev) => pending.some((p) => match(p.f, ev, `${base}/all/${p.i}`)));
+      const e = yield* next(
+        run,
+        pending.map((p) => p.f),
+        (ev) => pending.some((p) => match(p.f, ev, `${base}/all/${p.i}`)),
+      );
       const hit = pending.findIndex((p) => match(p.f, e, `${base}/all/${p.i}`));
       pending.splice(hit, 1);
       if (yield* consume(e)) return { output: out, end: true };
@@ -93,7 +111,11 @@ export function* runListen(run: Run, _name: string, task: TaskDef, pointer: stri
   const stopAll = !!until.all;
   const stopped = new Set<number>();
   for (;;) {
-    const e = yield* next(run, [...any, ...stops], (ev) => anyMatch(ev) || stops.some((f, i) => match(f, ev, `${base}/until/${i}`)));
+    const e = yield* next(
+      run,
+      [...any, ...stops],
+      (ev) => anyMatch(ev) || stops.some((f, i) => match(f, ev, `${base}/until/${i}`)),
+    );
     const stopHit = stops.findIndex((f, i) => !stopped.has(i) && match(f, e, `${base}/until/${i}`));
     if (stopHit >= 0 || (stops.length === 0 && !anyMatch(e))) {
       stopped.add(stopHit);
@@ -125,7 +147,15 @@ function eventTypes(filters: Filter[]): string[] {
 }
 
 /** Does an event pass a filter: each `with` attribute equal (or a regex, or an expression), then correlations. */
-function matches(run: Run, f: Filter, e: Event, input: Json, scope: Scope, pointer: string, correlations: Map<string, Json>): boolean {
+function matches(
+  run: Run,
+  f: Filter,
+  e: Event,
+  input: Json,
+  scope: Scope,
+  pointer: string,
+  correlations: Map<string, Json>,
+): boolean {
   for (const [k, want] of Object.entries(f.with ?? {})) {
     const have = e[k] ?? null;
     if (!attribute(run, want, have, input, scope, `${pointer}/with/${k}`)) return false;
@@ -133,7 +163,10 @@ function matches(run: Run, f: Filter, e: Event, input: Json, scope: Scope, point
   for (const [name, c] of Object.entries(f.correlate ?? {})) {
     const value = run.ex.bare(c.from, e, args(run, scope, { input }), `${pointer}/correlate/${name}/from`);
     let expected: Json | undefined;
-    if (c.expect !== undefined) expected = isExpression(c.expect) ? run.ex.deep(c.expect, input, args(run, scope, { input }), `${pointer}/correlate/${name}/expect`) : c.expect;
+    if (c.expect !== undefined)
+      expected = isExpression(c.expect)
+        ? run.ex.deep(c.expect, input, args(run, scope, { input }), `${pointer}/correlate/${name}/expect`)
+        : c.expect;
     else expected = correlations.get(name);
     if (expected === undefined) correlations.set(name, value);
     else if (JSON.stringify(expected) !== JSON.stringify(value)) return false;

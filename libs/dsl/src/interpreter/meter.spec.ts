@@ -2,11 +2,15 @@ import { Execution, type Outcome, type TaskErrorData } from '@yieldflow/runtime'
 import { load, runWith } from '../testing';
 
 const errorOf = (outcome: Outcome): TaskErrorData => (outcome.type === 'fault' ? outcome.error : ({} as TaskErrorData));
-const wf = (body: string) => `document:\n  dsl: '1.0.3'\n  namespace: test\n  name: t\n  version: '1.0.0'\ndo:\n${body}`;
+const wf = (body: string) =>
+  `document:\n  dsl: '1.0.3'\n  namespace: test\n  name: t\n  version: '1.0.0'\ndo:\n${body}`;
 
 describe('resume budget', () => {
   it('cuts off a then-loop with no wait in it, naming the budget', () => {
-    const r = runWith(load(wf(`  - spin:\n      set:\n        x: 1\n      then: spin`), { budget: { steps: 500, cpuMs: 60_000 } }), {});
+    const r = runWith(
+      load(wf(`  - spin:\n      set:\n        x: 1\n      then: spin`), { budget: { steps: 500, cpuMs: 60_000 } }),
+      {},
+    );
     expect(r.outcome.type).toBe('fault');
     const error = errorOf(r.outcome);
     expect(error.title).toBe('Budget exceeded');
@@ -23,12 +27,25 @@ describe('resume budget', () => {
   });
 
   it('cuts off a for over more items than a resume may run', () => {
-    const r = runWith(load(wf(`  - each:\n      for:\n        in: \${ [range(0; 100000)] }\n      do:\n        - add:\n            set:\n              n: \${ $index }`), { budget: { steps: 1000, cpuMs: 60_000 } }), {});
+    const r = runWith(
+      load(
+        wf(
+          `  - each:\n      for:\n        in: \${ [range(0; 100000)] }\n      do:\n        - add:\n            set:\n              n: \${ $index }`,
+        ),
+        { budget: { steps: 1000, cpuMs: 60_000 } },
+      ),
+      {},
+    );
     expect(errorOf(r.outcome).budget?.name).toBe('LIMIT_STEPS_PER_RESUME');
   });
 
   it('bounds the time of a resume', () => {
-    const r = runWith(load(wf(`  - spin:\n      set:\n        x: \${ [range(0; 2000)] | length }\n      then: spin`), { budget: { steps: 1e9, cpuMs: 50 } }), {});
+    const r = runWith(
+      load(wf(`  - spin:\n      set:\n        x: \${ [range(0; 2000)] | length }\n      then: spin`), {
+        budget: { steps: 1e9, cpuMs: 50 },
+      }),
+      {},
+    );
     expect(errorOf(r.outcome).budget?.name).toBe('LIMIT_CPU_MS_PER_RESUME');
   });
 
@@ -40,7 +57,9 @@ describe('resume budget', () => {
   });
 
   it('a close of a spinning workflow ends: the rebuilt run is cut off by the budget', () => {
-    const fn = load(wf(`  - spin:\n      set:\n        x: 1\n      then: spin`), { budget: { steps: 300, cpuMs: 60_000 } });
+    const fn = load(wf(`  - spin:\n      set:\n        x: 1\n      then: spin`), {
+      budget: { steps: 300, cpuMs: 60_000 },
+    });
     const { execution, outcome } = Execution.replay(fn, {}, 't1', 0, []);
     expect(outcome.type).toBe('fault');
     expect(() => execution.close()).not.toThrow();

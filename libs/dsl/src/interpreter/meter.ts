@@ -33,11 +33,23 @@ export class Meter {
   tick(pointer: string): void {
     this.steps++;
     if (this.steps > this.budget.steps) {
-      throw new BudgetError('LIMIT_STEPS_PER_RESUME', this.budget.steps, this.steps, 'tasks run in one resume, without a wait between them', pointer);
+      throw new BudgetError(
+        'LIMIT_STEPS_PER_RESUME',
+        this.budget.steps,
+        this.steps,
+        'tasks run in one resume, without a wait between them',
+        pointer,
+      );
     }
     const ms = Math.round(performance.now() - this.startedAt);
     if (ms > this.budget.cpuMs) {
-      throw new BudgetError('LIMIT_CPU_MS_PER_RESUME', this.budget.cpuMs, ms, 'milliseconds run in one resume, without a wait', pointer);
+      throw new BudgetError(
+        'LIMIT_CPU_MS_PER_RESUME',
+        this.budget.cpuMs,
+        ms,
+        'milliseconds run in one resume, without a wait',
+        pointer,
+      );
     }
   }
 

@@ -54,7 +54,6 @@ export interface Flow {
   then?: string;
 }
 
-
 /** What tasks nested in a scope see: iteration and error variables, and the current task. */
 export interface Scope {
   vars: Record<string, Json>;
@@ -81,14 +80,19 @@ export function args(run: Run, scope: Scope, extra: Record<string, Json> = {}): 
 /** An effect bounded by the enclosing timeouts. */
 export function bounded<E extends Effect>(run: Run, effect: E): E {
   if (run.deadline === undefined || effect.kind === 'emit') return effect;
-  return { ...effect, deadline: effect.deadline === undefined ? run.deadline : Math.min(effect.deadline, run.deadline) };
+  return {
+    ...effect,
+    deadline: effect.deadline === undefined ? run.deadline : Math.min(effect.deadline, run.deadline),
+  };
 }
 
 /** Any thrown value as a TaskError that names where it happened. */
 export function asTaskError(err: unknown, instance: string): TaskError {
   if (err instanceof TaskError && err.budget) return err;
   if (err instanceof TaskError) {
-    return err.instance ? err : new TaskError({ type: err.type, status: err.status, title: err.title, detail: err.detail, instance });
+    return err.instance
+      ? err
+      : new TaskError({ type: err.type, status: err.status, title: err.title, detail: err.detail, instance });
   }
   return runtimeError(err instanceof Error ? err.message : String(err), instance);
 }
@@ -111,7 +115,8 @@ export function plain(v: unknown): Json {
  * evaluated where it stands (DSL 1.0.3 allows one wherever a duration goes).
  */
 export function durationOf(run: Run, d: Duration, input: Json, scope: Scope, pointer: string): number {
-  const value: unknown = typeof d === 'string' && isExpression(d) ? run.ex.deep(d, input, args(run, scope, { input }), pointer) : d;
+  const value: unknown =
+    typeof d === 'string' && isExpression(d) ? run.ex.deep(d, input, args(run, scope, { input }), pointer) : d;
   try {
     return durationMs(value as Duration);
   } catch (err) {

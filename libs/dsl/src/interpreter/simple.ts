@@ -8,11 +8,21 @@ import type { Flow } from './run';
 
 export function* runSet(run: Run, _name: string, task: TaskDef, pointer: string, input: Json, scope: Scope): Gen<Flow> {
   const a = args(run, scope, { input });
-  const value = typeof task.set === 'string' ? run.ex.bare(task.set, input, a, `${pointer}/set`) : run.ex.deep(task.set, input, a, `${pointer}/set`);
+  const value =
+    typeof task.set === 'string'
+      ? run.ex.bare(task.set, input, a, `${pointer}/set`)
+      : run.ex.deep(task.set, input, a, `${pointer}/set`);
   return { output: value };
 }
 
-export function* runSwitch(run: Run, _name: string, task: TaskDef, pointer: string, input: Json, scope: Scope): Gen<Flow> {
+export function* runSwitch(
+  run: Run,
+  _name: string,
+  task: TaskDef,
+  pointer: string,
+  input: Json,
+  scope: Scope,
+): Gen<Flow> {
   const cases = task.switch as Record<string, { when?: string; then?: string }>[];
   let fallback: string | undefined;
   for (let i = 0; i < cases.length; i++) {
@@ -32,7 +42,8 @@ export function* runSwitch(run: Run, _name: string, task: TaskDef, pointer: stri
 
 export function* runWait(run: Run, name: string, task: TaskDef, pointer: string, input: Json, scope: Scope): Gen<Flow> {
   let d = task.wait;
-  if (typeof d === 'string' && d.trim().startsWith('${')) d = run.ex.deep(d, input, args(run, scope, { input }), `${pointer}/wait`);
+  if (typeof d === 'string' && d.trim().startsWith('${'))
+    d = run.ex.deep(d, input, args(run, scope, { input }), `${pointer}/wait`);
   let ms: number;
   try {
     ms = durationMs(d);
@@ -49,7 +60,14 @@ export function* runWait(run: Run, name: string, task: TaskDef, pointer: string,
   return { output: input };
 }
 
-export function* runRaise(run: Run, _name: string, task: TaskDef, pointer: string, input: Json, scope: Scope): Gen<Flow> {
+export function* runRaise(
+  run: Run,
+  _name: string,
+  task: TaskDef,
+  pointer: string,
+  input: Json,
+  scope: Scope,
+): Gen<Flow> {
   const ref = task.raise.error as string | ErrorDef;
   const def = typeof ref === 'string' ? run.doc.use?.errors?.[ref] : ref;
   if (!def) throw configurationError(`no error named '${String(ref)}' in use.errors`, `${pointer}/raise/error`);

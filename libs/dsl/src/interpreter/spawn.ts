@@ -5,10 +5,24 @@ import { args, bounded, type Gen, plain, type Run, type Scope } from './run';
 import type { Flow } from './run';
 
 /** `run: workflow`: start the referenced workflow as a child task and wait for it; its fault is this task's. */
-export function* runWorkflow(run: Run, _name: string, task: TaskDef, pointer: string, input: Json, scope: Scope): Gen<Flow> {
+export function* runWorkflow(
+  run: Run,
+  _name: string,
+  task: TaskDef,
+  pointer: string,
+  input: Json,
+  scope: Scope,
+): Gen<Flow> {
   const w = task.run.workflow;
-  const childInput = w.input === undefined ? input : run.ex.deep(w.input, input, args(run, scope, { input }), `${pointer}/run/workflow/input`);
-  const ref = { namespace: w.namespace as string, name: w.name as string, version: (w.version as string | undefined) ?? 'latest' };
+  const childInput =
+    w.input === undefined
+      ? input
+      : run.ex.deep(w.input, input, args(run, scope, { input }), `${pointer}/run/workflow/input`);
+  const ref = {
+    namespace: w.namespace as string,
+    name: w.name as string,
+    version: (w.version as string | undefined) ?? 'latest',
+  };
   const results: ChildResult[] = yield bounded(run, spawn([{ definitionRef: ref, input: childInput }], 'all'));
   return { output: childOutput(results[0], pointer, `workflow ${ref.namespace}/${ref.name}:${ref.version}`) };
 }
@@ -17,7 +31,14 @@ export function* runWorkflow(run: Run, _name: string, task: TaskDef, pointer: st
  * `fork`: each branch runs as a child task of a synthesized document (the branch as its only task, the
  * parent's `use`), all awaited, or, with `compete`, the first to end wins and the others are cancelled.
  */
-export function* runFork(run: Run, name: string, task: TaskDef, pointer: string, input: Json, _scope: Scope): Gen<Flow> {
+export function* runFork(
+  run: Run,
+  name: string,
+  task: TaskDef,
+  pointer: string,
+  input: Json,
+  _scope: Scope,
+): Gen<Flow> {
   const branches = (task.fork?.branches ?? []) as Record<string, TaskDef>[];
   if (branches.length === 0) return { output: [] };
   const compete = task.fork.compete === true;
@@ -34,9 +55,19 @@ export function* runFork(run: Run, name: string, task: TaskDef, pointer: string,
   return { output: results.map((r, i) => childOutput(r, `${pointer}/fork/branches/${i}`, `branch ${i}`)) };
 }
 
-export function branchDocument(doc: WorkflowDocument, forkName: string, branchName: string, branch: Record<string, TaskDef>): WorkflowDocument {
+export function branchDocument(
+  doc: WorkflowDocument,
+  forkName: string,
+  branchName: string,
+  branch: Record<string, TaskDef>,
+): WorkflowDocument {
   const out: WorkflowDocument = {
-    document: { dsl: doc.document.dsl, namespace: doc.document.namespace, name: documentName(`${doc.document.name}-${forkName}-${branchName}`), version: doc.document.version },
+    document: {
+      dsl: doc.document.dsl,
+      namespace: doc.document.namespace,
+      name: documentName(`${doc.document.name}-${forkName}-${branchName}`),
+      version: doc.document.version,
+    },
     do: [plain(branch) as Record<string, TaskDef>],
   };
   if (doc.use) out.use = plain(doc.use) as WorkflowDocument['use'];

@@ -5,10 +5,20 @@ import { escapePointer } from '../parse';
 import type { TaskDef, TaskList, TimeoutDef } from '../types';
 import { taskKind } from '../walk';
 import { executeKind } from './kinds';
-import { args, asTaskError, dateTime, durationOf, type Flow, type Gen, isTimeout, plain, type Run, type Scope } from './run';
+import {
+  args,
+  asTaskError,
+  dateTime,
+  durationOf,
+  type Flow,
+  type Gen,
+  isTimeout,
+  plain,
+  type Run,
+  type Scope,
+} from './run';
 
 export type { Flow } from './run';
-
 
 /** Run a task list in order, following `then` directives within it. */
 export function* runList(run: Run, list: TaskList, pointer: string, input: Json, scope: Scope): Gen<Flow> {
@@ -26,14 +36,25 @@ export function* runList(run: Run, list: TaskList, pointer: string, input: Json,
       continue;
     }
     const next = names.indexOf(flow.then);
-    if (next < 0) throw configurationError(`flow directive 'then: ${flow.then}' names no task of this list`, `${pointer}/${i}/${escapePointer(name)}/then`);
+    if (next < 0)
+      throw configurationError(
+        `flow directive 'then: ${flow.then}' names no task of this list`,
+        `${pointer}/${i}/${escapePointer(name)}/then`,
+      );
     i = next;
   }
   return { output: data };
 }
 
 /** One task: `if`, input, timeout, the task itself, output, export, and its trace entries. */
-export function* runTask(run: Run, name: string, task: TaskDef, pointer: string, rawInput: Json, outer: Scope): Gen<Flow> {
+export function* runTask(
+  run: Run,
+  name: string,
+  task: TaskDef,
+  pointer: string,
+  rawInput: Json,
+  outer: Scope,
+): Gen<Flow> {
   const { ctx, ex } = run;
   run.meter.tick(pointer);
   const startedAt = ctx.now();
@@ -65,7 +86,8 @@ export function* runTask(run: Run, name: string, task: TaskDef, pointer: string,
     const kind = taskKind(task);
     if (!kind) throw configurationError(`task '${name}' is of no known kind`, pointer);
     const result = yield* executeKind(run, kind, name, task, pointer, input, scope);
-    if (ownDeadline !== undefined && ctx.now() >= ownDeadline) throw TaskError.timeout(`task '${name}' overran its timeout`, pointer);
+    if (ownDeadline !== undefined && ctx.now() >= ownDeadline)
+      throw TaskError.timeout(`task '${name}' overran its timeout`, pointer);
     descriptor.output = result.output;
     const output = ex.transform(task.output?.as, result.output, args(run, scope, { input }), `${pointer}/output/as`);
     checkSchema(run, task.output?.schema, output, `${pointer}/output/schema`, 'task output');
@@ -78,7 +100,12 @@ export function* runTask(run: Run, name: string, task: TaskDef, pointer: string,
     return { output, end: result.end, then: result.then ?? task.then };
   } catch (err) {
     let error = asTaskError(err, pointer);
-    if (ownDeadline !== undefined && isTimeout(err) && ctx.now() >= ownDeadline && (outerDeadline === undefined || ownDeadline <= outerDeadline)) {
+    if (
+      ownDeadline !== undefined &&
+      isTimeout(err) &&
+      ctx.now() >= ownDeadline &&
+      (outerDeadline === undefined || ownDeadline <= outerDeadline)
+    ) {
       error = TaskError.timeout(`task '${name}' timed out after ${ownDeadline - startedAt} ms`, pointer);
     }
     ended = true;
@@ -90,14 +117,32 @@ export function* runTask(run: Run, name: string, task: TaskDef, pointer: string,
   }
 }
 
-export function timeoutOf(run: Run, timeout: string | TimeoutDef | undefined, pointer: string, input: Json, scope: Scope): number | undefined {
+export function timeoutOf(
+  run: Run,
+  timeout: string | TimeoutDef | undefined,
+  pointer: string,
+  input: Json,
+  scope: Scope,
+): number | undefined {
   if (timeout === undefined) return undefined;
   const def = typeof timeout === 'string' ? run.doc.use?.timeouts?.[timeout] : timeout;
   if (!def) throw configurationError(`no timeout named '${String(timeout)}' in use.timeouts`, pointer);
-  return durationOf(run, def.after, input, scope, typeof timeout === 'string' ? `/use/timeouts/${escapePointer(timeout)}/after` : `${pointer}/after`);
+  return durationOf(
+    run,
+    def.after,
+    input,
+    scope,
+    typeof timeout === 'string' ? `/use/timeouts/${escapePointer(timeout)}/after` : `${pointer}/after`,
+  );
 }
 
-export function checkSchema(run: Run, schema: { document?: Json } | undefined, value: Json, pointer: string, what: string): void {
+export function checkSchema(
+  run: Run,
+  schema: { document?: Json } | undefined,
+  value: Json,
+  pointer: string,
+  what: string,
+): void {
   if (!schema?.document) return;
   const problem = run.validateSchema(schema.document, value);
   if (problem) throw validationError(`${what} does not match its schema: ${problem}`, pointer);

@@ -75,20 +75,36 @@ function caught(run: Run, c: any, error: TaskError, input: Json, scope: Scope, p
   }
   const a = args(run, scope, { input });
   if (c.when !== undefined && !truthy(run.ex.bare(c.when, input, a, `${pointer}/catch/when`))) return false;
-  if (c.exceptWhen !== undefined && truthy(run.ex.bare(c.exceptWhen, input, a, `${pointer}/catch/exceptWhen`))) return false;
+  if (c.exceptWhen !== undefined && truthy(run.ex.bare(c.exceptWhen, input, a, `${pointer}/catch/exceptWhen`)))
+    return false;
   return true;
 }
 
 /** Delay before the next attempt (ms), or null when the policy allows no more. */
-function nextDelay(run: Run, p: RetryDef, attempt: number, attemptStart: number, firstStart: number, error: TaskError, input: Json, scope: Scope, pointer: string): number | null {
+function nextDelay(
+  run: Run,
+  p: RetryDef,
+  attempt: number,
+  attemptStart: number,
+  firstStart: number,
+  error: TaskError,
+  input: Json,
+  scope: Scope,
+  pointer: string,
+): number | null {
   const a = args(run, scope, { input });
   if (p.when !== undefined && !truthy(run.ex.bare(p.when, input, a, `${pointer}/catch/retry/when`))) return null;
-  if (p.exceptWhen !== undefined && truthy(run.ex.bare(p.exceptWhen, input, a, `${pointer}/catch/retry/exceptWhen`))) return null;
+  if (p.exceptWhen !== undefined && truthy(run.ex.bare(p.exceptWhen, input, a, `${pointer}/catch/retry/exceptWhen`)))
+    return null;
   const count = p.limit?.attempt?.count;
   if (count !== undefined && attempt > count) return null; // count retries after the first attempt
   const now = run.ctx.now();
   const ms = (d: Duration, at: string): number => durationOf(run, d, input, scope, `${pointer}/catch/retry${at}`);
-  if (p.limit?.attempt?.duration !== undefined && now - attemptStart > ms(p.limit.attempt.duration, '/limit/attempt/duration')) return null;
+  if (
+    p.limit?.attempt?.duration !== undefined &&
+    now - attemptStart > ms(p.limit.attempt.duration, '/limit/attempt/duration')
+  )
+    return null;
   const base = p.delay === undefined ? 0 : ms(p.delay, '/delay');
   let delay = base;
   if (p.backoff?.linear) delay = base * attempt;
@@ -98,7 +114,8 @@ function nextDelay(run: Run, p: RetryDef, attempt: number, attemptStart: number,
     const to = ms(p.jitter.to, '/jitter/to');
     delay += from + (to > from ? deterministic(`${run.ctx.taskId}:${pointer}:${attempt}:${now}`) % (to - from + 1) : 0);
   }
-  if (p.limit?.duration !== undefined && now + delay - firstStart > ms(p.limit.duration, '/limit/duration')) return null;
+  if (p.limit?.duration !== undefined && now + delay - firstStart > ms(p.limit.duration, '/limit/duration'))
+    return null;
   void error;
   return delay;
 }

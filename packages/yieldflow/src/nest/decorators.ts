@@ -26,7 +26,8 @@ function mark(key: string, value: unknown): MethodDecorator {
  * world (it is replayed after a crash, and may run ahead of a sleep's due time): yield effects, and put
  * work with side effects in an `@Activity()`.
  */
-export const Coroutine = (name: string, options: CoroutineOptions = {}): MethodDecorator => mark(COROUTINE_METADATA, { name, options } satisfies CoroutineMetadata);
+export const Coroutine = (name: string, options: CoroutineOptions = {}): MethodDecorator =>
+  mark(COROUTINE_METADATA, { name, options } satisfies CoroutineMetadata);
 
 /** An async method of a provider is the activity `name`, performed by the worker for `yield activity(name, args)`. */
 export const Activity = (name: string): MethodDecorator => mark(ACTIVITY_METADATA, name);

@@ -43,7 +43,8 @@ export class YieldflowExplorer implements OnApplicationBootstrap, OnApplicationS
         const at = `${instance.constructor.name}.${method}`;
         const c = Reflect.getMetadata(COROUTINE_METADATA, fn) as CoroutineMetadata | undefined;
         if (c) {
-          if (where.has(c.name)) throw new Error(`@Coroutine('${c.name}') is declared twice: ${where.get(c.name)} and ${at}`);
+          if (where.has(c.name))
+            throw new Error(`@Coroutine('${c.name}') is declared twice: ${where.get(c.name)} and ${at}`);
           where.set(c.name, at);
           coroutines.push(defineCoroutine(c.name, (fn as Coroutine).bind(instance) as Coroutine, c.options));
         }
@@ -61,7 +62,9 @@ export class YieldflowExplorer implements OnApplicationBootstrap, OnApplicationS
     if (this.options.worker === false) return;
     const { coroutines, activities } = this.explore();
     this.running = await createWorker({ ...this.options, coroutines, activities });
-    this.logger.log(`worker ${this.running.workerId} started (group ${this.running.group}): ${this.running.coroutines.join(', ')}`);
+    this.logger.log(
+      `worker ${this.running.workerId} started (group ${this.running.group}): ${this.running.coroutines.join(', ')}`,
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {

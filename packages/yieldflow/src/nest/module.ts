@@ -7,7 +7,12 @@ import type { YieldflowModuleAsyncOptions, YieldflowModuleOptions } from './opti
 
 const shared: Provider[] = [
   YieldflowExplorer,
-  { provide: YieldflowClient, inject: [YIELDFLOW_OPTIONS], useFactory: (o: YieldflowModuleOptions) => new YieldflowClient({ baseUrl: o.baseUrl ?? 'http://127.0.0.1:3000', apiKey: o.apiKey }) },
+  {
+    provide: YieldflowClient,
+    inject: [YIELDFLOW_OPTIONS],
+    useFactory: (o: YieldflowModuleOptions) =>
+      new YieldflowClient({ baseUrl: o.baseUrl ?? 'http://127.0.0.1:3000', apiKey: o.apiKey }),
+  },
 ];
 
 /**
@@ -31,7 +36,10 @@ export class YieldflowModule {
       module: YieldflowModule,
       global: true,
       imports: [DiscoveryModule, ...(options.imports ?? [])],
-      providers: [{ provide: YIELDFLOW_OPTIONS, inject: options.inject ?? [], useFactory: options.useFactory }, ...shared],
+      providers: [
+        { provide: YIELDFLOW_OPTIONS, inject: options.inject ?? [], useFactory: options.useFactory },
+        ...shared,
+      ],
       exports: [YieldflowClient, YieldflowExplorer],
     };
   }

@@ -120,6 +120,33 @@ function lockDown(extra) {
   harden(roots.concat(extra));
 }
 
+const VARIABLE = /\$([A-Za-z_][A-Za-z0-9_]*)/g;
+const verdicts = new Map();
+/**
+ * Why real jq cannot compile expr, or null; once per distinct expression (bounded like the compiled cache).
+ * jqjs compiles some broken expressions ('.qty *' gives nothing), so no engine's answer is trusted before
+ * this. The expression is compiled, never run (the untaken branch of 'if false'), every '$name' bound.
+ */
+function jqRejects(expr) {
+  const known = verdicts.get(expr);
+  if (known !== undefined) return known;
+  const vars = [...new Set([...expr.matchAll(VARIABLE)].map((m) => m[1]))].filter((v) => v !== '__loc__' && v !== 'ENV' && v !== '__prog_args');
+  const program = vars.map((v) => 'null as $' + v + ' | ').join('') + 'if false then (' + expr + '\n) else null end';
+  let verdict = null;
+  try {
+    jqweb.raw('null', program, ['-c']);
+  } catch (e) {
+    const text = String((e && (e.stderr || e.message)) || e);
+    const lines = text.split('\n').filter((l) => l.startsWith('jq: error'));
+    verdict = lines.length
+      ? lines.map((l) => l.replace(/^jq: error(: )?/, '').replace(/ \(Unix shell quoting issues\?\)/, '').replace(/ at <top-level>, line \d+:$/, '')).join('; ')
+      : 'jq cannot compile it';
+  }
+  if (verdicts.size >= cacheSize) verdicts.clear();
+  verdicts.set(expr, verdict);
+  return verdict;
+}
+
 function viaJqjs(expr, input, args) {
   if (JQJS_WRONG.test(expr)) return { unsupported: true };
   let f = cache.get(expr);
@@ -174,6 +201,8 @@ async function main() {
   lockDown([jqjs, jqjsModule.formats]);
   process.on('message', (req) => {
     const { id, expr, input, args, engine } = req;
+    const rejected = jqRejects(expr);
+    if (rejected !== null) return send({ id, ok: false, error: 'the expression does not compile in jq: ' + rejected });
     let first;
     if (engine !== 'jq') {
       try {

@@ -82,8 +82,19 @@ function outputs(list) {
 // constructs jqjs gets wrong (not merely lacks): sent to real jq. A 'def' would land in jqjs's global
 // function table, seen by every later expression; the prototype names go too, so they are ordinary keys.
 // jqjs's formats differ from jq's (@html escapes twice, @sh prints the type, @base64 encodes Latin-1), and
-// its keys yields each key rather than one array.
-const JQJS_WRONG = /\/\/|\bdef\b|__proto__|\bconstructor\b|\bprototype\b|@(html|sh|uri|base64d?|base32d?|json|tsv)\b|\bkeys\b/;
+// its keys yields each key rather than one array. test/jq-differential.test.ts found the rest: slices drop
+// their last element, '?' drops null outputs, '/' and '%' give null where jq fails (by zero) or answers
+// (a negative divisor), del and delpaths leave nulls, computed object keys neither fail on a number nor
+// multiply, range with a (negative) step, limit below zero, getpath with a negative index, from_entries with
+// 'k' or 'name', round of -1.5, infinite and nan, sorting arrays of arrays, $__loc__ and $ENV.
+const JQJS_WRONG = new RegExp(
+  [
+    '/', '%', '\\?', '\\[[^\\][{}"]*:', '[{,]\\s*\\([^()]*\\)\\s*:', 'range\\([^;()]*;[^;()]*;', '__proto__', '\\$__loc__', '\\$ENV\\b',
+    '@(html|sh|uri|base64d?|base32d?|json|tsv)\\b',
+    '\\b(def|constructor|prototype|keys|env|del|delpaths|getpath|from_entries|round|infinite|nan|limit)\\b',
+    '\\b(sort|sort_by|group_by|unique|unique_by|min|max|min_by|max_by)\\b',
+  ].join('|'),
+);
 
 const hardened = new WeakSet();
 /** Object.freeze on everything reachable from the roots: own properties (values, getters, setters) and prototypes. */

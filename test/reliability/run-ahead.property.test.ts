@@ -78,8 +78,20 @@ class Deployment {
   }
 
   async stopAll(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.close()));
+    const stopping = this.workers;
     this.workers = [];
+    await Promise.all(stopping.map((w) => w.close()));
+  }
+
+  /** The partition's lease lapses (as after a long pause): another worker, or this one under a new token, takes over. */
+  async loseLease(): Promise<void> {
+    if (this.workers.length < 2) await this.start();
+    await this.redis.del(`${this.store.keys.partition(0)}own`);
+  }
+
+  async restart(): Promise<void> {
+    await this.stopAll();
+    await this.start();
   }
 
   async close(): Promise<void> {
@@ -115,15 +127,8 @@ async function drive(dep: Deployment, script: Script): Promise<unknown> {
       await dep.store.cancel('default', id);
       break;
     }
-    if (action === 'lose-lease') {
-      // the lease lapses (as after a long pause): another worker, or this one under a new token, takes over
-      if (dep.workers.length < 2) await dep.start();
-      await dep.redis.del(`${dep.store.keys.partition(0)}own`);
-    }
-    if (action === 'restart') {
-      await dep.stopAll();
-      await dep.start();
-    }
+    if (action === 'lose-lease') await dep.loseLease();
+    if (action === 'restart') await dep.restart();
     if (op.k === 'recv') {
       await eventually(
         async () => ((await dep.store.send('default', id, `v${i}`)).accepted ? true : undefined),
@@ -142,6 +147,25 @@ async function drive(dep: Deployment, script: Script): Promise<unknown> {
   );
   const journal = await dep.store.journal(id);
   return { status: end.status, output: end.output ?? null, journal: normalise(journal, Date.parse(end.createdAt)) };
+}
+
+interface Shock {
+  atMs: number;
+  what: 'lose-lease' | 'restart';
+}
+const shocksArb = fc.array(
+  fc.record({ atMs: fc.integer({ min: 0, max: 700 }), what: fc.constantFrom<Shock['what']>('lose-lease', 'restart') }),
+  { minLength: 1, maxLength: 3 },
+);
+
+/** Take-overs at given moments, whatever the task is doing then (a run-ahead step may be about to commit). */
+async function shake(dep: Deployment, shocks: Shock[]): Promise<void> {
+  const start = Date.now();
+  for (const s of [...shocks].sort((a, b) => a.atMs - b.atMs)) {
+    await new Promise((r) => setTimeout(r, Math.max(0, start + s.atMs - Date.now())));
+    if (s.what === 'lose-lease') await dep.loseLease();
+    else await dep.restart();
+  }
 }
 
 /** Kinds and results; each sleep's due time measured from the step before it (a receive's clock is its arrival). */
@@ -195,5 +219,19 @@ describe('run-ahead keeps every journal as it is without it', () => {
       { numRuns: 15, verbose: true },
     );
     expect(on.ranAhead).toBeGreaterThan(before);
+  });
+
+  it('for take-overs at random moments, not only while a task waits', async () => {
+    const noCancel = scriptArb.map((s) => ({ ...s, actions: s.actions.map((a) => (a === 'cancel' ? 'none' : a)) }));
+    await fc.assert(
+      fc.asyncProperty(noCancel, shocksArb, async (script, shocks) => {
+        const [[a], [b]] = await Promise.all([
+          Promise.all([drive(on, script), shake(on, shocks)]),
+          Promise.all([drive(off, script), shake(off, shocks)]),
+        ]);
+        expect(a).toEqual(b);
+      }),
+      { numRuns: 20, verbose: true },
+    );
   });
 });

@@ -1,4 +1,6 @@
+import { TaskError } from '@yieldflow/runtime';
 import { ExpressionFailure, JqEvaluator } from './evaluator';
+import { Expressions } from './expr';
 import { compilePath } from './path';
 
 const cases: [string, unknown, Record<string, unknown>, unknown][] = [
@@ -126,6 +128,19 @@ describe('an expression real jq rejects fails, whatever the engine', () => {
       expect(failure).toBeInstanceOf(ExpressionFailure);
       expect((failure as ExpressionFailure).expression).toBe(expr);
       expect((failure as Error).message).toMatch(/does not compile in jq: syntax error/);
+    });
+    it("faults the task with the DSL's expression error, naming the expression and jq's message", () => {
+      let failure: unknown;
+      try {
+        new Expressions(ev).run('.qty *', { qty: 2 }, {}, '/do/0/total');
+      } catch (err) {
+        failure = err;
+      }
+      expect(failure).toBeInstanceOf(TaskError);
+      expect(failure).toMatchObject({ status: 400, instance: '/do/0/total' });
+      expect((failure as TaskError).detail).toMatch(
+        /^evaluating '\.qty \*': the expression does not compile in jq: syntax error/,
+      );
     });
     it('keeps accepting what jq accepts, with $variables bound or not', () => {
       expect(ev.evaluate('.qty * $n', { qty: 2 }, { n: 3 })).toBe(6);

@@ -10,6 +10,9 @@ import { startStack, type Stack } from './support/stack';
  */
 import { hasSpecKit, SPEC_DIR as SPEC } from '../libs/dsl/src/spec-kit';
 
+/** The entries of a DSL task's trace these tests read. */
+type TraceEntry = { task: string; phase: string };
+
 // without the spec kit (SW_SPEC_DIR) its tests are reported as not run (skipped), never as passed
 const kitIt = hasSpecKit ? it : it.skip;
 const conformance = readFileSync(resolve(__dirname, '../docs/CONFORMANCE.md'), 'utf8');
@@ -106,7 +109,7 @@ describe('definitions through the REST API', () => {
       expect(done).toMatchObject({ status: 'completed', output: 'a done' });
       expect(done.elapsedMs).toBeGreaterThanOrEqual(3000);
       expect(done.elapsedMs).toBeLessThan(3500);
-      expect(done.trace.filter((e: any) => e.phase === 'completed').map((e: any) => e.task)).toEqual([
+      expect((done.trace as TraceEntry[]).filter((e) => e.phase === 'completed').map((e) => e.task)).toEqual([
         'a1',
         'a2',
         'a3',
@@ -170,7 +173,7 @@ describe('definitions through the REST API', () => {
       }
       const done = await s.until(consumer.id, ['completed', 'faulted', 'cancelled']);
       expect(done).toMatchObject({ status: 'completed', output: [1, 2, 3] });
-      expect(done.trace.filter((e: any) => e.task === 'reply').map((e: any) => e.phase)).toEqual([
+      expect((done.trace as TraceEntry[]).filter((e) => e.task === 'reply').map((e) => e.phase)).toEqual([
         'started',
         'completed',
         'started',

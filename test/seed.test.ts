@@ -1,3 +1,4 @@
+import type { BatchView, TaskView } from '@yieldflow/contracts';
 import { startStack, type Stack } from './support/stack';
 
 /** The seed's scenarios, through the REST API, on a real Redis. */
@@ -11,7 +12,7 @@ describe('the seed, end to end', () => {
   const batchOf = async (tasks: object[], sleepMs = 3000) => {
     const created = await s.http.post('/v1/batches').send({ tasks }).expect(201);
     expect(created.body.taskIds).toHaveLength(tasks.length);
-    let batch: any;
+    let batch!: BatchView;
     for (const end = Date.now() + 8000; Date.now() < end;) {
       batch = (await s.http.get(`/v1/batches/${created.body.id}`).expect(200)).body;
       if (batch.finishedAt) break;
@@ -40,11 +41,11 @@ describe('the seed, end to end', () => {
     expect(batch.sumElapsedMs).toBeLessThan(6300);
     expect(batch.speedup).toBeGreaterThan(1.9);
     expect(batch.speedup).toBeLessThanOrEqual(2.05);
-    const a = (await s.http.get(`/v1/tasks/${taskIds[0]}`)).body;
-    expect(a.suspensions.map((x: any) => x.label)).toEqual(['a1', 'a2', 'a3']);
+    const a = (await s.http.get(`/v1/tasks/${taskIds[0]}`)).body as TaskView;
+    expect(a.suspensions.map((x) => x.label)).toEqual(['a1', 'a2', 'a3']);
     for (const sus of a.suspensions) {
       expect(sus.lateMs).toBeGreaterThanOrEqual(0);
-      expect(Date.parse(sus.resumedAt) - Date.parse(sus.dueAt)).toBe(sus.lateMs);
+      expect(Date.parse(sus.resumedAt) - Date.parse(sus.dueAt!)).toBe(sus.lateMs);
     }
     expect(a.breakdown.queuedMs + a.breakdown.runningMs + a.breakdown.suspendedMs).toBe(a.elapsedMs);
   });
@@ -74,8 +75,8 @@ describe('the seed, end to end', () => {
     }
     const closed = await s.http.post(`/v1/tasks/${task.id}/cancel`).expect(200);
     expect(closed.body.status).toBe('cancelled');
-    const record = (await s.http.get(`/v1/tasks/${task.id}`)).body;
-    expect(record.suspensions.map((x: any) => x.result)).toEqual([1, 2, 3, 4, 5]);
+    const record = (await s.http.get(`/v1/tasks/${task.id}`)).body as TaskView;
+    expect(record.suspensions.map((x) => x.result)).toEqual([1, 2, 3, 4, 5]);
     await s.http.post(`/v1/tasks/${task.id}/send`).send({ value: 6 }).expect(409);
   });
 

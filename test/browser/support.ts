@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { type Browser, chromium } from 'playwright-core';
-import { eventually } from '../support/redis';
+import { type Body, eventually } from '../support/redis';
 import { startStack, type Stack } from '../support/stack';
 
 export const ADMIN_KEY = 'dashboard-test-admin-key-0123456789';
@@ -11,9 +11,9 @@ export interface BrowserStack {
   /** http://127.0.0.1:<port> of the api, serving /dashboard. */
   base: string;
   /** A request to the api with the admin key. */
-  call<T = any>(method: string, path: string, body?: unknown, key?: string): Promise<{ status: number; body: T }>;
+  call<T = Body>(method: string, path: string, body?: unknown, key?: string): Promise<{ status: number; body: T }>;
   /** Poll a task (with the admin key) until its status is one of `statuses`. */
-  until(id: string, statuses: string[], timeoutMs?: number): Promise<Record<string, any>>;
+  until(id: string, statuses: string[], timeoutMs?: number): Promise<Body>;
   close(): Promise<void>;
 }
 

@@ -12,6 +12,9 @@ import { testConfig } from '../support/redis';
  * is typed with (same names, same optionality, same primitive types and enums), checked with the TypeScript
  * compiler against libs/contracts, recursively into nested views.
  */
+/** What the test reads of an operation's body or answer, and of a query parameter. */
+type Content = { content?: Record<string, { schema?: Schema }> };
+type Parameter = { in: string; name: string; required?: boolean; schema?: Schema };
 type Schema = {
   $ref?: string;
   type?: string;
@@ -143,7 +146,8 @@ describe('api and client do not drift', () => {
   it.each(routes)('%s: its operation exists, its body and answers match the contracts', (name, route) => {
     const op = (
       doc.paths[route.path] as
-        Record<string, { requestBody?: any; parameters?: any[]; responses: Record<string, any> }> | undefined
+        | Record<string, { requestBody?: Content; parameters?: Parameter[]; responses: Record<string, Content> }>
+        | undefined
     )?.[route.method];
     expect(op && `${route.method} ${route.path}`).toBe(`${route.method} ${route.path}`);
     const problems: string[] = [];

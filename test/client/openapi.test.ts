@@ -80,7 +80,9 @@ describe('OpenAPI document', () => {
       if (!Object.keys(examples).length) failed.push(`${method} ${path}: no examples`);
       for (const [name, example] of Object.entries(examples)) {
         const url = await pathFor(path);
-        const res = await (s.http as any)[method](url).send(example.value);
+        const res = await s.http[method as 'get' | 'post' | 'put' | 'patch' | 'delete'](url).send(
+          example.value as object,
+        );
         tried.push(`${method} ${path} ${name}`);
         if (res.status < 200 || res.status > 299)
           failed.push(`${method} ${path} (${name}): ${res.status} ${res.body?.message}`);

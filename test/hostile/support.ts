@@ -5,7 +5,7 @@ import type { Config } from '@yieldflow/contracts';
 import { TaskStore } from '@yieldflow/store';
 import { createApp } from '../../apps/api/src/create-app';
 import { exited, spawnApp, untilPartitionsHeldBy } from '../support/processes';
-import { dropPrefix, eventually, REDIS_URL, testConfig } from '../support/redis';
+import { type Body, dropPrefix, eventually, REDIS_URL, testConfig } from '../support/redis';
 import { newAdminKey } from '../security/support';
 
 type Req = ReturnType<ReturnType<typeof request>['get']>;
@@ -14,7 +14,7 @@ export interface Tenant {
   get(url: string): Req;
   post(url: string): Req;
   /** Poll a task until its status is one of `statuses`. */
-  until(id: string, statuses: string[], timeoutMs?: number): Promise<Record<string, any>>;
+  until(id: string, statuses: string[], timeoutMs?: number): Promise<Body>;
 }
 
 export interface HostileStack {
@@ -66,7 +66,7 @@ export async function hostileStack(env: Record<string, string> = {}): Promise<Ho
       until: (id, statuses, timeoutMs = 15_000) =>
         eventually(async () => {
           const res = await t.get(`/v1/tasks/${id}`);
-          return statuses.includes(res.body.status) ? (res.body as Record<string, any>) : undefined;
+          return statuses.includes(res.body.status) ? (res.body as Body) : undefined;
         }, timeoutMs),
     };
     return t;

@@ -608,8 +608,7 @@ describe('fuzzing every endpoint', () => {
       const t = await s.until(id, ['completed', 'faulted', 'cancelled'], 30_000);
       expect(t.status).toBe('completed');
       expect(t.output).toBe('a done');
-      if (id !== protectedIds.workflow)
-        expect(t.suspensions.map((x: { label: string }) => x.label)).toEqual(['a1', 'a2', 'a3']);
+      if (id !== protectedIds.workflow) expect(t.suspensions.map((x) => x.label)).toEqual(['a1', 'a2', 'a3']);
       for (const x of t.suspensions) lateMax = Math.max(lateMax, x.lateMs ?? 0);
     }
     await eventually(async () => ((await s.http.get('/health')).status === 200 ? true : undefined), 5000);

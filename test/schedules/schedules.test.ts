@@ -135,7 +135,7 @@ describe('schedules', () => {
     await s.http.post(`/v1/tasks/${first.taskId}/send`).send({ value: 0 }).expect(200);
     const ended = await s.until(first.taskId!, ['completed']);
     const [, second] = await untilFires(s, 'after-end', 2);
-    expect(Date.parse(second.dueAt) - Date.parse(ended.finishedAt)).toBe(500);
+    expect(Date.parse(second.dueAt) - Date.parse(ended.finishedAt!)).toBe(500);
     await s.http.delete('/v1/schedules/after-end').expect(204);
   });
 

@@ -1,3 +1,4 @@
+import type { Body } from '../support/redis';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AddressGuard } from '../../apps/worker/src/address-guard';
@@ -78,7 +79,7 @@ describe('outbound calls from tasks', () => {
   });
   afterAll(() => new Promise((r) => server.close(r)));
 
-  const refused = (task: Record<string, any>) => {
+  const refused = (task: Body) => {
     expect(task.status).toBe('faulted');
     expect(task.error.type).toMatch(/errors\/communication$/);
     expect(task.error.status).toBe(403);

@@ -2,6 +2,7 @@ import { loadConfig } from '@yieldflow/contracts';
 import { runKeysCli } from '../../apps/api/src/auth/cli';
 import { startStack, type Stack } from '../support/stack';
 import { as, keyFor, newAdminKey, until } from './support';
+import type { Body } from '../support/redis';
 
 const listenDoc = (type: string) => ({
   document: { dsl: '1.0.3', namespace: 'sec', name: `listen-${type.replace(/\W/g, '-')}`, version: '1.0.0' },
@@ -51,7 +52,7 @@ describe('API keys, roles and namespaces', () => {
   afterAll(() => s.close());
 
   /** Every endpoint: method, path, the least role it needs, a body. */
-  const endpoints = (): [string, string, string, object?][] => [
+  const endpoints = (): ['get' | 'post' | 'delete', string, string, object?][] => [
     ['post', '/v1/tasks', 'submitter', { coroutine: 'seed.func-b' }],
     ['get', '/v1/tasks', 'viewer'],
     ['get', `/v1/tasks/${consumerId}`, 'viewer'],
@@ -78,13 +79,13 @@ describe('API keys, roles and namespaces', () => {
 
   it('answers 401 on every endpoint without a key, with a malformed header, or with an unknown key', async () => {
     for (const [method, path, , body] of endpoints()) {
-      const none = await (s.http as any)[method](path).send(body);
+      const none = await s.http[method](path).send(body);
       expect([method, path, none.status]).toEqual([method, path, 401]);
       expect(none.body.message).toMatch(/Authorization: Bearer/);
       expect(none.headers['www-authenticate']).toBe('Bearer');
-      const basic = await (s.http as any)[method](path).set('Authorization', 'Basic abc').send(body);
+      const basic = await s.http[method](path).set('Authorization', 'Basic abc').send(body);
       expect([path, basic.status]).toEqual([path, 401]);
-      const bad = await (s.http as any)[method](path).set('Authorization', 'Bearer yf_not-a-key').send(body);
+      const bad = await s.http[method](path).set('Authorization', 'Bearer yf_not-a-key').send(body);
       expect([path, bad.status, bad.body.message]).toEqual([
         path,
         401,
@@ -97,7 +98,7 @@ describe('API keys, roles and namespaces', () => {
     for (const [method, path, need, body] of endpoints()) {
       const low = below[need];
       if (!low) continue;
-      const res = await (as(s, acme[low]) as any)[method](path).send(body);
+      const res = await as(s, acme[low]!)[method](path).send(body);
       expect([method, path, res.status]).toEqual([method, path, 403]);
       expect(res.body.message).toBe(`this endpoint needs the ${need} role or higher; the key has ${low}`);
     }
@@ -116,7 +117,7 @@ describe('API keys, roles and namespaces', () => {
 
   it("hides one namespace's tasks, batches and definitions from another: 404, never 403", async () => {
     const g = as(s, globex.admin);
-    const notFound = async (res: any) => {
+    const notFound = async (res: { status: number; body: unknown }) => {
       expect(res.status).toBe(404);
       expect(JSON.stringify(res.body)).not.toMatch(/acme/);
     };
@@ -171,7 +172,7 @@ describe('API keys, roles and namespaces', () => {
     const token = created.body.token as string;
     await as(s, token).get('/v1/tasks').expect(200);
     // listed without its token, only to its namespace's admins
-    const listed = (await as(s, acme.admin).get('/v1/keys').expect(200)).body as any[];
+    const listed = (await as(s, acme.admin).get('/v1/keys').expect(200)).body as Body[];
     expect(listed.find((k) => k.id === created.body.id)).toEqual({
       id: created.body.id,
       namespace: 'acme',
@@ -182,7 +183,7 @@ describe('API keys, roles and namespaces', () => {
     });
     expect(JSON.stringify(listed)).not.toContain(token);
     expect(listed.every((k) => k.namespace === 'acme')).toBe(true);
-    const all = (await as(s, admin).get('/v1/keys').expect(200)).body as any[];
+    const all = (await as(s, admin).get('/v1/keys').expect(200)).body as Body[];
     expect(new Set(all.map((k) => k.namespace))).toEqual(new Set(['acme', 'globex']));
     // a namespace admin cannot reach another namespace's keys
     await as(s, globex.admin).delete(`/v1/keys/${created.body.id}`).expect(404);
@@ -212,7 +213,7 @@ describe('API keys, roles and namespaces', () => {
     await as(s, acme.viewer).get(`/v1/tasks/${t.body.id}`).expect(200);
     out.length = 0;
     expect(await runKeysCli(['list', '--namespace', 'acme'], env, (l) => out.push(l))).toBe(0);
-    expect(JSON.parse(out[0]).map((k: any) => k.id)).toContain(key.id);
+    expect(JSON.parse(out[0]).map((k: { id: string }) => k.id)).toContain(key.id);
     expect(out[0]).not.toContain(key.token);
     expect(await runKeysCli(['revoke', key.id], env, () => undefined)).toBe(0);
     await as(s, key.token).get('/v1/tasks').expect(401);

@@ -1,3 +1,4 @@
+import type { Body } from '../support/redis';
 import { startStack, type Stack } from '../support/stack';
 import { as, keyFor, newAdminKey, until } from './support';
 
@@ -22,7 +23,7 @@ describe('expressions of one namespace leave nothing for another', () => {
   });
   afterAll(() => s.close());
 
-  async function run(token: string, definition: object, input: object = {}): Promise<Record<string, any>> {
+  async function run(token: string, definition: object, input: object = {}): Promise<Body> {
     const res = await as(s, token).post('/v1/tasks').send({ definition, input }).expect(201);
     return until(s, token, res.body.id, ['completed', 'faulted']);
   }

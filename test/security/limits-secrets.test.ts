@@ -4,9 +4,10 @@ import Redis from 'ioredis';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { loadConfig } from '@yieldflow/contracts';
+import type { Json } from '@yieldflow/runtime';
 import { createApp } from '../../apps/api/src/create-app';
 import { Redactor } from '../../apps/worker/src/redaction';
-import { dropPrefix, REDIS_URL, testConfig } from '../support/redis';
+import { type Body, dropPrefix, REDIS_URL, testConfig } from '../support/redis';
 import { startStack, type Stack } from '../support/stack';
 import { as, keyFor, newAdminKey, until } from './support';
 
@@ -59,7 +60,7 @@ describe('limits, each a clear 4xx naming it', () => {
   });
 
   it('definition nesting depth: 400 naming the limit', async () => {
-    let deep: any = { v: 1 };
+    let deep: Json = { v: 1 };
     for (let i = 0; i < 70; i++) deep = { n: deep };
     const res = await a()
       .post('/v1/definitions')
@@ -268,7 +269,7 @@ describe('secrets', () => {
     const sealed = r.seal(effect);
     expect(sealed).not.toContain(secret);
     expect(sealed).not.toContain('abcd1234');
-    expect(r.unseal<any>(sealed)).toEqual({
+    expect(r.unseal<Json>(sealed)).toEqual({
       kind: 'http',
       request: { url: `http://x/?k=${secret}&forged=[redacted]`, headers: { a: 'abcd1234' } },
     });
@@ -286,7 +287,7 @@ describe('secrets', () => {
     for (const v of values)
       for (const f of recoverable(v)) expect(text.toLowerCase().includes(f.toLowerCase()) ? f : null).toBeNull();
   };
-  async function run(token: string, definition: object): Promise<Record<string, any>> {
+  async function run(token: string, definition: object): Promise<Body> {
     const res = await as(s, token).post('/v1/tasks').send({ definition }).expect(201);
     return until(s, token, res.body.id, ['completed', 'faulted']);
   }

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import type { Test } from 'supertest';
 import type { Stack } from '../support/stack';
-import { eventually } from '../support/redis';
+import { type Body, eventually } from '../support/redis';
 
 export const newAdminKey = (): string => `yf_admin_${randomBytes(16).toString('hex')}`;
 
 /** Requests with a bearer token. */
 export function as(s: Stack, token: string) {
-  const auth = (t: any) => t.set('Authorization', `Bearer ${token}`);
+  const auth = (t: Test) => t.set('Authorization', `Bearer ${token}`);
   return {
     get: (url: string) => auth(s.http.get(url)),
     post: (url: string) => auth(s.http.post(url)),
@@ -27,13 +28,7 @@ export async function keyFor(
 }
 
 /** Poll a task (with a token) until its status is one of `statuses`. */
-export function until(
-  s: Stack,
-  token: string,
-  id: string,
-  statuses: string[],
-  timeoutMs = 10_000,
-): Promise<Record<string, any>> {
+export function until(s: Stack, token: string, id: string, statuses: string[], timeoutMs = 10_000): Promise<Body> {
   return eventually(async () => {
     const res = await as(s, token).get(`/v1/tasks/${id}`);
     return statuses.includes(res.body.status) ? res.body : undefined;

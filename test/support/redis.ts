@@ -40,3 +40,10 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/**
+ * A JSON body of the api as tests read it, field by field (supertest's own `res.body` is `any`): typing each
+ * view the tests poke into would add a cast per assertion and check nothing the drift test does not.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Body = Record<string, any>;

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import type { Config } from '@yieldflow/contracts';
+import type { Config, TaskView } from '@yieldflow/contracts';
 import { createApp } from '../../apps/api/src/create-app';
 import { createWorker, type Worker } from '../../apps/worker/src/create-worker';
 import { dropPrefix, eventually, testConfig } from './redis';
@@ -11,7 +11,7 @@ export interface Stack {
   http: ReturnType<typeof request>;
   workers: Worker[];
   /** Poll a task until its status is one of `statuses`. */
-  until(id: string, statuses: string[], timeoutMs?: number): Promise<Record<string, any>>;
+  until(id: string, statuses: string[], timeoutMs?: number): Promise<TaskView>;
   close(): Promise<void>;
 }
 

@@ -1,5 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { activity, type CoroutineContext, job, type Json, receive, sleep } from 'yieldflow';
+import {
+  activity,
+  type CoroutineContext,
+  type Effect,
+  job,
+  type Json,
+  receive,
+  sleep,
+  type YieldResult,
+} from 'yieldflow';
 import { Coroutine } from 'yieldflow/nest';
 import { PACKING_QUEUE } from './packing.processor';
 
@@ -17,7 +26,7 @@ export interface Order {
 export class OrdersService {
   /** Wait a little, pack the order with the BullMQ processor, then wait for a person's approval sent through the api. */
   @Coroutine('orders.fulfil')
-  *fulfil(input: Order, ctx: CoroutineContext): Generator<any, Json, any> {
+  *fulfil(input: Order, ctx: CoroutineContext): Generator<Effect, Json, YieldResult> {
     const started = ctx.now();
     yield sleep(300, 'cooling-off');
     const packed: { boxes: number } = yield job(PACKING_QUEUE, 'pack', { order: input.id, items: input.items });
@@ -27,7 +36,7 @@ export class OrdersService {
 
   /** A reminder: sleeps durably, then has the mailer send it (an activity). */
   @Coroutine('orders.remind')
-  *remind(input: Order): Generator<any, Json, any> {
+  *remind(input: Order): Generator<Effect, Json, YieldResult> {
     yield sleep(200);
     // wrong: this.mailer.send(...) here would run again after a crash, and maybe before the sleep is due
     const mail: { sent: number } = yield activity('mailer.send', {

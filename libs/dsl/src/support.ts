@@ -1,6 +1,6 @@
 import { UnsupportedFeatureError } from './errors';
 import { escapePointer } from './parse';
-import type { WorkflowDocument } from './types';
+import type { TaskDef, WorkflowDocument } from './types';
 import { taskKind, walkTasks } from './walk';
 
 export interface SupportReport {
@@ -69,7 +69,7 @@ export function checkSupport(doc: WorkflowDocument): void {
   if (unsupported.length) throw new UnsupportedFeatureError(unsupported);
 }
 
-function authPolicy(policy: any, pointer: string, add: (f: string, p: string) => void): void {
+function authPolicy(policy: TaskDef | undefined, pointer: string, add: (f: string, p: string) => void): void {
   if (!policy || typeof policy !== 'object') return;
   for (const scheme of UNSUPPORTED_AUTH)
     if (policy[scheme])
@@ -79,7 +79,7 @@ function authPolicy(policy: any, pointer: string, add: (f: string, p: string) =>
       );
 }
 
-function schemas(holder: any, pointer: string, add: (f: string, p: string) => void): void {
+function schemas(holder: TaskDef | undefined, pointer: string, add: (f: string, p: string) => void): void {
   for (const part of ['input', 'output', 'export']) {
     const schema = holder?.[part]?.schema;
     if (!schema) continue;

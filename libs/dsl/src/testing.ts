@@ -167,6 +167,7 @@ export function children(
 }
 
 /** The output of a run that completed (fails the test otherwise). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test reads the fields it expects of the output
 export function outputOf(run: SimulatedRun): any {
   if (run.outcome.type !== 'complete') throw new Error(`expected completion, got ${JSON.stringify(run.outcome)}`);
   return run.outcome.output;

@@ -1,4 +1,5 @@
 import { escapePointer } from './parse';
+import type { TaskDef } from './types';
 
 export const TASK_KINDS = [
   'call',
@@ -23,12 +24,12 @@ export function taskKind(task: unknown): TaskKind | null {
   return null;
 }
 
-type Visitor = (pointer: string, name: string, task: any) => void;
+type Visitor = (pointer: string, name: string, task: TaskDef) => void;
 
 /** Visit every task of a document (depth first, in declaration order) with its JSON pointer. */
 export function walkTasks(doc: unknown, visit: Visitor): void {
   if (!doc || typeof doc !== 'object') return;
-  const d = doc as Record<string, any>;
+  const d = doc as TaskDef;
   walkList(d.do, '/do', visit);
   const functions = d.use?.functions;
   if (functions && typeof functions === 'object') {
@@ -46,8 +47,9 @@ export function walkList(list: unknown, pointer: string, visit: Visitor): void {
   });
 }
 
-function walkTask(task: any, pointer: string, name: string, visit: Visitor): void {
-  if (!task || typeof task !== 'object') return;
+function walkTask(value: unknown, pointer: string, name: string, visit: Visitor): void {
+  if (!value || typeof value !== 'object') return;
+  const task = value as TaskDef;
   visit(pointer, name, task);
   const kind = taskKind(task);
   if (kind === 'do' || kind === 'for') walkList(task.do, `${pointer}/do`, visit);

@@ -20,7 +20,15 @@ export interface CoroutineContext {
   patched(changeId: string): boolean;
 }
 
-export type Coroutine = (input: Json, ctx: CoroutineContext) => Generator<Effect, Json | void, any>;
+/**
+ * What a `yield` evaluates to in a coroutine: the result of the effect it yielded, whose type depends on the
+ * effect, which a Generator type cannot say. `any`, so `const v: T = yield effect` needs no cast: `unknown`
+ * would force one at every yield of every coroutine.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type YieldResult = any;
+
+export type Coroutine = (input: Json, ctx: CoroutineContext) => Generator<Effect, Json | void, YieldResult>;
 
 /** One resolved suspension: what the coroutine was sent at its `yield`. */
 export interface JournalEntry {
@@ -70,7 +78,7 @@ export class Execution implements PatchDecider {
   private replayingPatches = false;
 
   private constructor(
-    private readonly gen: Generator<Effect, Json | void, any>,
+    private readonly gen: Generator<Effect, Json | void, YieldResult>,
     startedAt: number,
   ) {
     this.clock = startedAt;
@@ -135,11 +143,11 @@ export class Execution implements PatchDecider {
       }
       return e;
     };
-    let gen: Generator<Effect, Json | void, any>;
+    let gen: Generator<Effect, Json | void, YieldResult>;
     try {
       gen = fn(input, ctx);
     } catch (err) {
-      const dummy = (function* (): Generator<Effect, Json, any> {
+      const dummy = (function* (): Generator<Effect, Json, YieldResult> {
         return null;
       })();
       execution = prepare(new Execution(dummy, startedAt));

@@ -1,10 +1,10 @@
-import type { CoroutineContext, CoroutineOptions, Effect, Json } from '@yieldflow/runtime';
+import type { CoroutineContext, CoroutineOptions, Effect, Json, YieldResult } from '@yieldflow/runtime';
 
 /** A coroutine's body: a generator function of its input that yields effects and returns its output. */
 export type CoroutineFn<I extends Json = Json, O extends Json | void = Json | void> = (
   input: I,
   ctx: CoroutineContext,
-) => Generator<Effect, O, any>;
+) => Generator<Effect, O, YieldResult>;
 
 /** A coroutine as a worker runs it: the name tasks are submitted under, and its body. */
 export interface CoroutineDefinition<I extends Json = Json, O extends Json | void = Json | void> {
@@ -12,6 +12,9 @@ export interface CoroutineDefinition<I extends Json = Json, O extends Json | voi
   readonly fn: CoroutineFn<I, O>;
   readonly options: CoroutineOptions;
 }
+
+/** A coroutine of any input type (a worker calls each with the JSON its tasks were submitted with). */
+export type AnyCoroutineDefinition = CoroutineDefinition<never, Json | void>;
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,127}$/i;
 

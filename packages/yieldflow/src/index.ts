@@ -28,8 +28,9 @@ export type {
   JobOptions,
   Json,
   RetryPolicy,
+  YieldResult,
 } from '@yieldflow/runtime';
-export { defineCoroutine, type CoroutineDefinition, type CoroutineFn } from './define';
+export { defineCoroutine, type AnyCoroutineDefinition, type CoroutineDefinition, type CoroutineFn } from './define';
 export {
   createWorker,
   groupOf,

@@ -6,7 +6,7 @@ import {
   type BullmqOptions,
   createWorker as createEngineWorker,
 } from '../../../apps/worker/src/create-worker';
-import type { CoroutineDefinition } from './define';
+import type { AnyCoroutineDefinition } from './define';
 
 /**
  * An activity: a function the worker runs for `yield activity(name, args)`, once per step (retried on
@@ -19,7 +19,7 @@ export interface CreateWorkerOptions {
   /** The Redis URL (default `redis://127.0.0.1:6379`), the one the api uses. */
   redis?: string;
   /** The coroutines this worker runs. Tasks of other coroutines are left to workers that run them. */
-  coroutines: CoroutineDefinition<any, any>[];
+  coroutines: AnyCoroutineDefinition[];
   /** Activities by name, run for the `activity()` effect. */
   activities?: Record<string, ActivityFn>;
   /**

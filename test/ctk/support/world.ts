@@ -1,4 +1,4 @@
-import { eventually } from '../../support/redis';
+import { type Body, eventually } from '../../support/redis';
 import {
   AfterAll,
   BeforeAll,
@@ -47,14 +47,14 @@ export interface Workflow {
   /** Journal steps when last seen waiting for an event. */
   waitSteps?: number;
   /** The task as GET /v1/tasks/:id last returned it once it ended. */
-  ended?: Record<string, any>;
+  ended?: Body;
 }
 
 export class CtkWorld extends World {
   /** Workflows by name; the CTK's own steps use the unnamed one (''). */
   readonly workflows = new Map<string, Workflow>();
   /** The answer of the last POST /v1/events. */
-  lastPublished?: { status: number; body: any };
+  lastPublished?: { status: number; body: Body };
 
   constructor(options: IWorldOptions) {
     super(options);
@@ -94,7 +94,7 @@ export class CtkWorld extends World {
   }
 
   /** The task once it has ended (completed, faulted or cancelled). */
-  async ended(name = '', timeoutMs = 15_000): Promise<Record<string, any>> {
+  async ended(name = '', timeoutMs = 15_000): Promise<Body> {
     const wf = this.workflow(name);
     if (wf.ended) return wf.ended;
     if (!wf.taskId) throw new Error(`workflow '${name || '(default)'}' was not executed`);
@@ -106,7 +106,7 @@ export class CtkWorld extends World {
     return wf.ended;
   }
 
-  async current(name = ''): Promise<Record<string, any>> {
+  async current(name = ''): Promise<Body> {
     const wf = this.workflow(name);
     if (!wf.taskId) throw new Error(`workflow '${name || '(default)'}' was not executed`);
     return (await this.stack.http.get(`/v1/tasks/${wf.taskId}`).expect(200)).body;

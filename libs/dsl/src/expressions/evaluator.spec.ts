@@ -1,4 +1,6 @@
+import { TaskError } from '@yieldflow/runtime';
 import { ExpressionFailure, JqEvaluator } from './evaluator';
+import { Expressions } from './expr';
 import { compilePath } from './path';
 
 const cases: [string, unknown, Record<string, unknown>, unknown][] = [
@@ -104,5 +106,45 @@ describe('formats jqjs gets wrong go to real jq', () => {
   it('keys is one array, even of one key', () => {
     expect(ev.evaluate('keys', { b: 1 }, {})).toEqual(['b']);
     expect(ev.evaluate('keys | length', { b: 1, a: 2 }, {})).toBe(2);
+  });
+});
+
+/**
+ * jqjs compiles some broken expressions (`.qty *` gives nothing, `[.a | ]` gives `[]`); definitions are
+ * checked with real jq when submitted, but an expression can reach the evaluator without that (stored before
+ * the check, or built by code). Each distinct expression is compiled by real jq before jqjs is trusted.
+ */
+describe('an expression real jq rejects fails, whatever the engine', () => {
+  describe.each(['auto', 'jqjs'] as const)('engine %s', (engine) => {
+    const ev = new JqEvaluator({ engine, inlinePaths: false });
+    afterAll(() => ev.close());
+    it.each(['.qty *', '[.a | ]', '[.items[] | .qty * ] | add', '.a +'])('%s', (expr) => {
+      let failure: unknown;
+      try {
+        ev.evaluate(expr, { qty: 2, a: 1, items: [{ qty: 1 }] }, {});
+      } catch (err) {
+        failure = err;
+      }
+      expect(failure).toBeInstanceOf(ExpressionFailure);
+      expect((failure as ExpressionFailure).expression).toBe(expr);
+      expect((failure as Error).message).toMatch(/does not compile in jq: syntax error/);
+    });
+    it("faults the task with the DSL's expression error, naming the expression and jq's message", () => {
+      let failure: unknown;
+      try {
+        new Expressions(ev).run('.qty *', { qty: 2 }, {}, '/do/0/total');
+      } catch (err) {
+        failure = err;
+      }
+      expect(failure).toBeInstanceOf(TaskError);
+      expect(failure).toMatchObject({ status: 400, instance: '/do/0/total' });
+      expect((failure as TaskError).detail).toMatch(
+        /^evaluating '\.qty \*': the expression does not compile in jq: syntax error/,
+      );
+    });
+    it('keeps accepting what jq accepts, with $variables bound or not', () => {
+      expect(ev.evaluate('.qty * $n', { qty: 2 }, { n: 3 })).toBe(6);
+      expect(ev.evaluate('[.[] | . * 2]', [1, 2], {})).toEqual([2, 4]);
+    });
   });
 });

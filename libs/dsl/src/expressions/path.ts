@@ -22,7 +22,8 @@ export function compilePath(expression: string): PathFn | null {
     text = e;
   } else {
     const m = VARIABLE.exec(e);
-    if (!m) return null;
+    // jq's own variables are jq's business
+    if (!m || m[1] === '__loc__' || m[1] === 'ENV') return null;
     root = m[0];
     text = e.slice(m[0].length);
   }

@@ -1,4 +1,5 @@
 import { DefinitionError, type Violation } from '../errors';
+import type { TaskDef } from '../types';
 import { escapePointer } from '../parse';
 import { walkTasks } from '../walk';
 import { expressionText, isExpression } from './expr';
@@ -62,7 +63,7 @@ export function jqSyntaxError(text: string): string | null {
 }
 
 /** Fields whose string is an expression even without `${ }`, by task kind. */
-function bareFields(task: any, pointer: string, out: [string, string][]): void {
+function bareFields(task: TaskDef, pointer: string, out: [string, string][]): void {
   const add = (v: unknown, p: string) => {
     if (typeof v === 'string' && !isExpression(v)) out.push([p, v]);
   };
@@ -73,7 +74,7 @@ function bareFields(task: any, pointer: string, out: [string, string][]): void {
   add(task.for?.in, `${pointer}/for/in`);
   add(task.while, `${pointer}/while`);
   if (Array.isArray(task.switch)) {
-    task.switch.forEach((c: Record<string, any>, i: number) => {
+    task.switch.forEach((c: Record<string, TaskDef>, i: number) => {
       for (const [name, body] of Object.entries(c ?? {}))
         add(body?.when, `${pointer}/switch/${i}/${escapePointer(name)}/when`);
     });
@@ -121,7 +122,7 @@ function documentOrder(a: string, b: string): number {
 export function checkExpressions(doc: unknown): void {
   const found: [string, string][] = [];
   wrapped(doc, '', found);
-  const d = doc as Record<string, any>;
+  const d = doc as TaskDef;
   if (typeof d.input?.from === 'string' && !isExpression(d.input.from)) found.push(['/input/from', d.input.from]);
   if (typeof d.output?.as === 'string' && !isExpression(d.output.as)) found.push(['/output/as', d.output.as]);
   walkTasks(doc, (pointer, _name, task) => bareFields(task, pointer, found));

@@ -82,8 +82,19 @@ function outputs(list) {
 // constructs jqjs gets wrong (not merely lacks): sent to real jq. A 'def' would land in jqjs's global
 // function table, seen by every later expression; the prototype names go too, so they are ordinary keys.
 // jqjs's formats differ from jq's (@html escapes twice, @sh prints the type, @base64 encodes Latin-1), and
-// its keys yields each key rather than one array.
-const JQJS_WRONG = /\/\/|\bdef\b|__proto__|\bconstructor\b|\bprototype\b|@(html|sh|uri|base64d?|base32d?|json|tsv)\b|\bkeys\b/;
+// its keys yields each key rather than one array. test/jq-differential.test.ts found the rest: slices drop
+// their last element, '?' drops null outputs, '/' and '%' give null where jq fails (by zero) or answers
+// (a negative divisor), del and delpaths leave nulls, computed object keys neither fail on a number nor
+// multiply, range with a (negative) step, limit below zero, getpath with a negative index, from_entries with
+// 'k' or 'name', round of -1.5, infinite and nan, sorting arrays of arrays, $__loc__ and $ENV.
+const JQJS_WRONG = new RegExp(
+  [
+    '/', '%', '\\?', '\\[[^\\][{}"]*:', '[{,]\\s*\\([^()]*\\)\\s*:', 'range\\([^;()]*;[^;()]*;', '__proto__', '\\$__loc__', '\\$ENV\\b',
+    '@(html|sh|uri|base64d?|base32d?|json|tsv)\\b',
+    '\\b(def|constructor|prototype|keys|env|del|delpaths|getpath|from_entries|round|infinite|nan|limit)\\b',
+    '\\b(sort|sort_by|group_by|unique|unique_by|min|max|min_by|max_by)\\b',
+  ].join('|'),
+);
 
 const hardened = new WeakSet();
 /** Object.freeze on everything reachable from the roots: own properties (values, getters, setters) and prototypes. */
@@ -118,6 +129,33 @@ function lockDown(extra) {
   roots.push(Object.getPrototypeOf([][Symbol.iterator]()), Object.getPrototypeOf(new Map()[Symbol.iterator]()), Object.getPrototypeOf(new Set()[Symbol.iterator]()));
   roots.push(Object.getPrototypeOf(''[Symbol.iterator]()), Object.getPrototypeOf('a'.matchAll(/a/g)));
   harden(roots.concat(extra));
+}
+
+const VARIABLE = /\$([A-Za-z_][A-Za-z0-9_]*)/g;
+const verdicts = new Map();
+/**
+ * Why real jq cannot compile expr, or null; once per distinct expression (bounded like the compiled cache).
+ * jqjs compiles some broken expressions ('.qty *' gives nothing), so no engine's answer is trusted before
+ * this. The expression is compiled, never run (the untaken branch of 'if false'), every '$name' bound.
+ */
+function jqRejects(expr) {
+  const known = verdicts.get(expr);
+  if (known !== undefined) return known;
+  const vars = [...new Set([...expr.matchAll(VARIABLE)].map((m) => m[1]))].filter((v) => v !== '__loc__' && v !== 'ENV' && v !== '__prog_args');
+  const program = vars.map((v) => 'null as $' + v + ' | ').join('') + 'if false then (' + expr + '\n) else null end';
+  let verdict = null;
+  try {
+    jqweb.raw('null', program, ['-c']);
+  } catch (e) {
+    const text = String((e && (e.stderr || e.message)) || e);
+    const lines = text.split('\n').filter((l) => l.startsWith('jq: error'));
+    verdict = lines.length
+      ? lines.map((l) => l.replace(/^jq: error(: )?/, '').replace(/ \(Unix shell quoting issues\?\)/, '').replace(/ at <top-level>, line \d+:$/, '')).join('; ')
+      : 'jq cannot compile it';
+  }
+  if (verdicts.size >= cacheSize) verdicts.clear();
+  verdicts.set(expr, verdict);
+  return verdict;
 }
 
 function viaJqjs(expr, input, args) {
@@ -174,6 +212,8 @@ async function main() {
   lockDown([jqjs, jqjsModule.formats]);
   process.on('message', (req) => {
     const { id, expr, input, args, engine } = req;
+    const rejected = jqRejects(expr);
+    if (rejected !== null) return send({ id, ok: false, error: 'the expression does not compile in jq: ' + rejected });
     let first;
     if (engine !== 'jq') {
       try {

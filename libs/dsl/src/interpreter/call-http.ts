@@ -101,7 +101,7 @@ export function atTask(err: unknown, pointer: string): unknown {
 }
 
 /** The Authorization header of an authentication policy (inline, or `use` of use.authentications). */
-export function authorization(run: Run, ref: any, input: Json, a: Record<string, Json>, pointer: string): string {
+export function authorization(run: Run, ref: TaskDef, input: Json, a: Record<string, Json>, pointer: string): string {
   let policy = ref;
   if (policy.use) {
     policy = run.doc.use?.authentications?.[policy.use];

@@ -1,6 +1,6 @@
 import { waitForEvent, type Json } from '@yieldflow/runtime';
 import { isExpression, truthy } from '../expressions/expr';
-import type { TaskDef } from '../types';
+import type { TaskDef, TaskList } from '../types';
 import { args, bounded, type Gen, type Run, type Scope } from './run';
 import type { Flow } from './run';
 
@@ -34,7 +34,7 @@ export function* runListen(
   const to = task.listen.to as Strategy;
   const read: string = task.listen.read ?? 'data';
   const foreach = task.foreach as
-    { item?: string; at?: string; do?: any[]; output?: { as?: Json }; export?: { as?: Json } } | undefined;
+    { item?: string; at?: string; do?: TaskList; output?: { as?: Json }; export?: { as?: Json } } | undefined;
   const base = `${pointer}/listen/to`;
   const correlations = new Map<string, Json>();
   const out: Json[] = [];

@@ -1,7 +1,6 @@
-import { BudgetError, type Effect } from '@yieldflow/runtime';
+import { BudgetError, type Effect, type YieldResult } from '@yieldflow/runtime';
 
-// what a coroutine is sent back is any JSON
-type Gen<T> = Generator<Effect, T, any>;
+type Gen<T> = Generator<Effect, T, YieldResult>;
 
 /** What one resume of a workflow may do before it must wait: a loop with no wait in it is cut off. */
 export interface ResumeBudget {

@@ -1,4 +1,11 @@
-import { ERROR_TYPES, TaskError, type CoroutineContext, type Effect, type Json } from '@yieldflow/runtime';
+import {
+  ERROR_TYPES,
+  TaskError,
+  type CoroutineContext,
+  type Effect,
+  type Json,
+  type YieldResult,
+} from '@yieldflow/runtime';
 import { durationMs } from '../duration';
 import { configurationError, runtimeError } from '../errors';
 import { isExpression } from '../expressions/expr';
@@ -6,7 +13,7 @@ import type { Expressions } from '../expressions/expr';
 import type { Meter } from './meter';
 import type { Duration, TaskDef, TaskList, WorkflowDocument } from '../types';
 
-export type Gen<T> = Generator<Effect, T, any>;
+export type Gen<T> = Generator<Effect, T, YieldResult>;
 
 export const RUNTIME_NAME = 'yieldflow';
 export const RUNTIME_VERSION = '0.1.0';

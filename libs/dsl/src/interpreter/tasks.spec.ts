@@ -1,4 +1,4 @@
-import { ERROR_TYPES, Execution, simulate } from '@yieldflow/runtime';
+import { ERROR_TYPES, Execution, simulate, type HttpRequest, type SpawnEffect } from '@yieldflow/runtime';
 import { children, load, runWith, started } from '../testing';
 
 const wf = (body: string, extra = '') =>
@@ -415,7 +415,7 @@ describe('emit', () => {
 
 describe('call http', () => {
   it('query, headers, body, bearer authentication by name from secrets, raw output', () => {
-    let seen: any;
+    let seen: HttpRequest | undefined;
     const fn = load(
       wf(
         `  - post:\n      call: http\n      with:\n        method: post\n        endpoint:\n          uri: \${ "http://svc.local/items/" + (.id | tostring) }\n          authentication:\n            use: api\n        query:\n          q: \${ .q }\n          n: '2'\n        headers:\n          X-Trace: \${ .trace }\n        body:\n          name: \${ .name }\n        output: raw`,
@@ -439,7 +439,7 @@ describe('call http', () => {
   });
 
   it('basic authentication from a secret; redirect: true tolerates an unfollowed 3xx', () => {
-    let seen: any;
+    let seen: HttpRequest | undefined;
     const fn = load(
       wf(
         `  - get:\n      call: http\n      with:\n        method: get\n        redirect: true\n        output: response\n        endpoint:\n          uri: http://svc.local/moved\n          authentication:\n            basic:\n              use: creds`,
@@ -448,8 +448,8 @@ describe('call http', () => {
       { secrets: { creds: { username: 'u', password: 'p' } } },
     );
     const r = runWith(fn, {}, { http: (req) => ((seen = req), { status: 304 }) });
-    expect(seen.headers.Authorization).toBe(`Basic ${Buffer.from('u:p').toString('base64')}`);
-    expect(seen.redirect).toBe(true);
+    expect(seen?.headers?.Authorization).toBe(`Basic ${Buffer.from('u:p').toString('base64')}`);
+    expect(seen?.redirect).toBe(true);
     expect(r.outcome).toMatchObject({ type: 'complete', output: { statusCode: 304 } });
   });
 
@@ -547,7 +547,7 @@ describe('run workflow and fork', () => {
       { spawn: children() },
     );
     expect(r.outcome).toEqual({ type: 'complete', output: [{ who: 'slow' }, { who: 'fast' }] });
-    const spawnEffect = r.effects[0] as any;
+    const spawnEffect = r.effects[0] as SpawnEffect;
     expect(spawnEffect.wait).toBe('all');
     expect(spawnEffect.children[1]).toEqual({
       definition: {

@@ -65,7 +65,7 @@ function sameType(filter: string, actual: string): boolean {
   return !!a && !!b && a[1] === b[1] && Object.keys(ERROR_TYPES).includes(a[1]);
 }
 
-function caught(run: Run, c: any, error: TaskError, input: Json, scope: Scope, pointer: string): boolean {
+function caught(run: Run, c: TaskDef, error: TaskError, input: Json, scope: Scope, pointer: string): boolean {
   const w = c.errors?.with as Record<string, Json> | undefined;
   if (w) {
     const data = error.toJSON() as unknown as Record<string, Json>;

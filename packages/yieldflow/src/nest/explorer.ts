@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { Coroutine, Json } from '@yieldflow/runtime';
-import { type CoroutineDefinition, defineCoroutine } from '../define';
+import { type AnyCoroutineDefinition, defineCoroutine } from '../define';
 import { type ActivityFn, createWorker, type YieldflowWorker } from '../worker';
 import { ACTIVITY_METADATA, COROUTINE_METADATA, type CoroutineMetadata, YIELDFLOW_OPTIONS } from './decorators';
 import type { YieldflowModuleOptions } from './options';
@@ -28,8 +28,8 @@ export class YieldflowExplorer implements OnApplicationBootstrap, OnApplicationS
   }
 
   /** What the providers declare: coroutines by name, activities by name. */
-  explore(): { coroutines: CoroutineDefinition[]; activities: Record<string, ActivityFn> } {
-    const coroutines: CoroutineDefinition[] = [...(this.options.coroutines ?? [])];
+  explore(): { coroutines: AnyCoroutineDefinition[]; activities: Record<string, ActivityFn> } {
+    const coroutines: AnyCoroutineDefinition[] = [...(this.options.coroutines ?? [])];
     const activities: Record<string, ActivityFn> = { ...this.options.activities };
     const where = new Map<string, string>();
     for (const wrapper of this.discovery.getProviders()) {

@@ -1,3 +1,4 @@
+import type { ModuleMetadata, FactoryProvider } from '@nestjs/common';
 import type { CreateWorkerOptions } from '../worker';
 
 export interface YieldflowModuleOptions extends Partial<CreateWorkerOptions> {
@@ -10,7 +11,8 @@ export interface YieldflowModuleOptions extends Partial<CreateWorkerOptions> {
 }
 
 export interface YieldflowModuleAsyncOptions {
-  imports?: any[];
-  inject?: any[];
-  useFactory: (...args: any[]) => YieldflowModuleOptions | Promise<YieldflowModuleOptions>;
+  imports?: ModuleMetadata['imports'];
+  inject?: FactoryProvider['inject'];
+  /** Called by Nest with the providers named in `inject`, in order. */
+  useFactory: (...args: never[]) => YieldflowModuleOptions | Promise<YieldflowModuleOptions>;
 }

@@ -26,9 +26,7 @@ export const perCustomer: Coroutine = function* (input) {
 };
 
 export function registerDemoCoroutines(registry: CoroutineRegistry): CoroutineRegistry {
-  return registry
-    .register('demo.sleep-call', sleepCall)
-    .register('demo.per-customer', perCustomer, {
-      concurrencyKey: (input) => (input as { customer?: { id?: string } } | null)?.customer?.id ?? null,
-    });
+  return registry.register('demo.sleep-call', sleepCall).register('demo.per-customer', perCustomer, {
+    concurrencyKey: (input) => (input as { customer?: { id?: string } } | null)?.customer?.id ?? null,
+  });
 }

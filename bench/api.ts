@@ -66,8 +66,8 @@ function freePort(): Promise<number> {
   });
 }
 
-function startProcess(main: string, env: NodeJS.ProcessEnv): ChildProcess & { output: string[] } {
-  const child = spawn(process.execPath, [...nodeArgs(), main], {
+function startProcess(main: string, env: NodeJS.ProcessEnv, args: string[] = []): ChildProcess & { output: string[] } {
+  const child = spawn(process.execPath, [...args, main], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   }) as ChildProcess & { output: string[] };
@@ -186,14 +186,18 @@ async function runYieldflow(o: ApiOptions): Promise<ApiRow[]> {
     worker = spawnWorker({ redisUrl: o.redisUrl, prefix }, o.partitions, 0);
     const store = new TaskStore(redis, { prefix, partitions: o.partitions });
     await waitForOwners(redis, store, o.partitions, [worker], 30_000);
-    api = startProcess(API_MAIN, {
-      ...env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      AUTH: 'off',
-      RATE_LIMIT_PER_MINUTE: '0',
-      LIMIT_BODY_BYTES: String(8 * 1024 * 1024),
-    });
+    api = startProcess(
+      API_MAIN,
+      {
+        ...env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        AUTH: 'off',
+        RATE_LIMIT_PER_MINUTE: '0',
+        LIMIT_BODY_BYTES: String(8 * 1024 * 1024),
+      },
+      nodeArgs(),
+    );
     await waitForHttp(base, '/health/live', api);
     const ids: string[] = [];
     for (let i = 0; i < SEND_CONSUMERS; i++) {

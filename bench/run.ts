@@ -14,12 +14,13 @@ import { runWideFork } from './wide-fork';
 import { runSchedules, type ScheduleResult } from './schedule';
 import { type JobStepResult, runJobSteps } from './job';
 import { renderSoak, runSoak, type SoakResult } from './soak';
+import { type ApiRow, renderApi, runApi } from './api';
 import type { Result, RunOptions, System } from './types';
 
-const SCENARIOS = ['big', 'two', 'fork', 'schedule', 'job', 'soak', 'cost'] as const;
+const SCENARIOS = ['big', 'two', 'fork', 'schedule', 'job', 'api', 'soak', 'cost'] as const;
 type ScenarioId = (typeof SCENARIOS)[number];
 /** What `--scenario all` runs: every scenario but the soak and the cost scenario, which take minutes at their default sizes. */
-const DEFAULT_SCENARIOS: ScenarioId[] = ['big', 'two', 'fork', 'schedule', 'job'];
+const DEFAULT_SCENARIOS: ScenarioId[] = ['big', 'two', 'fork', 'schedule', 'job', 'api'];
 
 /** Every system the runner knows, in the order they run. Peers first, the system under test last. */
 const SYSTEMS: System[] = [inprocess, bullmqChain, yieldflow];
@@ -40,6 +41,8 @@ interface Options {
   resumeSteps: number;
   branches: number;
   jobs: number;
+  apiBatches: number;
+  apiSeconds: number;
   concurrency: number;
   workers: number;
   pauseMs: number;
@@ -65,6 +68,8 @@ const USAGE = `usage: node dist/bench/run.js [options]
   --resume-steps S   the cost scenario's late resume: at step S against step 10 (default 10000)
   --branches N       branches of the wide fork (default 10000)
   --jobs N           tasks of the job() scenario, and raw BullMQ jobs beside them (default 1000)
+  --api-batches N    batches of 1,000 tasks the api scenario posts (default 20)
+  --api-seconds S    length of the api scenario's single-request and send tests (default 5)
   --concurrency C    jobs at once per worker where the system has the knob (default 200)
   --workers W        worker processes for systems that start several (default: CPU cores)
   --pause MS         pause between systems (default 2000)
@@ -89,6 +94,8 @@ function parseArgs(argv: string[]): Options {
     resumeSteps: 10_000,
     branches: 10_000,
     jobs: 1000,
+    apiBatches: 20,
+    apiSeconds: 5,
     concurrency: 200,
     workers: os.cpus().length,
     pauseMs: 2000,
@@ -151,6 +158,12 @@ function parseArgs(argv: string[]): Options {
         break;
       case '--jobs':
         o.jobs = int(a, next(), 1);
+        break;
+      case '--api-batches':
+        o.apiBatches = int(a, next(), 1);
+        break;
+      case '--api-seconds':
+        o.apiSeconds = int(a, next(), 1);
         break;
       case '--soak-tasks':
         o.soakTasks = int(a, next(), 1);
@@ -478,9 +491,23 @@ async function report(o: Options, clusterNodes: string | undefined): Promise<voi
     jobSteps = await runJobSteps(o.redisUrl, o.jobs, o.timeoutMs);
   }
 
+  let api: ApiRow[] = [];
+  if (o.scenarios.has('api') && !interrupted) {
+    if (scenarios.length || forks.length || schedules.length || jobSteps.length) await sleep(o.pauseMs);
+    log(
+      `[api] express-bullmq then yieldflow: ${o.apiBatches} batches of 1,000, then ${o.apiSeconds} s of single POSTs and of sends`,
+    );
+    api = await runApi({
+      redisUrl: o.redisUrl,
+      batches: o.apiBatches,
+      seconds: o.apiSeconds,
+      partitions: o.partitions,
+    });
+  }
+
   let soak: SoakResult | { error: string } | undefined;
   if (o.scenarios.has('soak') && !interrupted) {
-    if (scenarios.length || forks.length || schedules.length || jobSteps.length) await sleep(o.pauseMs);
+    if (scenarios.length || forks.length || schedules.length || jobSteps.length || api.length) await sleep(o.pauseMs);
     log(`[soak] ${o.soakTasks} tasks, retention ${o.soakRetentionMs} ms`);
     soak = await runSoak({
       redisUrl: o.redisUrl,
@@ -576,6 +603,14 @@ async function report(o: Options, clusterNodes: string | undefined): Promise<voi
     );
   }
 
+  if (api.length) {
+    out('');
+    out(
+      'api: one api process and one worker through REST (autocannon); batch = POST of 1,000 tasks, single = POST /v1/tasks at 50 connections, send = POST /send round trips by 20 consumers',
+    );
+    out(renderApi(api, table));
+  }
+
   if (soak) {
     out('');
     out('error' in soak ? `soak: failed: ${soak.error}` : renderSoak(soak));
@@ -649,6 +684,7 @@ async function report(o: Options, clusterNodes: string | undefined): Promise<voi
       wideFork: forks,
       schedule: schedules,
       jobSteps,
+      api,
       soak: soak ?? null,
     };
     process.stdout.write(JSON.stringify(json, null, 2) + '\n');

@@ -57,6 +57,29 @@ describe('the store scripts', () => {
     });
   });
 
+  describe('createThen', () => {
+    it('runs the added commands after the create in its pipeline, and after admission for a limited task', async () => {
+      const id = newId();
+      const plain = await store.createThen(
+        [{ id, namespace: 'ns', kind: 'coroutine', name: 'seed.num', input: null }],
+        1000,
+        (pipeline) => pipeline.hget(task(id), 'st'),
+      );
+      expect(plain).toEqual({ created: [true], after: [[null, 'queued']] });
+
+      const limited = newId();
+      const slot = { prefix: store.keys.slot('ns', 'createThen'), limit: 1 };
+      const r = await store.createThen(
+        [{ id: limited, namespace: 'ns', kind: 'coroutine', name: 'seed.num', input: null, slot }],
+        1000,
+        (pipeline) => pipeline.hget(task(limited), 'cw'),
+      );
+      // it got the slot at once: admitted (no longer waiting) before the read
+      expect(r).toEqual({ created: [true], after: [[null, null]] });
+      expect(await redis.zscore(`${P()}due`, limited)).not.toBeNull();
+    });
+  });
+
   describe('own-1', () => {
     it('takes a free partition, renews and releases it for its token only, and refuses another', async () => {
       const s = new TaskStore(redis, { prefix: `${config.prefix}-own`, partitions: 1 });

@@ -19,11 +19,12 @@ local tasks = cjson.decode(ARGV[2])
 local out = {}
 local due = {}
 local zsets = {}        -- key -> { 0, member, ... } (the indexes below, zero-scored: ordered by member)
-local function index(key, member)
+local function index(key)
   local list = zsets[key]
   if not list then list = {}; zsets[key] = list end
-  list[#list + 1] = 0; list[#list + 1] = member
+  return list
 end
+local nsKeys = {}       -- namespace -> its index lists, and those by name
 local batches = {}      -- batch -> count
 local created = 0
 -- newest first by member: inverted creation time, then id (an exact order for paging)
@@ -64,13 +65,25 @@ for i, t in ipairs(tasks) do
     elseif not t.cc then
       due[#due + 1] = now; due[#due + 1] = t.id
     end
-    index(p .. 'idx:' .. t.ns, stamp .. t.id)
-    -- the list filters' indexes (task-list.ts): by coroutine or definition (its '<ns>/<name>', any
-    -- version), tasks not yet ended ('live', left at their end), and by id (prefix search)
-    local named = t.kind == 'c' and ('c:' .. t.name) or ('d:' .. (string.match(t.name, '^(.*)@[^@]*$') or t.name))
-    index(p .. 'ix:' .. t.ns .. ':' .. named, stamp .. t.id)
-    index(p .. 'ix:' .. t.ns .. ':live', stamp .. t.id)
-    index(p .. 'ids:' .. t.ns, t.id)
+    -- every task of the namespace, and the list filters' indexes (task-list.ts): by coroutine or
+    -- definition (its '<ns>/<name>', any version), tasks not yet ended ('live', left at their end), and
+    -- by id (prefix search). A call's tasks mostly share a namespace and a name: their keys are built once.
+    local nk = nsKeys[t.ns]
+    if not nk then
+      nk = { idx = index(p .. 'idx:' .. t.ns), live = index(p .. 'ix:' .. t.ns .. ':live'), ids = index(p .. 'ids:' .. t.ns), named = {} }
+      nsKeys[t.ns] = nk
+    end
+    local byName = nk.named[t.kind .. t.name]
+    if not byName then
+      local named = t.kind == 'c' and ('c:' .. t.name) or ('d:' .. (string.match(t.name, '^(.*)@[^@]*$') or t.name))
+      byName = index(p .. 'ix:' .. t.ns .. ':' .. named)
+      nk.named[t.kind .. t.name] = byName
+    end
+    local member = stamp .. t.id
+    byName[#byName + 1] = 0; byName[#byName + 1] = member
+    local list = nk.idx; list[#list + 1] = 0; list[#list + 1] = member
+    list = nk.live; list[#list + 1] = 0; list[#list + 1] = member
+    list = nk.ids; list[#list + 1] = 0; list[#list + 1] = t.id
     created = created + 1
     out[i] = 1
   end

@@ -12,6 +12,7 @@ import { LIVE_MS } from './catalog';
 import { NotFoundError } from './errors';
 import { type ListQuery, TaskList } from './task-list';
 import type { TaskStore } from './task-store';
+import type { NewTask } from './types';
 
 const iso = (ms: string | number | undefined | null): string | undefined =>
   ms === undefined || ms === null || ms === '' ? undefined : new Date(Number(ms)).toISOString();
@@ -137,6 +138,27 @@ export class TaskReader {
     };
     if (!r.yf_lpage) r.defineCommand('yf_lpage', { numberOfKeys: 1, lua: PAGE_SCRIPT });
     if (!(r as { yf_hview?: unknown }).yf_hview) r.defineCommand('yf_hview', { numberOfKeys: 1, lua: HASH_SCRIPT });
+  }
+
+  /**
+   * Create one task and read its view back in the same round trip (`TaskStore.createThen`): whether it
+   * was created, and its view without the journal, or null when no task of this namespace has the id.
+   */
+  async createAndView(
+    namespace: string,
+    task: NewTask & { requestHash?: string },
+  ): Promise<{ created: boolean; view: TaskView | null }> {
+    const { created, after } = await this.store.createThen([task], Date.now(), (pipeline) =>
+      (pipeline as unknown as { yf_hview(key: string, max: number): void }).yf_hview(
+        this.store.keys.task(task.id),
+        this.limits.valueBytes,
+      ),
+    );
+    const [err, raw] = after[0] ?? [new Error('no answer to the read-back'), null];
+    if (err) throw err;
+    const h = toHash(raw as (string | number)[]);
+    const view = h && h.st && h.ns === namespace ? this.view(task.id, h, [], [], Date.now()) : null;
+    return { created: created[0], view };
   }
 
   /** A task's hash, its large values cut (see HASH_SCRIPT). */

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { ChainableCommander } from 'ioredis';
 import type Redis from 'ioredis';
 import { ERROR_TYPES, type Json, type JournalEntry } from '@yieldflow/runtime';
 import { ConflictError, EventBufferFullError, LimitError, NotFoundError } from './errors';
@@ -134,6 +135,19 @@ export class TaskStore {
    * `requestHash` is kept with it (see `TaskReader.requestHash`).
    */
   async create(tasks: (NewTask & { requestHash?: string })[], now = Date.now()): Promise<boolean[]> {
+    return (await this.createThen(tasks, now)).created;
+  }
+
+  /**
+   * `create`, then the commands `then` adds, answered in `after` (each `[error, reply]`). They go in the
+   * same pipeline, after the scripts (a read of what was just written costs no extra round trip), unless a
+   * task waits for a concurrency slot: then they run once the slot is taken, as a pipeline of their own.
+   */
+  async createThen(
+    tasks: (NewTask & { requestHash?: string })[],
+    now = Date.now(),
+    then?: (pipeline: ChainableCommander) => void,
+  ): Promise<{ created: boolean[]; after: [Error | null, unknown][] }> {
     const groups = new Map<number, { index: number; task: NewTask & { requestHash?: string } }[]>();
     tasks.forEach((task, index) => {
       const p = this.partitionOf(task.id);
@@ -172,7 +186,11 @@ export class TaskStore {
       }
       pipeline.publish(this.keys.wakeChannel, String(p));
     }
-    const results = (await pipeline.exec()) ?? [];
+    const inline = then !== undefined && !tasks.some((t) => t.slot);
+    const ours = pipeline.length;
+    if (inline) then(pipeline);
+    const all = (await pipeline.exec()) ?? [];
+    const results = all.slice(0, ours);
     let k = 0;
     for (const [err, res] of results) {
       if (err) throw err;
@@ -187,7 +205,13 @@ export class TaskStore {
         limited.map((t) => ({ id: t.id, ...t.slot! })),
         now,
       );
-    return created;
+    let after = all.slice(ours);
+    if (then && !inline) {
+      const later = this.redis.pipeline();
+      then(later);
+      after = (await later.exec()) ?? [];
+    }
+    return { created, after };
   }
 
   /**

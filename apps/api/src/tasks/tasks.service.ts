@@ -66,7 +66,12 @@ export class TasksService {
     const id = idempotencyKey ? idForKey(namespace, idempotencyKey) : newId();
     const task = await this.submission.toTask(namespace, body, id);
     const hash = idempotencyKey ? requestHash(body) : undefined;
-    const [created] = await this.store.create([{ ...task, fresh: !idempotencyKey, requestHash: hash }]);
+    // the answer's view is read in the create's round trip
+    const { created, view } = await this.reader.createAndView(namespace, {
+      ...task,
+      fresh: !idempotencyKey,
+      requestHash: hash,
+    });
     if (!created && hash) {
       // tasks created before request hashes were kept have none: they answer as before
       const stored = await this.reader.requestHash(namespace, id);
@@ -75,7 +80,8 @@ export class TasksService {
           `Idempotency-Key '${idempotencyKey}' was used for another body; send a new key for a new task`,
         );
     }
-    return { task: await this.reader.get(namespace, id, { journal: false }), created };
+    if (!view) throw new NotFoundError(`task ${id}`);
+    return { task: view, created };
   }
 
   get(namespace: string, id: string): Promise<TaskView> {

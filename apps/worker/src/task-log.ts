@@ -17,7 +17,8 @@ export class TaskLog {
       const { task, res } = steps[i];
       const op = res.op;
       const fields = { taskId: task.id, step: op.seq, ns: task.namespace, kind: task.kind, name: task.name };
-      if (task.resolution.type === 'start' && task.seq === 0) this.logger.info(fields, 'task started');
+      // a step run ahead of a sleep keeps the claim's task, whatever it was claimed for: it is no start
+      if (task.resolution.type === 'start' && op.adv === undefined) this.logger.info(fields, 'task started');
       if (a === 3) this.logger.info({ ...fields, reason: 'a task budget was exceeded' }, 'task faulted');
       else if (op.o === 'f') this.logger.info({ ...fields, reason: reasonOf(op.err) }, 'task faulted');
       else if (op.o === 'c') this.logger.info(fields, 'task completed');

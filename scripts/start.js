@@ -3,6 +3,7 @@
 // here with AOF persistence under ./data), then run the api and WORKERS worker processes (default 1), and
 // keep them running: a process that dies is started again (after 1 s, doubling to 30 s while it keeps
 // dying within a minute of its start), and the others go on. Ctrl-C (SIGINT) or SIGTERM stops them all.
+// Worker i (from 0) serves its /metrics and /health on WORKER_METRICS_PORT + i (default 9464 + i).
 const { spawn, spawnSync } = require('node:child_process');
 const { mkdirSync } = require('node:fs');
 const net = require('node:net');
@@ -117,9 +118,13 @@ async function main() {
   const env = { ...process.env, REDIS_URL: redisUrl };
   const workers = Number(process.env.WORKERS ?? 1);
   run('api', 'apps/api/src/main.js', env);
-  for (let i = 0; i < workers; i++) run(`worker ${i + 1}`, 'apps/worker/src/main.js', env);
+  // each worker serves its own /metrics and /health, on WORKER_METRICS_PORT (default 9464) + its index
+  const metricsBase = Number(process.env.WORKER_METRICS_PORT || 9464);
+  for (let i = 0; i < workers; i++)
+    run(`worker ${i + 1}`, 'apps/worker/src/main.js', { ...env, WORKER_METRICS_PORT: String(metricsBase + i) });
   console.log(
-    `yieldflow: api on http://127.0.0.1:${process.env.PORT ?? 3000} (docs at /docs), ${workers} worker(s), Redis ${redisUrl}`,
+    `yieldflow: api on http://127.0.0.1:${process.env.PORT ?? 3000} (docs at /docs), ${workers} worker(s) ` +
+      `(metrics on ports ${metricsBase}-${metricsBase + workers - 1}), Redis ${redisUrl}`,
   );
 }
 

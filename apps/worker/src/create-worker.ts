@@ -12,6 +12,12 @@ import { NamespaceRedactors } from './redaction';
 import { StartPerformer } from './start-performer';
 import { ActivityPerformer, type ActivityHandler } from './activity-performer';
 import { type BullmqOptions, JobSteps } from './job-steps';
+import type { Logger } from 'pino';
+import { WorkerMetrics } from './metrics';
+import { MetricsServer } from './metrics-server';
+import { WorkerObserver } from './observer';
+import { TaskLog } from './task-log';
+import type { Tracing } from './tracing';
 
 export type { ActivityContext, ActivityHandler } from './activity-performer';
 export type { BullmqOptions } from './job-steps';
@@ -25,6 +31,12 @@ export interface WorkerOptions extends DispatcherOptions {
   activities?: Record<string, ActivityHandler>;
   /** Where `job()` steps add their jobs (default: BULLMQ_URL or this worker's Redis, BULLMQ_PREFIX or 'bull'); false: no job steps. */
   bullmq?: BullmqOptions | false;
+  /** Serve `/metrics` and `/health` on this port (0: any free one; see Worker.metricsPort). Default: none. */
+  metricsServer?: { port: number; host?: string };
+  /** Where each task's start, fault and end are logged at info (task-log.ts). Default: not logged. */
+  logger?: Logger;
+  /** Spans of steps and IO calls (tracing.ts); closed with the worker. Default: none. */
+  tracing?: Tracing;
 }
 import { Sweeper } from './sweeper';
 
@@ -32,12 +44,18 @@ export interface Worker {
   dispatcher: Dispatcher;
   store: TaskStore;
   sweeper: Sweeper;
+  /** This worker's Prometheus registry (step durations, HTTP calls, resumes, Redis latency, Node's). */
+  metrics: WorkerMetrics;
+  /** The port `/metrics` and `/health` are served on, when `metricsServer` was given. */
+  metricsPort?: number;
   close(): Promise<void>;
 }
 
 /** Build a worker's dispatcher and its connections from configuration (used by the app, tests and the bench). */
 export async function createWorker(config: Config, opts: WorkerOptions = {}): Promise<Worker> {
   const redis = connectRedis(config);
+  const metrics = new WorkerMetrics();
+  metrics.instrumentRedis(redis);
   const subscriber = connectRedis(config, { subscriber: true });
   const b = config.budgets;
   const registry = opts.registry ?? createCoroutineRegistry();
@@ -67,7 +85,7 @@ export async function createWorker(config: Config, opts: WorkerOptions = {}): Pr
   const starts = new StartPerformer(store, new ScheduleStore(redis, store.keys), catalog, definitions);
   const performer = new EffectPerformer(
     store,
-    new HttpPerformer(new AddressGuard(config.httpAllow)),
+    new HttpPerformer(new AddressGuard(config.httpAllow), { observer: metrics }),
     catalog,
     definitions,
     redactors,
@@ -89,9 +107,11 @@ export async function createWorker(config: Config, opts: WorkerOptions = {}): Pr
       maxSleepMs: config.limits.maxSleepMs,
       redactors,
       budgets: { valueBytes: b.valueBytes, taskBytes: b.taskBytes, children: b.children },
+      observer: new WorkerObserver(metrics, opts.logger && new TaskLog(opts.logger), opts.tracing),
       ...opts,
     },
   );
+  performer.tracing = opts.tracing;
   outbox.onClose = (id) => dispatcher.closeTask(id);
   outbox.onDeadLetter = (p, item, reason) =>
     opts.log?.('error', `partition ${p}: outbox item set aside (${reason}): ${item.slice(0, 300)}`, { partition: p });
@@ -99,13 +119,20 @@ export async function createWorker(config: Config, opts: WorkerOptions = {}): Pr
   jobs?.start();
   const sweeper = new Sweeper(store, dispatcher, { everyMs: config.retention.sweepMs, log: opts.log });
   sweeper.start();
+  const server = opts.metricsServer ? new MetricsServer(metrics.registry, dispatcher) : undefined;
+  const metricsPort =
+    server && (await server.listen(opts.metricsServer!.port, opts.metricsServer!.host ?? '127.0.0.1'));
   return {
     dispatcher,
     store,
     sweeper,
+    metrics,
+    metricsPort,
     async close() {
       await sweeper.stop();
       await dispatcher.stop();
+      await server?.close();
+      await opts.tracing?.close();
       await jobs?.close();
       subscriber.disconnect();
       await redis.quit().catch(() => redis.disconnect());

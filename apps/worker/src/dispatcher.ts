@@ -3,7 +3,7 @@ import type Redis from 'ioredis';
 import { ERROR_TYPES, type JournalEntry } from '@yieldflow/runtime';
 import type { ClaimedTask, TaskStore } from '@yieldflow/store';
 import type { CoroutineSource } from './coroutine-source';
-import { type Executed, Executor, type Held, type StepBudgets } from './executor';
+import { type Executed, Executor, type Held, type StepBudgets, type StepObserver } from './executor';
 import type { EffectPerformer } from './effect-performer';
 import type { Outbox } from './outbox';
 import type { NamespaceRedactors } from './redaction';
@@ -26,6 +26,8 @@ export interface DispatcherOptions {
   redactors?: NamespaceRedactors;
   /** What one step may produce (value sizes, children per spawn). */
   budgets?: Partial<StepBudgets>;
+  /** Told of every step run and every write-back (metrics, task logs, traces). */
+  observer?: StepObserver;
 }
 
 /** Sleeps due within this window are run ahead of time (longer ones are claimed when due). */
@@ -72,6 +74,7 @@ export class Dispatcher {
   private readonly pending = new Set<Promise<unknown>>();
   private readonly log: NonNullable<DispatcherOptions['log']>;
   private readonly changes: ChangePublisher;
+  private readonly observer?: StepObserver;
 
   constructor(
     private readonly store: TaskStore,
@@ -86,7 +89,9 @@ export class Dispatcher {
       maxSleepMs: opts.maxSleepMs,
       redactors: opts.redactors,
       budgets: opts.budgets,
+      observer: opts.observer,
     });
+    this.observer = opts.observer;
     this.leaseMs = opts.leaseMs ?? 3000;
     this.heartbeatMs = opts.heartbeatMs ?? 1000;
     this.claimBatch = opts.claimBatch ?? 1000;
@@ -393,6 +398,7 @@ export class Dispatcher {
       return null;
     }
     this.changes.published(steps, applied);
+    this.observer?.committed(steps, applied);
     steps.forEach(({ task, res }, i) => {
       if (applied[i] === 2) earliest = 0;
       if (!applied[i] || applied[i] === 3) {

@@ -7,6 +7,11 @@ import type { StartPerformer } from './start-performer';
 import { ActivityPerformer } from './activity-performer';
 import type { JobSteps } from './job-steps';
 
+export interface IoTracing {
+  /** Run one IO call of a held task inside its span; `call` is given the span's W3C traceparent. */
+  io(held: Held, call: (traceparent: string) => Promise<void>): Promise<void>;
+}
+
 /** How deep spawns may nest, and how many tasks one root task may have below it, all levels together. */
 export interface SpawnBudgets {
   spawnDepth: number;
@@ -36,7 +41,15 @@ export class EffectPerformer {
     private readonly jobs?: JobSteps,
   ) {}
 
+  /** Traces each IO call when set (tracing.ts); an http call carries its span in `traceparent`. */
+  tracing?: IoTracing;
+
   async perform(held: Held): Promise<void> {
+    if (this.tracing) return this.tracing.io(held, (traceparent) => this.performOnce(held, traceparent));
+    return this.performOnce(held);
+  }
+
+  private async performOnce(held: Held, traceparent?: string): Promise<void> {
     const { task, seq } = held;
     const redactor = this.redactors.for(task.namespace);
     // what leaves the worker for the store (an event, children's input, the result) carries no $secrets;
@@ -47,7 +60,12 @@ export class EffectPerformer {
     try {
       switch (effect.kind) {
         case 'http':
-          entry = await this.http.perform(effect, `${task.id}:${seq}`, deadline);
+          entry = await this.http.perform(
+            effect,
+            `${task.id}:${seq}`,
+            deadline,
+            traceparent ? { traceparent } : undefined,
+          );
           break;
         case 'emit': {
           const event = {

@@ -10,6 +10,7 @@ import {
   toTaskErrorData,
 } from '@yieldflow/runtime';
 import type { ClaimedTask, WritebackOp } from '@yieldflow/store';
+import { performance } from 'node:perf_hooks';
 import { cannotRun } from './coroutine-source';
 import { NamespaceRedactors, type Redactor } from './redaction';
 
@@ -23,6 +24,8 @@ export interface Held {
   task: ClaimedTask;
   seq: number;
   effect: Effect;
+  /** The span of the step that yielded it, when traces are exported: the IO call's span is its child. */
+  trace?: StepTrace;
 }
 
 export interface Executed {
@@ -30,6 +33,20 @@ export interface Executed {
   held?: Held;
   /** resumedAt - dueAt, for timers and arrivals. */
   lateMs?: number;
+}
+
+/** The span of a step, kept with the effect it holds so the IO call's span is its child. */
+export interface StepTrace {
+  traceId: string;
+  spanId: string;
+}
+
+/** What the executor and the dispatcher tell about each step (observer.ts: metrics, task logs, traces). */
+export interface StepObserver {
+  /** A step ran from `startedAt` (performance.now()) until now. */
+  stepped(task: ClaimedTask, res: Executed, startedAt: number): void;
+  /** A write-back answered: `applied[i]` is the script's answer for `steps[i]` (0 skipped, 3 faulted over a budget). */
+  committed(steps: { task: ClaimedTask; res: Executed }[], applied: number[]): void;
 }
 
 /** What one step may produce; the write-back enforces the task's totals (see TaskBudgets). */
@@ -58,11 +75,18 @@ export class Executor {
   private readonly redactors: NamespaceRedactors;
   private readonly maxSleepMs: number;
   private readonly budgets: StepBudgets;
+  private readonly observer?: StepObserver;
 
   constructor(
     private readonly maxCached = 200_000,
-    opts: { maxSleepMs?: number; redactors?: NamespaceRedactors; budgets?: Partial<StepBudgets> } = {},
+    opts: {
+      maxSleepMs?: number;
+      redactors?: NamespaceRedactors;
+      budgets?: Partial<StepBudgets>;
+      observer?: StepObserver;
+    } = {},
   ) {
+    this.observer = opts.observer;
     this.redactors = opts.redactors ?? new NamespaceRedactors();
     this.maxSleepMs = opts.maxSleepMs ?? Number.MAX_SAFE_INTEGER;
     this.budgets = { ...DEFAULT_STEP_BUDGETS, ...opts.budgets };
@@ -109,16 +133,19 @@ export class Executor {
 
   /** Run one claimed task one step. `journal` is needed only when `has()` said no. */
   execute(task: ClaimedTask, fn: Coroutine, now: number, journal?: JournalEntry[], ahead = false): Executed {
+    const observer = this.observer;
+    const startedAt = observer ? performance.now() : 0;
     let res: Executed;
     try {
       res = this.step(task, fn, now, journal, ahead);
+      const redactor = this.redactors.for(task.namespace);
+      if (redactor.active) redactOp(res.op, redactor);
     } catch (err) {
       if (!(err instanceof BudgetError)) throw err;
       this.forget(task.id);
-      return { op: { id: task.id, seq: task.seq, o: 'f', err: JSON.stringify(err.toJSON()) } };
+      res = { op: { id: task.id, seq: task.seq, o: 'f', err: JSON.stringify(err.toJSON()) } };
     }
-    const redactor = this.redactors.for(task.namespace);
-    if (redactor.active) redactOp(res.op, redactor);
+    if (observer) observer.stepped(task, res, startedAt);
     return res;
   }
 

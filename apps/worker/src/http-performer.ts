@@ -1,7 +1,9 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import {
+  ERROR_TYPES,
   type HttpEffect,
   type HttpResponse,
   type Json,
@@ -17,6 +19,12 @@ export interface HttpOptions {
   /** Largest response body kept, bytes (default 1 MiB); a larger one fails the call. */
   maxBodyBytes?: number;
   maxRedirects?: number;
+  /** Told of every attempt (each redirect hop is one): its host, duration, status or failure. */
+  observer?: HttpObserver;
+}
+
+export interface HttpObserver {
+  httpAttempt(host: string, ms: number, status: number | null, reason?: 'timeout' | 'refused' | 'network'): void;
 }
 
 const RETRYABLE = (status: number): boolean => status === 408 || status === 429 || status >= 500;
@@ -34,12 +42,18 @@ export class HttpPerformer {
     private readonly opts: HttpOptions = {},
   ) {}
 
-  async perform(effect: HttpEffect, idempotencyKey: string, deadline?: number): Promise<Pick<JournalEntry, 'r' | 'e'>> {
+  /** `extra`: headers the worker adds to every attempt (`traceparent`), over the effect's own. */
+  async perform(
+    effect: HttpEffect,
+    idempotencyKey: string,
+    deadline?: number,
+    extra?: Record<string, string>,
+  ): Promise<Pick<JournalEntry, 'r' | 'e'>> {
     const policy = effect.retry ?? {};
     for (let attempt = 1; ; attempt++) {
       let failure: TaskError;
       try {
-        const res = await this.once(effect, idempotencyKey);
+        const res = await this.once(effect, idempotencyKey, extra);
         const ok = res.status >= 200 && res.status < 300;
         if (ok) return { r: res as unknown as Json };
         failure = TaskError.communication(
@@ -63,14 +77,18 @@ export class HttpPerformer {
     }
   }
 
-  private async once(effect: HttpEffect, idempotencyKey: string): Promise<HttpResponse> {
+  private async once(
+    effect: HttpEffect,
+    idempotencyKey: string,
+    extra?: Record<string, string>,
+  ): Promise<HttpResponse> {
     const follow = effect.request.redirect !== false;
     let url = new URL(effect.request.url);
     let method = effect.request.method.toUpperCase();
     let body = effect.request.body;
     const headers = lower(effect.request.headers ?? {});
     for (let hop = 0; ; hop++) {
-      const res = await this.send(url, method, headers, body, idempotencyKey);
+      const res = await this.observed(url, this.send(url, method, headers, body, idempotencyKey, extra));
       const location = res.headers.location;
       if (!follow || res.status < 300 || res.status > 399 || !location) return res;
       if (hop >= (this.opts.maxRedirects ?? 5))
@@ -89,12 +107,34 @@ export class HttpPerformer {
     }
   }
 
+  private observed(url: URL, sent: Promise<HttpResponse>): Promise<HttpResponse> {
+    const observer = this.opts.observer;
+    if (!observer) return sent;
+    const started = performance.now();
+    return sent.then(
+      (res) => {
+        observer.httpAttempt(url.host, performance.now() - started, res.status);
+        return res;
+      },
+      (err: unknown) => {
+        const reason = (err as { refused?: boolean }).refused
+          ? 'refused'
+          : err instanceof TaskError && err.type === ERROR_TYPES.timeout
+            ? 'timeout'
+            : 'network';
+        observer.httpAttempt(url.host, performance.now() - started, null, reason);
+        throw err;
+      },
+    );
+  }
+
   private send(
     url: URL,
     method: string,
     headers: Record<string, string>,
     body: Json | undefined,
     idempotencyKey: string,
+    extra?: Record<string, string>,
   ): Promise<HttpResponse> {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       return Promise.reject(
@@ -108,7 +148,7 @@ export class HttpPerformer {
     }
     const payload =
       body === undefined || body === null ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-    const h: Record<string, string> = { 'idempotency-key': idempotencyKey, ...lower(headers) };
+    const h: Record<string, string> = { 'idempotency-key': idempotencyKey, ...lower(headers), ...extra };
     if (payload !== undefined && !h['content-type'])
       h['content-type'] = typeof body === 'string' ? 'text/plain' : 'application/json';
     if (payload !== undefined) h['content-length'] = String(Buffer.byteLength(payload));

@@ -1,7 +1,9 @@
 import { type DynamicModule, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { type Config, describeRedis } from '@yieldflow/contracts';
+import { type Config, describeRedis, loadObservability } from '@yieldflow/contracts';
 import { createWorker, type Worker } from './create-worker';
+import { createLogger } from './logger';
+import { Tracing } from './tracing';
 
 const WORKER = Symbol('WORKER');
 
@@ -22,21 +24,30 @@ class WorkerLifecycle implements OnApplicationShutdown {
 export class WorkerModule {
   static forRoot(config: Config, logLevel = process.env.LOG_LEVEL ?? 'info'): DynamicModule {
     const logger = new Logger('dispatcher');
+    const obs = loadObservability();
+    const pinoLogger = createLogger(logLevel, obs.logFormat);
     return {
       module: WorkerModule,
-      // the same JSON log lines as the api's
-      imports: [LoggerModule.forRoot({ pinoHttp: { level: logLevel } })],
+      // the same JSON log lines as the api's (or readable ones, LOG_FORMAT=pretty)
+      imports: [LoggerModule.forRoot({ pinoHttp: { logger: pinoLogger } })],
       providers: [
         {
           provide: WORKER,
           useFactory: async () => {
             const worker = await createWorker(config, {
               workerId: process.env.WORKER_ID,
-              log: (level, msg, extra) =>
-                level === 'error' ? logger.error(msg, extra) : level === 'warn' ? logger.warn(msg) : logger.log(msg),
+              // the fields (taskId, partition, ...) stay fields of the line
+              log: (level, msg, extra) => pinoLogger[level]({ context: 'dispatcher', ...extra }, msg),
+              logger: pinoLogger,
+              tracing: obs.otlpEndpoint ? new Tracing(obs.otlpEndpoint, obs.serviceName) : undefined,
+              metricsServer:
+                obs.metricsPort !== undefined ? { port: obs.metricsPort, host: obs.metricsHost } : undefined,
             });
             logger.log(
-              `worker ${worker.dispatcher.workerId} started on ${describeRedis(config)} (prefix ${config.prefix}, ${config.partitions} partitions)`,
+              `worker ${worker.dispatcher.workerId} started on ${describeRedis(config)} (prefix ${config.prefix}, ${config.partitions} partitions)` +
+                (worker.metricsPort !== undefined
+                  ? `; /metrics and /health on ${obs.metricsHost}:${worker.metricsPort}`
+                  : ''),
             );
             return worker;
           },

@@ -6,3 +6,4 @@ export * from './shutdown';
 export * from './schedule';
 export * from './schedule-spec';
 export * from './schedule-coroutine';
+export * from './observability';

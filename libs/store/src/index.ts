@@ -9,3 +9,4 @@ export * from './schedule-store';
 export * from './concurrency';
 export * from './catalog';
 export * from './connection';
+export * from './queue-depths';

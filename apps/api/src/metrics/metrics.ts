@@ -3,9 +3,10 @@ import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagg
 import type Redis from 'ioredis';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { TASK_STATUSES } from '@yieldflow/contracts';
-import { TaskStore } from '@yieldflow/store';
+import { QueueDepths, TaskStore } from '@yieldflow/store';
 import { Roles, SystemOnly } from '../auth/roles';
 import { REDIS } from '../common/tokens';
+import { registerQueueDepths } from './queue-metrics';
 
 /** Resume-lateness buckets, ms: the same as the workers count them in. */
 const BUCKETS = ['1', '2', '5', '10', '25', '50', '100', '250', '500', '1000', '2500', '5000'];
@@ -24,6 +25,7 @@ export class MetricsService {
     @Inject(REDIS) private readonly redis: Redis,
   ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'yieldflow_api_' });
+    registerQueueDepths(this.registry, new QueueDepths(this.redis, this.store.keys));
     const store_ = this.store;
     new Gauge({
       name: 'yieldflow_tasks',

@@ -1,6 +1,8 @@
 import Redis from 'ioredis';
 import {
+  AuthKeyStore,
   Channels,
+  hashToken,
   EventStartIndex,
   isLive,
   JobQueues,
@@ -129,5 +131,22 @@ describe('the store registries', () => {
     await channels.publish('changes', 'x');
     expect(await heard).toBe(`${prefix}:changes`);
     sub.disconnect();
+  });
+
+  it('AuthKeyStore keeps api keys under keys: and counts requests per fixed window under rl:', async () => {
+    const keys = new AuthKeyStore<'admin'>(store);
+    const made = await keys.create('ns1', 'admin', 'ci');
+    const hash = hashToken(made.token);
+    expect(await redis.get(`${prefix}:keys:id:${made.id}`)).toBe(hash);
+    expect(await redis.hget(`${prefix}:keys:${hash}`, 'role')).toBe('admin');
+    expect(await redis.smembers(`${prefix}:keys:ns:ns1`)).toEqual([made.id]);
+    expect((await keys.find(made.token))?.id).toBe(made.id);
+    expect(await keys.revoke(made.id)).toBe(true);
+    expect(await keys.find(made.token)).toBeNull();
+    const [first] = await keys.countRequest('k1', 60_000, 120_000);
+    const [second, ttl] = await keys.countRequest('k1', 60_000, 120_000);
+    expect([first, second]).toEqual([1, 2]);
+    expect(ttl).toBeGreaterThan(0);
+    expect(await redis.get(`${prefix}:rl:k1:2`)).toBe('2');
   });
 });

@@ -15,3 +15,4 @@ export * from './partition-view';
 export * from './job-queues';
 export * from './channels';
 export * from './event-start-index';
+export * from './auth-key-store';

@@ -163,6 +163,14 @@ export class Keys {
   definitionNames(tenant: string): string {
     return `${this.prefix}:defs:${tenant}`;
   }
+  /** An api key's records: `<sha256(token)>`, `id:<id>`, `ns:<namespace>`, `namespaces` (AuthKeyStore). */
+  apiKey(rest: string): string {
+    return `${this.prefix}:keys:${rest}`;
+  }
+  /** A rate limit's counter of one subject and fixed window. */
+  rateLimit(subject: string, window: number): string {
+    return `${this.prefix}:rl:${subject}:${window}`;
+  }
   /** A namespace's event-started definitions (`<namespace>/<name>` -> filters). */
   eventStarts(namespace: string): string {
     return `${this.prefix}:evstarts:${namespace}`;

@@ -6,6 +6,7 @@
 import { connectRedis, type NewTask, newId, TaskStore } from '@yieldflow/store';
 import { memoryUsage, scanKeys, sweepPrefix, uniquePrefix, usedMemory } from './redis';
 import { spawnWorker, stopWorker, waitForOwners, type WorkerProcess } from './systems/yieldflow';
+import { keysOf } from '../libs/store/src/testing';
 
 export interface SoakOptions {
   redisUrl: string;
@@ -71,9 +72,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       const pipe = redis.pipeline();
       for (let p = 0; p < o.partitions; p++)
         pipe
-          .zcard(`${store.keys.partition(p)}idx:default`)
-          .zcard(`${store.keys.partition(p)}exp`)
-          .hget(`${store.keys.partition(p)}cnt`, 'completed');
+          .zcard(`${keysOf(store).partition(p)}idx:default`)
+          .zcard(`${keysOf(store).partition(p)}exp`)
+          .hget(`${keysOf(store).partition(p)}cnt`, 'completed');
       const r = ((await pipe.exec()) ?? []).map(([, v]) => Number(v ?? 0));
       let tasks = 0,
         expiring = 0,

@@ -12,6 +12,7 @@ import { FlowProducer, Worker } from 'bullmq';
 import { connectRedis, contentHash, newId, TaskStore } from '@yieldflow/store';
 import { connectionFromUrl, sweepPrefix, uniquePrefix } from './redis';
 import { summarize } from './stats';
+import { keysOf } from '../libs/store/src/testing';
 
 const WORKER_MAIN = path.join(__dirname, '..', 'apps', 'worker', 'src', 'main.js');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -63,9 +64,9 @@ async function yieldflowFork(redisUrl: string, branches: number, timeoutMs: numb
   try {
     await until(
       async () =>
-        (await Promise.all([...Array(partitions).keys()].map((p) => redis.get(`${store.keys.partition(p)}own`)))).every(
-          Boolean,
-        )
+        (
+          await Promise.all([...Array(partitions).keys()].map((p) => redis.get(`${keysOf(store).partition(p)}own`)))
+        ).every(Boolean)
           ? true
           : undefined,
       15_000,
@@ -98,8 +99,8 @@ async function yieldflowFork(redisUrl: string, branches: number, timeoutMs: numb
     ]);
     const [ca, fa] = await until(
       async () => {
-        const [st, c, f] = await redis.hmget(store.keys.task(root), 'st', 'ca', 'fa');
-        if (st === 'faulted') throw new Error(`the fork faulted: ${await redis.hget(store.keys.task(root), 'err')}`);
+        const [st, c, f] = await redis.hmget(keysOf(store).task(root), 'st', 'ca', 'fa');
+        if (st === 'faulted') throw new Error(`the fork faulted: ${await redis.hget(keysOf(store).task(root), 'err')}`);
         return st === 'completed' ? [Number(c), Number(f)] : undefined;
       },
       timeoutMs,

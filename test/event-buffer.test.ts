@@ -6,6 +6,7 @@ import { createWorker, type Worker } from '../apps/worker/src/create-worker';
 import { RateLimitedError } from '../apps/api/src/auth/errors';
 import { EventsService } from '../apps/api/src/events/events';
 import { dropPrefix, eventually, REDIS_URL, testConfig } from './support/redis';
+import { keysOf } from '../libs/store/src/testing';
 
 /**
  * Buffered events: a body kept once per namespace, references in the partitions' buffers, resolved when
@@ -68,10 +69,10 @@ describe('event buffer', () => {
   it('keeps the body once for the namespace; the partitions buffer only references', async () => {
     const ev = event('once.only', 'y'.repeat(10_000));
     await store.publishEvent('default', ev);
-    expect(await redis.get(store.keys.eventBody('default', ev.id))).toBe(JSON.stringify(ev));
+    expect(await redis.get(keysOf(store).eventBody('default', ev.id))).toBe(JSON.stringify(ev));
     for (let p = 0; p < config.partitions; p++) {
       for (const ty of ['once.only', '*']) {
-        const members = await redis.zrange(`${store.keys.partition(p)}eb:default:${ty}`, 0, -1);
+        const members = await redis.zrange(`${keysOf(store).partition(p)}eb:default:${ty}`, 0, -1);
         expect(members).toHaveLength(1);
         expect(members[0].length).toBeLessThan(100);
       }
@@ -92,7 +93,7 @@ describe('event buffer', () => {
     await sleepMs(100);
     const ev = event('old.form', 'whole');
     for (let p = 0; p < config.partitions; p++)
-      await redis.zadd(`${store.keys.partition(p)}eb:default:old.form`, Date.now(), JSON.stringify(ev));
+      await redis.zadd(`${keysOf(store).partition(p)}eb:default:old.form`, Date.now(), JSON.stringify(ev));
     expect(data(await until(id))).toEqual(['whole']);
   });
 
@@ -102,7 +103,7 @@ describe('event buffer', () => {
     const ev = event('gone.soon', 'lost');
     await store.publishEvent('default', ev);
     await store.publishEvent('default', event('gone.soon', 'kept'));
-    await redis.del(store.keys.eventBody('default', ev.id));
+    await redis.del(keysOf(store).eventBody('default', ev.id));
     expect(data(await until(id))).toEqual([410, 'kept']);
   });
 

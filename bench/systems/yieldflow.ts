@@ -18,6 +18,7 @@ import { benchTarget, memoryUsage, redisCpuMs, scanKeys, sweepPrefix, uniquePref
 import { summarize } from '../stats';
 import type { Result, RunOptions, System } from '../types';
 import { RESUMES_PER_PAIR } from '../workload';
+import { keysOf } from '../../libs/store/src/testing';
 
 interface YieldflowOptions extends RunOptions {
   prefix: string;
@@ -155,7 +156,7 @@ export async function waitForOwners(
       }
     }
     const pipe = redis.pipeline();
-    for (let p = 0; p < partitions; p++) pipe.get(`${store.keys.partition(p)}own`);
+    for (let p = 0; p < partitions; p++) pipe.get(`${keysOf(store).partition(p)}own`);
     const tokens = ((await pipe.exec()) ?? []).map(([, v]) => v as string | null);
     if (tokens.every((t) => t)) {
       last = new Map();
@@ -179,7 +180,7 @@ export async function waitForOwners(
 /** What a stuck run looks like: the unfinished tasks' state and partition, each partition's owner and due set. */
 async function diagnose(redis: Redis, store: TaskStore, tasks: NewTask[], workers: WorkerProcess[]): Promise<string> {
   const pipe = redis.pipeline();
-  for (const t of tasks.slice(0, 50_000)) pipe.hmget(store.keys.task(t.id), 'st', 'seq', 'due', 'la');
+  for (const t of tasks.slice(0, 50_000)) pipe.hmget(keysOf(store).task(t.id), 'st', 'seq', 'due', 'la');
   const res = (await pipe.exec()) ?? [];
   const stuck: string[] = [];
   const parts = new Set<number>();
@@ -195,7 +196,7 @@ async function diagnose(redis: Redis, store: TaskStore, tasks: NewTask[], worker
   });
   const info: string[] = [];
   for (const p of [...parts].slice(0, 5)) {
-    const base = store.keys.partition(p);
+    const base = keysOf(store).partition(p);
     const [own, ttl, due, act] = await Promise.all([
       redis.get(`${base}own`),
       redis.pttl(`${base}own`),
@@ -358,7 +359,7 @@ export async function workload(opts: YieldflowOptions): Promise<Result> {
       );
 
     // Everything below is read back from Redis: completion, start and resume times as the workers recorded them.
-    const taskKey = (id: string): string => store.keys.task(id);
+    const taskKey = (id: string): string => keysOf(store).task(id);
     let lastFinish = 0;
     const startDelay: number[] = [];
     const late: number[] = [];
@@ -369,7 +370,7 @@ export async function workload(opts: YieldflowOptions): Promise<Result> {
       const pipe = probe.pipeline();
       for (const t of chunk) {
         pipe.hmget(taskKey(t.id), 'st', 'ca', 'sa', 'fa');
-        pipe.lrange(store.keys.journal(t.id), 0, -1);
+        pipe.lrange(keysOf(store).journal(t.id), 0, -1);
       }
       const res = (await pipe.exec()) ?? [];
       chunk.forEach((t, k) => {

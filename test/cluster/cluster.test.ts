@@ -9,6 +9,7 @@ import { createApp } from '../../apps/api/src/create-app';
 import { exited, spawnApp, untilPartitionsHeldBy } from '../support/processes';
 import { eventually, testConfig } from '../support/redis';
 import { cli, LocalCluster } from '../../bench/local-cluster';
+import { keysOf } from '../../libs/store/src/testing';
 
 /**
  * The store on a Redis Cluster of 3 masters and 3 replicas started here on loopback: the seed's scenarios
@@ -70,7 +71,7 @@ describe('on a Redis Cluster (3 masters, 3 replicas)', () => {
     const ranges = JSON.parse(JSON.stringify(await redis!.cluster('SLOTS'))) as [number, number, [string, number]][];
     const byMaster = new Map<number, number>();
     for (let p = 0; p < 16; p++) {
-      const key = `${store.keys.partition(p)}due`;
+      const key = `${keysOf(store).partition(p)}due`;
       expect(Number(await cli(cluster.nodes[0].port, 'cluster', 'keyslot', key))).toBe(slotOf(key));
       const [, , [, port]] = ranges.find(([from, to]) => slotOf(key) >= from && slotOf(key) <= to)!;
       byMaster.set(port, (byMaster.get(port) ?? 0) + 1);
@@ -89,8 +90,8 @@ describe('on a Redis Cluster (3 masters, 3 replicas)', () => {
       const sent = Date.now();
       const replies = await redis!
         .pipeline()
-        .eval(busy, 1, `${store.keys.partition(1)}x`)
-        .set(`${store.keys.partition(2)}x`, 1)
+        .eval(busy, 1, `${keysOf(store).partition(1)}x`)
+        .set(`${keysOf(store).partition(2)}x`, 1)
         .publish(`${config.prefix}:order`, 'wake')
         .exec();
       // (PUBLISH counts the subscribers of the node it ran on only: the message goes to every node)
@@ -193,10 +194,10 @@ describe('on a Redis Cluster (3 masters, 3 replicas)', () => {
     await http.delete(`/v1/tasks/${id}`).expect((res) => expect([200, 204]).toContain(res.status));
     await http.get(`/v1/tasks/${id}`).expect(404);
     await eventually(
-      async () => ((await redis!.exists(store.keys.batch(created.body.id))) === 0 ? true : undefined),
+      async () => ((await redis!.exists(keysOf(store).batch(created.body.id))) === 0 ? true : undefined),
       5000,
     );
-    expect(await redis!.exists(store.keys.batchTasks(created.body.id))).toBe(0);
+    expect(await redis!.exists(keysOf(store).batchTasks(created.body.id))).toBe(0);
   });
 
   it('kill -9 of a master: its replica takes over and every acknowledged task completes', async () => {

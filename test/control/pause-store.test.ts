@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import { newId, TaskReader, TaskStore } from '@yieldflow/store';
 import { dropPrefix, REDIS_URL, testConfig } from '../support/redis';
+import { keysOf } from '../../libs/store/src/testing';
 
 /**
  * Pause at the store, driven by hand (no worker): a queued task, a task running at the pause (it pauses at
@@ -30,8 +31,8 @@ describe('pause in the store', () => {
     await store.create([{ id, namespace: 'default', kind: 'coroutine', name: 'seed.func-b', input: null }]);
     return id;
   };
-  const due = (id: string) => redis.zscore(`${store.keys.partition(0)}due`, id);
-  const paused = async () => Number(await redis.hget(`${store.keys.partition(0)}cnt`, 'paused'));
+  const due = (id: string) => redis.zscore(`${keysOf(store).partition(0)}due`, id);
+  const paused = async () => Number(await redis.hget(`${keysOf(store).partition(0)}cnt`, 'paused'));
 
   it('a queued task paused is not claimed; resumed, it is', async () => {
     const id = await create();
@@ -84,7 +85,7 @@ describe('pause in the store', () => {
     await store.pause('default', a);
     const before = await paused();
     // the owner dies; another takes the partition over and re-queues what it was running
-    await redis.del(`${store.keys.partition(0)}own`);
+    await redis.del(`${keysOf(store).partition(0)}own`);
     expect(await store.own(0, 'owner-b', 60_000, 'take')).toBeGreaterThanOrEqual(2);
     expect(await paused()).toBe(before + 1);
     const claimed = (await store.claim(0, 'owner-b', 100))!.tasks.map((t) => t.id);

@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import { newId, TaskStore } from '@yieldflow/store';
 import { dropPrefix, REDIS_URL, testConfig } from '../support/redis';
+import { keysOf } from '../../libs/store/src/testing';
 
 /**
  * A fork's last child result wakes its parent with every result in order. With 10,000 children (more
@@ -26,7 +27,7 @@ describe('fan-in of a 10,000-child spawn', () => {
     const n = 10_000;
     const parent = newId();
     // a parent suspended in a spawn of n children at step 0, as the write-back leaves it
-    await redis.hset(store.keys.task(parent), {
+    await redis.hset(keysOf(store).task(parent), {
       st: 'suspended',
       seq: 0,
       wk: 'spawn',
@@ -43,7 +44,9 @@ describe('fan-in of a 10,000-child spawn', () => {
       last = results[results.length - 1];
     }
     expect(last).toEqual({ code: 1, children: n });
-    const res = JSON.parse((await redis.hget(store.keys.task(parent), 'res')) ?? '{}') as { r: { output: number }[] };
+    const res = JSON.parse((await redis.hget(keysOf(store).task(parent), 'res')) ?? '{}') as {
+      r: { output: number }[];
+    };
     expect(res.r).toHaveLength(n);
     expect(res.r.every((c, i) => c.output === i)).toBe(true);
   });

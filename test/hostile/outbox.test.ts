@@ -2,6 +2,7 @@ import Redis, { ReplyError } from 'ioredis';
 import { TaskStore } from '@yieldflow/store';
 import { Outbox } from '../../apps/worker/src/outbox';
 import { dropPrefix, REDIS_URL, testConfig } from '../support/redis';
+import { keysOf } from '../../libs/store/src/testing';
 
 /**
  * The outbox carries work across partitions (a child's end to its parent, cancels, closes). Two drains
@@ -12,7 +13,7 @@ describe('the outbox loses no item', () => {
   const config = testConfig({ partitions: 2 });
   let redis: Redis;
   let store: TaskStore;
-  const ob = (p: number) => `${store.keys.partition(p)}ob`;
+  const ob = (p: number) => `${keysOf(store).partition(p)}ob`;
 
   beforeAll(async () => {
     redis = new Redis(REDIS_URL);
@@ -53,7 +54,7 @@ describe('the outbox loses no item', () => {
     await outbox.drain(0, token);
     expect(applied).toEqual(['a', 'b']);
     expect(await redis.llen(ob(0))).toBe(0);
-    const dead = (await redis.lrange(`${store.keys.partition(0)}obx`, 0, -1)).map((x) => JSON.parse(x));
+    const dead = (await redis.lrange(`${keysOf(store).partition(0)}obx`, 0, -1)).map((x) => JSON.parse(x));
     expect(dead).toHaveLength(1);
     expect(JSON.parse(dead[0].item)).toEqual({ kind: 'close', id: 'poison' });
     expect(dead[0].reason).toContain('too many results to unpack');

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { definition, hostileStack, type HostileStack } from './support';
+import { redisOf } from '../../libs/store/src/testing';
 
 /**
  * The rest of the hostile submitter's report, against a real worker process with authentication on:
@@ -68,7 +69,7 @@ describe('one namespace against another', () => {
 
   it('large events are stored once, not once per partition', async () => {
     const onTime = await s.bystander();
-    const before = Number(/used_memory:(\d+)/.exec(await s.store.redis.info('memory'))![1]);
+    const before = Number(/used_memory:(\d+)/.exec(await redisOf(s.store).info('memory'))![1]);
     let bytes = 0;
     for (let i = 0; i < 10; i++) {
       const event = { type: 'big', source: 'hostile', id: `big-${i}`, data: 'x'.repeat(200 * 1024) };
@@ -78,7 +79,7 @@ describe('one namespace against another', () => {
         .send(event)
         .expect((r) => expect(r.status).toBeLessThan(300));
     }
-    const grown = Number(/used_memory:(\d+)/.exec(await s.store.redis.info('memory'))![1]) - before;
+    const grown = Number(/used_memory:(\d+)/.exec(await redisOf(s.store).info('memory'))![1]) - before;
     // one partition here, so the old layout kept each body twice (under its type and under '*'); 16
     // partitions made it 33 copies (the exact measure, on a Redis of its own, is event-memory.test.ts)
     expect(grown).toBeLessThan(bytes * 1.5);

@@ -2,6 +2,7 @@ import Redis, { ReplyError } from 'ioredis';
 import { newId, TaskStore, type WritebackOp } from '@yieldflow/store';
 import { createWorker, type Worker } from '../../apps/worker/src/create-worker';
 import { dropPrefix, eventually, REDIS_URL, testConfig } from '../support/redis';
+import { keysOf } from '../../libs/store/src/testing';
 
 /**
  * A write-back the script refuses (here made to refuse one task's op, as a Lua error would) must not be
@@ -45,12 +46,12 @@ describe('a write-back that fails is isolated to its task', () => {
       })),
     );
     await eventually(
-      async () => ((await redis.hget(store.keys.task(poisoned), 'st')) === 'faulted' ? true : undefined),
+      async () => ((await redis.hget(keysOf(store).task(poisoned), 'st')) === 'faulted' ? true : undefined),
       10_000,
     );
-    const error = JSON.parse((await redis.hget(store.keys.task(poisoned), 'err')) ?? '{}');
+    const error = JSON.parse((await redis.hget(keysOf(store).task(poisoned), 'err')) ?? '{}');
     expect(error.title).toBe('Write-back failed');
     expect(error.detail).toContain('too many results to unpack');
-    for (const id of others) expect(await redis.hget(store.keys.task(id), 'st')).toBe('suspended');
+    for (const id of others) expect(await redis.hget(keysOf(store).task(id), 'st')).toBe('suspended');
   });
 });

@@ -8,6 +8,7 @@ import { type NewTask, TaskStore } from '@yieldflow/store';
 import { createApp } from '../../apps/api/src/create-app';
 import { createWorker, type Worker } from '../../apps/worker/src/create-worker';
 import { dropPrefix, eventually, REDIS_URL, testConfig } from '../support/redis';
+import { keysOf } from '../../libs/store/src/testing';
 
 /** While true, q.flaky faults after its sleep (a module flag: the workers run in this process). */
 let failing = true;
@@ -73,14 +74,14 @@ const task = (id: string, namespace: string, name: string, batchId?: string): Ne
 
 async function until(e: Env, id: string, status: string): Promise<Record<string, string>> {
   return eventually(async () => {
-    const h = await e.redis.hgetall(e.store.keys.task(id));
+    const h = await e.redis.hgetall(keysOf(e.store).task(id));
     return h.st === status ? h : undefined;
   }, 15_000);
 }
 
 /** Every key and index entry a task leaves, as [what, present?]. */
 async function traces(e: Env, id: string, ns: string, ca: string): Promise<Record<string, boolean>> {
-  const p = e.store.keys.partitionOfTask(id);
+  const p = keysOf(e.store).partitionOfTask(id);
   const member = `${String(9999999999999 - Number(ca)).padStart(13, '0')}:${id}`;
   const r = e.redis;
   const z = async (key: string, m: string): Promise<boolean> => (await r.zscore(key, m)) !== null;
@@ -107,7 +108,7 @@ describe('retention: finished tasks expire per namespace', () => {
   it('removes a finished task and everything kept for it once its retention has passed', async () => {
     await e.store.create([task('exp-a', 'default', 'q.done')]);
     const h = await until(e, 'exp-a', 'completed');
-    const p = e.store.keys.partitionOfTask('exp-a');
+    const p = keysOf(e.store).partitionOfTask('exp-a');
     // it expires its namespace's retention after it finished
     expect(Number(await e.redis.zscore(`${p}exp`, 'exp-a'))).toBe(Number(h.fa) + 4000);
     const before = await traces(e, 'exp-a', 'default', h.ca);
@@ -120,7 +121,10 @@ describe('retention: finished tasks expire per namespace', () => {
       completed: true,
       expiry: true,
     });
-    await eventually(async () => ((await e.redis.exists(e.store.keys.task('exp-a'))) === 0 ? true : undefined), 15_000);
+    await eventually(
+      async () => ((await e.redis.exists(keysOf(e.store).task('exp-a'))) === 0 ? true : undefined),
+      15_000,
+    );
     expect(await traces(e, 'exp-a', 'default', h.ca)).toEqual({
       hash: false,
       journal: false,
@@ -138,12 +142,12 @@ describe('retention: finished tasks expire per namespace', () => {
     await e.store.create([task('keep-1', 'forever', 'q.done'), task('brief-1', 'brief', 'q.done')]);
     const kept = await until(e, 'keep-1', 'completed');
     const brief = await until(e, 'brief-1', 'completed');
-    expect(await e.redis.zscore(`${e.store.keys.partitionOfTask('keep-1')}exp`, 'keep-1')).toBeNull();
-    expect(Number(await e.redis.zscore(`${e.store.keys.partitionOfTask('brief-1')}exp`, 'brief-1'))).toBe(
+    expect(await e.redis.zscore(`${keysOf(e.store).partitionOfTask('keep-1')}exp`, 'keep-1')).toBeNull();
+    expect(Number(await e.redis.zscore(`${keysOf(e.store).partitionOfTask('brief-1')}exp`, 'brief-1'))).toBe(
       Number(brief.fa) + 300,
     );
     await eventually(
-      async () => ((await e.redis.exists(e.store.keys.task('brief-1'))) === 0 ? true : undefined),
+      async () => ((await e.redis.exists(keysOf(e.store).task('brief-1'))) === 0 ? true : undefined),
       15_000,
     );
     expect((await traces(e, 'keep-1', 'forever', kept.ca)).hash).toBe(true);
@@ -156,12 +160,12 @@ describe('retention: finished tasks expire per namespace', () => {
     for (const id of ids) await until(e, id, 'completed');
     await e.http.get('/v1/batches/b-exp').expect(200);
     await eventually(
-      async () => ((await e.redis.exists(e.store.keys.batch('b-exp'))) === 0 ? true : undefined),
+      async () => ((await e.redis.exists(keysOf(e.store).batch('b-exp'))) === 0 ? true : undefined),
       15_000,
     );
-    expect(await e.redis.exists(e.store.keys.batchTasks('b-exp'))).toBe(0);
+    expect(await e.redis.exists(keysOf(e.store).batchTasks('b-exp'))).toBe(0);
     for (let p = 0; p < e.config.partitions; p++)
-      expect(await e.redis.exists(`${e.store.keys.partition(p)}bt:b-exp`)).toBe(0);
+      expect(await e.redis.exists(`${keysOf(e.store).partition(p)}bt:b-exp`)).toBe(0);
     await e.http.get('/v1/batches/b-exp').expect(404);
   });
 });
@@ -217,22 +221,22 @@ describe('retention: DELETE, live tasks, retries and reruns', () => {
     expect((await e.http.get('/v1/batches/b-del').expect(200)).body.total).toBe(2);
     await e.http.delete('/v1/tasks/bd-2').expect(204);
     await e.http.get('/v1/batches/b-del').expect(404);
-    expect(await e.redis.exists(e.store.keys.batch('b-del'), e.store.keys.batchTasks('b-del'))).toBe(0);
+    expect(await e.redis.exists(keysOf(e.store).batch('b-del'), keysOf(e.store).batchTasks('b-del'))).toBe(0);
   });
 
   it('never removes a task that is not finished, even if it is found in the expiry set', async () => {
     await e.store.create([task('live-x', 'hour', 'q.wait')]);
     await until(e, 'live-x', 'suspended');
-    const exp = `${e.store.keys.partitionOfTask('live-x')}exp`;
+    const exp = `${keysOf(e.store).partitionOfTask('live-x')}exp`;
     await e.redis.zadd(exp, 0, 'live-x');
     await eventually(async () => ((await e.redis.zscore(exp, 'live-x')) === null ? true : undefined), 15_000);
-    expect(await e.redis.hget(e.store.keys.task('live-x'), 'st')).toBe('suspended');
+    expect(await e.redis.hget(keysOf(e.store).task('live-x'), 'st')).toBe('suspended');
   });
 
   it('a retried task leaves the expiry set and its faulted index, and enters them again at its new end', async () => {
     await e.store.create([task('flaky-1', 'hour', 'q.flaky')]);
     const faulted = await until(e, 'flaky-1', 'faulted');
-    const p = e.store.keys.partitionOfTask('flaky-1');
+    const p = keysOf(e.store).partitionOfTask('flaky-1');
     const member = `${String(9999999999999 - Number(faulted.ca)).padStart(13, '0')}:flaky-1`;
     expect(Number(await e.redis.zscore(`${p}exp`, 'flaky-1'))).toBe(Number(faulted.fa) + 3_600_000);
     expect(await e.redis.zscore(`${p}ix:hour:s:faulted`, member)).not.toBeNull();
@@ -257,7 +261,7 @@ describe('retention: DELETE, live tasks, retries and reruns', () => {
     const again = (await e.http.post('/v1/tasks/orig-1/rerun').send({}).expect(201)).body;
     await until(e, again.id, 'completed');
     await e.http.delete('/v1/tasks/orig-1').expect(204);
-    expect(await e.redis.exists(`${e.store.keys.partitionOfTask('orig-1')}rr:orig-1`)).toBe(0);
+    expect(await e.redis.exists(`${keysOf(e.store).partitionOfTask('orig-1')}rr:orig-1`)).toBe(0);
     expect((await e.http.get(`/v1/tasks/${again.id}`).expect(200)).body.rerunOf).toBe('orig-1');
   });
 });
@@ -287,11 +291,11 @@ describe('retention: the sweep removes in bounded batches, fenced by the lease',
     // nothing has expired yet: the next expiry is the first cancel's
     expect(await store.sweep(0, 'tok', 2, now + 999)).toEqual({ removed: 0, next: now + 1000 });
     expect(await store.sweep(0, 'tok', 2, now + 1002)).toEqual({ removed: 2, next: now + 1002 });
-    expect(await redis.exists(store.keys.task('s1'), store.keys.task('s2'))).toBe(0);
+    expect(await redis.exists(keysOf(store).task('s1'), keysOf(store).task('s2'))).toBe(0);
     expect(await store.sweep(0, 'tok', 2, now + 5000)).toEqual({ removed: 2, next: now + 1004 });
     expect(await store.sweep(0, 'tok', 2, now + 5000)).toEqual({ removed: 1, next: null });
-    expect(await redis.hget(`${store.keys.partition(0)}cnt`, 'cancelled')).toBe('0');
-    expect(await redis.zcard(`${store.keys.partition(0)}idx:default`)).toBe(0);
-    expect(await redis.zcard(`${store.keys.partition(0)}ids:default`)).toBe(0);
+    expect(await redis.hget(`${keysOf(store).partition(0)}cnt`, 'cancelled')).toBe('0');
+    expect(await redis.zcard(`${keysOf(store).partition(0)}idx:default`)).toBe(0);
+    expect(await redis.zcard(`${keysOf(store).partition(0)}ids:default`)).toBe(0);
   });
 });

@@ -4,6 +4,7 @@ import { createWorker, type Worker } from '../../apps/worker/src/create-worker';
 import { exited, spawnApp } from '../support/processes';
 import { dropPrefix, eventually, REDIS_URL, testConfig } from '../support/redis';
 import { freePort, sleepMs } from './helpers';
+import { keysOf } from '../../libs/store/src/testing';
 
 /**
  * kill -9 of the api during a stream of submissions carrying Idempotency-Keys: clients retry whatever
@@ -120,7 +121,8 @@ describe('the api killed with SIGKILL during submissions', () => {
 
     // exactly KEYS tasks exist: the index, the counts and the list agree
     let indexed = 0;
-    for (let p = 0; p < config.partitions; p++) indexed += await redis.zcard(`${store.keys.partition(p)}idx:default`);
+    for (let p = 0; p < config.partitions; p++)
+      indexed += await redis.zcard(`${keysOf(store).partition(p)}idx:default`);
     expect(indexed).toBe(KEYS);
     const listed = new Set<string>();
     let cursor: string | undefined;
@@ -147,7 +149,7 @@ describe('the api killed with SIGKILL during submissions', () => {
     );
     const counts = await store.counts();
     expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(KEYS);
-    for (const id of ids) expect(await redis.llen(store.keys.journal(id))).toBe(3);
+    for (const id of ids) expect(await redis.llen(keysOf(store).journal(id))).toBe(3);
     console.log(
       `api kill -9 x2: ${KEYS} keys → ${ids.size} tasks; ${connectionErrors} attempts cut off and retried, ${unavailable} 503s, ` +
         `${retriedFound} retries answered 200 with the task an unanswered attempt had created; api back in ${restarts.join(', ')} ms`,

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import Redis from 'ioredis';
 import { type Coroutine, CoroutineRegistry, type Json, type JournalEntry, receive, sleep } from '@yieldflow/runtime';
 import { newId, TaskReader, TaskStore } from '@yieldflow/store';
+import { keysOf } from '../../libs/store/src/testing';
 import { type Config } from '@yieldflow/contracts';
 import { createWorker, type Worker } from '../../apps/worker/src/create-worker';
 import { dropPrefix, eventually, REDIS_URL, testConfig } from '../support/redis';
@@ -86,7 +87,7 @@ class Deployment {
   /** The partition's lease lapses (as after a long pause): another worker, or this one under a new token, takes over. */
   async loseLease(): Promise<void> {
     if (this.workers.length < 2) await this.start();
-    await this.redis.del(`${this.store.keys.partition(0)}own`);
+    await this.redis.del(`${keysOf(this.store).partition(0)}own`);
   }
 
   async restart(): Promise<void> {

@@ -3,6 +3,7 @@ import { newId, partitionOf, TaskStore } from '@yieldflow/store';
 import { exited, partitionOwners, spawnApp, untilPartitionsHeldBy } from '../support/processes';
 import { dropPrefix, eventually, REDIS_URL, testConfig } from '../support/redis';
 import { sleepMs, StandIn } from './helpers';
+import { keysOf } from '../../libs/store/src/testing';
 
 /**
  * SIGTERM to a worker holding HTTP calls in flight: it takes no new work, finishes the calls it holds,
@@ -94,7 +95,7 @@ describe('a worker stopped with SIGTERM', () => {
     expect(hits.size).toBe(all.length);
     for (const id of all) {
       expect(hits.get(`${id}:1`)?.length).toBe(1);
-      const [st, seq, sa] = await redis.hmget(store.keys.task(id), 'st', 'seq', 'sa');
+      const [st, seq, sa] = await redis.hmget(keysOf(store).task(id), 'st', 'seq', 'sa');
       expect([st, seq]).toEqual(['completed', '3']);
       // taken no new work: the tasks that arrived after SIGTERM in its partitions started only once another worker owned them
       const p = partitionOf(id, config.partitions);

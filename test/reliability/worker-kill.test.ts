@@ -3,6 +3,7 @@ import { newId, partitionOf, TaskReader, TaskStore } from '@yieldflow/store';
 import { exited, partitionOwners, spawnApp, untilPartitionsHeldBy } from '../support/processes';
 import { dropPrefix, eventually, REDIS_URL, testConfig } from '../support/redis';
 import { StandIn } from './helpers';
+import { keysOf } from '../../libs/store/src/testing';
 
 /**
  * kill -9 of a worker while 1,000 tasks sleep and call HTTP (demo.sleep-call): every task completes,
@@ -85,7 +86,7 @@ describe('a worker killed with SIGKILL while tasks call HTTP', () => {
       expect(t.status).toBe('completed');
       // the step results, each journaled once and in order: sleep, http, sleep
       expect(t.steps).toBe(3);
-      expect(await redis.llen(store.keys.journal(id))).toBe(3);
+      expect(await redis.llen(keysOf(store).journal(id))).toBe(3);
       expect(t.suspensions.map((s) => s.kind)).toEqual(['sleep', 'http', 'sleep']);
       expect(t.output).toEqual({ key: `${id}:1` });
       const h = hits.get(`${id}:1`) ?? [];

@@ -4,6 +4,7 @@ import { newId, TaskReader, TaskStore } from '@yieldflow/store';
 import type { TaskView } from '@yieldflow/contracts';
 import { createWorker, type Worker } from '../../apps/worker/src/create-worker';
 import { dropPrefix, eventually, REDIS_URL, testConfig } from '../support/redis';
+import { keysOf } from '../../libs/store/src/testing';
 
 /** Worker groups with different coroutine sets on one Redis and prefix: each task runs where its coroutine is. */
 describe('worker groups', () => {
@@ -107,6 +108,6 @@ describe('worker groups', () => {
     await new Promise((r) => setTimeout(r, 400)); // its lease expires
     await start('solo', ['solo.job']);
     expect((await ended(id)).output).toEqual({ group: 'solo', name: 'solo.job' });
-    expect(await redis.exists(`${store.keys.partition(p)}act:gone`)).toBe(0);
+    expect(await redis.exists(`${keysOf(store).partition(p)}act:gone`)).toBe(0);
   });
 });

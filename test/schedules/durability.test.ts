@@ -7,6 +7,7 @@ import { createWorker } from '../../apps/worker/src/create-worker';
 import { exited, partitionOwners, spawnApp, untilPartitionsHeldBy } from '../support/processes';
 import { dropPrefix, eventually, REDIS_URL, testConfig } from '../support/redis';
 import { type Fire, quick, sleep } from './support';
+import { keysOf } from '../../libs/store/src/testing';
 
 const startedDues = (all: Fire[]) => all.filter((f) => f.result === 'started').map((f) => Date.parse(f.dueAt));
 
@@ -74,7 +75,7 @@ describe('schedules that outlive their workers', () => {
           const [next, keys] = await redis.scan(
             cursor,
             'MATCH',
-            `${store.keys.partition(p)}t:sch-${uid}-[0-9]*`,
+            `${keysOf(store).partition(p)}t:sch-${uid}-[0-9]*`,
             'COUNT',
             1000,
           );

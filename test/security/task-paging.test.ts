@@ -3,6 +3,7 @@ import { TaskStore } from '@yieldflow/store';
 import { REDIS_URL } from '../support/redis';
 import { startStack, type Stack } from '../support/stack';
 import { as, keyFor, newAdminKey } from './support';
+import { keysOf } from '../../libs/store/src/testing';
 
 /**
  * A task whose journal and trace are long and hold large values, written straight into the store (as a
@@ -30,8 +31,8 @@ describe('task reads are paged and bounded', () => {
     const trace = Array.from({ length: 300 }, (_, i) =>
       JSON.stringify({ phase: 'completed', i, output: i === 290 ? big : i }),
     );
-    await redis.rpush(store.keys.journal(id), ...journal);
-    await redis.rpush(store.keys.trace(id), ...trace);
+    await redis.rpush(keysOf(store).journal(id), ...journal);
+    await redis.rpush(keysOf(store).trace(id), ...trace);
     redis.disconnect();
   });
   afterAll(() => s.close());
@@ -84,7 +85,7 @@ describe('task reads are paged and bounded', () => {
     await store.create([
       { id: 'paged-task-2', namespace: 'pages', kind: 'coroutine', name: 'seed.func-b', input: null },
     ]);
-    await redis.rpush(store.keys.trace('paged-task-2'), ...ids);
+    await redis.rpush(keysOf(store).trace('paged-task-2'), ...ids);
     redis.disconnect();
     const p = (await v().get('/v1/tasks/paged-task-2/trace?offset=0&limit=40').expect(200)).body;
     expect(p.items.length).toBeLessThan(6);
@@ -101,7 +102,7 @@ describe('task reads are paged and bounded', () => {
     await store.create([
       { id: 'paged-task-3', namespace: 'pages', kind: 'coroutine', name: 'seed.func-b', input: { small: true } },
     ]);
-    await redis.hset(store.keys.task('paged-task-3'), 'out', JSON.stringify({ big }), 'err', JSON.stringify('e'));
+    await redis.hset(keysOf(store).task('paged-task-3'), 'out', JSON.stringify({ big }), 'err', JSON.stringify('e'));
     redis.disconnect();
     const res = await v().get('/v1/tasks/paged-task-3').expect(200);
     expect(res.text.length).toBeLessThan(10_000);

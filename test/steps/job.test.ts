@@ -7,6 +7,7 @@ import type { TaskView } from '@yieldflow/contracts';
 import { createWorker, type Worker } from '../../apps/worker/src/create-worker';
 import { stepJobId } from '../../apps/worker/src/job-steps';
 import { dropPrefix, eventually, REDIS_URL, testConfig } from '../support/redis';
+import { keysOf } from '../../libs/store/src/testing';
 
 /** job(): a step that is a job of the user's own BullMQ queue, processed by an ordinary BullMQ Worker. */
 describe('job steps', () => {
@@ -99,7 +100,7 @@ describe('job steps', () => {
     const jobId = stepJobId(config.prefix, id, 0);
     expect(runs.get(jobId)).toBe(1);
     expect((await store.journal(id))[0]).toMatchObject({ k: 'job', r: { doubled: 42 } });
-    expect(await redis.smembers(store.keys.jobQueues)).toEqual([queueName]);
+    expect(await redis.smembers(keysOf(store).jobQueues)).toEqual([queueName]);
   });
 
   it('throws the failure in at the yield once BullMQ has spent the attempts', async () => {

@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import { childId, newId, TaskStore } from '@yieldflow/store';
 import { dropPrefix, REDIS_URL, testConfig } from '../support/redis';
+import { keysOf } from '../../libs/store/src/testing';
 
 /**
  * The Lua scripts one by one on a real Redis: what each is given, what it does to the keys, and what it
@@ -10,8 +11,8 @@ describe('the store scripts', () => {
   const config = testConfig({ partitions: 1 });
   let redis: Redis;
   let store: TaskStore;
-  const P = () => store.keys.partition(0);
-  const task = (id: string) => store.keys.task(id);
+  const P = () => keysOf(store).partition(0);
+  const task = (id: string) => keysOf(store).task(id);
 
   beforeAll(async () => {
     redis = new Redis(REDIS_URL);
@@ -68,7 +69,7 @@ describe('the store scripts', () => {
       expect(plain).toEqual({ created: [true], after: [[null, 'queued']] });
 
       const limited = newId();
-      const slot = { prefix: store.keys.slot('ns', 'createThen'), limit: 1 };
+      const slot = { prefix: keysOf(store).slot('ns', 'createThen'), limit: 1 };
       const r = await store.createThen(
         [{ id: limited, namespace: 'ns', kind: 'coroutine', name: 'seed.num', input: null, slot }],
         1000,
@@ -94,14 +95,14 @@ describe('the store scripts', () => {
 
     it("a take-over re-queues the old owner's active tasks and resets the running count", async () => {
       const s = new TaskStore(redis, { prefix: `${config.prefix}-take`, partitions: 1 });
-      const p = s.keys.partition(0);
-      await redis.hset(s.keys.task('r1'), { st: 'running', seq: 3, wk: 'sleep', la: 1 });
-      await redis.hset(s.keys.task('r2'), { st: 'running', seq: 0, la: 1 });
+      const p = keysOf(s).partition(0);
+      await redis.hset(keysOf(s).task('r1'), { st: 'running', seq: 3, wk: 'sleep', la: 1 });
+      await redis.hset(keysOf(s).task('r2'), { st: 'running', seq: 0, la: 1 });
       await redis.zadd(`${p}act`, 1, 'r1', 1, 'r2');
       await redis.hset(`${p}cnt`, 'running', 7);
       expect(await s.own(0, 'new', 10_000, 'take', 5000)).toBe(2);
-      expect(await redis.hget(s.keys.task('r1'), 'st')).toBe('suspended');
-      expect(await redis.hget(s.keys.task('r2'), 'st')).toBe('queued');
+      expect(await redis.hget(keysOf(s).task('r1'), 'st')).toBe('suspended');
+      expect(await redis.hget(keysOf(s).task('r2'), 'st')).toBe('queued');
       expect(await redis.zrange(`${p}due`, 0, -1, 'WITHSCORES')).toEqual(['r1', '5000', 'r2', '5000']);
       expect(await redis.exists(`${p}act`)).toBe(0);
       expect(await redis.hget(`${p}cnt`, 'running')).toBe('0');
@@ -124,7 +125,7 @@ describe('the store scripts', () => {
         ticket: 2,
       });
       expect(await redis.zscore(`${P()}due`, id)).toBe('200');
-      expect(await redis.lrange(store.keys.inbox(id), 0, -1)).toEqual(['"v1"', '"v2"']);
+      expect(await redis.lrange(keysOf(store).inbox(id), 0, -1)).toEqual(['"v1"', '"v2"']);
       await expect(store.send('ns', id, 'v3')).rejects.toThrow(/already holds 2 values/);
       await expect(store.send('other', id, 'v')).rejects.toThrow(/task/);
       await redis.hset(task(id), { wk: 'sleep' });
@@ -211,7 +212,7 @@ describe('the store scripts', () => {
       await redis.hset(task(id), { st: 'cancelled' });
       expect(await store.closed(id, ['{"a":1}', '{"b":2}'])).toBe(true);
       expect(await store.closed(id, ['{"again":1}'])).toBe(false);
-      expect(await redis.lrange(store.keys.trace(id), 0, -1)).toEqual(['{"a":1}', '{"b":2}']);
+      expect(await redis.lrange(keysOf(store).trace(id), 0, -1)).toEqual(['{"a":1}', '{"b":2}']);
       const running = newId();
       await redis.hset(task(running), { st: 'running' });
       expect(await store.closed(running, ['{"x":1}'])).toBe(false);
@@ -223,14 +224,14 @@ describe('the store scripts', () => {
       expect(await store.countDescendants('root-x', 'p:1', 10)).toBe(10);
       expect(await store.countDescendants('root-x', 'p:1', 10)).toBe(10); // a repeat after a crash
       expect(await store.countDescendants('root-x', 'q:3', 5)).toBe(15);
-      expect(await redis.pttl(`${store.keys.partitionOfTask('root-x')}dc:root-x`)).toBeGreaterThan(0);
+      expect(await redis.pttl(`${keysOf(store).partitionOfTask('root-x')}dc:root-x`)).toBeGreaterThan(0);
     });
   });
 
   describe('outbox-1', () => {
     it('reads and acknowledges for the owner only, and only the items it read', async () => {
       const s = new TaskStore(redis, { prefix: `${config.prefix}-ob`, partitions: 1 });
-      const ob = `${s.keys.partition(0)}ob`;
+      const ob = `${keysOf(s).partition(0)}ob`;
       await s.own(0, 'me', 10_000, 'take');
       await redis.rpush(ob, 'a', 'b', 'c');
       expect(await s.peekOutbox(0, 'someone', 2)).toBeNull();

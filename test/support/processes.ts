@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Config } from '@yieldflow/contracts';
 import type { TaskStore } from '@yieldflow/store';
 import { eventually } from './redis';
+import { keysOf, redisOf } from '../../libs/store/src/testing';
 
 const root = join(__dirname, '..', '..');
 
@@ -46,7 +47,9 @@ export function exited(child: ChildProcess): Promise<number | null> {
 
 /** Each partition's owner token ("<workerId>:<random>"), or null, by partition number. */
 export function partitionOwners(store: TaskStore): Promise<(string | null)[]> {
-  return Promise.all([...Array(store.partitions).keys()].map((p) => store.redis.get(`${store.keys.partition(p)}own`)));
+  return Promise.all(
+    [...Array(store.partitions).keys()].map((p) => redisOf(store).get(`${keysOf(store).partition(p)}own`)),
+  );
 }
 
 /** Wait until every partition has an owner and each of `workerIds` holds at least one. */

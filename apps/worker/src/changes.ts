@@ -1,6 +1,5 @@
-import type Redis from 'ioredis';
 import { SCHEDULE_COROUTINE } from '@yieldflow/contracts';
-import type { ClaimedTask, WritebackOp } from '@yieldflow/store';
+import type { Channels, ClaimedTask, WritebackOp } from '@yieldflow/store';
 
 const STATUS: Record<WritebackOp['o'], string> = { s: 'suspended', c: 'completed', f: 'faulted', x: 'cancelled' };
 
@@ -12,18 +11,11 @@ const STATUS: Record<WritebackOp['o'], string> = { s: 'suspended', c: 'completed
  */
 export class ChangePublisher {
   private listened = false;
-  readonly channel: string;
 
-  constructor(
-    private readonly redis: Redis,
-    prefix: string,
-  ) {
-    this.channel = `${prefix}:changes`;
-  }
+  constructor(private readonly channels: Channels) {}
 
   async check(): Promise<void> {
-    const r = (await this.redis.pubsub('NUMSUB', this.channel)) as [string, number | string];
-    this.listened = Number(r[1] ?? 0) > 0;
+    this.listened = (await this.channels.subscribers('changes')) > 0;
   }
 
   /** After a write-back: `applied[i]` is the script's answer for `steps[i]` (0 skipped, 3 faulted over a budget). */
@@ -38,6 +30,6 @@ export class ChangePublisher {
       if (task.name === SCHEDULE_COROUTINE) fires = true;
     });
     if (Object.keys(ns).length === 0) return;
-    this.redis.publish(this.channel, JSON.stringify({ ns, kind: fires ? 'fire' : 'tasks' })).catch(() => undefined);
+    this.channels.publish('changes', JSON.stringify({ ns, kind: fires ? 'fire' : 'tasks' })).catch(() => undefined);
   }
 }

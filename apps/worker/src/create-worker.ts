@@ -82,7 +82,7 @@ export async function createWorker(config: Config, opts: WorkerOptions = {}): Pr
           prefix: config.bullmq?.prefix,
           ...opts.bullmq,
         });
-  const starts = new StartPerformer(store, new ScheduleStore(redis, store.keys), catalog, definitions);
+  const starts = new StartPerformer(store, ScheduleStore.of(store), catalog, definitions);
   const performer = new EffectPerformer(
     store,
     new HttpPerformer(new AddressGuard(config.httpAllow), { observer: metrics }),

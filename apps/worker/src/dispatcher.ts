@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
 import { ERROR_TYPES, type JournalEntry } from '@yieldflow/runtime';
-import type { ClaimedTask, TaskStore } from '@yieldflow/store';
+import { Channels, type ClaimedTask, StatsStore, type TaskStore, WorkerRegistry } from '@yieldflow/store';
 import type { CoroutineSource } from './coroutine-source';
 import { type Executed, Executor, type Held, type StepBudgets, type StepObserver } from './executor';
 import type { EffectPerformer } from './effect-performer';
@@ -75,6 +75,8 @@ export class Dispatcher {
   private readonly log: NonNullable<DispatcherOptions['log']>;
   private readonly changes: ChangePublisher;
   private readonly observer?: StepObserver;
+  private readonly workers: WorkerRegistry;
+  private readonly statsStore: StatsStore;
 
   constructor(
     private readonly store: TaskStore,
@@ -97,7 +99,9 @@ export class Dispatcher {
     this.claimBatch = opts.claimBatch ?? 1000;
     this.log = opts.log ?? (() => undefined);
     this.pingMessage = `ping:${this.workerId}`;
-    this.changes = new ChangePublisher(store.redis, store.keys.prefix);
+    this.workers = new WorkerRegistry(store, this.heartbeatMs);
+    this.statsStore = new StatsStore(store);
+    this.changes = new ChangePublisher(new Channels(store));
   }
 
   get partitionsOwned(): number[] {
@@ -144,9 +148,8 @@ export class Dispatcher {
     }
     clearInterval(renew);
     await Promise.all([...this.owned.keys()].map((p) => this.release(p)));
-    await this.store.redis.zrem(this.store.keys.workers, this.workerId);
-    await this.store.redis.zrem(this.store.keys.groupWorkers(this.store.group), this.workerId);
-    await this.stats.flush(this.store.redis, this.store.keys.stats);
+    await this.workers.leave(this.workerId);
+    await this.stats.flush(this.statsStore);
     await this.subscriber.unsubscribe().catch(() => undefined);
   }
 
@@ -159,9 +162,9 @@ export class Dispatcher {
 
   /** Subscribe to wakes (again). A worker that cannot hear them must not own partitions. */
   private async listen(): Promise<void> {
-    await this.subscriber.subscribe(this.store.keys.wakeChannel);
+    await this.workers.listen(this.subscriber);
     this.heardAt = Date.now();
-    await this.store.redis.publish(this.store.keys.wakeChannel, this.pingMessage);
+    await this.workers.wake(this.pingMessage);
   }
 
   /** Whether this worker can be woken, i.e. hears its own pings; false while it cannot (and it tries again). */
@@ -177,7 +180,7 @@ export class Dispatcher {
    */
   private async checkHearing(): Promise<boolean> {
     const asked = Date.now();
-    await this.store.redis.publish(this.store.keys.wakeChannel, this.pingMessage);
+    await this.workers.wake(this.pingMessage);
     if (this.hearing) return true;
     // a blocked event loop delays the pings it has not read yet: give this one two seconds before judging
     for (let i = 0; i < 40 && this.heardAt < asked; i++) await new Promise((r) => setTimeout(r, 50));
@@ -186,8 +189,7 @@ export class Dispatcher {
       'error',
       `worker ${this.workerId} cannot hear wakes (its subscription is lost); giving its partitions up and subscribing again`,
     );
-    await this.store.redis.zrem(this.store.keys.workers, this.workerId);
-    await this.store.redis.zrem(this.store.keys.groupWorkers(this.store.group), this.workerId);
+    await this.workers.leave(this.workerId);
     await Promise.all([...this.owned.keys()].map((p) => this.release(p)));
     try {
       await this.subscriber.unsubscribe().catch(() => undefined);
@@ -203,16 +205,10 @@ export class Dispatcher {
     if (this.stopping) return;
     if (!(await this.checkHearing())) return;
     const now = Date.now();
-    const keys = this.store.keys;
-    const r = this.store.redis;
-    const group = keys.groupWorkers(this.store.group);
-    await r.zadd(keys.workers, now, this.workerId);
-    await r.zadd(group, now, this.workerId);
+    await this.workers.beat(this.workerId, this.leaseMs * 10, now);
     await this.store.announce(now);
-    await r.zremrangebyscore(keys.workers, '-inf', now - this.leaseMs * 10);
-    await r.zremrangebyscore(group, '-inf', now - this.leaseMs * 10);
     // each worker group owns every partition: the share is of its own live workers
-    const alive = Math.max(1, await r.zcount(group, now - this.heartbeatMs * 2, '+inf'));
+    const alive = Math.max(1, await this.workers.liveInGroup(now));
     const fair = Math.ceil(this.store.partitions / alive);
     for (const [p, o] of this.owned) {
       if ((await this.store.own(p, o.token, this.leaseMs, 'renew')) === -2) this.lose(p, 'lease lost');
@@ -250,7 +246,7 @@ export class Dispatcher {
         }
       }
     }
-    await this.stats.flush(r, keys.stats);
+    await this.stats.flush(this.statsStore);
     await this.changes.check();
   }
 
@@ -299,7 +295,7 @@ export class Dispatcher {
         }
         if (claim.tasks.length >= this.claimBatch) o.again = true;
         // parked for another worker group: its owner of this partition claims them when woken
-        if (claim.parked > 0) await this.store.redis.publish(this.store.keys.wakeChannel, String(p));
+        if (claim.parked > 0) await this.workers.wake(p);
         await this.outbox.drain(p, o.token);
       } while (o.again && !o.closing);
     } catch (err) {

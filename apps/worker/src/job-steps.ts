@@ -1,7 +1,7 @@
 import { type ConnectionOptions, FlowProducer, Job, type JobsOptions, Queue, Worker as BullWorker } from 'bullmq';
 import Redis from 'ioredis';
 import { ERROR_TYPES, type JobEffect, type JournalEntry } from '@yieldflow/runtime';
-import type { TaskStore } from '@yieldflow/store';
+import { JobQueues, type TaskStore } from '@yieldflow/store';
 import type { NamespaceRedactors } from './redaction';
 
 /** Where the user's BullMQ queues are. */
@@ -41,6 +41,7 @@ export class JobSteps {
   private readonly connection: ConnectionOptions;
   private readonly own: Redis | null = null;
   private readonly bullPrefix: string;
+  private readonly jobQueues: JobQueues;
   readonly stepsQueue: string;
   private flows: FlowProducer | null = null;
   private steps: Queue<StepData> | null = null;
@@ -59,7 +60,8 @@ export class JobSteps {
     if (opts.connection) this.connection = opts.connection;
     else this.connection = this.own = new Redis(redisUrl, { maxRetriesPerRequest: null });
     this.bullPrefix = opts.prefix ?? 'bull';
-    this.stepsQueue = `${store.keys.prefix.replace(/:/g, '.')}.steps`;
+    this.jobQueues = new JobQueues(store);
+    this.stepsQueue = `${store.prefix.replace(/:/g, '.')}.steps`;
   }
 
   /**
@@ -69,8 +71,8 @@ export class JobSteps {
    */
   start(): void {
     const look = (): void => {
-      this.store.redis.exists(this.store.keys.jobQueues).then(
-        (n) => n === 1 && this.listen(),
+      this.jobQueues.any().then(
+        (any) => any && this.listen(),
         () => undefined,
       );
     };
@@ -101,9 +103,9 @@ export class JobSteps {
     if (typeof effect.queue !== 'string' || !effect.queue || effect.queue.includes(':'))
       throw new Error(`job: queue must be a non-empty name without ':', got ${JSON.stringify(effect.queue)}`);
     if (typeof effect.name !== 'string' || !effect.name) throw new Error('job: name must be a non-empty string');
-    const jobId = stepJobId(this.store.keys.prefix, task.id, seq);
+    const jobId = stepJobId(this.store.prefix, task.id, seq);
     // recorded first, so whichever worker takes over the step listens for its parent
-    await this.store.redis.sadd(this.store.keys.jobQueues, effect.queue);
+    await this.jobQueues.add(effect.queue);
     this.listen();
     // the parent is the record that the step's job was added; it is removed only once the step is resolved
     this.steps ??= new Queue<StepData>(this.stepsQueue, { connection: this.connection, prefix: this.bullPrefix });

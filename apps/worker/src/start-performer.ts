@@ -8,12 +8,10 @@ import {
   type StoredSchedule,
   type TaskStore,
 } from '@yieldflow/store';
-import type { ClaimedTask } from '@yieldflow/store';
+import { type ClaimedTask, StatsStore } from '@yieldflow/store';
 
 const ENDED = new Set(['completed', 'faulted', 'cancelled']);
 /** Fire-lateness histogram buckets, ms (Prometheus `le`): the same as resume lateness. */
-export const FIRE_LATENESS_BUCKETS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000] as const;
-
 /** What a schedule's coroutine sends with a `start` (see scheduleCoroutine). */
 interface FireInfo {
   op: 'fire' | 'skip' | 'continue' | 'await';
@@ -49,6 +47,11 @@ export class StartPerformer {
     private readonly definitions: DefinitionRegistry,
   ) {}
 
+  private get stats(): StatsStore {
+    return (this.statsStore ??= new StatsStore(this.store));
+  }
+  private statsStore?: StatsStore;
+
   async perform(task: ClaimedTask, effect: StartEffect): Promise<Entry> {
     const ns = task.namespace;
     const info = effect.schedule as unknown as FireInfo | undefined;
@@ -69,8 +72,8 @@ export class StartPerformer {
     const now = Date.now();
     if (info.op === 'await') {
       // an `after` schedule waits for its run's end
-      const [st, fa] = await this.store.redis.hmget(this.store.keys.task(info.awaiting ?? ''), 'st', 'fa');
-      return st && !ENDED.has(st) ? answer({ busy: true }) : answer({ endedAt: fa ? Number(fa) : now });
+      const { status: st, finishedAt: fa } = await this.store.ended(info.awaiting ?? '');
+      return st && !ENDED.has(st) ? answer({ busy: true }) : answer({ endedAt: fa ?? now });
     }
     const base = { dueAt: iso(info.due), at: iso(now), lateMs: Math.max(0, now - info.at), trigger: info.trigger };
     const skip = async (reason: string, extra: Record<string, Json> = {}) => {
@@ -134,15 +137,7 @@ export class StartPerformer {
   }
 
   private async countLateness(lateMs: number): Promise<void> {
-    const late = Math.max(0, lateMs);
-    const i = FIRE_LATENESS_BUCKETS.findIndex((b) => late <= b);
-    const key = this.store.keys.stats;
-    await this.store.redis
-      .pipeline()
-      .hincrby(key, 'fire_count', 1)
-      .hincrbyfloat(key, 'fire_sum', late)
-      .hincrby(key, `fire_${i < 0 ? 'inf' : FIRE_LATENESS_BUCKETS[i]}`, 1)
-      .exec();
+    await this.stats.addFireLateness(lateMs);
   }
 
   /** Create the task (like a spawn's child, but without a parent); an error answer when it cannot be. */

@@ -1,3 +1,4 @@
+import { internalsOf } from './internal';
 import type { TaskStore } from './task-store';
 
 /** How long after its last announcement a coroutine counts as served by a live worker (workers announce every heartbeat). */
@@ -22,21 +23,29 @@ export class CoroutineCatalog {
     private readonly local: KnownCoroutines = { has: () => false, names: () => [] },
   ) {}
 
+  private get redis() {
+    return internalsOf(this.store).redis;
+  }
+
+  private get keys() {
+    return internalsOf(this.store).keys;
+  }
+
   async has(name: string): Promise<boolean> {
     if (this.local.has(name) || this.seen.has(name)) return true;
-    if ((await this.store.redis.hexists(this.store.keys.coroutines, name)) !== 1) return false;
+    if ((await this.redis.hexists(this.keys.coroutines, name)) !== 1) return false;
     this.seen.add(name);
     return true;
   }
 
   async names(): Promise<string[]> {
-    const announced = await this.store.redis.hkeys(this.store.keys.coroutines);
+    const announced = await this.redis.hkeys(this.keys.coroutines);
     return [...new Set([...this.local.names(), ...announced])].sort();
   }
 
   /** When a worker running the coroutine last announced it (ms), or null if none ever did. */
   async lastSeen(name: string): Promise<number | null> {
-    const at = await this.store.redis.hget(this.store.keys.coroutines, name);
+    const at = await this.redis.hget(this.keys.coroutines, name);
     return at === null ? null : Number(at);
   }
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Json } from '@yieldflow/runtime';
+import { internalsOf } from './internal';
 import type { TaskStore } from './task-store';
 import type { NewTask } from './types';
 
@@ -44,18 +45,26 @@ export class ConcurrencyLimits {
     private readonly cacheMs = 1000,
   ) {}
 
+  private get redis() {
+    return internalsOf(this.store).redis;
+  }
+
+  private get keys() {
+    return internalsOf(this.store).keys;
+  }
+
   async set(namespace: string, limit: ConcurrencyLimit): Promise<void> {
-    await this.store.redis.hset(this.store.keys.concurrency(namespace), limit.name, JSON.stringify(limit));
+    await this.redis.hset(this.keys.concurrency(namespace), limit.name, JSON.stringify(limit));
     this.cache.delete(namespace);
   }
 
   async remove(namespace: string, name: string): Promise<boolean> {
     this.cache.delete(namespace);
-    return (await this.store.redis.hdel(this.store.keys.concurrency(namespace), name)) === 1;
+    return (await this.redis.hdel(this.keys.concurrency(namespace), name)) === 1;
   }
 
   async list(namespace: string): Promise<ConcurrencyLimit[]> {
-    const h = await this.store.redis.hgetall(this.store.keys.concurrency(namespace));
+    const h = await this.redis.hgetall(this.keys.concurrency(namespace));
     return Object.values(h)
       .map((v) => JSON.parse(v) as ConcurrencyLimit)
       .sort((a, b) => a.name.localeCompare(b.name));
@@ -78,7 +87,7 @@ export class ConcurrencyLimits {
     const path = limit.key ? keyPath(limit.key) : null;
     const value = path ? JSON.stringify(valueAt(task.input, path)) : keyOf ? JSON.stringify(keyOf(task) ?? null) : '';
     const hash = createHash('sha256').update(`${name}\u0000${value}`).digest('base64url').slice(0, 22);
-    return { prefix: this.store.keys.slot(task.namespace, hash), limit: limit.limit };
+    return { prefix: this.keys.slot(task.namespace, hash), limit: limit.limit };
   }
 
   /** How many hold a slot of a limit and key value, and how many wait. */
@@ -92,11 +101,8 @@ export class ConcurrencyLimits {
       .update(`${name}\u0000${hasKey ? JSON.stringify(keyValue) : ''}`)
       .digest('base64url')
       .slice(0, 22);
-    const prefix = this.store.keys.slot(namespace, hash);
-    const [running, waiting] = await Promise.all([
-      this.store.redis.scard(`${prefix}h`),
-      this.store.redis.zcard(`${prefix}w`),
-    ]);
+    const prefix = this.keys.slot(namespace, hash);
+    const [running, waiting] = await Promise.all([this.redis.scard(`${prefix}h`), this.redis.zcard(`${prefix}w`)]);
     return { running, waiting };
   }
 }

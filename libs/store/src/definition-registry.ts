@@ -1,4 +1,5 @@
 import { ConflictError } from './errors';
+import { internalsOf } from './internal';
 import type { TaskStore } from './task-store';
 
 export interface DefinitionVersion {
@@ -32,11 +33,19 @@ export function compareVersions(a: string, b: string): number {
 export class DefinitionRegistry {
   constructor(private readonly store: TaskStore) {}
 
+  private get redis() {
+    return internalsOf(this.store).redis;
+  }
+
+  private get keys() {
+    return internalsOf(this.store).keys;
+  }
+
   private key(tenant: string, namespace: string, name: string): string {
-    return `${this.store.keys.prefix}:defs:${tenant}:${namespace}/${name}`;
+    return this.keys.definitions(tenant, namespace, name);
   }
   private names(tenant: string): string {
-    return `${this.store.keys.prefix}:defs:${tenant}`;
+    return this.keys.definitionNames(tenant);
   }
 
   /** Returns true when created, false when the same content was already registered under that version. */
@@ -50,12 +59,12 @@ export class DefinitionRegistry {
   ): Promise<boolean> {
     await this.store.putDefinition(hash, text);
     const value = JSON.stringify({ hash, createdAt: Date.now() });
-    const created = await this.store.redis.hsetnx(this.key(tenant, namespace, name), version, value);
+    const created = await this.redis.hsetnx(this.key(tenant, namespace, name), version, value);
     if (created === 1) {
-      await this.store.redis.zadd(this.names(tenant), 0, `${namespace}/${name}`);
+      await this.redis.zadd(this.names(tenant), 0, `${namespace}/${name}`);
       return true;
     }
-    const existing = JSON.parse((await this.store.redis.hget(this.key(tenant, namespace, name), version)) ?? '{}') as {
+    const existing = JSON.parse((await this.redis.hget(this.key(tenant, namespace, name), version)) ?? '{}') as {
       hash?: string;
     };
     if (existing.hash !== hash) {
@@ -67,7 +76,7 @@ export class DefinitionRegistry {
   }
 
   async versions(tenant: string, namespace: string, name: string): Promise<DefinitionVersion[]> {
-    const h = await this.store.redis.hgetall(this.key(tenant, namespace, name));
+    const h = await this.redis.hgetall(this.key(tenant, namespace, name));
     return Object.entries(h)
       .map(([version, v]) => {
         const { hash, createdAt } = JSON.parse(v) as { hash: string; createdAt: number };
@@ -84,7 +93,7 @@ export class DefinitionRegistry {
   }
 
   async list(tenant: string): Promise<{ namespace: string; name: string; latest: string; versions: string[] }[]> {
-    const names = await this.store.redis.zrange(this.names(tenant), 0, -1);
+    const names = await this.redis.zrange(this.names(tenant), 0, -1);
     const out = [];
     for (const full of names) {
       const [namespace, name] = full.split('/');

@@ -152,6 +152,29 @@ export class Keys {
   get notifyChannel(): string {
     return `${this.prefix}:notify`;
   }
+  /** What write-backs and the api changed, for the api's stream clients (ChangeFeed). */
+  get changesChannel(): string {
+    return `${this.prefix}:changes`;
+  }
+  /** A tenant's definitions (`<namespace>/<name>` -> versions), and the names it holds. */
+  definitions(tenant: string, namespace: string, name: string): string {
+    return `${this.prefix}:defs:${tenant}:${namespace}/${name}`;
+  }
+  definitionNames(tenant: string): string {
+    return `${this.prefix}:defs:${tenant}`;
+  }
+  /** An api key's records: `<sha256(token)>`, `id:<id>`, `ns:<namespace>`, `namespaces` (AuthKeyStore). */
+  apiKey(rest: string): string {
+    return `${this.prefix}:keys:${rest}`;
+  }
+  /** A rate limit's counter of one subject and fixed window. */
+  rateLimit(subject: string, window: number): string {
+    return `${this.prefix}:rl:${subject}:${window}`;
+  }
+  /** A namespace's event-started definitions (`<namespace>/<name>` -> filters). */
+  eventStarts(namespace: string): string {
+    return `${this.prefix}:evstarts:${namespace}`;
+  }
   /** The prefix of a namespace's buffered event bodies (one slot per namespace). */
   events(namespace: string): string {
     return `${this.prefix}:{ev:${namespace}}:`;

@@ -1,5 +1,8 @@
-import type { Cluster, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { internalsOf } from './internal';
 import type { Keys } from './keys';
+import type { ScriptedRedis } from './scripts';
+import type { TaskStore } from './task-store';
 
 export interface Depths {
   /** Tasks ready to run now: due (score <= now) in a due set or a parked set, or in a priority queue. */
@@ -16,10 +19,12 @@ const MAX_LINES = 10_000;
  * and parked sets (`dq:<name>`, due tasks of a coroutine only another worker group runs), and a bounded SCAN over the concurrency lines (`<prefix>:{cc:*}:w`, on every master of a cluster).
  */
 export class QueueDepths {
-  constructor(
-    private readonly redis: Redis | Cluster,
-    private readonly keys: Keys,
-  ) {}
+  private readonly redis: ScriptedRedis;
+  private readonly keys: Keys;
+
+  constructor(store: TaskStore) {
+    ({ redis: this.redis, keys: this.keys } = internalsOf(store));
+  }
 
   async read(now = Date.now()): Promise<Depths> {
     const [dueNow, waitingForSlot] = await Promise.all([this.due(now), this.waiting()]);
@@ -53,7 +58,8 @@ export class QueueDepths {
   }
 
   private async waiting(): Promise<number> {
-    const nodes: Redis[] = 'nodes' in this.redis ? this.redis.nodes('master') : [this.redis];
+    const cluster = this.redis as unknown as { nodes?: (role: 'master') => Redis[] };
+    const nodes: Redis[] = typeof cluster.nodes === 'function' ? cluster.nodes('master') : [this.redis];
     let total = 0;
     let seen = 0;
     for (const node of nodes) {

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Redis from 'ioredis';
+import { internalsOf } from './internal';
 import type { Keys } from './keys';
+import type { TaskStore } from './task-store';
 
 /** Fire records kept per schedule (the newest), and task ids in its index. */
 export const FIRES_KEPT = 1000;
@@ -46,9 +48,15 @@ const lua = (name: string) => readFileSync(join(__dirname, '..', 'lua', `${name}
 export class ScheduleStore {
   private readonly r: Scripted;
 
+  /** The schedules of a TaskStore's deployment, on its connection. */
+  static of(store: TaskStore): ScheduleStore {
+    const { redis, keys } = internalsOf(store);
+    return new ScheduleStore(redis, keys);
+  }
+
   constructor(
     redis: Redis,
-    readonly keys: Keys,
+    private readonly keys: Keys,
   ) {
     if (!('yf_sched_record' in redis)) {
       redis.defineCommand('yf_sched_record', { numberOfKeys: 1, lua: lua('schedule-record') });

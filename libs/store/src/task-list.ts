@@ -1,6 +1,7 @@
 import type { TaskStatus } from '@yieldflow/contracts';
 import { InvalidQueryError } from './errors';
 import { isTaskId } from './keys';
+import { internalsOf } from './internal';
 import type { TaskStore } from './task-store';
 
 /** What `GET /v1/tasks` filters by; every filter given must match. Times are epoch ms. */
@@ -51,13 +52,21 @@ type Source =
 export class TaskList {
   constructor(private readonly store: TaskStore) {}
 
+  private get redis() {
+    return internalsOf(this.store).redis;
+  }
+
+  private get keys() {
+    return internalsOf(this.store).keys;
+  }
+
   /** The page's ids, and the cursor of the next page. */
   async page(
     namespace: string,
     q: ListQuery,
     list?: Source & { kind: 'list' },
   ): Promise<{ ids: string[]; nextCursor?: string }> {
-    if (!list && q.batchId && (await this.store.redis.hget(this.store.keys.batch(q.batchId), 'ns')) !== namespace)
+    if (!list && q.batchId && (await this.redis.hget(this.keys.batch(q.batchId), 'ns')) !== namespace)
       return { ids: [] };
     const source = list ?? (q.batchId ? this.batchSource(q.batchId) : await this.indexSource(namespace, q));
     const accept = this.filter(namespace, q);
@@ -71,7 +80,7 @@ export class TaskList {
 
   private batchSource(batchId: string): Source & { kind: 'list' } {
     return TaskList.listSource((offset, count) =>
-      this.store.redis.lrange(this.store.keys.batchTasks(batchId), offset, offset + count - 1),
+      this.redis.lrange(this.keys.batchTasks(batchId), offset, offset + count - 1),
     );
   }
 
@@ -82,7 +91,7 @@ export class TaskList {
    * of members.
    */
   private async indexSource(namespace: string, q: ListQuery): Promise<Source & { kind: 'merge' }> {
-    const keys = this.store.keys;
+    const keys = this.keys;
     if (q.idPrefix !== undefined) {
       return {
         kind: 'merge',
@@ -103,7 +112,7 @@ export class TaskList {
       names.push(FINISHED.has(q.status) ? `ix:${namespace}:s:${q.status}` : `ix:${namespace}:live`);
     let name = names[0] ?? `idx:${namespace}`;
     if (names.length === 2) {
-      const pipeline = this.store.redis.pipeline();
+      const pipeline = this.redis.pipeline();
       for (const n of names)
         for (let p = 0; p < keys.partitions; p++) pipeline.zlexcount(`${keys.partition(p)}${n}`, min, max);
       const counts = ((await pipeline.exec()) ?? []).map(([err, r]) => (err ? Infinity : Number(r)));
@@ -140,8 +149,8 @@ export class TaskList {
   }
 
   private async fields(ids: string[]): Promise<(string | null)[][]> {
-    const pipeline = this.store.redis.pipeline();
-    for (const id of ids) pipeline.hmget(this.store.keys.task(id), ...FIELDS);
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hmget(this.keys.task(id), ...FIELDS);
     return ((await pipeline.exec()) ?? []).map(([err, r]) => {
       if (err) throw err;
       return r as (string | null)[];
@@ -185,7 +194,7 @@ export class TaskList {
       throw new InvalidQueryError(
         "cursor is not one of this query's pages: use the nextCursor of the previous page, with the same filters",
       );
-    const partitions = this.store.keys.partitions;
+    const partitions = this.keys.partitions;
     const ids: string[] = [];
     let last: string | undefined;
     let read = 0;
@@ -193,7 +202,7 @@ export class TaskList {
     let from =
       q.cursor !== undefined && (source.min === '-' || q.cursor >= source.min.slice(1)) ? `(${q.cursor}` : source.min;
     while (ids.length < q.limit && read < LIST_SCAN_BUDGET) {
-      const pipeline = this.store.redis.pipeline();
+      const pipeline = this.redis.pipeline();
       for (let p = 0; p < partitions; p++) pipeline.zrangebylex(source.key(p), from, source.max, 'LIMIT', 0, window);
       const rows: string[] = [];
       let boundary: string | undefined;

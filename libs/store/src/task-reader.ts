@@ -11,6 +11,7 @@ import {
 import { LIVE_MS } from './catalog';
 import { NotFoundError } from './errors';
 import { type ListQuery, TaskList } from './task-list';
+import { internalsOf } from './internal';
 import type { TaskStore } from './task-store';
 import type { NewTask } from './types';
 
@@ -132,7 +133,7 @@ export class TaskReader {
       valueBytes: limits.valueBytes ?? 64 * 1024,
       pageBytes: limits.pageBytes ?? 1024 * 1024,
     };
-    const r = store.redis as unknown as {
+    const r = internalsOf(store).redis as unknown as {
       yf_lpage?: unknown;
       defineCommand(name: string, def: { numberOfKeys: number; lua: string }): void;
     };
@@ -150,7 +151,7 @@ export class TaskReader {
   ): Promise<{ created: boolean; view: TaskView | null }> {
     const { created, after } = await this.store.createThen([task], Date.now(), (pipeline) =>
       (pipeline as unknown as { yf_hview(key: string, max: number): void }).yf_hview(
-        this.store.keys.task(task.id),
+        this.keys.task(task.id),
         this.limits.valueBytes,
       ),
     );
@@ -161,15 +162,23 @@ export class TaskReader {
     return { created: created[0], view };
   }
 
+  private get redis() {
+    return internalsOf(this.store).redis;
+  }
+
+  private get keys() {
+    return internalsOf(this.store).keys;
+  }
+
   /** A task's hash, its large values cut (see HASH_SCRIPT). */
   private async hash(id: string): Promise<Record<string, string>> {
-    const redis = this.store.redis as unknown as { yf_hview(key: string, max: number): Promise<(string | number)[]> };
-    return toHash(await redis.yf_hview(this.store.keys.task(id), this.limits.valueBytes));
+    const redis = this.redis as unknown as { yf_hview(key: string, max: number): Promise<(string | number)[]> };
+    return toHash(await redis.yf_hview(this.keys.task(id), this.limits.valueBytes));
   }
 
   /** One value of a task in full, however large (what a truncated marker's href answers). */
   async value(namespace: string, id: string, name: TaskValueName): Promise<Json> {
-    const [ns, text] = await this.store.redis.hmget(this.store.keys.task(id), 'ns', TASK_VALUES[name]);
+    const [ns, text] = await this.redis.hmget(this.keys.task(id), 'ns', TASK_VALUES[name]);
     if (ns !== namespace) throw new NotFoundError(`task ${id}`);
     if (text === null || text === '') throw new NotFoundError(`${name} of task ${id}`);
     return JSON.parse(text) as Json;
@@ -185,7 +194,7 @@ export class TaskReader {
     if (opts.journal === false) return this.view(id, h, [], [], Date.now());
     const [suspensions, trace] = await Promise.all([this.readPage(id, 'suspensions'), this.readPage(id, 'trace')]);
     const view = this.view(id, h, [], trace.items as Json[], Date.now());
-    if (h.rrn) view.reruns = await this.store.redis.lrange(`${this.store.keys.partitionOfTask(id)}rr:${id}`, 0, -1);
+    if (h.rrn) view.reruns = await this.redis.lrange(`${this.keys.partitionOfTask(id)}rr:${id}`, 0, -1);
     view.suspensions = suspensions.items as SuspensionView[];
     view.suspensionsPage = { offset: suspensions.offset, total: suspensions.total };
     if (trace.total > 0) view.tracePage = { offset: trace.offset, total: trace.total };
@@ -195,7 +204,7 @@ export class TaskReader {
 
   /** A queued coroutine task that no live worker runs says so: it waits for a worker with its coroutine. */
   private async waitingForWorker(view: TaskView, name: string, queuedAt: number): Promise<void> {
-    const seen = await this.store.redis.hget(this.store.keys.coroutines, name);
+    const seen = await this.redis.hget(this.keys.coroutines, name);
     if (seen !== null && Date.now() - Number(seen) <= LIVE_MS) return;
     view.waitingFor = {
       kind: 'worker',
@@ -229,23 +238,22 @@ export class TaskReader {
 
   private async entry(namespace: string, id: string, list: ListName, index: number): Promise<string> {
     await this.owned(namespace, id);
-    const text = index < 0 ? null : await this.store.redis.lindex(this.listKey(id, list), index);
+    const text = index < 0 ? null : await this.redis.lindex(this.listKey(id, list), index);
     if (text === null)
       throw new NotFoundError(`${list === 'trace' ? 'trace entry' : 'suspension'} ${index} of task ${id}`);
     return text;
   }
 
   private async owned(namespace: string, id: string): Promise<void> {
-    if ((await this.store.redis.hget(this.store.keys.task(id), 'ns')) !== namespace)
-      throw new NotFoundError(`task ${id}`);
+    if ((await this.redis.hget(this.keys.task(id), 'ns')) !== namespace) throw new NotFoundError(`task ${id}`);
   }
 
   private listKey(id: string, list: ListName): string {
-    return list === 'trace' ? this.store.keys.trace(id) : this.store.keys.journal(id);
+    return list === 'trace' ? this.keys.trace(id) : this.keys.journal(id);
   }
 
   private async readPage(id: string, list: ListName, q: PageQuery = {}): Promise<EntryPage<SuspensionView | Json>> {
-    const redis = this.store.redis as unknown as { yf_lpage(...a: (string | number)[]): Promise<(string | number)[]> };
+    const redis = this.redis as unknown as { yf_lpage(...a: (string | number)[]): Promise<(string | number)[]> };
     const mode = q.offset === undefined ? 'tail' : 'head';
     const raw = await redis.yf_lpage(
       this.listKey(id, list),
@@ -277,7 +285,7 @@ export class TaskReader {
 
   /** The hash of the request that created a task, when it was created with one (null otherwise). */
   async requestHash(namespace: string, id: string): Promise<string | null> {
-    const [ns, rh] = await this.store.redis.hmget(this.store.keys.task(id), 'ns', 'rh');
+    const [ns, rh] = await this.redis.hmget(this.keys.task(id), 'ns', 'rh');
     if (ns !== namespace) throw new NotFoundError(`task ${id}`);
     return rh;
   }
@@ -380,15 +388,15 @@ export class TaskReader {
    */
   async views(namespace: string, ids: string[]): Promise<TaskView[]> {
     if (ids.length === 0) return [];
-    const pipeline = this.store.redis.pipeline() as unknown as {
+    const pipeline = this.redis.pipeline() as unknown as {
       yf_hview(...a: (string | number)[]): void;
       yf_lpage(...a: (string | number)[]): void;
       exec(): Promise<[Error | null, unknown][] | null>;
     };
     for (const id of ids) {
-      pipeline.yf_hview(this.store.keys.task(id), this.limits.valueBytes);
+      pipeline.yf_hview(this.keys.task(id), this.limits.valueBytes);
       pipeline.yf_lpage(
-        this.store.keys.journal(id),
+        this.keys.journal(id),
         0,
         LIST_SUSPENSIONS,
         LIST_VALUE_BYTES,
@@ -416,10 +424,10 @@ export class TaskReader {
   }
 
   async batch(namespace: string, id: string): Promise<BatchView> {
-    const keys = this.store.keys;
-    const meta = await this.store.redis.hgetall(keys.batch(id));
+    const keys = this.keys;
+    const meta = await this.redis.hgetall(keys.batch(id));
     if (!meta.ns || meta.ns !== namespace) throw new NotFoundError(`batch ${id}`);
-    const pipeline = this.store.redis.pipeline();
+    const pipeline = this.redis.pipeline();
     for (let p = 0; p < keys.partitions; p++) pipeline.hgetall(`${keys.partition(p)}bt:${id}`);
     const counts = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
     let first: number | undefined;

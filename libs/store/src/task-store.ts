@@ -3,6 +3,7 @@ import type { ChainableCommander } from 'ioredis';
 import type Redis from 'ioredis';
 import { ERROR_TYPES, type Json, type JournalEntry } from '@yieldflow/runtime';
 import { ConflictError, EventBufferFullError, LimitError, NotFoundError } from './errors';
+import { registerInternals } from './internal';
 import { Keys, partitionOf } from './keys';
 import { type ScriptedPipeline, type ScriptedRedis, withScripts } from './scripts';
 import {
@@ -28,8 +29,8 @@ const GROUP = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
  * key layout; knows nothing of HTTP or of how coroutines run.
  */
 export class TaskStore {
-  readonly keys: Keys;
-  readonly redis: ScriptedRedis;
+  private readonly keys: Keys;
+  private readonly redis: ScriptedRedis;
   private readonly eventBufferMs: number;
   private readonly eventBufferMax: number;
   private readonly eventBufferBytes: number;
@@ -45,6 +46,7 @@ export class TaskStore {
   constructor(redis: Redis, opts: StoreOptions = {}) {
     this.redis = withScripts(redis);
     this.keys = new Keys(opts.prefix ?? 'yf', opts.partitions ?? 16, opts.partitionTags);
+    registerInternals(this, { redis: this.redis, keys: this.keys });
     this.eventBufferMs = opts.eventBufferMs ?? 60_000;
     this.eventBufferMax = opts.eventBufferMax ?? 1000;
     this.eventBufferBytes = opts.eventBufferBytes ?? 64 * 1024 * 1024;
@@ -75,6 +77,11 @@ export class TaskStore {
   async announce(now = Date.now()): Promise<void> {
     if (!this.serves || this.serves.length === 0) return;
     await this.redis.hset(this.keys.coroutines, ...this.serves.flatMap((name) => [name, now]));
+  }
+
+  /** The deployment's name in Redis (what every key starts with); BullMQ queue names derive from it. */
+  get prefix(): string {
+    return this.keys.prefix;
   }
 
   get partitions(): number {
@@ -429,9 +436,10 @@ export class TaskStore {
     for (const [err] of (await pipeline.exec()) ?? []) if (err) throw err;
   }
 
-  /** Workers whose heartbeat is at most `windowMs` old. */
-  async aliveWorkers(windowMs = 5000, now = Date.now()): Promise<number> {
-    return this.redis.zcount(this.keys.workers, now - windowMs, '+inf');
+  /** A task's status and when it finished (ms; null while it has not), both null for an unknown task. */
+  async ended(id: string): Promise<{ status: string | null; finishedAt: number | null }> {
+    const [st, fa] = await this.redis.hmget(this.keys.task(id), 'st', 'fa');
+    return { status: st, finishedAt: fa ? Number(fa) : null };
   }
 
   /** A task's status and how many sent values it has received (a sender's ticket is answered at that count). */

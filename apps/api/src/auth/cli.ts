@@ -2,7 +2,7 @@
 // `npm run keys -- create --namespace acme --role submitter --name ci` | `list [--namespace acme]` | `revoke <id>`:
 // manage API keys in Redis directly (REDIS_URL, YF_PREFIX), with the store the api uses.
 import { loadRedisTarget } from '@yieldflow/contracts';
-import { connectRedis } from '@yieldflow/store';
+import { connectRedis, TaskStore } from '@yieldflow/store';
 import { KeyStore, NAMESPACE_PATTERN } from './key-store';
 import { isRole, ROLES } from './roles';
 
@@ -51,7 +51,7 @@ export async function runKeysCli(
   const redis = connectRedis(loadRedisTarget(env), { maxRetriesPerRequest: 1, lazyConnect: true });
   try {
     await redis.connect();
-    const keys = new KeyStore(redis, prefix);
+    const keys = new KeyStore(new TaskStore(redis, { prefix }));
     if (command === 'create') {
       const key = await keys.create(named.namespace, named.role as never, named.name);
       out(JSON.stringify(key, null, 2));

@@ -1,102 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto';
-import type Redis from 'ioredis';
+import { type ApiKey as StoredKey, AuthKeyStore } from '@yieldflow/store';
 import type { Role } from './roles';
 
-/** What is kept of a key: never the token, only its SHA-256 (the Redis key) and its first characters. */
-export interface ApiKey {
-  id: string;
-  namespace: string;
-  role: Role;
-  name: string;
-  /** The token's first characters, to tell keys apart ("yf_Ab12…"). */
-  hint: string;
-  createdAt: string;
-}
+export { hashToken, TOKEN_PREFIX } from '@yieldflow/store';
 
-export const TOKEN_PREFIX = 'yf_';
+/** What is kept of a key: never the token, only its SHA-256 and its first characters (AuthKeyStore). */
+export type ApiKey = StoredKey<Role>;
+
 export const NAMESPACE_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
-export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
-
-/**
- * API keys in Redis:
- *
- *   <prefix>:keys:<sha256(token)>   hash { id, namespace, role, name, hint, createdAt }
- *   <prefix>:keys:id:<id>           the token's hash, to revoke by id
- *   <prefix>:keys:ns:<namespace>    set of the namespace's key ids
- *   <prefix>:keys:namespaces        set of namespaces holding keys
- *
- * Used by the api (authentication, /v1/keys) and by the keys CLI.
- */
-export class KeyStore {
-  constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
-  ) {}
-
-  private k(rest: string): string {
-    return `${this.prefix}:keys:${rest}`;
-  }
-
-  /** A new key; the token is returned once and never stored. */
-  async create(namespace: string, role: Role, name: string): Promise<ApiKey & { token: string }> {
-    const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
-    const key: ApiKey = {
-      id: `key_${randomBytes(8).toString('hex')}`,
-      namespace,
-      role,
-      name,
-      hint: `${token.slice(0, 7)}…`,
-      createdAt: new Date().toISOString(),
-    };
-    const hash = hashToken(token);
-    // the token's record last: on a cluster these keys are in different slots (one transaction each, in
-    // this order), so a key is never usable before it can be listed and revoked
-    await this.redis
-      .multi()
-      .sadd(this.k('namespaces'), namespace)
-      .sadd(this.k(`ns:${namespace}`), key.id)
-      .set(this.k(`id:${key.id}`), hash)
-      .hset(this.k(hash), { ...key })
-      .exec();
-    return { ...key, token };
-  }
-
-  /** The key a token stands for, or null (unknown or revoked). */
-  async find(token: string): Promise<ApiKey | null> {
-    const h = await this.redis.hgetall(this.k(hashToken(token)));
-    return h && h.id ? (h as unknown as ApiKey) : null;
-  }
-
-  async get(id: string): Promise<ApiKey | null> {
-    const hash = await this.redis.get(this.k(`id:${id}`));
-    if (!hash) return null;
-    const h = await this.redis.hgetall(this.k(hash));
-    return h && h.id ? (h as unknown as ApiKey) : null;
-  }
-
-  /** Keys of one namespace, or of all of them; oldest first. */
-  async list(namespace?: string): Promise<ApiKey[]> {
-    const namespaces = namespace !== undefined ? [namespace] : await this.redis.smembers(this.k('namespaces'));
-    const ids = (await Promise.all(namespaces.map((ns) => this.redis.smembers(this.k(`ns:${ns}`))))).flat();
-    const keys = await Promise.all(ids.map((id) => this.get(id)));
-    return keys
-      .filter((k): k is ApiKey => k !== null)
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
-  }
-
-  /** Revoke a key: its token stops working at once, in every api process. */
-  async revoke(id: string): Promise<boolean> {
-    const hash = await this.redis.get(this.k(`id:${id}`));
-    if (!hash) return false;
-    const ns = await this.redis.hget(this.k(hash), 'namespace');
-    // the token's record first (on a cluster: one transaction per slot, in this order), so it stops at once
-    const m = this.redis
-      .multi()
-      .del(this.k(hash))
-      .del(this.k(`id:${id}`));
-    if (ns) m.srem(this.k(`ns:${ns}`), id);
-    await m.exec();
-    return true;
-  }
-}
+/** The api's keys, in the store (AuthKeyStore has the layout). Used by the api and by the keys CLI. */
+export class KeyStore extends AuthKeyStore<Role> {}

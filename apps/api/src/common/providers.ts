@@ -56,8 +56,8 @@ export const providers: Provider[] = [
   },
   {
     provide: ScheduleStore,
-    inject: [REDIS, TaskStore],
-    useFactory: (r: Redis, s: TaskStore) => new ScheduleStore(r, s.keys),
+    inject: [TaskStore],
+    useFactory: (s: TaskStore) => ScheduleStore.of(s),
   },
   { provide: DefinitionRegistry, inject: [TaskStore], useFactory: (s: TaskStore) => new DefinitionRegistry(s) },
   // built-in coroutines, and those any worker announced (an application's own, run by its workers)

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Injectable } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type Redis from 'ioredis';
-import { TaskStore } from '@yieldflow/store';
+import { TaskStore, WorkerRegistry } from '@yieldflow/store';
 import { Public } from '../auth/roles';
 import { REDIS } from '../common/tokens';
 
@@ -29,7 +29,7 @@ export class Indicators {
   async workersAlive() {
     const check = this.indicators.check('workers');
     try {
-      const alive = await this.store.aliveWorkers();
+      const alive = await new WorkerRegistry(this.store).live();
       return alive > 0 ? check.up({ alive }) : check.down({ alive, message: 'no worker has sent a heartbeat in 5 s' });
     } catch (err) {
       return check.down({ message: (err as Error).message });

@@ -1,15 +1,20 @@
-import { Controller, Get, Header, Inject, Injectable } from '@nestjs/common';
+import { Controller, Get, Header, Injectable } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type Redis from 'ioredis';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { TASK_STATUSES } from '@yieldflow/contracts';
-import { QueueDepths, TaskStore } from '@yieldflow/store';
+import { type Histogram, LATENESS_BUCKETS, QueueDepths, StatsStore, TaskStore, WorkerRegistry } from '@yieldflow/store';
 import { Roles, SystemOnly } from '../auth/roles';
-import { REDIS } from '../common/tokens';
 import { registerQueueDepths } from './queue-metrics';
 
-/** Resume-lateness buckets, ms: the same as the workers count them in. */
-const BUCKETS = ['1', '2', '5', '10', '25', '50', '100', '250', '500', '1000', '2500', '5000'];
+/** A histogram's Prometheus lines: cumulative buckets (the workers' LATENESS_BUCKETS, then +Inf), sum, count. */
+function histogram(name: string, h: Histogram): string[] {
+  let cumulative = 0;
+  const lines = h.buckets.map((n, i) => {
+    cumulative += n;
+    return `${name}_bucket{le="${i < LATENESS_BUCKETS.length ? LATENESS_BUCKETS[i] : '+Inf'}"} ${cumulative}`;
+  });
+  return [...lines, `${name}_sum ${h.sumMs}`, `${name}_count ${h.count}`];
+}
 
 /**
  * Prometheus metrics. Task counts by status come from the store's per-partition counters; resumes and
@@ -19,14 +24,14 @@ const BUCKETS = ['1', '2', '5', '10', '25', '50', '100', '250', '500', '1000', '
 @Injectable()
 export class MetricsService {
   private readonly registry = new Registry();
+  private readonly stats: StatsStore;
 
-  constructor(
-    private readonly store: TaskStore,
-    @Inject(REDIS) private readonly redis: Redis,
-  ) {
+  constructor(private readonly store: TaskStore) {
+    this.stats = new StatsStore(store);
     collectDefaultMetrics({ register: this.registry, prefix: 'yieldflow_api_' });
-    registerQueueDepths(this.registry, new QueueDepths(this.redis, this.store.keys));
+    registerQueueDepths(this.registry, new QueueDepths(this.store));
     const store_ = this.store;
+    const workers = new WorkerRegistry(this.store);
     new Gauge({
       name: 'yieldflow_tasks',
       help: 'Tasks by status',
@@ -39,45 +44,27 @@ export class MetricsService {
     });
     new Gauge({
       name: 'yieldflow_workers_alive',
-      help: 'Workers that sent a heartbeat in the last 5 s',
+      help: 'Live workers (a heartbeat within the last two heartbeat intervals)',
       registers: [this.registry],
       async collect() {
-        this.set(await store_.aliveWorkers());
+        this.set(await workers.live());
       },
     });
   }
 
   async text(): Promise<string> {
-    const stats = await this.redis.hgetall(this.store.keys.stats);
+    const stats = await this.stats.read();
     const lines = [
       '# HELP yieldflow_resumes_total Coroutine steps run by the workers',
       '# TYPE yieldflow_resumes_total counter',
-      `yieldflow_resumes_total ${Number(stats.resumes ?? 0)}`,
+      `yieldflow_resumes_total ${stats.resumes}`,
       '# HELP yieldflow_resume_lateness_ms Resume time minus due time of each suspension, ms',
       '# TYPE yieldflow_resume_lateness_ms histogram',
-    ];
-    let cumulative = 0;
-    for (const b of BUCKETS) {
-      cumulative += Number(stats[`late_${b}`] ?? 0);
-      lines.push(`yieldflow_resume_lateness_ms_bucket{le="${b}"} ${cumulative}`);
-    }
-    cumulative += Number(stats.late_inf ?? 0);
-    lines.push(`yieldflow_resume_lateness_ms_bucket{le="+Inf"} ${cumulative}`);
-    lines.push(`yieldflow_resume_lateness_ms_sum ${Number(stats.late_sum ?? 0)}`);
-    lines.push(`yieldflow_resume_lateness_ms_count ${Number(stats.late_count ?? 0)}`);
-    lines.push(
+      ...histogram('yieldflow_resume_lateness_ms', stats.resumeLateness),
       '# HELP yieldflow_schedule_fire_lateness_ms Start of a scheduled task minus its fire time (jitter included), ms',
       '# TYPE yieldflow_schedule_fire_lateness_ms histogram',
-    );
-    cumulative = 0;
-    for (const b of BUCKETS) {
-      cumulative += Number(stats[`fire_${b}`] ?? 0);
-      lines.push(`yieldflow_schedule_fire_lateness_ms_bucket{le="${b}"} ${cumulative}`);
-    }
-    cumulative += Number(stats.fire_inf ?? 0);
-    lines.push(`yieldflow_schedule_fire_lateness_ms_bucket{le="+Inf"} ${cumulative}`);
-    lines.push(`yieldflow_schedule_fire_lateness_ms_sum ${Number(stats.fire_sum ?? 0)}`);
-    lines.push(`yieldflow_schedule_fire_lateness_ms_count ${Number(stats.fire_count ?? 0)}`);
+      ...histogram('yieldflow_schedule_fire_lateness_ms', stats.fireLateness),
+    ];
     return `${await this.registry.metrics()}${lines.join('\n')}\n`;
   }
 

@@ -1,10 +1,10 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { TaskStore } from '@yieldflow/store';
+import { LATENESS_BUCKETS, PartitionView, StatsStore, TaskStore, WorkerRegistry } from '@yieldflow/store';
 import { REDIS } from '../common/tokens';
 
-/** The workers' lateness buckets, ms (apps/worker/src/stats.ts); the last one is +Inf. */
-const BUCKETS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000];
+/** The workers' lateness buckets, ms; past the last one: +Inf. */
+const BUCKETS: readonly number[] = LATENESS_BUCKETS;
 const SAMPLE_MS = 2000;
 /** Ten minutes of samples. */
 const KEEP = 300;
@@ -77,17 +77,24 @@ const info = (text: string): Record<string, string> =>
 /**
  * The dashboard's overview: status counts, workers and the partitions each holds, Redis health and
  * memory, and resumes per second and lateness over the last ten minutes, from samples of the counters
- * the workers flush (`<prefix>:stats`) taken every 2 s by this api process (kept in memory only).
+ * the workers flush (StatsStore) taken every 2 s by this api process (kept in memory only).
  */
 @Injectable()
 export class OverviewService implements OnModuleInit, OnModuleDestroy {
   private readonly samples: Sample[] = [];
   private timer: NodeJS.Timeout | null = null;
+  private readonly stats: StatsStore;
+  private readonly workers: WorkerRegistry;
+  private readonly partitions: PartitionView;
 
   constructor(
     private readonly store: TaskStore,
     @Inject(REDIS) private readonly redis: Redis,
-  ) {}
+  ) {
+    this.stats = new StatsStore(store);
+    this.workers = new WorkerRegistry(store);
+    this.partitions = new PartitionView(store);
+  }
 
   onModuleInit(): void {
     this.timer = setInterval(() => void this.sample().catch(() => undefined), SAMPLE_MS);
@@ -100,9 +107,8 @@ export class OverviewService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async sample(): Promise<Sample> {
-    const s = await this.redis.hgetall(this.store.keys.stats);
-    const late = [...BUCKETS.map((b) => Number(s[`late_${b}`] ?? 0)), Number(s.late_inf ?? 0)];
-    const sample = { t: Date.now(), resumes: Number(s.resumes ?? 0), late };
+    const s = await this.stats.read();
+    const sample = { t: Date.now(), resumes: s.resumes, late: s.resumeLateness.buckets };
     this.samples.push(sample);
     if (this.samples.length > KEEP) this.samples.shift();
     return sample;
@@ -126,45 +132,38 @@ export class OverviewService implements OnModuleInit, OnModuleDestroy {
   }
 
   async overview(now = Date.now()): Promise<Overview> {
-    const keys = this.store.keys;
     const partitions = [...Array(this.store.partitions).keys()];
-    const [counts, workers, owners, due, stats, redis] = await Promise.all([
+    const [counts, workers, owners, dueNow, stats, redis] = await Promise.all([
       this.store.counts(),
-      this.redis.zrange(keys.workers, 0, -1, 'WITHSCORES'),
-      this.redis.mget(partitions.map((p) => `${keys.partition(p)}own`)),
-      Promise.all(partitions.map((p) => this.redis.zcount(`${keys.partition(p)}due`, '-inf', now))),
-      this.redis.hgetall(keys.stats),
+      this.workers.list(now),
+      this.partitions.owners(),
+      this.partitions.dueNow(now),
+      this.stats.read(),
       this.redisHealth(),
     ]);
     const held = new Map<string, number[]>();
-    owners.forEach((o, p) => {
-      if (!o) return;
-      const id = o.slice(0, o.lastIndexOf(':'));
-      held.set(id, [...(held.get(id) ?? []), p]);
+    owners.forEach((id, p) => {
+      if (id !== null) held.set(id, [...(held.get(id) ?? []), p]);
     });
-    const list: Overview['workers'] = [];
-    for (let i = 0; i < workers.length; i += 2) {
-      const seen = Number(workers[i + 1]);
-      list.push({
-        id: workers[i],
-        lastSeen: new Date(seen).toISOString(),
-        alive: now - seen <= 5000,
-        partitions: held.get(workers[i]) ?? [],
-      });
-    }
+    const list: Overview['workers'] = workers.map((w) => ({
+      id: w.id,
+      lastSeen: new Date(w.lastSeen).toISOString(),
+      alive: w.alive,
+      partitions: held.get(w.id) ?? [],
+    }));
     const statuses = ['queued', 'running', 'suspended', 'paused', 'completed', 'faulted', 'cancelled'];
     return {
       at: new Date(now).toISOString(),
       counts: Object.fromEntries(statuses.map((s) => [s, Math.max(0, counts[s] ?? 0)])),
-      dueNow: due.reduce((a, b) => a + b, 0),
+      dueNow,
       workers: list,
       unowned: partitions.filter((p) => !owners[p]),
       redis,
       series: this.series(),
       totals: {
-        resumes: Number(stats.resumes ?? 0),
-        lateCount: Number(stats.late_count ?? 0),
-        lateSumMs: Number(stats.late_sum ?? 0),
+        resumes: stats.resumes,
+        lateCount: stats.resumeLateness.count,
+        lateSumMs: stats.resumeLateness.sumMs,
       },
     };
   }

@@ -16,11 +16,11 @@ import { Queue } from 'bullmq';
 import type { NextFunction, Request, Response } from 'express';
 import Redis from 'ioredis';
 import type { Config } from '@yieldflow/contracts';
-import { Keys } from '@yieldflow/store';
+import { JobQueues, TaskStore } from '@yieldflow/store';
 import { AuthGuard } from '../auth/auth.guard';
 import { Roles, SystemOnly } from '../auth/roles';
 import { ErrorFilter } from '../common/error.filter';
-import { CONFIG, REDIS } from '../common/tokens';
+import { CONFIG } from '../common/tokens';
 
 export const BOARD_ROUTE = '/admin/queues';
 
@@ -66,26 +66,26 @@ export function boardAuth(guard: AuthGuard, filter = new ErrorFilter()) {
 export class BoardQueues implements OnApplicationShutdown {
   private readonly queues = new Map<string, Queue>();
   private readonly connection: Redis;
-  private readonly keys: Keys;
+  private readonly jobQueues: JobQueues;
   private lookedAt = 0;
 
   constructor(
     @Inject(BULL_BOARD_INSTANCE) private readonly board: BullBoardInstance,
-    @Inject(REDIS) private readonly redis: Redis,
+    store: TaskStore,
     @Inject(CONFIG) private readonly config: Config,
   ) {
     this.connection = new Redis(config.bullmq?.url ?? config.redisUrl, {
       maxRetriesPerRequest: null,
       lazyConnect: true,
     });
-    this.keys = new Keys(config.prefix, config.partitions);
+    this.jobQueues = new JobQueues(store);
   }
 
   /** Add the queues not shown yet (a middleware in front of the board calls it). */
   async refresh(now = Date.now()): Promise<void> {
     if (now - this.lookedAt < 5000) return;
     this.lookedAt = now;
-    const used = await this.redis.smembers(this.keys.jobQueues);
+    const used = await this.jobQueues.list();
     for (const name of [...(this.config.bullmq?.boardQueues ?? []), ...used.sort()]) {
       if (this.queues.has(name)) continue;
       const queue = new Queue(name, { connection: this.connection, prefix: this.config.bullmq?.prefix ?? 'bull' });

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { Json } from '@yieldflow/runtime';
 import type { WorkflowDocument } from '@yieldflow/dsl';
-import { DefinitionRegistry, type StoredEvent, TaskStore } from '@yieldflow/store';
+import { DefinitionRegistry, EventStartIndex, type StoredEvent, TaskStore } from '@yieldflow/store';
 import { InvalidInputError } from '../common/errors';
 
 interface Filter {
@@ -24,11 +24,11 @@ export class EventStarts {
   constructor(
     private readonly store: TaskStore,
     private readonly definitions: DefinitionRegistry,
-  ) {}
-
-  private key(ns: string): string {
-    return `${this.store.keys.prefix}:evstarts:${ns}`;
+  ) {
+    this.index = new EventStartIndex(store);
   }
+
+  private readonly index: EventStartIndex;
 
   /** Keep a definition's `on` filters; false when its schedule has none. */
   async registered(ns: string, doc: WorkflowDocument): Promise<boolean> {
@@ -42,13 +42,13 @@ export class EventStarts {
       throw new InvalidInputError('schedule.on needs a type or source to match in each filter');
     const { namespace, name, version } = doc.document;
     const start: EventStart = { filters, ref: { namespace, name, version } };
-    await this.store.redis.hset(this.key(ns), `${namespace}/${name}`, JSON.stringify(start));
+    await this.index.set(ns, `${namespace}/${name}`, JSON.stringify(start));
     return true;
   }
 
   /** Start the tasks an event matches; their ids. */
   async published(ns: string, event: StoredEvent): Promise<string[]> {
-    const all = await this.store.redis.hgetall(this.key(ns));
+    const all = await this.index.all(ns);
     const ids: string[] = [];
     for (const [key, text] of Object.entries(all)) {
       const start = JSON.parse(text) as EventStart;

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { TaskStore } from '@yieldflow/store';
+import { Channels, TaskStore } from '@yieldflow/store';
 import { REDIS } from '../common/tokens';
 
 /** One change of one task: its id, its status now, its journal length (step). */
@@ -21,9 +21,6 @@ export interface ChangeMessage {
 
 export type ChangeListener = (kind: string, changes: TaskChange[]) => void;
 
-/** The channel the changes go to. Workers look it up by the same name (`<prefix>:changes`). */
-export const changesChannel = (prefix: string): string => `${prefix}:changes`;
-
 /**
  * Fans the change messages out to this process's stream clients, by namespace. The api subscribes
  * only while it has clients: workers publish only while someone subscribes (PUBSUB NUMSUB, checked
@@ -34,7 +31,7 @@ export class ChangeFeed implements OnModuleDestroy {
   private readonly logger = new Logger('stream');
   private readonly listeners = new Map<string, Set<ChangeListener>>();
   private subscriber: Redis | null = null;
-  private readonly channel: string;
+  private readonly channels: Channels;
   private subscribers = 0;
   private numsubAt = 0;
 
@@ -42,7 +39,7 @@ export class ChangeFeed implements OnModuleDestroy {
     @Inject(REDIS) private readonly redis: Redis,
     store: TaskStore,
   ) {
-    this.channel = changesChannel(store.keys.prefix);
+    this.channels = new Channels(store);
   }
 
   get clients(): number {
@@ -69,9 +66,9 @@ export class ChangeFeed implements OnModuleDestroy {
     if (this.clients > 0) return true;
     if (Date.now() - this.numsubAt > 1000) {
       this.numsubAt = Date.now();
-      this.redis
-        .pubsub('NUMSUB', this.channel)
-        .then((r) => (this.subscribers = Number((r as [string, number])[1] ?? 0)))
+      this.channels
+        .subscribers('changes')
+        .then((n) => (this.subscribers = n))
         .catch(() => undefined);
     }
     return this.subscribers > 0;
@@ -83,8 +80,8 @@ export class ChangeFeed implements OnModuleDestroy {
       ns: { [namespace]: changes.map((c) => (c.step === undefined ? [c.id, c.status] : [c.id, c.status, c.step])) },
       kind,
     };
-    this.redis
-      .publish(this.channel, JSON.stringify(message))
+    this.channels
+      .publish('changes', JSON.stringify(message))
       .catch((err: Error) => this.logger.warn(`publishing a change failed: ${err.message}`));
   }
 
@@ -98,9 +95,9 @@ export class ChangeFeed implements OnModuleDestroy {
     this.subscriber = sub;
     sub.on('error', (err: Error) => this.logger.warn(`stream subscription: ${err.message}`));
     sub.on('message', (_c: string, text: string) => this.dispatch(text));
-    sub
-      .subscribe(this.channel)
-      .catch((err: Error) => this.logger.warn(`subscribing to ${this.channel} failed: ${err.message}`));
+    this.channels
+      .subscribe(sub, 'changes')
+      .catch((err: Error) => this.logger.warn(`subscribing to the changes channel failed: ${err.message}`));
   }
 
   private unsubscribe(): void {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { TaskStore } from '@yieldflow/store';
+import { Channels, TaskStore } from '@yieldflow/store';
 import { SUBSCRIBER } from '../common/tokens';
 
 interface Waiter {
@@ -23,7 +23,7 @@ export class NotifyHub implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.subscriber.subscribe(this.store.keys.notifyChannel);
+    await new Channels(this.store).subscribe(this.subscriber, 'notify');
     this.subscriber.on('message', (_c: string, message: string) => {
       const [id, , status, received] = message.split(' ');
       const set = this.waiters.get(id);

@@ -17,10 +17,12 @@ import { renderSoak, runSoak, type SoakResult } from './soak';
 import { type ApiRow, renderApi, runApi } from './api';
 import type { Result, RunOptions, System } from './types';
 
-const SCENARIOS = ['big', 'two', 'fork', 'schedule', 'job', 'api', 'soak', 'cost'] as const;
+const SCENARIOS = ['big', 'scale', 'two', 'fork', 'schedule', 'job', 'api', 'soak', 'cost'] as const;
 type ScenarioId = (typeof SCENARIOS)[number];
-/** What `--scenario all` runs: every scenario but the soak and the cost scenario, which take minutes at their default sizes. */
-const DEFAULT_SCENARIOS: ScenarioId[] = ['big', 'two', 'fork', 'schedule', 'job', 'api'];
+/** What `npm run bench` (and `--scenario all`) runs: every scenario, about ten minutes on 2 cores. */
+const DEFAULT_SCENARIOS: ScenarioId[] = [...SCENARIOS];
+/** `--scenario quick`: the ones that take seconds at their default sizes (no 100,000-task runs). */
+const QUICK_SCENARIOS: ScenarioId[] = ['big', 'two', 'fork', 'schedule', 'job', 'api'];
 
 /** Every system the runner knows, in the order they run. Peers first, the system under test last. */
 const SYSTEMS: System[] = [inprocess, bullmqChain, yieldflow];
@@ -32,6 +34,8 @@ interface Options {
   json: boolean;
   repeat: number;
   smallRepeat: number;
+  /** func_a/func_b pairs of the scale run (the big run at 100,000 tasks by default). */
+  scalePairs: number;
   scenarios: Set<ScenarioId>;
   soakTasks: number;
   soakRetentionMs: number;
@@ -59,7 +63,8 @@ const USAGE = `usage: node dist/bench/run.js [options]
   --json             print the results as JSON on stdout (progress goes to stderr)
   --repeat K         runs per system in the big run; the median wall time is reported (default 1)
   --small-repeat K   runs per system in the two-task run (default 5)
-  --scenario S       ${SCENARIOS.join(', ')} or all (default all: every one but soak and cost)
+  --scenario S[,S]   ${SCENARIOS.join(', ')}, quick (${QUICK_SCENARIOS.join(', ')}) or all (default)
+  --scale-tasks N    func_a/func_b pairs in the scale run (default 50000, i.e. 100,000 tasks)
   --soak-tasks N     tasks the soak pushes through (default 200000)
   --soak-retention MS  retention of finished tasks in the soak (default 5000)
   --cluster [NODES]  also run yieldflow on a Redis Cluster, side by side: on NODES (host:port,...), or
@@ -86,6 +91,7 @@ function parseArgs(argv: string[]): Options {
     json: false,
     repeat: 1,
     smallRepeat: 5,
+    scalePairs: 50_000,
     scenarios: new Set(DEFAULT_SCENARIOS),
     cluster: null,
     costTasks: [1000, 10_000, 100_000],
@@ -131,15 +137,21 @@ function parseArgs(argv: string[]): Options {
       case '--repeat':
         o.repeat = int(a, next(), 1);
         break;
+      case '--scale-tasks':
+        o.scalePairs = int(a, next(), 1);
+        break;
       case '--small-repeat':
         o.smallRepeat = int(a, next(), 1);
         break;
       case '--scenario': {
-        const v = next();
-        if (v === 'all') o.scenarios = new Set(DEFAULT_SCENARIOS);
-        else if (v !== undefined && (SCENARIOS as readonly string[]).includes(v))
-          o.scenarios = new Set([v as ScenarioId]);
-        else throw new Error(`--scenario is ${SCENARIOS.join(', ')} or all, got ${v}`);
+        const picked = new Set<ScenarioId>();
+        for (const v of (next() ?? '').split(',')) {
+          if (v === 'all') DEFAULT_SCENARIOS.forEach((id) => picked.add(id));
+          else if (v === 'quick') QUICK_SCENARIOS.forEach((id) => picked.add(id));
+          else if ((SCENARIOS as readonly string[]).includes(v)) picked.add(v as ScenarioId);
+          else throw new Error(`--scenario is ${SCENARIOS.join(', ')}, quick or all (or a list), got ${v}`);
+        }
+        o.scenarios = picked;
         break;
       }
       case '--cluster': {
@@ -462,6 +474,14 @@ async function report(o: Options, clusterNodes: string | undefined): Promise<voi
   const scenarios: Scenario[] = [];
   if (o.scenarios.has('big'))
     scenarios.push({ id: 'big', title: `seed at scale, N=${o.pairs}`, pairs: o.pairs, repeat: o.repeat, systems: [] });
+  if (o.scenarios.has('scale'))
+    scenarios.push({
+      id: 'big',
+      title: `seed at scale, N=${o.scalePairs}`,
+      pairs: o.scalePairs,
+      repeat: 1,
+      systems: [],
+    });
   if (o.scenarios.has('two'))
     scenarios.push({ id: 'two', title: 'two tasks alone, N=1', pairs: 1, repeat: o.smallRepeat, systems: [] });
 

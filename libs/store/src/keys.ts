@@ -58,7 +58,9 @@ export function spreadTag(n: number, partitions: number): string {
  *   <prefix>:{pN}:bt:<batch> batch aggregates  <prefix>:{pN}:ob      outbox (cross-partition work)
  *   <prefix>:{pN}:obx       outbox items set aside (applying them failed every time), with why
  *   <prefix>:{pN}:dc:<root> descendants of a root task, counted once per spawn
- *   <prefix>:{pN}:st        resume statistics
+ *   <prefix>:{pN}:pq        tasks submitted with a priority, waiting (claimed before the due set)
+ *   <prefix>:{pN}:evid:<ns>:<event id>  an event id published here (dedupe, for the buffer's life)
+ *   <prefix>:{pN}:es:<ns>   the last event score given in the namespace (scores stay unique)
  *   <prefix>:{pN}:rr:<id>   a task's reruns (the latest 100)
  *   <prefix>:{pN}:own:<g>, act:<g>  a worker group's lease and active set (the default group's: own, act)
  *   <prefix>:{pN}:grps      the worker groups that ever owned the partition (absent with one group)
@@ -83,6 +85,20 @@ export function spreadTag(n: number, partitions: number): string {
  *
  *   <prefix>:{ev:<ns>}:b:<id>  event body (JSON)  <prefix>:{ev:<ns>}:ix  buffered ids by publish time
  *   <prefix>:{ev:<ns>}:sz      id -> bytes        <prefix>:{ev:<ns>}:n   buffered bytes in all
+ *
+ * Deployment-wide keys (no hash tag), each used by one store class only:
+ *
+ *   <prefix>:meta               partitions and tags (TaskStore.init)   <prefix>:coroutines  catalog (Catalog)
+ *   <prefix>:workers, gw:<group>  heartbeats (WorkerRegistry)       <prefix>:stats  resume/fire counters (StatsStore)
+ *   <prefix>:jobqueues          BullMQ queues of job steps (JobQueues)
+ *   <prefix>:def:<hash>         definition texts (TaskStore)   <prefix>:defs:<tenant>[:<ns>/<name>]  DefinitionRegistry
+ *   <prefix>:batch:<id>[:ids]   batches (TaskStore, TaskReader)   <prefix>:cc:<ns>  concurrency limits (Concurrency)
+ *   <prefix>:{s:<ns>:<id>}:h|f|t|s, schedules:<ns>  schedules (ScheduleStore)
+ *   <prefix>:evstarts:<ns>      event-started definitions (EventStartIndex)
+ *   <prefix>:keys:...           api keys; <prefix>:rl:<subject>:<window> rate limits (AuthKeyStore)
+ *   channels: <prefix>:wake (WorkerRegistry), <prefix>:notify and <prefix>:changes (Channels)
+ *
+ * Apps never build a key or reach the store's connection (test/store/keyspace-guard.test.ts checks it).
  */
 export function partitionOf(id: string, partitions: number): number {
   let h = 0x811c9dc5;

@@ -9,3 +9,5 @@ export * from './schedule-store';
 export * from './concurrency';
 export * from './catalog';
 export * from './connection';
+export * from './wire';
+export { scriptSources } from './scripts';

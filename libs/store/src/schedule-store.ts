@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type Redis from 'ioredis';
 import type { Keys } from './keys';
+import { scriptSource } from './scripts';
 
 /** Fire records kept per schedule (the newest), and task ids in its index. */
 export const FIRES_KEPT = 1000;
@@ -37,7 +36,7 @@ type Scripted = Redis & {
   yf_sched_gen(prefix: string, mode: string, gen: number, ...fields: (string | number)[]): Promise<number>;
 };
 
-const lua = (name: string) => readFileSync(join(__dirname, '..', 'lua', `${name}-1.lua`), 'utf8');
+const lua = (name: string) => scriptSource(`${name}-1`);
 
 /**
  * Schedules in Redis: each one's hash, fire records and task index under its own hash tag, and each

@@ -18,6 +18,7 @@ import {
   type TaskBudgets,
   type WritebackOp,
 } from './types';
+import { decodeRecords } from './wire';
 
 const CREATE_CHUNK = 2000;
 const GROUP = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -236,29 +237,29 @@ export class TaskStore {
     if (raw[0] === -2) return null;
     const tasks: ClaimedTask[] = [];
     const buffered: { task: ClaimedTask; id: string }[] = [];
-    for (let i = 2; i < raw.length; i += 16) {
-      const res = String(raw[i + 8]);
+    for (const r of decodeRecords('claim', raw, 2)) {
+      const res = r.resolution;
       const entry =
         res === 'start' || res === 'perform'
           ? null
           : (JSON.parse(res) as Pick<JournalEntry, 'r' | 'e'> & { ev?: string });
       const task: ClaimedTask = {
-        id: String(raw[i]),
-        kind: raw[i + 1] === 'c' ? 'coroutine' : 'definition',
-        name: String(raw[i + 2]),
-        definitionHash: String(raw[i + 3]),
-        ...(raw[i + 14] === '' ? {} : { version: Number(raw[i + 14]) }),
-        patches: raw[i + 15] === '' ? {} : (JSON.parse(String(raw[i + 15])) as Record<string, boolean>),
-        input: JSON.parse(String(raw[i + 4])) as Json,
-        seq: Number(raw[i + 5]),
-        waitKind: String(raw[i + 6]),
-        wait: String(raw[i + 7]),
+        id: r.id,
+        kind: r.kind === 'c' ? 'coroutine' : 'definition',
+        name: r.name,
+        definitionHash: r.definition,
+        ...(r.version === '' ? {} : { version: Number(r.version) }),
+        patches: r.patches === '' ? {} : (JSON.parse(r.patches) as Record<string, boolean>),
+        input: JSON.parse(r.input) as Json,
+        seq: Number(r.seq),
+        waitKind: r.waitKind,
+        wait: r.wait,
         resolution: entry ? { type: 'result', entry } : { type: res as 'start' | 'perform' },
-        dueAt: raw[i + 9] === '' ? null : Number(raw[i + 9]),
-        suspendedAt: Number(raw[i + 10]),
-        startedAt: Number(raw[i + 11]),
-        createdAt: Number(raw[i + 12]),
-        namespace: String(raw[i + 13]),
+        dueAt: r.due === '' ? null : Number(r.due),
+        suspendedAt: Number(r.lastAt),
+        startedAt: Number(r.startedAt),
+        createdAt: Number(r.createdAt),
+        namespace: r.namespace,
       };
       if (entry?.ev !== undefined) buffered.push({ task, id: entry.ev });
       tasks.push(task);

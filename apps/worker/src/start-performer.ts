@@ -8,7 +8,7 @@ import {
   type StoredSchedule,
   type TaskStore,
 } from '@yieldflow/store';
-import type { ClaimedTask } from '@yieldflow/store';
+import { type ClaimedTask, F } from '@yieldflow/store';
 
 const ENDED = new Set(['completed', 'faulted', 'cancelled']);
 /** Fire-lateness histogram buckets, ms (Prometheus `le`): the same as resume lateness. */
@@ -69,7 +69,7 @@ export class StartPerformer {
     const now = Date.now();
     if (info.op === 'await') {
       // an `after` schedule waits for its run's end
-      const [st, fa] = await this.store.redis.hmget(this.store.keys.task(info.awaiting ?? ''), 'st', 'fa');
+      const [st, fa] = await this.store.redis.hmget(this.store.keys.task(info.awaiting ?? ''), F.status, F.finishedAt);
       return st && !ENDED.has(st) ? answer({ busy: true }) : answer({ endedAt: fa ? Number(fa) : now });
     }
     const base = { dueAt: iso(info.due), at: iso(now), lateMs: Math.max(0, now - info.at), trigger: info.trigger };

@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import type { Keys } from './keys';
 import { scriptSource } from './scripts';
+import { F } from './wire';
 
 /** Fire records kept per schedule (the newest), and task ids in its index. */
 export const FIRES_KEPT = 1000;
@@ -167,6 +168,6 @@ export class ScheduleStore {
 
   /** The status of a task, or null when it does not exist. */
   async taskStatus(id: string): Promise<string | null> {
-    return this.r.hget(this.keys.task(id), 'st');
+    return this.r.hget(this.keys.task(id), F.status);
   }
 }

@@ -18,7 +18,7 @@ import {
   type TaskBudgets,
   type WritebackOp,
 } from './types';
-import { decodeRecords } from './wire';
+import { decodeRead, decodeRecords, F, readFields } from './wire';
 
 const CREATE_CHUNK = 2000;
 const GROUP = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -340,7 +340,7 @@ export class TaskStore {
 
   /** A task's place in its tree of spawns: its depth (0 for a task nobody spawned) and its root's id. */
   async lineage(id: string): Promise<{ depth: number; root: string }> {
-    const [dp, rt] = await this.redis.hmget(this.keys.task(id), 'dp', 'rt');
+    const [dp, rt] = await this.redis.hmget(this.keys.task(id), F.depth, F.root);
     return { depth: Number(dp ?? 0), root: rt ?? id };
   }
 
@@ -413,7 +413,7 @@ export class TaskStore {
 
   /** A task's status and how many sent values it has received (a sender's ticket is answered at that count). */
   async received(id: string): Promise<{ status: string | null; received: number }> {
-    const [status, rx] = await this.redis.hmget(this.keys.task(id), 'st', 'rx');
+    const [status, rx] = await this.redis.hmget(this.keys.task(id), F.status, F.received);
     return { status, received: Number(rx ?? 0) };
   }
 
@@ -565,14 +565,14 @@ export class TaskStore {
   ): Promise<string> {
     const [st, ns, kind, name, def, input, cv, pt] = await this.redis.hmget(
       this.keys.task(id),
-      'st',
-      'ns',
-      'kind',
-      'name',
-      'def',
-      'in',
-      'cv',
-      'pt',
+      F.status,
+      F.namespace,
+      F.kind,
+      F.name,
+      F.definition,
+      F.input,
+      F.version,
+      F.patches,
     );
     if (!st || ns !== namespace) throw new NotFoundError(`task ${id}`);
     const journal = await this.redis.lrange(this.keys.journal(id), 0, -1);
@@ -600,7 +600,7 @@ export class TaskStore {
     const slot = await opts.slotFor?.(task);
     await this.create([slot ? { ...task, slot } : task], now);
     const rk = `${this.keys.partitionOfTask(id)}rr:${id}`;
-    await this.redis.multi().rpush(rk, newId).ltrim(rk, -100, -1).hincrby(this.keys.task(id), 'rrn', 1).exec();
+    await this.redis.multi().rpush(rk, newId).ltrim(rk, -100, -1).hincrby(this.keys.task(id), F.reruns, 1).exec();
     return newId;
   }
 
@@ -636,7 +636,7 @@ export class TaskStore {
   async retry(namespace: string, id: string, now = Date.now()): Promise<string> {
     const key = this.keys.partitionOfTask(id);
     for (let attempt = 0; ; attempt++) {
-      const [seq, fe, wk] = await this.redis.hmget(this.keys.task(id), 'seq', 'fe', 'wk');
+      const [seq, fe, wk] = await this.redis.hmget(this.keys.task(id), F.seq, F.faultEntry, F.waitKind);
       let res = '';
       let inbox = '';
       if (fe) {
@@ -766,40 +766,25 @@ export class TaskStore {
 
   /** What a closing coroutine needs to be rebuilt, or null when the task is not cancelled or already closed. */
   async closing(id: string): Promise<ClaimedTask | null> {
-    const f = await this.redis.hmget(
-      this.keys.task(id),
-      'st',
-      'cl',
-      'kind',
-      'name',
-      'def',
-      'in',
-      'seq',
-      'sa',
-      'ca',
-      'ns',
-      'ad',
-      'cv',
-      'pt',
-    );
-    if (f[0] !== 'cancelled' || f[1]) return null;
+    const f = decodeRead('closing', await this.redis.hmget(this.keys.task(id), ...readFields('closing')));
+    if (f.status !== 'cancelled' || f.closed) return null;
     return {
       id,
-      kind: f[2] === 'c' ? 'coroutine' : 'definition',
-      name: f[3] ?? '',
-      definitionHash: f[4] ?? '',
-      version: f[11] ? Number(f[11]) : 1, // it ran: on 1, if it recorded none
-      patches: f[12] ? (JSON.parse(f[12]) as Record<string, boolean>) : {},
-      input: JSON.parse(f[5] ?? 'null') as Json,
-      seq: Number(f[6] ?? 0),
+      kind: f.kind === 'c' ? 'coroutine' : 'definition',
+      name: f.name ?? '',
+      definitionHash: f.definition ?? '',
+      version: f.version ? Number(f.version) : 1, // it ran: on 1, if it recorded none
+      patches: f.patches ? (JSON.parse(f.patches) as Record<string, boolean>) : {},
+      input: JSON.parse(f.input ?? 'null') as Json,
+      seq: Number(f.seq ?? 0),
       waitKind: '',
       wait: '',
       resolution: { type: 'start' },
       dueAt: null,
       suspendedAt: 0,
-      startedAt: Number(f[7] ?? f[8]),
-      createdAt: Number(f[10] ?? f[8]),
-      namespace: f[9] ?? '',
+      startedAt: Number(f.startedAt ?? f.createdAt),
+      createdAt: Number(f.admittedAt ?? f.createdAt),
+      namespace: f.namespace ?? '',
     };
   }
 

@@ -4,7 +4,7 @@
  * Lua scripts use the same names (`F.status`, `OP.kind`, `J.result`, `H.claim`, `R.claim.id`), which the
  * script assembler (scripts.ts) replaces with the literals below, refusing a name that is not here.
  */
-import { ERROR_TYPES } from '@yieldflow/runtime';
+import { ERROR_TYPES, type JournalEntry } from '@yieldflow/runtime';
 
 type Doc = readonly [field: string, meaning: string];
 type Named<T extends Record<string, Doc>> = { readonly [K in keyof T]: T[K][0] };
@@ -114,13 +114,10 @@ export const JOURNAL_FIELD_DOCS = {
 export const J = named(JOURNAL_FIELD_DOCS);
 
 /** A journal entry as stored: JournalEntry with the suspension's time and label. */
-export interface StoredEntry {
-  k: string;
-  r?: unknown;
-  e?: unknown;
-  t: number;
-  d?: number;
+export interface StoredEntry extends JournalEntry {
+  /** When it suspended (J.suspendedAt). */
   s?: number;
+  /** The effect's label (J.label). */
   l?: string;
 }
 
@@ -160,7 +157,37 @@ export const READS = {
     'version',
     'patches',
   ],
+  /** task-list.ts: what a list filter checks. */
+  filter: ['status', 'paused', 'namespace', 'kind', 'name', 'createdAt', 'batch'],
+  /** TaskStore.closing: what a closing coroutine is rebuilt from. */
+  closing: [
+    'status',
+    'closed',
+    'kind',
+    'name',
+    'definition',
+    'input',
+    'seq',
+    'startedAt',
+    'createdAt',
+    'namespace',
+    'admittedAt',
+    'version',
+    'patches',
+  ],
 } as const satisfies Record<string, readonly TaskFieldName[]>;
+export type ReadName = keyof typeof READS;
+export type DecodedRead<L extends ReadName> = { [K in (typeof READS)[L][number]]: string | null };
+
+/** The hash fields of a layout, in order (the arguments of its HMGET). */
+export const readFields = (layout: ReadName): TaskField[] => READS[layout].map((name) => F[name]);
+
+/** An HMGET reply of a layout, each value by its name. */
+export function decodeRead<L extends ReadName>(layout: L, reply: readonly (string | null)[]): DecodedRead<L> {
+  const r = {} as Record<string, string | null>;
+  READS[layout].forEach((name, i) => (r[name] = reply[i] ?? null));
+  return r as DecodedRead<L>;
+}
 
 /**
  * Records a script returns, flat (`R.<record>.<name>` in Lua: a value's 1-based position in one record;

@@ -23,6 +23,7 @@
   A value sent in stays at the head of the task's inbox until the write-back pops it.
   Set operations and counters are applied once per call, not once per task.
 ]]
+--- @include "chunked"
 local p = KEYS[1]
 local now = tonumber(ARGV[1])
 local token = ARGV[3]
@@ -148,9 +149,7 @@ for _, id in ipairs(ids) do
     out[n + R.claim.version] = f[H.claim.version] or ''; out[n + R.claim.patches] = f[H.claim.patches] or ''
   end
 end
-for i = 1, #active, 7000 do
-  redis.call('ZADD', p .. 'act' .. sfx, unpack(active, i, math.min(i + 6999, #active)))
-end
+chunked('ZADD', p .. 'act' .. sfx, active)
 local total = 0
 for st, n in pairs(moved) do
   redis.call('HINCRBY', p .. 'cnt', st, -n)

@@ -10,7 +10,8 @@ import { F, J, K, OP, OP_KINDS, READS, RECORDS } from './wire';
  *   K.<name>        a shared constant            'https://…/errors/timeout'
  *   H.<layout>      an HMGET layout's fields     'st', 'kind', …
  *   H.<layout>.<n>  a field's index in its reply  1
- *   R.<rec>.<n>     a value's position in a returned record, R.<rec>.size its length
+ *   R.<rec>.<n>     a value's position in a returned record
+ *   H.<l>.size, R.<rec>.size  a layout's length
  * Literals cost nothing at run time and use no local (Lua allows 200 per function); a name that is not in
  * wire.ts, or a part that does not exist, is an error here, when the script is loaded.
  */
@@ -40,7 +41,7 @@ export function assemble(name: string, source: string, part: (name: string) => s
           if (ns === 'R') return fail();
           return layout.map((n) => lit(own(F, n) as string | undefined)).join(', ');
         }
-        if (ns === 'R' && b === 'size') return String(layout.length);
+        if (b === 'size') return String(layout.length);
         const at = layout.indexOf(b);
         return at < 0 ? fail() : String(at + 1);
       }

@@ -131,7 +131,41 @@ export const K = {
  * HMGET layouts (`H.<layout>` in Lua: the field literals, comma-separated; `H.<layout>.<name>`: a field's
  * 1-based index in the reply).
  */
+/**
+ * What writeback-1.lua reads of a task: a suspension the first 14 fields, one on waitForEvent the first
+ * 17, an end all of them (a suspension that faults over a budget reads the rest: writebackRest). Each
+ * field has one index in every layout (H.writeback.<name>).
+ */
+const WRITEBACK = [
+  'status',
+  'seq',
+  'lastAt',
+  'batch',
+  'notify',
+  'result',
+  'due',
+  'deadline',
+  'runningMs',
+  'waitKind',
+  'suspendedMs',
+  'bytes',
+  'traced',
+  'paused',
+  'namespace',
+  'createdAt',
+  'eventCursor',
+  'parent',
+  'parentSeq',
+  'parentIndex',
+  'sent',
+  'slot',
+] as const satisfies readonly TaskFieldName[];
+
 export const READS = {
+  writeback: WRITEBACK,
+  writebackWait: WRITEBACK.slice(0, 14),
+  writebackEvent: WRITEBACK.slice(0, 17),
+  writebackRest: WRITEBACK.slice(14),
   claim: [
     'status',
     'kind',

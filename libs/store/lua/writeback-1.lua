@@ -31,6 +31,9 @@
 --- @include "chunked"
 --- @include "index"
 --- @include "outbox"
+--- @include "budget"
+--- @include "buffered-event"
+--- @include "ahead"
 local p = KEYS[1]
 local now = tonumber(ARGV[1])
 -- a worker group's lease and active set: 'own:<group>', 'act:<group>' (own-1.lua)
@@ -40,7 +43,6 @@ if redis.call('GET', p .. 'own' .. sfx) ~= ARGV[2] then return { -2 } end
 local channel = ARGV[3]
 local ops = cjson.decode(ARGV[4])
 local maxSteps, maxTrace, maxBytes = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
-local RUNTIME_ERROR = K.runtimeType
 local stored
 local out = {}
 local moved = {}      -- status -> tasks that left 'running' for it
@@ -84,10 +86,7 @@ for i, op in ipairs(ops) do
     local steps = op.seq + (op.e and 1 or 0)
     local traced = tonumber(rn or 0) + nrec
     local bytes = tonumber(by or 0) + added
-    local over
-    if steps > maxSteps then over = { 'LIMIT_TASK_STEPS', maxSteps, steps, 'journal entries (steps resumed)' }
-    elseif traced > maxTrace then over = { 'LIMIT_TRACE_ENTRIES', maxTrace, traced, 'trace entries' }
-    elseif bytes > maxBytes then over = { 'LIMIT_TASK_BYTES', maxBytes, bytes, 'bytes stored' } end
+    local over = over_budget(steps, traced, bytes, maxSteps, maxTrace, maxBytes)
     if over then
       if op.o == 's' then
         -- the end of a task needs fields a suspension does not read
@@ -95,9 +94,7 @@ for i, op in ipairs(ops) do
         for j = 1, H.writebackRest.size do c[H.writeback.size - H.writebackRest.size + j] = e[j] end
       end
       op.o, op.e, op.rec, op.pop, op.ch, op.hold = 'f', nil, nil, nil, nil, nil
-      op.err = cjson.encode({ type = RUNTIME_ERROR, status = 500, title = 'Budget exceeded',
-        detail = over[4] .. ': ' .. over[3] .. ' is over the budget of ' .. over[2] .. ' (' .. over[1] .. ')',
-        budget = { name = over[1], limit = over[2], value = over[3] } })
+      op.err = budget_error(over)
       added, nrec = #op.err, 0
       out[i] = 3
     end
@@ -118,7 +115,7 @@ for i, op in ipairs(ops) do
       -- it was never claimed: it leaves the due set here, and its suspended time ends now
       undue[#undue + 1] = id
       advanced = advanced + 1
-      if op.e then op.e = string.sub(op.e, 1, -2) .. ',"t":' .. now .. '}' end
+      if op.e then op.e = with_resume_time(op.e, now) end
       extra = { 'sm', tonumber(c[H.writeback.suspendedMs] or 0) + now - tonumber(c[H.writeback.lastAt]) }
     end
     if op.e then
@@ -169,21 +166,8 @@ for i, op in ipairs(ops) do
           end
           -- the task receives every event published since it was created (kept for the buffer window),
           -- each once, in order: 'ec' is the publish time of the last event it received
-          -- (scores are kept as text: a Lua number prints with 14 digits, which would drop the thousandths
-          -- that tell apart events of one millisecond, see event-1.lua)
           local since = c[H.writeback.eventCursor] or string.format('%.0f', tonumber(c[H.writeback.createdAt]) - 1)
-          local best, bestAt, bestText = nil, nil, nil
-          for _, ty in ipairs(op.types) do
-            local bk = p .. 'eb:' .. c[H.writeback.namespace] .. ':' .. ty
-            local hit = redis.call('ZRANGEBYSCORE', bk, '(' .. since, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
-            -- a reference ('<expires at> <id>') past its window: the first live one was published after now - window
-            local exp = hit[1] and tonumber(string.match(hit[1], '^(%d+) '))
-            if exp and exp <= now then
-              local from = math.max(tonumber(since), now - (exp - tonumber(hit[2])))
-              hit = redis.call('ZRANGEBYSCORE', bk, '(' .. string.format('%.3f', from), '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
-            end
-            if hit[1] and (not bestAt or tonumber(hit[2]) < bestAt) then best, bestAt, bestText = hit[1], tonumber(hit[2]), hit[2] end
-          end
+          local best, bestText = buffered_event(p, c[H.writeback.namespace], op.types, since, now)
           if best then
             for _, ty in ipairs(op.types) do redis.call('SREM', p .. 'wt:' .. c[H.writeback.namespace] .. ':' .. ty, id) end
             -- a reference: the claim fetches the body ({"ev":id}); a buffer written before references holds the event

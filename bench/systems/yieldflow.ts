@@ -8,10 +8,10 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type Redis from 'ioredis';
-import { connectRedis, type NewTask, TaskStore, newId } from '@yieldflow/store';
+import { connectRedis, type NewTask, TaskStore, newId, scriptSources } from '@yieldflow/store';
 import { onAbort } from '../child';
 import { runInChild } from '../fork';
 import { benchTarget, memoryUsage, redisCpuMs, scanKeys, sweepPrefix, uniquePrefix, usedMemory } from '../redis';
@@ -61,9 +61,9 @@ function engineVersion(): string {
     // not a checkout
   }
   try {
-    const dir = path.join(__dirname, '..', '..', 'libs', 'store', 'lua');
+    // the scripts as Redis runs them: their parts included, the wire names replaced
     const h = createHash('sha1');
-    for (const f of readdirSync(dir).sort()) h.update(f).update(readFileSync(path.join(dir, f)));
+    for (const [f, lua] of scriptSources()) h.update(f).update(lua);
     return `${git}, built Lua ${h.digest('hex').slice(0, 8)}`;
   } catch {
     return git;

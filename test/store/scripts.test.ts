@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { childId, newId, TaskStore } from '@yieldflow/store';
+import { childId, newId, scriptSources, TaskStore } from '@yieldflow/store';
 import { dropPrefix, REDIS_URL, testConfig } from '../support/redis';
 import { keysOf } from '../../libs/store/src/testing';
 
@@ -22,6 +22,13 @@ describe('the store scripts', () => {
   afterAll(async () => {
     await dropPrefix(config.prefix);
     redis.disconnect();
+  });
+
+  it('every script, as assembled, compiles in Redis', async () => {
+    for (const [file, lua] of scriptSources()) {
+      const sha = (await redis.script('LOAD', lua)) as string;
+      expect({ file, sha }).toEqual({ file, sha: expect.stringMatching(/^[0-9a-f]{40}$/) });
+    }
   });
 
   describe('create-1', () => {

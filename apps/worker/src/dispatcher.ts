@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
 import { ERROR_TYPES, type JournalEntry } from '@yieldflow/runtime';
-import { Channels, type ClaimedTask, StatsStore, type TaskStore, WorkerRegistry } from '@yieldflow/store';
+import { Channels, type ClaimedTask, OP_KINDS, StatsStore, type TaskStore, WorkerRegistry } from '@yieldflow/store';
 import type { CoroutineSource } from './coroutine-source';
 import { type Executed, Executor, type Held, type StepBudgets, type StepObserver } from './executor';
 import type { EffectPerformer } from './effect-performer';
@@ -451,7 +451,7 @@ export class Dispatcher {
             {
               id: op.id,
               seq: op.seq,
-              o: 'f',
+              o: OP_KINDS.fault,
               err: JSON.stringify(error),
               ...(op.adv !== undefined ? { adv: op.adv } : {}),
             },
@@ -470,7 +470,7 @@ export class Dispatcher {
   private runAhead(o: Owned, task: ClaimedTask, res: Executed, now: number): void {
     const op = res.op;
     if (
-      op.o !== 's' ||
+      op.o !== OP_KINDS.suspend ||
       (op.wk !== 'sleep' && op.wk !== 'sleepUntil') ||
       op.due === undefined ||
       op.dl !== undefined ||

@@ -9,7 +9,7 @@ import {
   type Outcome,
   toTaskErrorData,
 } from '@yieldflow/runtime';
-import type { ClaimedTask, WritebackOp } from '@yieldflow/store';
+import { type ClaimedTask, OP_KINDS, type StoredEntry, type WritebackOp } from '@yieldflow/store';
 import { performance } from 'node:perf_hooks';
 import { cannotRun } from './coroutine-source';
 import { NamespaceRedactors, type Redactor } from './redaction';
@@ -143,7 +143,7 @@ export class Executor {
     } catch (err) {
       if (!(err instanceof BudgetError)) throw err;
       this.forget(task.id);
-      res = { op: { id: task.id, seq: task.seq, o: 'f', err: JSON.stringify(err.toJSON()) } };
+      res = { op: { id: task.id, seq: task.seq, o: OP_KINDS.fault, err: JSON.stringify(err.toJSON()) } };
     }
     if (observer) observer.stepped(task, res, startedAt);
     return res;
@@ -177,11 +177,11 @@ export class Executor {
     const missing = cannotRun(fn);
     if (missing) {
       this.forget(task.id);
-      return { op: { id: task.id, seq: task.seq, o: 'f', err: JSON.stringify(missing) } };
+      return { op: { id: task.id, seq: task.seq, o: OP_KINDS.fault, err: JSON.stringify(missing) } };
     }
     let execution: Execution;
     let outcome: Outcome;
-    let entry: (JournalEntry & { s?: number; d?: number; l?: string }) | undefined;
+    let entry: StoredEntry | undefined;
     let lateMs: number | undefined;
     try {
       if (task.resolution.type === 'start' && task.seq > 0) {
@@ -216,9 +216,9 @@ export class Executor {
       }
     } catch (err) {
       this.forget(task.id);
-      return { op: { id: task.id, seq: task.seq, o: 'f', err: JSON.stringify(toTaskErrorData(err)) } };
+      return { op: { id: task.id, seq: task.seq, o: OP_KINDS.fault, err: JSON.stringify(toTaskErrorData(err)) } };
     }
-    const op: WritebackOp = { id: task.id, seq: task.seq, o: 's' };
+    const op: WritebackOp = { id: task.id, seq: task.seq, o: OP_KINDS.suspend };
     // the version a fresh code-first task starts on is kept with it (the creator may not have recorded one)
     if (task.kind === 'coroutine' && task.resolution.type === 'start' && task.seq === 0 && task.version !== undefined)
       op.cv = task.version;
@@ -236,18 +236,18 @@ export class Executor {
     const seq = task.seq + (entry ? 1 : 0);
     let held: Held | undefined;
     if (outcome.type === 'complete') {
-      op.o = 'c';
+      op.o = OP_KINDS.complete;
       op.out = JSON.stringify(outcome.output);
       this.cache.delete(task.id);
     } else if (outcome.type === 'fault') {
-      op.o = 'f';
+      op.o = OP_KINDS.fault;
       op.err = JSON.stringify(outcome.error);
       this.cache.delete(task.id);
     } else if (outcome.effect.kind === 'spawn' && outcome.effect.children.length > this.budgets.children) {
       const n = outcome.effect.children.length;
       throw new BudgetError('LIMIT_CHILDREN', this.budgets.children, n, 'children started by one spawn or fork');
     } else if (waitTooLong(outcome.effect, now, this.maxSleepMs)) {
-      op.o = 'f';
+      op.o = OP_KINDS.fault;
       op.err = JSON.stringify({
         type: ERROR_TYPES.configuration,
         status: 400,

@@ -10,6 +10,7 @@
   Returns: { 1 } kept, { 0 } already kept (the same id, published within the window), or
            { -1, bytes buffered, ms until the oldest body goes } when keeping it would pass the cap.
 ]]
+--- @include "chunked"
 local e = KEYS[1]
 local id, body, now, window, keep, max = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local ix, sz, tot = e .. 'ix', e .. 'sz', e .. 'n'
@@ -18,7 +19,7 @@ local total = tonumber(redis.call('GET', tot) or '0')
 local gone = redis.call('ZRANGEBYSCORE', ix, '-inf', now - keep)
 if #gone > 0 then
   for _, g in ipairs(gone) do total = total - tonumber(redis.call('HGET', sz, g) or '0') end
-  for i = 1, #gone, 5000 do redis.call('HDEL', sz, unpack(gone, i, math.min(i + 4999, #gone))) end
+  chunked('HDEL', sz, gone)
   redis.call('ZREMRANGEBYSCORE', ix, '-inf', now - keep)
   redis.call('SET', tot, math.max(total, 0), 'PX', keep)
 end

@@ -9,11 +9,14 @@
 ARGV[6] retention ms (0: kept), ARGV[7] JSON { namespace: retention ms } overriding it, or ''
   Returns: { code, status } code 1 cancelled, 0 already ended (status says how), -1 no such task.
 ]]
+--- @include "counters"
+--- @include "index"
+--- @include "outbox"
 local p = KEYS[1]
 local id = ARGV[1]
 local now = tonumber(ARGV[2])
 local tk = p .. 't:' .. id
-local f = redis.call('HMGET', tk, 'st', 'ns', 'w', 'wk', 'b', 'la', 'par', 'pseq', 'pidx', 'ca', 'pz', 'cc')
+local f = redis.call('HMGET', tk, F.status, F.namespace, F.wait, F.waitKind, F.batch, F.lastAt, F.parent, F.parentSeq, F.parentIndex, F.createdAt, F.paused, F.slot)
 if not f[1] or (ARGV[3] ~= '' and f[2] ~= ARGV[3]) then return { -1 } end
 local st = f[1]
 if st == 'completed' or st == 'faulted' or st == 'cancelled' then return { 0, st } end
@@ -43,27 +46,16 @@ else redis.call('HINCRBY', tk, 'sm', spent) end
 redis.call('HSET', tk, 'st', 'cancelled', 'fa', now, 'la', now)
 redis.call('HDEL', tk, 'res', 'due', 'dl', 'pz', 'pn')
 if terminate then redis.call('HSET', tk, 'tm', 1) end
-redis.call('HINCRBY', p .. 'cnt', st, -1)
-redis.call('HINCRBY', p .. 'cnt', 'cancelled', 1)
+move_count(p, f[5], st, 'cancelled', 1)
 -- retention and the list filters, as at the end of writeback-1.lua: out of 'live', into the cancelled
 -- index, and into the expiry set at now + the namespace's retention (0: kept)
-local member = string.format('%013d', 9999999999999 - tonumber(f[10])) .. ':' .. id
+local member = index_member(f[10], id)
 redis.call('ZREM', p .. 'ix:' .. f[2] .. ':live', member)
 redis.call('ZADD', p .. 'ix:' .. f[2] .. ':s:cancelled', 0, member)
-local keep = tonumber((ARGV[7] and ARGV[7] ~= '' and cjson.decode(ARGV[7])[f[2]]) or ARGV[6] or 0)
+local keep = retention(ARGV[7] and ARGV[7] ~= '' and cjson.decode(ARGV[7]) or nil, f[2], ARGV[6])
 if keep > 0 then redis.call('ZADD', p .. 'exp', now + keep, id) end
-if f[5] then
-  local bk = p .. 'bt:' .. f[5]
-  redis.call('HINCRBY', bk, st, -1)
-  redis.call('HINCRBY', bk, 'cancelled', 1)
-  redis.call('HINCRBY', bk, 'sum', now - tonumber(f[10]))
-  local last = tonumber(redis.call('HGET', bk, 'last'))
-  if not last or now > last then redis.call('HSET', bk, 'last', now) end
-end
-if f[7] then
-  redis.call('RPUSH', p .. 'ob', '{"kind":"child","parent":"' .. f[7] .. '","pseq":' .. f[8] .. ',"pidx":' .. f[9] ..
-    ',"child":"' .. id .. '","status":"cancelled","output":null}')
-end
+if f[5] then batch_ended(p, f[5], now, now - tonumber(f[10])) end
+if f[7] then redis.call('RPUSH', p .. 'ob', child_item(f[7], f[8], f[9], id, 'cancelled', '"output":null')) end
 -- children of a spawn are cancelled with their parent
 if f[4] == 'spawn' and f[3] then
   local c = redis.call('HMGET', tk, 'seq', 'cn')
@@ -76,7 +68,7 @@ redis.call('DEL', p .. 'ch:' .. id)
 -- its concurrency slot (or its place in line) goes (slot-1.lua, by the owner)
 if f[12] then
   redis.call('HDEL', tk, 'cw')
-  redis.call('RPUSH', p .. 'ob', '{"kind":"release","slot":' .. cjson.encode(f[12]) .. ',"id":"' .. id .. '"}')
+  redis.call('RPUSH', p .. 'ob', release_item(f[12], id))
 end
 -- its owner closes the coroutine (the seed's close(): finally blocks run, the trace records it)
 if terminate then redis.call('HSET', tk, 'cl', 0)

@@ -23,6 +23,7 @@
   A value sent in stays at the head of the task's inbox until the write-back pops it.
   Set operations and counters are applied once per call, not once per task.
 ]]
+--- @include "chunked"
 local p = KEYS[1]
 local now = tonumber(ARGV[1])
 local token = ARGV[3]
@@ -42,7 +43,7 @@ for _, name in ipairs(redis.call('SMEMBERS', p .. 'dqs')) do
   if not serves or serves[name] then mine[#mine + 1] = name end
 end
 
-local TIMEOUT = '{"e":{"type":"https://serverlessworkflow.io/spec/1.0.0/errors/timeout","status":408,"title":"Timeout","detail":"the wait passed its deadline"}}'
+local TIMEOUT = '{"e":{"type":"' .. K.timeoutType .. '","status":408,"title":"Timeout","detail":"the wait passed its deadline"}}'
 local max = tonumber(ARGV[2])
 local ids = {}
 if redis.call('EXISTS', p .. 'pq') == 1 then
@@ -70,44 +71,44 @@ local moved = {}      -- status -> tasks that left it for 'running'
 local batches = {}    -- batch -> { status -> n }, first start
 for _, id in ipairs(ids) do
   local tk = p .. 't:' .. id
-  local f = redis.call('HMGET', tk, 'st', 'kind', 'name', 'def', 'in', 'seq', 'wk', 'w', 'res', 'due', 'dl', 'la', 'sa', 'ca', 'b', 'ns', 'qm', 'sm', 'pz', 'cw', 'ad', 'cv', 'pt')
-  local st, wk, res, dl = f[1], f[7], f[9], tonumber(f[11])
+  local f = redis.call('HMGET', tk, H.claim)
+  local st, wk, res, dl = f[H.claim.status], f[H.claim.waitKind], f[H.claim.result], tonumber(f[H.claim.deadline])
   local resolution = false
-  if serves and f[2] == 'c' and not serves[f[3]] and (st == 'queued' or st == 'suspended') and not (f[19] or f[20]) then
+  if serves and f[H.claim.kind] == 'c' and not serves[f[H.claim.name]] and (st == 'queued' or st == 'suspended') and not (f[H.claim.paused] or f[H.claim.slotWait]) then
     -- not this worker's coroutine: parked for a worker that runs it
-    redis.call('ZADD', p .. 'dq:' .. f[3], now, id)
-    if not parkedNames[f[3]] then
-      redis.call('SADD', p .. 'dqs', f[3])
-      parkedNames[f[3]] = true
+    redis.call('ZADD', p .. 'dq:' .. f[H.claim.name], now, id)
+    if not parkedNames[f[H.claim.name]] then
+      redis.call('SADD', p .. 'dqs', f[H.claim.name])
+      parkedNames[f[H.claim.name]] = true
     end
     parked = parked + 1
-  elseif f[19] or f[20] then
+  elseif f[H.claim.paused] or f[H.claim.slotWait] then
     resolution = false
   elseif st == 'queued' then
     resolution = 'start'
   elseif st == 'suspended' then
     if wk == 'sleep' or wk == 'sleepUntil' then
       -- woken by its deadline before its own end: the wait timed out
-      local due = tonumber(f[10])
+      local due = tonumber(f[H.claim.due])
       if dl and now >= dl and (not due or dl < due) then resolution = TIMEOUT else resolution = '{"r":null}' end
     elseif wk == 'receive' then
       local v = redis.call('LINDEX', p .. 'i:' .. id, 0)
-      if v then resolution = '{"r":' .. v .. '}'
+      if v then resolution = '{"' .. J.result .. '":' .. v .. '}'
       elseif dl and now >= dl then resolution = TIMEOUT end
     elseif res then
       resolution = res
     elseif dl and now >= dl then
       resolution = TIMEOUT
     elseif wk == 'waitForEvent' then
-      local due = tonumber(f[10])
+      local due = tonumber(f[H.claim.due])
       if due and now >= due then resolution = '{"r":null}' end
     else
       resolution = 'perform'
     end
   end
-  if resolution and f[2] == 'c' and parkedNames[f[3]] then
+  if resolution and f[H.claim.kind] == 'c' and parkedNames[f[H.claim.name]] then
     -- claimed from one of its sets: it leaves the others, so no stale entry wakes it later
-    redis.call('ZREM', p .. 'dq:' .. f[3], id)
+    redis.call('ZREM', p .. 'dq:' .. f[H.claim.name], id)
     redis.call('ZREM', p .. 'due', id)
     redis.call('ZREM', p .. 'pq', id)
   end
@@ -118,20 +119,20 @@ for _, id in ipairs(ids) do
   if resolution and resolution ~= 'perform' then
     -- the resolution stays stored until the write-back consumes it, so a crash in between loses nothing
     -- one write per task: time spent queued or suspended is added to its total here
-    local spent = now - tonumber(f[12])
-    if st == 'queued' and not f[13] then
-      redis.call('HSET', tk, 'st', 'running', 'la', now, 'sa', now, 'qm', spent)
-      f[13] = tostring(now)
+    local spent = now - tonumber(f[H.claim.lastAt])
+    if st == 'queued' and not f[H.claim.startedAt] then
+      redis.call('HSET', tk, F.status, 'running', F.lastAt, now, F.startedAt, now, F.queuedMs, spent)
+      f[H.claim.startedAt] = tostring(now)
     elseif st == 'queued' then
       -- re-queued by a take-over before its first write-back
-      redis.call('HSET', tk, 'st', 'running', 'la', now, 'qm', tonumber(f[17] or 0) + spent)
+      redis.call('HSET', tk, F.status, 'running', F.lastAt, now, F.queuedMs, tonumber(f[H.claim.queuedMs] or 0) + spent)
     else
-      redis.call('HSET', tk, 'st', 'running', 'la', now, 'sm', tonumber(f[18] or 0) + spent)
+      redis.call('HSET', tk, F.status, 'running', F.lastAt, now, F.suspendedMs, tonumber(f[H.claim.suspendedMs] or 0) + spent)
     end
     moved[st] = (moved[st] or 0) + 1
-    if f[15] then
-      local b = batches[f[15]]
-      if not b then b = {}; batches[f[15]] = b end
+    if f[H.claim.batch] then
+      local b = batches[f[H.claim.batch]]
+      if not b then b = {}; batches[f[H.claim.batch]] = b end
       b[st] = (b[st] or 0) + 1
       if st == 'queued' then b.first = true end
     end
@@ -139,15 +140,16 @@ for _, id in ipairs(ids) do
   -- 'perform': still suspended; the owner performs the effect and resolves it (resolve-1)
   if resolution then
     local n = #out
-    out[n + 1] = id; out[n + 2] = f[2]; out[n + 3] = f[3]; out[n + 4] = f[4] or ''; out[n + 5] = f[5]
-    out[n + 6] = f[6]; out[n + 7] = wk or ''; out[n + 8] = f[8] or ''; out[n + 9] = resolution
-    out[n + 10] = f[10] or ''; out[n + 11] = f[12]; out[n + 12] = f[13] or ''; out[n + 13] = f[21] or f[14]; out[n + 14] = f[16]
-    out[n + 15] = f[22] or ''; out[n + 16] = f[23] or ''
+    out[n + R.claim.id] = id; out[n + R.claim.kind] = f[H.claim.kind]; out[n + R.claim.name] = f[H.claim.name]
+    out[n + R.claim.definition] = f[H.claim.definition] or ''; out[n + R.claim.input] = f[H.claim.input]
+    out[n + R.claim.seq] = f[H.claim.seq]; out[n + R.claim.waitKind] = wk or ''; out[n + R.claim.wait] = f[H.claim.wait] or ''
+    out[n + R.claim.resolution] = resolution; out[n + R.claim.due] = f[H.claim.due] or ''
+    out[n + R.claim.lastAt] = f[H.claim.lastAt]; out[n + R.claim.startedAt] = f[H.claim.startedAt] or ''
+    out[n + R.claim.createdAt] = f[H.claim.admittedAt] or f[H.claim.createdAt]; out[n + R.claim.namespace] = f[H.claim.namespace]
+    out[n + R.claim.version] = f[H.claim.version] or ''; out[n + R.claim.patches] = f[H.claim.patches] or ''
   end
 end
-for i = 1, #active, 7000 do
-  redis.call('ZADD', p .. 'act' .. sfx, unpack(active, i, math.min(i + 6999, #active)))
-end
+chunked('ZADD', p .. 'act' .. sfx, active)
 local total = 0
 for st, n in pairs(moved) do
   redis.call('HINCRBY', p .. 'cnt', st, -n)

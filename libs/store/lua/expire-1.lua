@@ -15,6 +15,7 @@
            the batch's record once no partition holds any) or 'r <original> <id>' (a removed rerun: the caller
            takes it off its original's reruns list, on the original's slot).
 ]]
+--- @include "index"
 local p = KEYS[1]
 local links = {}
 local STATUSES = { 'queued', 'running', 'suspended', 'completed', 'faulted', 'cancelled' }
@@ -28,7 +29,7 @@ local function remove(id, f)
   -- a long journal or trace is freed in the background
   redis.call('UNLINK', p .. 'j:' .. id, p .. 'r:' .. id)
   for _, set in ipairs({ 'due', 'pq', 'act', 'exp' }) do redis.call('ZREM', p .. set, id) end
-  local member = string.format('%013d', 9999999999999 - tonumber(f[3] or 0)) .. ':' .. id
+  local member = index_member(f[3] or 0, id)
   local named = f[4] == 'c' and ('c:' .. (f[5] or '')) or ('d:' .. (string.match(f[5] or '', '^(.*)@[^@]*$') or f[5] or ''))
   redis.call('ZREM', p .. 'idx:' .. ns, member)
   redis.call('ZREM', p .. 'ix:' .. ns .. ':' .. named, member)
@@ -49,7 +50,7 @@ local function remove(id, f)
   if f[7] then links[#links + 1] = 'r ' .. f[7] .. ' ' .. id end
 end
 
-local FIELDS = { 'st', 'ns', 'ca', 'kind', 'name', 'b', 'ro' }
+local FIELDS = { F.status, F.namespace, F.createdAt, F.kind, F.name, F.batch, F.rerunOf }
 
 if ARGV[1] == 'delete' then
   local id = ARGV[2]

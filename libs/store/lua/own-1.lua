@@ -13,6 +13,7 @@
   ARGV[1] owner token, ARGV[2] lease ms, ARGV[3] now, ARGV[4] 'take' | 'renew' | 'release'
   Returns: recovered task count (>= 0) when taken, -1 renewed/released, -2 owned by another.
 ]]
+--- @include "counters"
 local p = KEYS[1]
 local group = string.match(ARGV[1], '^g=([^|]+)|')
 local sfx = group and (':' .. group) or ''
@@ -26,25 +27,20 @@ local function recover(act)
   local ids = redis.call('ZRANGE', act, 0, -1)
   for _, id in ipairs(ids) do
     local tk = p .. 't:' .. id
-    local st = redis.call('HGET', tk, 'st')
+    local st = redis.call('HGET', tk, F.status)
     if st == 'running' then
       -- claimed but never written back: it runs again from its last journal entry
-      local f = redis.call('HMGET', tk, 'la', 'seq', 'wk', 'b', 'pz')
+      local f = redis.call('HMGET', tk, F.lastAt, F.seq, F.waitKind, F.batch, F.paused)
       local prev = 'suspended'
       -- never suspended (no wait written back): queued, also a rerun that starts with a journal (seq > 0)
       if not f[3] then prev = 'queued' end
-      redis.call('HSET', tk, 'st', prev)
+      redis.call('HSET', tk, F.status, prev)
       if f[5] then
         -- paused while it ran: it is paused from here (pause-1.lua)
-        redis.call('HSET', tk, 'pz', now)
+        redis.call('HSET', tk, F.paused, now)
         redis.call('HINCRBY', p .. 'cnt', 'paused', 1)
       end
-      redis.call('HINCRBY', p .. 'cnt', 'running', -1)
-      redis.call('HINCRBY', p .. 'cnt', prev, 1)
-      if f[4] then
-        redis.call('HINCRBY', p .. 'bt:' .. f[4], 'running', -1)
-        redis.call('HINCRBY', p .. 'bt:' .. f[4], prev, 1)
-      end
+      move_count(p, f[4], 'running', prev, 1)
     end
     redis.call('ZADD', p .. 'due', now, id)
   end

@@ -15,11 +15,13 @@
   Returns: { code, status, slot? } code 1 retried (status: the one it is in now; slot: its slot prefix), 0 not faulted (its status),
            -1 no such task, -5 a child task, -6 the task changed meanwhile (read again).
 ]]
+--- @include "counters"
+--- @include "index"
 local p = KEYS[1]
 local id = ARGV[1]
 local now = tonumber(ARGV[2])
 local tk = p .. 't:' .. id
-local f = redis.call('HMGET', tk, 'st', 'ns', 'seq', 'wk', 'w', 'fe', 'b', 'par', 'cc', 'ca')
+local f = redis.call('HMGET', tk, F.status, F.namespace, F.seq, F.waitKind, F.wait, F.faultEntry, F.batch, F.parent, F.slot, F.createdAt)
 if not f[1] or f[2] ~= ARGV[3] then return { -1 } end
 if f[1] ~= 'faulted' then return { 0, f[1] } end
 if f[8] then return { -5, f[1] } end
@@ -52,15 +54,10 @@ if f[9] then set[#set + 1] = 'cw'; set[#set + 1] = 1 end
 redis.call('HSET', tk, unpack(set))
 redis.call('HINCRBY', tk, 'ry', 1)
 if not waits then redis.call('ZADD', p .. 'due', now, id) end
-redis.call('HINCRBY', p .. 'cnt', 'faulted', -1)
-redis.call('HINCRBY', p .. 'cnt', st, 1)
+move_count(p, f[7], 'faulted', st, 1)
 -- it lives again: out of the faulted index and the expiry set, back in 'live' (see writeback-1.lua's end)
-local member = string.format('%013d', 9999999999999 - tonumber(f[10])) .. ':' .. id
+local member = index_member(f[10], id)
 redis.call('ZREM', p .. 'ix:' .. f[2] .. ':s:faulted', member)
 redis.call('ZADD', p .. 'ix:' .. f[2] .. ':live', 0, member)
 redis.call('ZREM', p .. 'exp', id)
-if f[7] then
-  redis.call('HINCRBY', p .. 'bt:' .. f[7], 'faulted', -1)
-  redis.call('HINCRBY', p .. 'bt:' .. f[7], st, 1)
-end
 return { 1, st, f[9] or nil }

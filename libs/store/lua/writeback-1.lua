@@ -28,6 +28,12 @@
            faulted instead, over a budget: the worker performs nothing for it), or 0 (skipped: the task is no longer this claim's: cancelled, or moved on),
            or { -2 } when the token does not own the partition.
 ]]
+--- @include "chunked"
+--- @include "index"
+--- @include "outbox"
+--- @include "budget"
+--- @include "buffered-event"
+--- @include "ahead"
 local p = KEYS[1]
 local now = tonumber(ARGV[1])
 -- a worker group's lease and active set: 'own:<group>', 'act:<group>' (own-1.lua)
@@ -37,7 +43,6 @@ if redis.call('GET', p .. 'own' .. sfx) ~= ARGV[2] then return { -2 } end
 local channel = ARGV[3]
 local ops = cjson.decode(ARGV[4])
 local maxSteps, maxTrace, maxBytes = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
-local RUNTIME_ERROR = 'https://serverlessworkflow.io/spec/1.0.0/errors/runtime'
 local stored
 local out = {}
 local moved = {}      -- status -> tasks that left 'running' for it
@@ -50,30 +55,23 @@ local ended = {}      -- { namespace, status, id, created at } of each task that
 for i, op in ipairs(ops) do
   local id = op.id
   local tk = p .. 't:' .. id
-  -- one read per op, of the fields its kind of transition needs (an end, an event wait, or another wait)
-  local f = {}
+  -- one read per op, of the fields its kind of transition needs (an end, an event wait, or another wait);
+  -- a field has the same index in the three layouts
   local c
-  local by, rn, pz, cc, ens
-  if op.o ~= 's' then
-    c = redis.call('HMGET', tk, 'st', 'seq', 'la', 'b', 'n', 'res', 'due', 'dl', 'rm', 'wk', 'sm', 'par', 'pseq', 'pidx', 'ca', 'tx', 'by', 'rn', 'pz', 'cc', 'ns')
-    f[7], f[8], f[9], f[10], f[15] = c[12], c[13], c[14], c[15], c[16]
-    by, rn, pz, cc, ens = c[17], c[18], c[19], c[20], c[21]
+  if op.o ~= OK.suspend then
+    c = redis.call('HMGET', tk, H.writeback)
   elseif op.wk == 'waitForEvent' then
-    c = redis.call('HMGET', tk, 'st', 'seq', 'la', 'b', 'n', 'res', 'due', 'dl', 'rm', 'wk', 'sm', 'ns', 'ca', 'ec', 'by', 'rn', 'pz')
-    f[6], f[10], f[16] = c[12], c[13], c[14]
-    by, rn, pz = c[15], c[16], c[17]
+    c = redis.call('HMGET', tk, H.writebackEvent)
   else
-    c = redis.call('HMGET', tk, 'st', 'seq', 'la', 'b', 'n', 'res', 'due', 'dl', 'rm', 'wk', 'sm', 'by', 'rn', 'pz')
-    by, rn, pz = c[12], c[13], c[14]
+    c = redis.call('HMGET', tk, H.writebackWait)
   end
-  f[1], f[2], f[3], f[4], f[5] = c[1], c[2], c[3], c[4], c[5]
-  f[11], f[12], f[13], f[14], f[17], f[18] = c[6], c[7], c[8], c[9], c[10], c[11]
+  local by, rn, pz = c[H.writeback.bytes], c[H.writeback.traced], c[H.writeback.paused]
   local from = 'running'
-  local ok = f[1] == 'running' and tonumber(f[2]) == op.seq
+  local ok = c[H.writeback.status] == 'running' and tonumber(c[H.writeback.seq]) == op.seq
   if op.adv then
     from = 'suspended'
-    ok = f[1] == 'suspended' and tonumber(f[2]) == op.seq and (f[17] == 'sleep' or f[17] == 'sleepUntil')
-      and tonumber(f[12]) == op.adv and not f[13] and now >= op.adv and not pz
+    ok = c[H.writeback.status] == 'suspended' and tonumber(c[H.writeback.seq]) == op.seq and (c[H.writeback.waitKind] == 'sleep' or c[H.writeback.waitKind] == 'sleepUntil')
+      and tonumber(c[H.writeback.due]) == op.adv and not c[H.writeback.deadline] and now >= op.adv and not pz
   end
   if ok then
     -- what this step adds, against the task's budgets; over one, the task faults instead
@@ -88,20 +86,15 @@ for i, op in ipairs(ops) do
     local steps = op.seq + (op.e and 1 or 0)
     local traced = tonumber(rn or 0) + nrec
     local bytes = tonumber(by or 0) + added
-    local over
-    if steps > maxSteps then over = { 'LIMIT_TASK_STEPS', maxSteps, steps, 'journal entries (steps resumed)' }
-    elseif traced > maxTrace then over = { 'LIMIT_TRACE_ENTRIES', maxTrace, traced, 'trace entries' }
-    elseif bytes > maxBytes then over = { 'LIMIT_TASK_BYTES', maxBytes, bytes, 'bytes stored' } end
+    local over = over_budget(steps, traced, bytes, maxSteps, maxTrace, maxBytes)
     if over then
       if op.o == 's' then
         -- the end of a task needs fields a suspension does not read
-        local e = redis.call('HMGET', tk, 'par', 'pseq', 'pidx', 'ca', 'tx', 'cc', 'ns')
-        f[7], f[8], f[9], f[10], f[15], cc, ens = e[1], e[2], e[3], e[4], e[5], e[6], e[7]
+        local e = redis.call('HMGET', tk, H.writebackRest)
+        for j = 1, H.writebackRest.size do c[H.writeback.size - H.writebackRest.size + j] = e[j] end
       end
       op.o, op.e, op.rec, op.pop, op.ch, op.hold = 'f', nil, nil, nil, nil, nil
-      op.err = cjson.encode({ type = RUNTIME_ERROR, status = 500, title = 'Budget exceeded',
-        detail = over[4] .. ': ' .. over[3] .. ' is over the budget of ' .. over[2] .. ' (' .. over[1] .. ')',
-        budget = { name = over[1], limit = over[2], value = over[3] } })
+      op.err = budget_error(over)
       added, nrec = #op.err, 0
       out[i] = 3
     end
@@ -115,15 +108,15 @@ for i, op in ipairs(ops) do
   if not ok then
     out[i] = 0
   else
-    local b = f[4]
+    local b = c[H.writeback.batch]
     local seq = op.seq
     local extra = {}
     if op.adv then
       -- it was never claimed: it leaves the due set here, and its suspended time ends now
       undue[#undue + 1] = id
       advanced = advanced + 1
-      if op.e then op.e = string.sub(op.e, 1, -2) .. ',"t":' .. now .. '}' end
-      extra = { 'sm', tonumber(f[18] or 0) + now - tonumber(f[3]) }
+      if op.e then op.e = with_resume_time(op.e, now) end
+      extra = { 'sm', tonumber(c[H.writeback.suspendedMs] or 0) + now - tonumber(c[H.writeback.lastAt]) }
     end
     if op.e then
       redis.call('RPUSH', p .. 'j:' .. id, op.e)
@@ -135,7 +128,7 @@ for i, op in ipairs(ops) do
       if op.ch then redis.call('DEL', p .. 'ch:' .. id) end
     end
     if op.rec then
-      for j = 1, #op.rec, 5000 do redis.call('RPUSH', p .. 'r:' .. id, unpack(op.rec, j, math.min(j + 4999, #op.rec))) end
+      chunked('RPUSH', p .. 'r:' .. id, op.rec)
     end
     if op.pt then redis.call('HSET', tk, 'pt', op.pt) end
     if op.cv then redis.call('HSET', tk, 'cv', op.cv) end
@@ -143,7 +136,7 @@ for i, op in ipairs(ops) do
     -- one write per task: running time is added to its total here
     local set = { 'seq', seq, 'la', now }
     if op.adv then set[5] = extra[1]; set[6] = extra[2]
-    else set[5] = 'rm'; set[6] = tonumber(f[14] or 0) + now - tonumber(f[3]) end
+    else set[5] = 'rm'; set[6] = tonumber(c[H.writeback.runningMs] or 0) + now - tonumber(c[H.writeback.lastAt]) end
     if stored then for j = 1, #stored do set[6 + j] = stored[j] end end
     local del = {}
     if op.o == 's' then
@@ -154,7 +147,7 @@ for i, op in ipairs(ops) do
       if op.y then set[#set + 1] = 'y'; set[#set + 1] = op.y end
       if op.cn then set[#set + 1] = 'cn'; set[#set + 1] = op.cn; set[#set + 1] = 'cm'; set[#set + 1] = op.cm end
       local resSet = false
-      if op.dl then set[#set + 1] = 'dl'; set[#set + 1] = op.dl elseif f[13] then del[#del + 1] = 'dl' end
+      if op.dl then set[#set + 1] = 'dl'; set[#set + 1] = op.dl elseif c[H.writeback.deadline] then del[#del + 1] = 'dl' end
       local wake = op.due
       if op.hold then
         act[#act + 1] = now; act[#act + 1] = id
@@ -169,27 +162,14 @@ for i, op in ipairs(ops) do
           if redis.call('LLEN', p .. 'i:' .. id) > 0 then wake = now end
         elseif op.wk == 'waitForEvent' then
           for _, ty in ipairs(op.types) do
-            redis.call('SADD', p .. 'wt:' .. f[6] .. ':' .. ty, id)
+            redis.call('SADD', p .. 'wt:' .. c[H.writeback.namespace] .. ':' .. ty, id)
           end
           -- the task receives every event published since it was created (kept for the buffer window),
           -- each once, in order: 'ec' is the publish time of the last event it received
-          -- (scores are kept as text: a Lua number prints with 14 digits, which would drop the thousandths
-          -- that tell apart events of one millisecond, see event-1.lua)
-          local since = f[16] or string.format('%.0f', tonumber(f[10]) - 1)
-          local best, bestAt, bestText = nil, nil, nil
-          for _, ty in ipairs(op.types) do
-            local bk = p .. 'eb:' .. f[6] .. ':' .. ty
-            local hit = redis.call('ZRANGEBYSCORE', bk, '(' .. since, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
-            -- a reference ('<expires at> <id>') past its window: the first live one was published after now - window
-            local exp = hit[1] and tonumber(string.match(hit[1], '^(%d+) '))
-            if exp and exp <= now then
-              local from = math.max(tonumber(since), now - (exp - tonumber(hit[2])))
-              hit = redis.call('ZRANGEBYSCORE', bk, '(' .. string.format('%.3f', from), '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
-            end
-            if hit[1] and (not bestAt or tonumber(hit[2]) < bestAt) then best, bestAt, bestText = hit[1], tonumber(hit[2]), hit[2] end
-          end
+          local since = c[H.writeback.eventCursor] or string.format('%.0f', tonumber(c[H.writeback.createdAt]) - 1)
+          local best, bestText = buffered_event(p, c[H.writeback.namespace], op.types, since, now)
           if best then
-            for _, ty in ipairs(op.types) do redis.call('SREM', p .. 'wt:' .. f[6] .. ':' .. ty, id) end
+            for _, ty in ipairs(op.types) do redis.call('SREM', p .. 'wt:' .. c[H.writeback.namespace] .. ':' .. ty, id) end
             -- a reference: the claim fetches the body ({"ev":id}); a buffer written before references holds the event
             local ref = string.match(best, '^%d+ (.*)$')
             set[#set + 1] = 'res'; set[#set + 1] = ref and ('{"ev":' .. cjson.encode(ref) .. '}') or ('{"r":' .. best .. '}')
@@ -198,7 +178,7 @@ for i, op in ipairs(ops) do
             wake = now
           end
         end
-        if wake then set[#set + 1] = 'due'; set[#set + 1] = wake elseif f[12] then del[#del + 1] = 'due' end
+        if wake then set[#set + 1] = 'due'; set[#set + 1] = wake elseif c[H.writeback.due] then del[#del + 1] = 'due' end
         if op.dl and (not wake or tonumber(op.dl) < tonumber(wake)) then wake = op.dl end
         if pz then
           -- paused while it ran: it pauses here, out of the due set, until resumed (pause-1.lua)
@@ -210,13 +190,13 @@ for i, op in ipairs(ops) do
         end
       end
       -- the result this step consumed goes (unless a buffered event just became the next one)
-      if f[11] and not resSet then del[#del + 1] = 'res' end
+      if c[H.writeback.result] and not resSet then del[#del + 1] = 'res' end
     else
       if not op.adv then unact[#unact + 1] = id end
       -- values sent but never received go with it (wk, w and due stay as the last wait: harmless once ended)
-      if f[15] then redis.call('DEL', p .. 'i:' .. id) end
-      if f[11] then del[#del + 1] = 'res' end
-      if f[13] then del[#del + 1] = 'dl' end
+      if c[H.writeback.sent] then redis.call('DEL', p .. 'i:' .. id) end
+      if c[H.writeback.result] then del[#del + 1] = 'res' end
+      if c[H.writeback.deadline] then del[#del + 1] = 'dl' end
       if pz then del[#del + 1] = 'pz'; del[#del + 1] = 'pn' end
       local result
       if op.o == 'c' then
@@ -235,19 +215,19 @@ for i, op in ipairs(ops) do
       end
       set[#set + 1] = 'st'; set[#set + 1] = st
       set[#set + 1] = 'fa'; set[#set + 1] = now
-      ended[#ended + 1] = { ens, st, id, f[10] }
+      ended[#ended + 1] = { c[H.writeback.namespace], st, id, c[H.writeback.createdAt] }
       if b then
         local bt = batches[b]
         if not bt then bt = { sum = 0 }; batches[b] = bt end
-        bt.sum = bt.sum + now - tonumber(f[10])
+        bt.sum = bt.sum + now - tonumber(c[H.writeback.createdAt])
         bt.last = now
       end
-      if f[7] then
-        redis.call('RPUSH', p .. 'ob', '{"kind":"child","parent":"' .. f[7] .. '","pseq":' .. f[8] .. ',"pidx":' .. f[9] ..
-          ',"child":"' .. id .. '","status":"' .. st .. '",' .. result .. '}')
+      if c[H.writeback.parent] then
+        redis.call('RPUSH', p .. 'ob', child_item(c[H.writeback.parent], c[H.writeback.parentSeq], c[H.writeback.parentIndex], id, st, result))
       end
       -- its concurrency slot goes to the next in line (slot-1.lua, by the owner: another slot)
-      if cc then redis.call('RPUSH', p .. 'ob', '{"kind":"release","slot":' .. cjson.encode(cc) .. ',"id":"' .. id .. '"}') end
+      local slot = c[H.writeback.slot]
+      if slot then redis.call('RPUSH', p .. 'ob', release_item(slot, id)) end
     end
     redis.call('HSET', tk, unpack(set))
     if #del > 0 then redis.call('HDEL', tk, unpack(del)) end
@@ -261,7 +241,7 @@ for i, op in ipairs(ops) do
         bt[from .. '>'] = (bt[from .. '>'] or 0) + 1
       end
     end
-    if f[5] then
+    if c[H.writeback.notify] then
       -- a sender waits: tell it how many values the task has received; stop telling once all are
       local c = redis.call('HMGET', tk, 'rx', 'tx')
       local rx = tonumber(c[1] or 0)
@@ -273,10 +253,10 @@ for i, op in ipairs(ops) do
 end
 
 -- set operations and counters once per call (advanced tasks leave the due set before new timers go in)
-for i = 1, #undue, 7000 do redis.call('ZREM', p .. 'due', unpack(undue, i, math.min(i + 6999, #undue))) end
-for i = 1, #unact, 7000 do redis.call('ZREM', p .. 'act' .. sfx, unpack(unact, i, math.min(i + 6999, #unact))) end
-for i = 1, #act, 7000 do redis.call('ZADD', p .. 'act' .. sfx, unpack(act, i, math.min(i + 6999, #act))) end
-for i = 1, #due, 7000 do redis.call('ZADD', p .. 'due', unpack(due, i, math.min(i + 6999, #due))) end
+chunked('ZREM', p .. 'due', undue)
+chunked('ZREM', p .. 'act' .. sfx, unact)
+chunked('ZADD', p .. 'act' .. sfx, act)
+chunked('ZADD', p .. 'due', due)
 if paused > 0 then redis.call('HINCRBY', p .. 'cnt', 'paused', paused) end
 -- moved['running>'] / moved['suspended>'] count what left a status; moved[st] what entered one
 for key, n in pairs(moved) do
@@ -290,16 +270,16 @@ if #ended > 0 then
   local byNs = ARGV[9] and ARGV[9] ~= '' and cjson.decode(ARGV[9]) or {}
   local zrem, zadd, expiry = {}, {}, {}
   for _, e in ipairs(ended) do
-    local member = string.format('%013d', 9999999999999 - tonumber(e[4])) .. ':' .. e[3]
+    local member = index_member(e[4], e[3])
     local live, by = p .. 'ix:' .. e[1] .. ':live', p .. 'ix:' .. e[1] .. ':s:' .. e[2]
     zrem[live] = zrem[live] or {}; table.insert(zrem[live], member)
     zadd[by] = zadd[by] or {}; table.insert(zadd[by], 0); table.insert(zadd[by], member)
-    local keep = tonumber(byNs[e[1]] or ARGV[8] or 0)
+    local keep = retention(byNs, e[1], ARGV[8])
     if keep > 0 then expiry[#expiry + 1] = now + keep; expiry[#expiry + 1] = e[3] end
   end
-  for key, list in pairs(zrem) do for i = 1, #list, 7000 do redis.call('ZREM', key, unpack(list, i, math.min(i + 6999, #list))) end end
-  for key, list in pairs(zadd) do for i = 1, #list, 7000 do redis.call('ZADD', key, unpack(list, i, math.min(i + 6999, #list))) end end
-  for i = 1, #expiry, 7000 do redis.call('ZADD', p .. 'exp', unpack(expiry, i, math.min(i + 6999, #expiry))) end
+  for key, list in pairs(zrem) do chunked('ZREM', key, list) end
+  for key, list in pairs(zadd) do chunked('ZADD', key, list) end
+  chunked('ZADD', p .. 'exp', expiry)
 end
 for b, bt in pairs(batches) do
   local bk = p .. 'bt:' .. b

@@ -17,3 +17,5 @@ export * from './job-queues';
 export * from './channels';
 export * from './event-start-index';
 export * from './auth-key-store';
+export * from './wire';
+export { scriptSources } from './scripts';

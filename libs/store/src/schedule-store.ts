@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type Redis from 'ioredis';
 import { internalsOf } from './internal';
 import type { Keys } from './keys';
 import type { TaskStore } from './task-store';
+import { scriptSource } from './scripts';
+import { F } from './wire';
 
 /** Fire records kept per schedule (the newest), and task ids in its index. */
 export const FIRES_KEPT = 1000;
@@ -39,7 +39,7 @@ type Scripted = Redis & {
   yf_sched_gen(prefix: string, mode: string, gen: number, ...fields: (string | number)[]): Promise<number>;
 };
 
-const lua = (name: string) => readFileSync(join(__dirname, '..', 'lua', `${name}-1.lua`), 'utf8');
+const lua = (name: string) => scriptSource(`${name}-1`);
 
 /**
  * Schedules in Redis: each one's hash, fire records and task index under its own hash tag, and each
@@ -176,6 +176,6 @@ export class ScheduleStore {
 
   /** The status of a task, or null when it does not exist. */
   async taskStatus(id: string): Promise<string | null> {
-    return this.r.hget(this.keys.task(id), 'st');
+    return this.r.hget(this.keys.task(id), F.status);
   }
 }

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChainableCommander } from 'ioredis';
 import type Redis from 'ioredis';
+import { assemble } from './lua-assembler';
 
 /** The Lua scripts in ../lua, one per atomic transition, named verb-<numKeys>.lua. */
 const SCRIPTS = [
@@ -40,14 +41,32 @@ function luaDir(): string {
   return join(__dirname, '..', 'lua');
 }
 
+function part(name: string): string | undefined {
+  if (!/^[a-z][a-z0-9-]*$/.test(name)) return undefined;
+  const file = join(luaDir(), 'parts', `${name}.lua`);
+  return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+}
+
 const cache = new Map<string, string>();
-function source(name: string): string {
-  let lua = cache.get(name);
+/** A script as Redis runs it: lua/<file>.lua with its parts included and the wire names replaced (lua-assembler.ts). */
+export function scriptSource(file: string): string {
+  let lua = cache.get(file);
   if (!lua) {
-    lua = readFileSync(join(luaDir(), `${name}-1.lua`), 'utf8');
-    cache.set(name, lua);
+    lua = assemble(file, readFileSync(join(luaDir(), `${file}.lua`), 'utf8'), part);
+    cache.set(file, lua);
   }
   return lua;
+}
+
+function source(name: string): string {
+  return scriptSource(`${name}-1`);
+}
+
+/** Every script of lua/, assembled, by file name (what the bench fingerprints, what the tests check). */
+export function scriptSources(): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const f of readdirSync(luaDir()).sort()) if (f.endsWith('.lua')) out.set(f, scriptSource(f.slice(0, -4)));
+  return out;
 }
 
 export function withScripts(redis: Redis): ScriptedRedis {

@@ -3,6 +3,7 @@ import { InvalidQueryError } from './errors';
 import { isTaskId } from './keys';
 import { internalsOf } from './internal';
 import type { TaskStore } from './task-store';
+import { type DecodedRead, decodeRead, readFields } from './wire';
 
 /** What `GET /v1/tasks` filters by; every filter given must match. Times are epoch ms. */
 export interface ListQuery {
@@ -28,8 +29,8 @@ const MEMBER = /^\d{13}:[A-Za-z0-9_.-]{1,128}$/;
 const INVERT = 9999999999999;
 const stamp = (ms: number): string => String(INVERT - ms).padStart(13, '0');
 const idOfMember = (member: string): string => member.slice(member.indexOf(':') + 1);
-/** The fields a filter reads, in this order. */
-const FIELDS = ['st', 'pz', 'ns', 'kind', 'name', 'ca', 'b'] as const;
+/** The fields a filter reads (wire.ts's READS.filter). */
+const FIELDS = readFields('filter');
 
 /** An ordered source of candidates: a sorted set per partition (merged), or one list read by offset. */
 type Source =
@@ -124,10 +125,10 @@ export class TaskList {
   }
 
   /** Does a task (its FIELDS) match every filter of the query? */
-  private filter(namespace: string, q: ListQuery): (id: string, f: (string | null)[]) => boolean {
+  private filter(namespace: string, q: ListQuery): (id: string, f: DecodedRead<'filter'>) => boolean {
     const version = q.definition?.match(/@[^@/]*$/) ? q.definition : undefined;
     const definition = q.definition?.replace(/@[^@/]*$/, '');
-    return (id, [st, pz, ns, kind, name, ca, b]) => {
+    return (id, { status: st, paused: pz, namespace: ns, kind, name, createdAt: ca, batch: b }) => {
       if (!st || ns !== namespace) return false;
       if (
         q.status !== undefined &&
@@ -148,19 +149,19 @@ export class TaskList {
     };
   }
 
-  private async fields(ids: string[]): Promise<(string | null)[][]> {
+  private async fields(ids: string[]): Promise<DecodedRead<'filter'>[]> {
     const pipeline = this.redis.pipeline();
     for (const id of ids) pipeline.hmget(this.keys.task(id), ...FIELDS);
     return ((await pipeline.exec()) ?? []).map(([err, r]) => {
       if (err) throw err;
-      return r as (string | null)[];
+      return decodeRead('filter', r as (string | null)[]);
     });
   }
 
   private async scanList(
     source: Source & { kind: 'list' },
     q: ListQuery,
-    accept: (id: string, f: (string | null)[]) => boolean,
+    accept: (id: string, f: DecodedRead<'filter'>) => boolean,
   ): Promise<{ ids: string[]; nextCursor?: string }> {
     if (q.cursor !== undefined && !/^\d{1,9}$/.test(q.cursor))
       throw new InvalidQueryError("cursor is not one of this list's pages: use the nextCursor of the previous page");
@@ -188,7 +189,7 @@ export class TaskList {
   private async scanMerged(
     source: Source & { kind: 'merge' },
     q: ListQuery,
-    accept: (id: string, f: (string | null)[]) => boolean,
+    accept: (id: string, f: DecodedRead<'filter'>) => boolean,
   ): Promise<{ ids: string[]; nextCursor?: string }> {
     if (q.cursor !== undefined && !source.cursor.test(q.cursor))
       throw new InvalidQueryError(

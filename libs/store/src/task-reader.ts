@@ -1,4 +1,4 @@
-import type { Json, JournalEntry } from '@yieldflow/runtime';
+import type { Json } from '@yieldflow/runtime';
 import {
   type BatchView,
   type EntryPage,
@@ -12,6 +12,7 @@ import { LIVE_MS } from './catalog';
 import { NotFoundError } from './errors';
 import { type ListQuery, TaskList } from './task-list';
 import { internalsOf } from './internal';
+import { F, type StoredEntry } from './wire';
 import type { TaskStore } from './task-store';
 import type { NewTask } from './types';
 
@@ -26,15 +27,6 @@ const toHash = (flat: (string | number)[]): Record<string, string> => {
     h[String(flat[i])] = typeof flat[i + 1] === 'number' ? `${CUT}${flat[i + 1]}` : String(flat[i + 1]);
   return h;
 };
-
-interface StoredEntry extends JournalEntry {
-  /** suspended at */
-  s?: number;
-  /** due at */
-  d?: number;
-  /** label */
-  l?: string;
-}
 
 /**
  * A page of a list, read in Redis in chunks: entries over ARGV[3] bytes come back as their length (a
@@ -77,6 +69,14 @@ end
 return { n, first, unpack(items) }
 `;
 
+/** The value fields of a task hash, by the name the api fetches each under (GET /v1/tasks/:id/<name>). */
+export const TASK_VALUES = {
+  input: F.input,
+  output: F.output,
+  error: F.error,
+  yielded: F.yielded,
+  effect: F.wait,
+} as const;
 /**
  * A task hash with each value field (input, output, error, yielded, the effect waited on) over ARGV[1]
  * bytes replaced by its length, so a view never carries it. Returns HGETALL's flat array.
@@ -86,13 +86,13 @@ local h = redis.call('HGETALL', KEYS[1])
 local maxv = tonumber(ARGV[1])
 for i = 2, #h, 2 do
   local f = h[i - 1]
-  if (f == 'in' or f == 'out' or f == 'err' or f == 'y' or f == 'w') and #h[i] > maxv then h[i] = #h[i] end
+  if (${Object.values(TASK_VALUES)
+    .map((f) => `f == '${f}'`)
+    .join(' or ')}) and #h[i] > maxv then h[i] = #h[i] end
 end
 return h
 `;
 
-/** The value fields of a task hash, by the name the api fetches each under (GET /v1/tasks/:id/<name>). */
-export const TASK_VALUES = { input: 'in', output: 'out', error: 'err', yielded: 'y', effect: 'w' } as const;
 export type TaskValueName = keyof typeof TASK_VALUES;
 const VALUE_NAMES = Object.fromEntries(Object.entries(TASK_VALUES).map(([name, f]) => [f, name])) as Record<
   string,
@@ -178,7 +178,7 @@ export class TaskReader {
 
   /** One value of a task in full, however large (what a truncated marker's href answers). */
   async value(namespace: string, id: string, name: TaskValueName): Promise<Json> {
-    const [ns, text] = await this.redis.hmget(this.keys.task(id), 'ns', TASK_VALUES[name]);
+    const [ns, text] = await this.redis.hmget(this.keys.task(id), F.namespace, TASK_VALUES[name]);
     if (ns !== namespace) throw new NotFoundError(`task ${id}`);
     if (text === null || text === '') throw new NotFoundError(`${name} of task ${id}`);
     return JSON.parse(text) as Json;
@@ -190,15 +190,16 @@ export class TaskReader {
    */
   async get(namespace: string, id: string, opts: { journal?: boolean } = {}): Promise<TaskView> {
     const h = await this.hash(id);
-    if (!h || !h.st || h.ns !== namespace) throw new NotFoundError(`task ${id}`);
+    if (!h || !h[F.status] || h[F.namespace] !== namespace) throw new NotFoundError(`task ${id}`);
     if (opts.journal === false) return this.view(id, h, [], [], Date.now());
     const [suspensions, trace] = await Promise.all([this.readPage(id, 'suspensions'), this.readPage(id, 'trace')]);
     const view = this.view(id, h, [], trace.items as Json[], Date.now());
-    if (h.rrn) view.reruns = await this.redis.lrange(`${this.keys.partitionOfTask(id)}rr:${id}`, 0, -1);
+    if (h[F.reruns]) view.reruns = await this.redis.lrange(`${this.keys.partitionOfTask(id)}rr:${id}`, 0, -1);
     view.suspensions = suspensions.items as SuspensionView[];
     view.suspensionsPage = { offset: suspensions.offset, total: suspensions.total };
     if (trace.total > 0) view.tracePage = { offset: trace.offset, total: trace.total };
-    if (view.status === 'queued' && h.kind === 'c') await this.waitingForWorker(view, h.name, Number(h.la ?? h.ca));
+    if (view.status === 'queued' && h[F.kind] === 'c')
+      await this.waitingForWorker(view, h[F.name], Number(h[F.lastAt] ?? h[F.createdAt]));
     return view;
   }
 
@@ -245,7 +246,7 @@ export class TaskReader {
   }
 
   private async owned(namespace: string, id: string): Promise<void> {
-    if ((await this.redis.hget(this.keys.task(id), 'ns')) !== namespace) throw new NotFoundError(`task ${id}`);
+    if ((await this.redis.hget(this.keys.task(id), F.namespace)) !== namespace) throw new NotFoundError(`task ${id}`);
   }
 
   private listKey(id: string, list: ListName): string {
@@ -285,16 +286,16 @@ export class TaskReader {
 
   /** The hash of the request that created a task, when it was created with one (null otherwise). */
   async requestHash(namespace: string, id: string): Promise<string | null> {
-    const [ns, rh] = await this.redis.hmget(this.keys.task(id), 'ns', 'rh');
+    const [ns, rh] = await this.redis.hmget(this.keys.task(id), F.namespace, F.requestHash);
     if (ns !== namespace) throw new NotFoundError(`task ${id}`);
     return rh;
   }
 
   view(id: string, h: Record<string, string>, journal: StoredEntry[], trace: Json[], now: number): TaskView {
-    const status = h.st as TaskStatus;
-    const createdAt = Number(h.ca);
-    const end = h.fa ? Number(h.fa) : now;
-    const since = now - Number(h.la);
+    const status = h[F.status] as TaskStatus;
+    const createdAt = Number(h[F.createdAt]);
+    const end = h[F.finishedAt] ? Number(h[F.finishedAt]) : now;
+    const since = now - Number(h[F.lastAt]);
     const parse = (field: string): Json | undefined => {
       const text = h[field];
       if (text?.startsWith(CUT))
@@ -302,61 +303,61 @@ export class TaskReader {
       return parseJson(text);
     };
     const breakdown = {
-      queuedMs: Number(h.qm ?? 0),
-      runningMs: Number(h.rm ?? 0),
-      suspendedMs: Number(h.sm ?? 0),
-      pausedMs: Number(h.pm ?? 0),
+      queuedMs: Number(h[F.queuedMs] ?? 0),
+      runningMs: Number(h[F.runningMs] ?? 0),
+      suspendedMs: Number(h[F.suspendedMs] ?? 0),
+      pausedMs: Number(h[F.pausedMs] ?? 0),
     };
     // paused in effect: marked, and queued or suspended (a running task pauses at its next suspension)
-    const paused = h.pz !== undefined && (status === 'queued' || status === 'suspended');
-    const pausedFor = paused ? Math.max(0, now - Number(h.pz)) : 0;
+    const paused = h[F.paused] !== undefined && (status === 'queued' || status === 'suspended');
+    const pausedFor = paused ? Math.max(0, now - Number(h[F.paused])) : 0;
     breakdown.pausedMs += pausedFor;
     if (status === 'queued') breakdown.queuedMs += since - pausedFor;
     else if (status === 'running') breakdown.runningMs += since;
     else if (status === 'suspended') breakdown.suspendedMs += since - pausedFor;
     const view: TaskView = {
       id,
-      namespace: h.ns,
+      namespace: h[F.namespace],
       status: paused ? 'paused' : status,
-      input: parse('in') ?? null,
+      input: parse(F.input) ?? null,
       createdAt: iso(createdAt)!,
       elapsedMs: end - createdAt,
       breakdown,
-      steps: Number(h.seq ?? 0),
+      steps: Number(h[F.seq] ?? 0),
       suspensions: journal.map((e, step) => suspension(e, step)),
     };
-    if (h.kind === 'c') {
-      view.coroutine = h.name;
+    if (h[F.kind] === 'c') {
+      view.coroutine = h[F.name];
       // none recorded: a task from before versions (1), or one not started yet that will run the worker's latest
-      if (h.cv) view.coroutineVersion = Number(h.cv);
-      else if (h.st !== 'queued') view.coroutineVersion = 1;
-    } else view.definition = { hash: h.def, name: h.name };
-    if (h.out !== undefined) view.output = parse('out');
-    if (h.err !== undefined) view.error = parse('err');
-    if (h.sa) view.startedAt = iso(h.sa);
-    if (h.fa) view.finishedAt = iso(h.fa);
-    if (h.y !== undefined) view.yielded = parse('y');
-    if (paused) view.pausedAt = iso(h.pz);
-    if (h.pz !== undefined && !paused) view.pauseRequested = true;
-    if (h.pn !== undefined && h.pz !== undefined) view.pauseNote = h.pn;
-    if (status === 'suspended' && h.w) {
+      if (h[F.version]) view.coroutineVersion = Number(h[F.version]);
+      else if (h[F.status] !== 'queued') view.coroutineVersion = 1;
+    } else view.definition = { hash: h[F.definition], name: h[F.name] };
+    if (h[F.output] !== undefined) view.output = parse(F.output);
+    if (h[F.error] !== undefined) view.error = parse(F.error);
+    if (h[F.startedAt]) view.startedAt = iso(h[F.startedAt]);
+    if (h[F.finishedAt]) view.finishedAt = iso(h[F.finishedAt]);
+    if (h[F.yielded] !== undefined) view.yielded = parse(F.yielded);
+    if (paused) view.pausedAt = iso(h[F.paused]);
+    if (h[F.paused] !== undefined && !paused) view.pauseRequested = true;
+    if (h[F.pauseNote] !== undefined && h[F.paused] !== undefined) view.pauseNote = h[F.pauseNote];
+    if (status === 'suspended' && h[F.wait]) {
       view.waitingFor = {
-        kind: h.wk,
-        effect: parse('w') ?? null,
-        since: iso(h.la)!,
-        dueAt: iso(h.due),
-        deadline: iso(h.dl),
+        kind: h[F.waitKind],
+        effect: parse(F.wait) ?? null,
+        since: iso(h[F.lastAt])!,
+        dueAt: iso(h[F.due]),
+        deadline: iso(h[F.deadline]),
       };
     }
     if (trace.length) view.trace = trace;
-    if (h.b) view.batchId = h.b;
-    if (h.par) view.parentId = h.par;
-    if (h.sc) view.scheduleId = h.sc;
-    if (h.cl === '1') view.closed = true;
-    if (h.tm) view.terminated = true;
-    if (h.ry) view.retries = Number(h.ry);
-    if (h.ro) view.rerunOf = h.ro;
-    if (h.pr) view.priority = Number(h.pr);
+    if (h[F.batch]) view.batchId = h[F.batch];
+    if (h[F.parent]) view.parentId = h[F.parent];
+    if (h[F.schedule]) view.scheduleId = h[F.schedule];
+    if (h[F.closed] === '1') view.closed = true;
+    if (h[F.terminated]) view.terminated = true;
+    if (h[F.retries]) view.retries = Number(h[F.retries]);
+    if (h[F.rerunOf]) view.rerunOf = h[F.rerunOf];
+    if (h[F.priority]) view.priority = Number(h[F.priority]);
     return view;
   }
 
@@ -413,7 +414,7 @@ export class TaskReader {
       if (herr) throw herr;
       if (jerr) throw jerr;
       const h = toHash((hraw as (string | number)[]) ?? []);
-      if (!h.st || h.ns !== namespace) return;
+      if (!h[F.status] || h[F.namespace] !== namespace) return;
       const view = this.view(id, h, [], [], now);
       const page = this.toPage(id, 'suspensions', jraw as (string | number)[], {});
       view.suspensions = page.items as SuspensionView[];
@@ -456,7 +457,7 @@ export class TaskReader {
 
 /** The status a task shows: its stored one, or 'paused' for a queued or suspended task paused. */
 export const statusOf = (h: Record<string, string>): string =>
-  h.pz !== undefined && (h.st === 'queued' || h.st === 'suspended') ? 'paused' : h.st;
+  h[F.paused] !== undefined && (h[F.status] === 'queued' || h[F.status] === 'suspended') ? 'paused' : h[F.status];
 
 /** A trace record as shown: its `at` (epoch ms, as recorded) also as `time`, ISO 8601. */
 function traced(record: Json): Json {

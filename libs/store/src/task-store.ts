@@ -20,6 +20,7 @@ import {
   type TaskBudgets,
   type WritebackOp,
 } from './types';
+import { decodeRead, decodeRecords, F, readFields } from './wire';
 
 const CREATE_CHUNK = 2000;
 const GROUP = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -267,29 +268,29 @@ export class TaskStore {
     if (raw[0] === -2) return null;
     const tasks: ClaimedTask[] = [];
     const buffered: { task: ClaimedTask; id: string }[] = [];
-    for (let i = 2; i < raw.length; i += 16) {
-      const res = String(raw[i + 8]);
+    for (const r of decodeRecords('claim', raw, 2)) {
+      const res = r.resolution;
       const entry =
         res === 'start' || res === 'perform'
           ? null
           : (JSON.parse(res) as Pick<JournalEntry, 'r' | 'e'> & { ev?: string });
       const task: ClaimedTask = {
-        id: String(raw[i]),
-        kind: raw[i + 1] === 'c' ? 'coroutine' : 'definition',
-        name: String(raw[i + 2]),
-        definitionHash: String(raw[i + 3]),
-        ...(raw[i + 14] === '' ? {} : { version: Number(raw[i + 14]) }),
-        patches: raw[i + 15] === '' ? {} : (JSON.parse(String(raw[i + 15])) as Record<string, boolean>),
-        input: JSON.parse(String(raw[i + 4])) as Json,
-        seq: Number(raw[i + 5]),
-        waitKind: String(raw[i + 6]),
-        wait: String(raw[i + 7]),
+        id: r.id,
+        kind: r.kind === 'c' ? 'coroutine' : 'definition',
+        name: r.name,
+        definitionHash: r.definition,
+        ...(r.version === '' ? {} : { version: Number(r.version) }),
+        patches: r.patches === '' ? {} : (JSON.parse(r.patches) as Record<string, boolean>),
+        input: JSON.parse(r.input) as Json,
+        seq: Number(r.seq),
+        waitKind: r.waitKind,
+        wait: r.wait,
         resolution: entry ? { type: 'result', entry } : { type: res as 'start' | 'perform' },
-        dueAt: raw[i + 9] === '' ? null : Number(raw[i + 9]),
-        suspendedAt: Number(raw[i + 10]),
-        startedAt: Number(raw[i + 11]),
-        createdAt: Number(raw[i + 12]),
-        namespace: String(raw[i + 13]),
+        dueAt: r.due === '' ? null : Number(r.due),
+        suspendedAt: Number(r.lastAt),
+        startedAt: Number(r.startedAt),
+        createdAt: Number(r.createdAt),
+        namespace: r.namespace,
       };
       if (entry?.ev !== undefined) buffered.push({ task, id: entry.ev });
       tasks.push(task);
@@ -370,7 +371,7 @@ export class TaskStore {
 
   /** A task's place in its tree of spawns: its depth (0 for a task nobody spawned) and its root's id. */
   async lineage(id: string): Promise<{ depth: number; root: string }> {
-    const [dp, rt] = await this.redis.hmget(this.keys.task(id), 'dp', 'rt');
+    const [dp, rt] = await this.redis.hmget(this.keys.task(id), F.depth, F.root);
     return { depth: Number(dp ?? 0), root: rt ?? id };
   }
 
@@ -444,7 +445,7 @@ export class TaskStore {
 
   /** A task's status and how many sent values it has received (a sender's ticket is answered at that count). */
   async received(id: string): Promise<{ status: string | null; received: number }> {
-    const [status, rx] = await this.redis.hmget(this.keys.task(id), 'st', 'rx');
+    const [status, rx] = await this.redis.hmget(this.keys.task(id), F.status, F.received);
     return { status, received: Number(rx ?? 0) };
   }
 
@@ -596,14 +597,14 @@ export class TaskStore {
   ): Promise<string> {
     const [st, ns, kind, name, def, input, cv, pt] = await this.redis.hmget(
       this.keys.task(id),
-      'st',
-      'ns',
-      'kind',
-      'name',
-      'def',
-      'in',
-      'cv',
-      'pt',
+      F.status,
+      F.namespace,
+      F.kind,
+      F.name,
+      F.definition,
+      F.input,
+      F.version,
+      F.patches,
     );
     if (!st || ns !== namespace) throw new NotFoundError(`task ${id}`);
     const journal = await this.redis.lrange(this.keys.journal(id), 0, -1);
@@ -631,7 +632,7 @@ export class TaskStore {
     const slot = await opts.slotFor?.(task);
     await this.create([slot ? { ...task, slot } : task], now);
     const rk = `${this.keys.partitionOfTask(id)}rr:${id}`;
-    await this.redis.multi().rpush(rk, newId).ltrim(rk, -100, -1).hincrby(this.keys.task(id), 'rrn', 1).exec();
+    await this.redis.multi().rpush(rk, newId).ltrim(rk, -100, -1).hincrby(this.keys.task(id), F.reruns, 1).exec();
     return newId;
   }
 
@@ -667,7 +668,7 @@ export class TaskStore {
   async retry(namespace: string, id: string, now = Date.now()): Promise<string> {
     const key = this.keys.partitionOfTask(id);
     for (let attempt = 0; ; attempt++) {
-      const [seq, fe, wk] = await this.redis.hmget(this.keys.task(id), 'seq', 'fe', 'wk');
+      const [seq, fe, wk] = await this.redis.hmget(this.keys.task(id), F.seq, F.faultEntry, F.waitKind);
       let res = '';
       let inbox = '';
       if (fe) {
@@ -797,40 +798,25 @@ export class TaskStore {
 
   /** What a closing coroutine needs to be rebuilt, or null when the task is not cancelled or already closed. */
   async closing(id: string): Promise<ClaimedTask | null> {
-    const f = await this.redis.hmget(
-      this.keys.task(id),
-      'st',
-      'cl',
-      'kind',
-      'name',
-      'def',
-      'in',
-      'seq',
-      'sa',
-      'ca',
-      'ns',
-      'ad',
-      'cv',
-      'pt',
-    );
-    if (f[0] !== 'cancelled' || f[1]) return null;
+    const f = decodeRead('closing', await this.redis.hmget(this.keys.task(id), ...readFields('closing')));
+    if (f.status !== 'cancelled' || f.closed) return null;
     return {
       id,
-      kind: f[2] === 'c' ? 'coroutine' : 'definition',
-      name: f[3] ?? '',
-      definitionHash: f[4] ?? '',
-      version: f[11] ? Number(f[11]) : 1, // it ran: on 1, if it recorded none
-      patches: f[12] ? (JSON.parse(f[12]) as Record<string, boolean>) : {},
-      input: JSON.parse(f[5] ?? 'null') as Json,
-      seq: Number(f[6] ?? 0),
+      kind: f.kind === 'c' ? 'coroutine' : 'definition',
+      name: f.name ?? '',
+      definitionHash: f.definition ?? '',
+      version: f.version ? Number(f.version) : 1, // it ran: on 1, if it recorded none
+      patches: f.patches ? (JSON.parse(f.patches) as Record<string, boolean>) : {},
+      input: JSON.parse(f.input ?? 'null') as Json,
+      seq: Number(f.seq ?? 0),
       waitKind: '',
       wait: '',
       resolution: { type: 'start' },
       dueAt: null,
       suspendedAt: 0,
-      startedAt: Number(f[7] ?? f[8]),
-      createdAt: Number(f[10] ?? f[8]),
-      namespace: f[9] ?? '',
+      startedAt: Number(f.startedAt ?? f.createdAt),
+      createdAt: Number(f.admittedAt ?? f.createdAt),
+      namespace: f.namespace ?? '',
     };
   }
 

@@ -1,5 +1,6 @@
 import type { Json, JournalEntry } from '@yieldflow/runtime';
 import type { PartitionTags } from './keys';
+import type { OpKind } from './wire';
 
 export interface StoreOptions {
   /** Key prefix (default 'yf'); tests use a unique one each. */
@@ -132,7 +133,8 @@ export interface WritebackOp {
   rec?: string[];
   pop?: boolean;
   ch?: boolean;
-  o: 's' | 'c' | 'f' | 'x';
+  /** OP_KINDS (wire.ts): suspend, complete, fault, cancelled by the coroutine. */
+  o: OpKind;
   wk?: string;
   w?: string;
   y?: string;

@@ -1,7 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
+import type { Options } from 'pino-http';
 import { requestLogLevel } from './common/request-log';
+import { logDestination } from './common/log-format';
 import type { Config } from '@yieldflow/contracts';
 import { authProviders } from './auth/providers';
 import { KeysController } from './auth/keys';
@@ -43,13 +45,13 @@ export class AppModule {
       imports: [
         TerminusModule,
         LoggerModule.forRoot({
-          pinoHttp: {
+          pinoHttp: withDestination({
             level: logLevel,
             autoLogging: { ignore: (req) => req.url?.startsWith('/health') === true || req.url === '/metrics' },
             // a line per request costs throughput: at debug, unless it failed or was slow (always logged)
             customLogLevel: requestLogLevel(config.slowRequestMs),
             redact: ['req.headers.authorization'],
-          },
+          }),
         }),
         boardModule(),
       ],
@@ -93,4 +95,10 @@ export class AppModule {
       ],
     };
   }
+}
+
+/** pino-http's options, with the LOG_FORMAT=pretty destination when one is set. */
+function withDestination(options: Options): Options | [Options, NonNullable<ReturnType<typeof logDestination>>] {
+  const destination = logDestination();
+  return destination ? [options, destination] : options;
 }

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Cluster, Redis } from 'ioredis';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { BoundedLabels } from './bounded-labels';
+import { FastHistogram, type FastSeries } from './fast-histogram';
 
 /** Seconds: a step is CPU time between two yields, usually well under a millisecond. */
 const STEP_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
@@ -9,8 +10,6 @@ const STEP_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025
 const IO_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 export type ResumeOutcome = 'suspended' | 'completed' | 'faulted' | 'skipped';
-
-type Observe = { observe(v: number): void };
 
 /**
  * One worker process's Prometheus registry (served by MetricsServer): step durations by coroutine or
@@ -23,26 +22,26 @@ export class WorkerMetrics {
   private readonly namespaces = new BoundedLabels(50);
   private readonly hosts = new BoundedLabels(100);
   private readonly commands = new BoundedLabels(100);
-  private readonly steps: Histogram<'kind' | 'name' | 'namespace'>;
+  private readonly steps: FastHistogram;
   /** The step histogram's children by namespace, kind and name: no label string is built per step. */
-  private readonly stepChildren = new Map<string, Map<string, Map<string, Observe>>>();
+  private readonly stepChildren = new Map<string, Map<string, Map<string, FastSeries>>>();
   private readonly resumes: Counter<'outcome'>;
   private readonly resumeChildren = new Map<ResumeOutcome, { inc(n?: number): void }>();
   private readonly http: Histogram<'host' | 'outcome'>;
   private readonly httpErrors: Counter<'host' | 'reason'>;
-  private readonly redisCommands: Histogram<'command'>;
-  private readonly redisChildren = new Map<string, Observe>();
+  private readonly redisCommands: FastHistogram;
+  private readonly redisChildren = new Map<string, FastSeries>();
+  private readonly stepSeries = new Map<string, FastSeries>();
 
   constructor() {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'yieldflow_worker_' });
-    this.steps = new Histogram({
-      name: 'yieldflow_step_duration_seconds',
-      help: 'CPU time of one coroutine step (resume to next yield), by kind (coroutine|definition), name and namespace',
-      labelNames: ['kind', 'name', 'namespace'],
-      buckets: STEP_BUCKETS,
-      registers,
-    });
+    this.steps = new FastHistogram(
+      'yieldflow_step_duration_seconds',
+      'CPU time of one coroutine step (resume to next yield), by kind (coroutine|definition), name and namespace',
+      STEP_BUCKETS,
+      this.registry,
+    );
     this.resumes = new Counter({
       name: 'yieldflow_worker_resumes_total',
       help: 'Steps this worker wrote back, by outcome (suspended, completed, faulted, skipped: not applied)',
@@ -62,13 +61,12 @@ export class WorkerMetrics {
       labelNames: ['host', 'reason'],
       registers,
     });
-    this.redisCommands = new Histogram({
-      name: 'yieldflow_redis_command_duration_seconds',
-      help: "Redis commands of this worker's store connection, sent to answered, by command",
-      labelNames: ['command'],
-      buckets: IO_BUCKETS,
-      registers,
-    });
+    this.redisCommands = new FastHistogram(
+      'yieldflow_redis_command_duration_seconds',
+      "Redis commands of this worker's store connection, sent to answered, by command",
+      IO_BUCKETS,
+      this.registry,
+    );
   }
 
   /** A step took `ms` (performance.now() difference). */
@@ -79,7 +77,13 @@ export class WorkerMetrics {
     if (!byName) byKind.set(kind, (byName = new Map()));
     let child = byName.get(name);
     if (!child) {
-      child = this.steps.labels(kind, this.names.value(name), this.namespaces.value(namespace));
+      const labels = { kind, name: this.names.value(name), namespace: this.namespaces.value(namespace) };
+      // every name past the cap shares the one 'other' series
+      child = this.stepSeries.get(`${labels.kind}\n${labels.name}\n${labels.namespace}`);
+      if (!child) {
+        child = this.steps.add(labels);
+        this.stepSeries.set(`${labels.kind}\n${labels.name}\n${labels.namespace}`, child);
+      }
       byName.set(name, child);
     }
     child.observe(ms / 1000);
@@ -117,7 +121,10 @@ export class WorkerMetrics {
   private redisCommand(name: string, ms: number): void {
     let child = this.redisChildren.get(name);
     if (!child) {
-      child = this.redisCommands.labels(this.commands.value(name));
+      const label = this.commands.value(name);
+      child =
+        [...this.redisChildren.values()].find((c) => c.labels.command === label) ??
+        this.redisCommands.add({ command: label });
       this.redisChildren.set(name, child);
     }
     child.observe(ms / 1000);

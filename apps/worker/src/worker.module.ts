@@ -3,7 +3,6 @@ import { LoggerModule } from 'nestjs-pino';
 import { type Config, describeRedis, loadObservability } from '@yieldflow/contracts';
 import { createWorker, type Worker } from './create-worker';
 import { createLogger } from './logger';
-import { Tracing } from './tracing';
 
 const WORKER = Symbol('WORKER');
 
@@ -39,7 +38,10 @@ export class WorkerModule {
               // the fields (taskId, partition, ...) stay fields of the line
               log: (level, msg, extra) => pinoLogger[level]({ context: 'dispatcher', ...extra }, msg),
               logger: pinoLogger,
-              tracing: obs.otlpEndpoint ? new Tracing(obs.otlpEndpoint, obs.serviceName) : undefined,
+              // the OpenTelemetry SDK is loaded only when traces are exported
+              tracing: obs.otlpEndpoint
+                ? new (await import('./tracing')).Tracing(obs.otlpEndpoint, obs.serviceName)
+                : undefined,
               metricsServer:
                 obs.metricsPort !== undefined ? { port: obs.metricsPort, host: obs.metricsHost } : undefined,
             });

@@ -101,6 +101,40 @@ describe('the transition scripts', () => {
     expect(await redis.zscore(`${P()}due`, id)).toBeNull();
   });
 
+  it('writeback-1: one call applies each op by its transition: a value waiting, a held effect paused, a fault', async () => {
+    const [a, b, c] = [await created(), await created(), await created()];
+    await store.claim(0, 'tok', 10, 5000);
+    await redis.rpush(`${P()}i:${a}`, '"v"');
+    await redis.hset(task(a), F.notify, 1, F.sent, 1);
+    await redis.hset(task(b), F.paused, 5050);
+    const before = Number((await counts()).paused ?? 0);
+    const e = '{"k":"start","r":null,"t":5000}';
+    const ops = [
+      { id: a, seq: 0, e, o: OP_KINDS.suspend, wk: 'receive', w: '{"kind":"receive"}' },
+      { id: b, seq: 0, e, o: OP_KINDS.suspend, wk: 'http', w: '{"kind":"http"}', hold: true },
+      { id: c, seq: 0, e, o: OP_KINDS.fault, err: '{"title":"boom"}' },
+    ];
+    expect(await store.writeback(0, 'tok', ops, 5100)).toEqual([2, 1, 1]);
+    // a value waits in the inbox: due at once; its sender is still told (one sent, none received yet)
+    expect(await redis.hmget(task(a), F.status, F.due, F.seq, F.notify)).toEqual(['suspended', '5100', '1', '1']);
+    expect(await redis.zscore(`${P()}due`, a)).toBe('5100');
+    expect(await redis.zscore(`${P()}act`, a)).toBeNull();
+    // a held effect stays active; paused while it ran, its pause begins now
+    expect(await redis.hmget(task(b), F.status, F.paused)).toEqual(['suspended', '5100']);
+    expect(await redis.zscore(`${P()}act`, b)).toBe('5100');
+    expect(await redis.zscore(`${P()}due`, b)).toBeNull();
+    expect(Number((await counts()).paused)).toBe(before + 1);
+    // the fault keeps the failing step's entry, marked for a retry to take off
+    expect(await redis.hmget(task(c), F.status, F.error, F.faultEntry, F.finishedAt)).toEqual([
+      'faulted',
+      '{"title":"boom"}',
+      '1',
+      '5100',
+    ]);
+    expect(await redis.lrange(keysOf(store).journal(c), 0, -1)).toEqual([e]);
+    expect(await ix('s:faulted')).toEqual([expect.stringMatching(new RegExp(`:${c}$`))]);
+  });
+
   it('writeback-1: over a budget the task faults, its end read in full, and answers 3', async () => {
     const s = new TaskStore(redis, { prefix: `${config.prefix}-b`, partitions: 1, budgets: { steps: 1 } });
     await s.own(0, 'tok', 60_000, 'take');

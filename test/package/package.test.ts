@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Redis from 'ioredis';
 import { TaskReader, TaskStore } from '@yieldflow/store';
 import { exited, spawnApp } from '../support/processes';
-import { emptyApp, npmInstall, packPackage, root, tsc } from '../support/package';
+import { emptyApp, npmInstall, packPackage, requiredPackages, root, tsc } from '../support/package';
 import { dropPrefix, eventually, REDIS_URL, testConfig } from '../support/redis';
 import { freePort } from '../reliability/helpers';
 
@@ -103,6 +103,22 @@ describe('the yieldflow package, installed from its tarball', () => {
       stdout: expect.stringMatching(/bad\.ts.*'string' is not assignable to parameter of type 'number'/s),
     });
   }, 120_000);
+
+  it('every package its code loads from its entry points is one of its dependencies', () => {
+    const dir = join(app, 'node_modules', 'yieldflow');
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+      exports: Record<string, { default: string }>;
+      dependencies: object;
+      peerDependencies: object;
+    };
+    const entries = Object.values(pkg.exports)
+      .filter((e) => typeof e === 'object')
+      .map((e) => join(dir, e.default));
+    const declared = [...Object.keys(pkg.dependencies), ...Object.keys(pkg.peerDependencies)];
+    const loaded = requiredPackages(entries);
+    expect(loaded).toContain('ioredis');
+    expect([...loaded].filter((p) => !declared.includes(p))).toEqual([]);
+  });
 
   it('two worker processes with different coroutines: each task runs in the one that has its coroutine', async () => {
     const orders = await worker('orders');

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -53,4 +54,25 @@ export async function tsc(dir: string, project = 'tsconfig.json'): Promise<strin
     { cwd: dir, timeout: 120_000 },
   );
   return stdout;
+}
+
+/**
+ * The packages a compiled CommonJS module tree loads, walking every `require` from `entries` through the
+ * relative ones: what an installed package needs at run time (files no entry reaches are not counted).
+ */
+export function requiredPackages(entries: string[]): Set<string> {
+  const seen = new Set<string>();
+  const packages = new Set<string>();
+  const pending = [...entries];
+  while (pending.length > 0) {
+    const file = pending.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const [, spec] of readFileSync(file, 'utf8').matchAll(/require\(["']([^"']+)["']\)/g)) {
+      if (spec.startsWith('.')) pending.push(require.resolve(resolve(dirname(file), spec)));
+      else if (!spec.startsWith('node:') && !builtinModules.includes(spec))
+        packages.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]);
+    }
+  }
+  return packages;
 }

@@ -12,11 +12,10 @@ import { NamespaceRedactors } from './redaction';
 import { StartPerformer } from './start-performer';
 import { ActivityPerformer, type ActivityHandler } from './activity-performer';
 import { type BullmqOptions, JobSteps } from './job-steps';
-import type { Logger } from 'pino';
 import { WorkerMetrics } from './metrics';
 import { MetricsServer } from './metrics-server';
 import { WorkerObserver } from './observer';
-import { TaskLog } from './task-log';
+import { TaskLog, type TaskLogger } from './task-log';
 import type { Tracing } from './tracing';
 
 export type { ActivityContext, ActivityHandler } from './activity-performer';
@@ -34,7 +33,7 @@ export interface WorkerOptions extends DispatcherOptions {
   /** Serve `/metrics` and `/health` on this port (0: any free one; see Worker.metricsPort). Default: none. */
   metricsServer?: { port: number; host?: string };
   /** Where each task's start, fault and end are logged at info (task-log.ts). Default: not logged. */
-  logger?: Logger;
+  logger?: TaskLogger;
   /** Spans of steps and IO calls (tracing.ts); closed with the worker. Default: none. */
   tracing?: Tracing;
 }

@@ -1,13 +1,18 @@
-import type { Logger } from 'pino';
 import type { ClaimedTask } from '@yieldflow/store';
 import type { Executed } from './executor';
+
+/** What a task's log is written to: a pino logger fits, or any logger of this shape. */
+export interface TaskLogger {
+  isLevelEnabled(level: 'info'): boolean;
+  info(fields: object, msg: string): void;
+}
 
 /**
  * A task's life at info (its start, its fault with the reason, its end), each line with `taskId`, `step`
  * and `ns`. Nothing is built when info is off (the benchmark and the tests run at warn).
  */
 export class TaskLog {
-  constructor(private readonly logger: Logger) {}
+  constructor(private readonly logger: TaskLogger) {}
 
   committed(steps: { task: ClaimedTask; res: Executed }[], applied: number[]): void {
     if (!this.logger.isLevelEnabled('info')) return;

@@ -217,6 +217,10 @@ test('dark and light: the system preference, then the toggle', async () => {
     // a phone's width: nothing wider than the screen but the tables' own scroll boxes
     expect(await p.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await p.getByRole('button', { name: 'Toggle dark and light' }).click();
+    // the theme is applied by an effect after the next render, not within the click
+    await p.waitForFunction(() => (globalThis as any).document.documentElement.dataset.theme === 'light', null, {
+      timeout: 5_000,
+    });
     expect(await bg()).toBeGreaterThan(200);
     expect(await p.evaluate(() => (globalThis as any).localStorage.getItem('yf.theme'))).toBe('light');
   } finally {

@@ -138,6 +138,9 @@ async function measure(system: string, base: string, paths: Paths, ids: string[]
     body: batchBody,
     connections: 4,
     amount: o.batches,
+    // with `amount`, autocannon ends (and times the run) at its next sample: at the default 1 s the
+    // batch run's duration was rounded up to whole seconds
+    sampleInt: 10,
     timeout: 30,
   });
   rows.push(row(system, 'batch', batch, BATCH_SIZE));

@@ -13,6 +13,8 @@ declare module 'autocannon' {
     pipelining?: number;
     duration?: number;
     amount?: number;
+    /** ms between samples; a run with `amount` ends at the first sample after its last response */
+    sampleInt?: number;
     timeout?: number;
     method?: string;
     headers?: Record<string, string>;

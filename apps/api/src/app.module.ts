@@ -1,8 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
-import type { Options } from 'pino-http';
-import { requestLogLevel } from './common/request-log';
+import pino, { type Logger } from 'pino';
 import { logDestination } from './common/log-format';
 import type { Config } from '@yieldflow/contracts';
 import { authProviders } from './auth/providers';
@@ -11,7 +10,7 @@ import { BatchesController, BatchesService } from './batches/batches';
 import { ConcurrencyController } from './concurrency/concurrency';
 import { providers } from './common/providers';
 import { RedisLifecycle } from './common/redis-lifecycle';
-import { CONFIG, COROUTINES } from './common/tokens';
+import { CONFIG, COROUTINES, LOGGER } from './common/tokens';
 import type { CoroutineRegistry } from '@yieldflow/runtime';
 import { DefinitionsController, DefinitionsService } from './definitions/definitions';
 import { EventsController, EventsService } from './events/events';
@@ -40,19 +39,14 @@ export class AppModule {
     logLevel = process.env.LOG_LEVEL ?? 'info',
     registry?: CoroutineRegistry,
   ): DynamicModule {
+    const logger = appLogger(logLevel);
     return {
       module: AppModule,
       imports: [
         TerminusModule,
-        LoggerModule.forRoot({
-          pinoHttp: withDestination({
-            level: logLevel,
-            autoLogging: { ignore: (req) => req.url?.startsWith('/health') === true || req.url === '/metrics' },
-            // a line per request costs throughput: at debug, unless it failed or was slow (always logged)
-            customLogLevel: requestLogLevel(config.slowRequestMs),
-            redact: ['req.headers.authorization'],
-          }),
-        }),
+        // the application's logger; request lines are written by requestLog (create-app.ts), not by
+        // pino-http's per-request child loggers, which cost a serialised request each even when unused
+        LoggerModule.forRoot({ pinoHttp: { logger }, forRoutes: [] }),
         boardModule(),
       ],
       controllers: [
@@ -74,6 +68,7 @@ export class AppModule {
           (p) => !('provide' in p) || (p.provide !== CONFIG && !(registry && p.provide === COROUTINES)),
         ),
         { provide: CONFIG, useValue: config },
+        { provide: LOGGER, useValue: logger },
         ...(registry ? [{ provide: COROUTINES, useValue: registry }] : []),
         RedisLifecycle,
         Submission,
@@ -97,8 +92,8 @@ export class AppModule {
   }
 }
 
-/** pino-http's options, with the LOG_FORMAT=pretty destination when one is set. */
-function withDestination(options: Options): Options | [Options, NonNullable<ReturnType<typeof logDestination>>] {
+/** The api's pino logger: JSON lines on stdout, or readable ones with LOG_FORMAT=pretty. */
+function appLogger(level: string): Logger {
   const destination = logDestination();
-  return destination ? [options, destination] : options;
+  return destination ? pino({ level }, destination) : pino({ level });
 }

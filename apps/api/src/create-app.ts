@@ -11,6 +11,8 @@ import { ErrorFilter } from './common/error.filter';
 import { jsonVerifier } from './common/json-depth';
 import { openApiDocument } from './openapi';
 import { securityHeaders } from './common/security-headers';
+import { requestLog } from './common/request-log';
+import { LOGGER } from './common/tokens';
 import { AuthGuard } from './auth/auth.guard';
 import { BOARD_ROUTE, BoardQueues, boardMiddleware } from './queues/board';
 
@@ -30,6 +32,7 @@ export async function createApp(
   );
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  app.use(requestLog(app.get(LOGGER), config.slowRequestMs));
   app.use(securityHeaders);
   // the client address failed authentications are counted by (req.ip): behind a proxy, TRUST_PROXY names it
   if (config.trustProxy !== undefined) app.set('trust proxy', trustProxy(config.trustProxy));

@@ -20,6 +20,7 @@ import { CONFIG } from '../common/tokens';
 import { CreateTaskDto } from '../tasks/dto';
 import { Submission } from '../tasks/submission';
 import { ApiExamples, EXAMPLES } from '../common/examples';
+import { ApiChanges } from '../stream/api-changes';
 
 export class CreateBatchDto implements BatchRequest {
   @ApiProperty({ type: [CreateTaskDto] })
@@ -65,6 +66,7 @@ export class BatchesController {
   constructor(
     private readonly batches: BatchesService,
     private readonly reader: TaskReader,
+    private readonly changes: ApiChanges,
   ) {}
 
   @Post()
@@ -72,13 +74,15 @@ export class BatchesController {
   @ApiOperation({ summary: 'Submit many tasks at once' })
   @ApiCreatedResponse({ description: 'The batch id and its tasks, queued', type: BatchCreatedDto })
   @ApiExamples(CreateBatchDto, EXAMPLES.batch)
-  create(
+  async create(
     @Namespace() ns: string,
     @Body() body: CreateBatchDto,
     @Sent() sent: { tasks?: unknown[] } | undefined,
   ): Promise<BatchCreated> {
     body.tasks.forEach((t, i) => asSent(t, sent?.tasks?.[i], ['input', 'definition']));
-    return this.batches.create(ns, body);
+    const created = await this.batches.create(ns, body);
+    this.changes.queued(ns, created.taskIds);
+    return created;
   }
 
   @Get(':id')

@@ -13,6 +13,7 @@ import { CONFIG } from '../common/tokens';
 import { EventStarts } from '../schedules/event-starts';
 import { ApiExamples, EXAMPLES } from '../common/examples';
 import { ANY_JSON_PROPERTY, PublishAnswerDto } from '../common/views';
+import { ApiChanges } from '../stream/api-changes';
 
 export class CloudEventDto implements EventRequest {
   @ApiProperty({ example: 'com.example.order.paid' })
@@ -107,7 +108,10 @@ export class EventsService {
 @ApiTags('events')
 @Controller('v1/events')
 export class EventsController {
-  constructor(private readonly events: EventsService) {}
+  constructor(
+    private readonly events: EventsService,
+    private readonly changes: ApiChanges,
+  ) {}
 
   @Post()
   @Roles('submitter')
@@ -118,11 +122,13 @@ export class EventsController {
   })
   @ApiAcceptedResponse({ description: '{ id, woken, started? (ids of the tasks it started) }', type: PublishAnswerDto })
   @ApiExamples(CloudEventDto, EXAMPLES.event)
-  publish(
+  async publish(
     @Namespace() ns: string,
     @Body() body: CloudEventDto,
     @Sent() sent: Record<string, unknown> | undefined,
   ): Promise<PublishAnswer> {
-    return this.events.publish(ns, asSent(body, sent, ['data']));
+    const answer = await this.events.publish(ns, asSent(body, sent, ['data']));
+    if (answer.started) this.changes.queued(ns, answer.started);
+    return answer;
   }
 }

@@ -26,6 +26,7 @@ import {
 } from './dto';
 import { SchedulesService } from './schedules.service';
 import { ApiExamples, EXAMPLES } from '../common/examples';
+import { ApiChanges } from '../stream/api-changes';
 
 export class TriggeredDto {
   @ApiProperty({ description: 'The task the fire started' }) taskId!: string;
@@ -43,7 +44,10 @@ export class PreviewDto {
 @ApiTags('schedules')
 @Controller('v1/schedules')
 export class SchedulesController {
-  constructor(private readonly schedules: SchedulesService) {}
+  constructor(
+    private readonly schedules: SchedulesService,
+    private readonly changes: ApiChanges,
+  ) {}
 
   @Post()
   @Roles('submitter')
@@ -137,8 +141,10 @@ export class SchedulesController {
   @ApiOperation({ summary: "Start the schedule's task now (whatever the overlap policy), recorded as a manual fire" })
   @ApiCreatedResponse({ type: TriggeredDto })
   @ApiNotFoundResponse()
-  trigger(@Namespace() ns: string, @Param('id') id: string): Promise<{ taskId: string }> {
-    return this.schedules.trigger(ns, id);
+  async trigger(@Namespace() ns: string, @Param('id') id: string): Promise<{ taskId: string }> {
+    const fired = await this.schedules.trigger(ns, id);
+    this.changes.queued(ns, [fired.taskId], 'fire');
+    return fired;
   }
 
   @Post(':id/backfill')

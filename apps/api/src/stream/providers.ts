@@ -1,8 +1,7 @@
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { ApiChanges } from './api-changes';
 import { ChangeFeed } from './change-feed';
-import { PublishChanges } from './publish.interceptor';
 import { StreamController } from './stream.controller';
 
 /** GET /v1/stream (server-sent events) and the api's side of the change channel. */
 export const streamControllers = [StreamController];
-export const streamProviders = [ChangeFeed, { provide: APP_INTERCEPTOR, useClass: PublishChanges }];
+export const streamProviders = [ChangeFeed, ApiChanges];

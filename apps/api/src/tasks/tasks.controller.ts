@@ -29,13 +29,17 @@ import { asSent, Sent } from '../common/as-sent';
 import { Namespace } from '../common/namespace';
 import { CreateTaskDto, EntryPageQuery, ListTasksQuery, PauseDto, RerunDto, SendDto } from './dto';
 import { type SendAnswer, TasksService } from './tasks.service';
+import { ApiChanges } from '../stream/api-changes';
 import { type BulkAnswer, BulkAnswerDto, BulkDto } from './bulk';
 import { ApiExamples, EXAMPLES } from '../common/examples';
 
 @ApiTags('tasks')
 @Controller('v1/tasks')
 export class TasksController {
-  constructor(private readonly tasks: TasksService) {}
+  constructor(
+    private readonly tasks: TasksService,
+    private readonly changes: ApiChanges,
+  ) {}
 
   @Post()
   @Roles('submitter')
@@ -63,6 +67,7 @@ export class TasksController {
   ): Promise<TaskView> {
     const { task, created } = await this.tasks.create(ns, asSent(body, sent, ['input', 'definition']), key);
     res.status(created ? 201 : 200);
+    this.changes.task(ns, task, 'created');
     return task;
   }
 
@@ -90,8 +95,10 @@ export class TasksController {
     type: BulkAnswerDto,
   })
   @ApiExamples(BulkDto, EXAMPLES.bulk)
-  bulk(@Namespace() ns: string, @Body() body: BulkDto): Promise<BulkAnswer> {
-    return this.tasks.bulk(ns, body);
+  async bulk(@Namespace() ns: string, @Body() body: BulkDto): Promise<BulkAnswer> {
+    const answer = await this.tasks.bulk(ns, body);
+    this.changes.bulk(ns);
+    return answer;
   }
 
   @Get(':id')
@@ -198,6 +205,7 @@ export class TasksController {
   ): Promise<SendAnswer> {
     const answer = await this.tasks.send(ns, id, asSent(body, sent, ['value']).value);
     if (answer.pending) res.status(202);
+    this.changes.status(ns, id, answer.status);
     return answer;
   }
 
@@ -208,8 +216,8 @@ export class TasksController {
   @ApiOkResponse({ description: 'The task, cancelled', type: TaskViewDto })
   @ApiNotFoundResponse()
   @ApiConflictResponse({ description: 'The task already ended' })
-  cancel(@Namespace() ns: string, @Param('id') id: string): Promise<TaskView> {
-    return this.tasks.cancel(ns, id);
+  async cancel(@Namespace() ns: string, @Param('id') id: string): Promise<TaskView> {
+    return this.control(ns, await this.tasks.cancel(ns, id));
   }
 
   @Post(':id/terminate')
@@ -222,8 +230,8 @@ export class TasksController {
   @ApiOkResponse({ description: 'The task, cancelled with terminated: true', type: TaskViewDto })
   @ApiConflictResponse({ description: 'The task already ended' })
   @ApiNotFoundResponse()
-  terminate(@Namespace() ns: string, @Param('id') id: string): Promise<TaskView> {
-    return this.tasks.terminate(ns, id);
+  async terminate(@Namespace() ns: string, @Param('id') id: string): Promise<TaskView> {
+    return this.control(ns, await this.tasks.terminate(ns, id));
   }
 
   @Post(':id/retry')
@@ -236,8 +244,8 @@ export class TasksController {
   @ApiOkResponse({ description: 'The task, queued again', type: TaskViewDto })
   @ApiConflictResponse({ description: 'The task is not faulted, or is a child task (retry its parent)' })
   @ApiNotFoundResponse()
-  retry(@Namespace() ns: string, @Param('id') id: string): Promise<TaskView> {
-    return this.tasks.retry(ns, id);
+  async retry(@Namespace() ns: string, @Param('id') id: string): Promise<TaskView> {
+    return this.control(ns, await this.tasks.retry(ns, id));
   }
 
   @Post(':id/rerun')
@@ -253,13 +261,15 @@ export class TasksController {
   @ApiConflictResponse({ description: 'The step is past the journal, or the workflow never started that task' })
   @ApiNotFoundResponse()
   @ApiExamples(RerunDto, EXAMPLES.rerun)
-  rerun(
+  async rerun(
     @Namespace() ns: string,
     @Param('id') id: string,
     @Body() body: RerunDto,
     @Sent() sent: Record<string, unknown> | undefined,
   ): Promise<TaskView> {
-    return this.tasks.rerun(ns, id, asSent(body, sent, ['input']));
+    const task = await this.tasks.rerun(ns, id, asSent(body, sent, ['input']));
+    this.changes.task(ns, task, 'created');
+    return task;
   }
 
   @Post(':id/pause')
@@ -273,8 +283,8 @@ export class TasksController {
   @ApiConflictResponse({ description: 'The task already ended, or is already paused' })
   @ApiNotFoundResponse()
   @ApiExamples(PauseDto, EXAMPLES.pause)
-  pause(@Namespace() ns: string, @Param('id') id: string, @Body() body: PauseDto): Promise<TaskView> {
-    return this.tasks.pause(ns, id, body?.note);
+  async pause(@Namespace() ns: string, @Param('id') id: string, @Body() body: PauseDto): Promise<TaskView> {
+    return this.control(ns, await this.tasks.pause(ns, id, body?.note));
   }
 
   @Post(':id/resume')
@@ -286,7 +296,12 @@ export class TasksController {
   @ApiOkResponse({ description: 'The task, resumed', type: TaskViewDto })
   @ApiConflictResponse({ description: 'The task is not paused, or already ended' })
   @ApiNotFoundResponse()
-  resume(@Namespace() ns: string, @Param('id') id: string): Promise<TaskView> {
-    return this.tasks.resume(ns, id);
+  async resume(@Namespace() ns: string, @Param('id') id: string): Promise<TaskView> {
+    return this.control(ns, await this.tasks.resume(ns, id));
+  }
+
+  private control(ns: string, task: TaskView): TaskView {
+    this.changes.task(ns, task, 'control');
+    return task;
   }
 }

@@ -1,4 +1,4 @@
-import { Keys, slotOf } from './keys';
+import { isTaskId, Keys, newId, slotOf } from './keys';
 
 describe('slots and partition tags', () => {
   it("slotOf is Redis Cluster's HASH_SLOT: CRC16 of the hash tag mod 16384", () => {
@@ -40,5 +40,21 @@ describe('slots and partition tags', () => {
       'yf:{p2.3}:',
       'yf:{p15.15}:',
     ]);
+  });
+});
+
+describe('newId', () => {
+  it('gives 16 url-safe characters, never the same twice across many refills of its pool', () => {
+    const ids = Array.from({ length: 20_000 }, () => newId());
+    for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.every(isTaskId)).toBe(true);
+  });
+
+  it('uses every bit: each of the 64 characters turns up at every position', () => {
+    const seen = Array.from({ length: 16 }, () => new Set<string>());
+    for (let i = 0; i < 5_000; i++) [...newId()].forEach((c, j) => seen[j].add(c));
+    // the last character of 12 bytes in base64url carries 6 whole bits, like the others
+    expect(seen.map((s) => s.size)).toEqual(new Array(16).fill(64));
   });
 });

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomFillSync } from 'node:crypto';
 
 /**
  * The Redis Cluster slot of a key (CRC16/XMODEM of its hash tag, or of the whole key, mod 16384), as Redis
@@ -239,8 +239,21 @@ export function childId(parent: string, seq: number, index: number): string {
 const ID_CHARS = /^[A-Za-z0-9_.-]{1,128}$/;
 export const isTaskId = (id: string): boolean => ID_CHARS.test(id);
 
-/** A fresh id: 16 url-safe characters (96 random bits). */
-export const newId = (): string => randomBytes(12).toString('base64url');
+/** Random bytes for ids, filled 512 ids at a time: one randomFillSync per 512 ids instead of one call each. */
+const ID_BYTES = 12;
+const idPool = Buffer.allocUnsafe(ID_BYTES * 512);
+let idAt = idPool.length;
+
+/** A fresh id: 16 url-safe characters (96 random bits, from the CSPRNG). */
+export function newId(): string {
+  if (idAt === idPool.length) {
+    randomFillSync(idPool);
+    idAt = 0;
+  }
+  const id = idPool.toString('base64url', idAt, idAt + ID_BYTES);
+  idAt += ID_BYTES;
+  return id;
+}
 
 /** The id a submission with an idempotency key always gets, so retrying it creates nothing new. */
 export const idForKey = (namespace: string, key: string): string =>

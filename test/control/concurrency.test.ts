@@ -25,7 +25,8 @@ describe('concurrency limits', () => {
     limits = new ConcurrencyLimits(store, 0);
     await store.init();
     procs.push(spawnApp('worker', config, { WORKER_ID: 'one' }), spawnApp('worker', config, { WORKER_ID: 'two' }));
-    await untilPartitionsHeldBy(store, ['one', 'two']);
+    // started once the partitions have settled between the two: a task is not created into one in hand-over
+    await untilPartitionsHeldBy(store, ['one', 'two'], 15_000, { balanced: true });
   });
   afterAll(async () => {
     for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');

@@ -52,13 +52,24 @@ export function partitionOwners(store: TaskStore): Promise<(string | null)[]> {
   );
 }
 
-/** Wait until every partition has an owner and each of `workerIds` holds at least one. */
-export async function untilPartitionsHeldBy(store: TaskStore, workerIds: string[], timeoutMs = 15_000): Promise<void> {
+/**
+ * Wait until every partition has an owner and each of `workerIds` holds at least one; with `balanced`,
+ * until none holds more than its fair share (the hand-over of the excess, a heartbeat or two, is done).
+ */
+export async function untilPartitionsHeldBy(
+  store: TaskStore,
+  workerIds: string[],
+  timeoutMs = 15_000,
+  opts: { balanced?: boolean } = {},
+): Promise<void> {
+  const fair = Math.ceil(store.partitions / workerIds.length);
   await eventually(
     async () => {
       const owners = await partitionOwners(store);
-      const holders = new Set(owners.map((o) => o?.split(':')[0]));
-      return workerIds.every((w) => holders.has(w)) && !owners.includes(null) ? true : undefined;
+      const holders = owners.map((o) => o?.split(':')[0]);
+      const held = (w: string) => holders.filter((h) => h === w).length;
+      if (owners.includes(null) || !workerIds.every((w) => held(w) > 0)) return undefined;
+      return !opts.balanced || workerIds.every((w) => held(w) <= fair) ? true : undefined;
     },
     timeoutMs,
     100,

@@ -2,11 +2,12 @@ import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 
 /**
  * Free-form JSON (a task's input, a sent value, an event's data) kept exactly as sent. The ValidationPipe
- * deletes every `__proto__`, `constructor` and `prototype` key of a body, in place, before class-transformer
- * copies it; so a body that may hold such a key (or a \u escape that could spell one) is parsed a second
- * time, untouched, while it is read (see `keepAsSent`), and the handler takes its free-form fields from there.
+ * deletes every `__proto__`, `constructor` and `prototype` key of a body, in place, and class-transformer's
+ * copy leaves out every key that names an `Object.prototype` member (`valueOf`, `toString`, …); so a body
+ * that may hold such a key (or a \u escape that could spell one) is parsed a second time, untouched, while it
+ * is read (see `keepAsSent`), and the handler takes its free-form fields from there.
  */
-const MAY_HOLD = ['proto', 'constructor', '\\u'];
+const MAY_HOLD = [...Object.getOwnPropertyNames(Object.prototype), 'prototype', '\\u'];
 
 export interface SentRequest {
   sentBody?: Record<string, unknown>;

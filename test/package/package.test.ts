@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { TaskReader, TaskStore } from '@yieldflow/store';
@@ -7,6 +9,8 @@ import { exited, spawnApp } from '../support/processes';
 import { emptyApp, npmInstall, packPackage, requiredPackages, root, tsc } from '../support/package';
 import { dropPrefix, eventually, REDIS_URL, testConfig } from '../support/redis';
 import { freePort } from '../reliability/helpers';
+import { traceIdOf } from '../../apps/worker/src/tracing';
+import { OTEL_PACKAGES } from '../../packages/yieldflow/src/worker';
 
 /**
  * The npm package as a user gets it: packed, installed into an empty directory, a TypeScript file
@@ -29,13 +33,15 @@ describe('the yieldflow package, installed from its tarball', () => {
     result(id: string, o?: object): Promise<unknown>;
   };
 
-  const worker = async (set: string): Promise<ChildProcess & { output: string[] }> => {
+  const spawnWorker = (set: string, env: NodeJS.ProcessEnv = {}): ChildProcess & { output: string[] } => {
     const child = spawn(process.execPath, [join(app, 'dist', 'worker.js'), set], {
       env: {
         ...process.env,
         REDIS_URL: config.redisUrl,
         YF_PREFIX: config.prefix,
         PARTITIONS: String(config.partitions),
+        OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     }) as ChildProcess & { output: string[] };
@@ -43,6 +49,10 @@ describe('the yieldflow package, installed from its tarball', () => {
     child.stdout!.on('data', (d: Buffer) => child.output.push(d.toString()));
     child.stderr!.on('data', (d: Buffer) => child.output.push(d.toString()));
     procs.push(child);
+    return child;
+  };
+  const worker = async (set: string, env: NodeJS.ProcessEnv = {}): Promise<ChildProcess & { output: string[] }> => {
+    const child = spawnWorker(set, env);
     await eventually(async () => (child.output.join('').includes('ready') ? true : undefined), 20_000, 50).catch(() => {
       throw new Error(`worker ${set} did not start: ${child.output.join('')}`);
     });
@@ -93,6 +103,7 @@ describe('the yieldflow package, installed from its tarball', () => {
     expect(pkg.peerDependenciesMeta).toEqual({
       '@nestjs/common': { optional: true },
       '@nestjs/core': { optional: true },
+      ...Object.fromEntries(OTEL_PACKAGES.map((p) => [p, { optional: true }])),
     });
     await tsc(app);
     writeFileSync(
@@ -167,4 +178,57 @@ describe('the yieldflow package, installed from its tarball', () => {
     await worker('reports');
     expect(await client.result(task.id, { timeoutMs: 20_000 })).toEqual({ by: 'reports', at: true });
   }, 120_000);
+  it('traces with otlpEndpoint: what to install when the OpenTelemetry packages are missing, a span per step once they are there', async () => {
+    const spans: { traceId: string; name: string }[] = [];
+    const services: string[] = [];
+    const receiver: Server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const doc = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+          resourceSpans: {
+            resource: { attributes: { key: string; value: { stringValue?: string } }[] };
+            scopeSpans: { spans: { traceId: string; name: string }[] }[];
+          }[];
+        };
+        for (const rs of doc.resourceSpans) {
+          services.push(
+            ...rs.resource.attributes.filter((a) => a.key === 'service.name').map((a) => a.value.stringValue!),
+          );
+          for (const ss of rs.scopeSpans) spans.push(...ss.spans);
+        }
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const endpoint = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    try {
+      const without = spawnWorker('traced', { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint });
+      expect(await exited(without)).not.toBe(0);
+      expect(without.output.join('')).toContain(
+        `otlpEndpoint needs the OpenTelemetry packages installed beside yieldflow (npm install ${OTEL_PACKAGES.join(' ')})`,
+      );
+
+      const root = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+        dependencies: Record<string, string>;
+      };
+      await npmInstall(
+        app,
+        OTEL_PACKAGES.map((p) => `${p}@${root.dependencies[p]}`),
+      );
+      const traced = await worker('traced', { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint });
+      const task = await client.submit({ coroutine: 'traced.step', input: 1 });
+      expect(await client.result(task.id, { timeoutMs: 20_000 })).toEqual({ by: 'traced', input: 1 });
+      traced.kill('SIGTERM'); // close() flushes the spans still batched
+      await exited(traced);
+      const mine = await eventually(async () => {
+        const of = spans.filter((s) => s.traceId === traceIdOf(task.id));
+        return of.length >= 2 ? of : undefined;
+      }, 10_000);
+      expect(mine.map((s) => s.name)).toEqual(expect.arrayContaining(['step traced.step']));
+      expect(services).toContain('probe-worker');
+    } finally {
+      await new Promise((r) => receiver.close(r));
+    }
+  }, 180_000);
 });

@@ -34,6 +34,7 @@ export { defineCoroutine, type AnyCoroutineDefinition, type CoroutineDefinition,
 export {
   createWorker,
   groupOf,
+  OTEL_PACKAGES,
   type ActivityContext,
   type ActivityFn,
   type BullmqOptions,

@@ -6,6 +6,7 @@ import {
   type BullmqOptions,
   createWorker as createEngineWorker,
 } from '../../../apps/worker/src/create-worker';
+import type { Tracing } from '../../../apps/worker/src/tracing';
 import type { AnyCoroutineDefinition } from './define';
 
 /**
@@ -45,6 +46,42 @@ export interface CreateWorkerOptions {
   /** Further settings as the service reads them from its environment (`LIMIT_*`, ...). */
   env?: Record<string, string | undefined>;
   log?: (level: 'info' | 'warn' | 'error', msg: string, extra?: object) => void;
+  /**
+   * Export OpenTelemetry traces over OTLP/HTTP to `<otlpEndpoint>/v1/traces`, as the service's workers do
+   * with `OTEL_EXPORTER_OTLP_ENDPOINT`: a span per step and per IO call, one trace per task, and a
+   * `traceparent` on outbound http. Needs the OpenTelemetry packages beside this one (`OTEL_PACKAGES`).
+   * Default: no traces.
+   */
+  otlpEndpoint?: string;
+  /** The traces' `service.name` (default `yieldflow-worker`). */
+  serviceName?: string;
+}
+
+/** What `otlpEndpoint` needs installed (optional peer dependencies of this package). */
+export const OTEL_PACKAGES = [
+  '@opentelemetry/api',
+  '@opentelemetry/exporter-trace-otlp-http',
+  '@opentelemetry/resources',
+  '@opentelemetry/sdk-trace-node',
+  '@opentelemetry/semantic-conventions',
+];
+
+/** The worker's tracing, loaded only when asked for: the OpenTelemetry packages are the application's choice. */
+async function tracingFor(endpoint: string, serviceName?: string): Promise<Tracing> {
+  const url = URL.canParse(endpoint) ? new URL(endpoint) : undefined;
+  if (!url || !['http:', 'https:'].includes(url.protocol))
+    throw new TypeError(`createWorker: otlpEndpoint must be an http(s) URL, got '${endpoint}'`);
+  let tracing: typeof import('../../../apps/worker/src/tracing');
+  try {
+    tracing = await import('../../../apps/worker/src/tracing');
+  } catch (err) {
+    throw new Error(
+      `createWorker: otlpEndpoint needs the OpenTelemetry packages installed beside yieldflow ` +
+        `(npm install ${OTEL_PACKAGES.join(' ')}): ${(err as Error).message.split('\n')[0]}`,
+      { cause: err },
+    );
+  }
+  return new tracing.Tracing(endpoint.replace(/\/+$/, ''), serviceName);
 }
 
 export interface YieldflowWorker {
@@ -93,13 +130,18 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Yieldflow
   });
   if (opts.httpAllow) config.httpAllow = opts.httpAllow;
   if (opts.secrets) config.secrets = opts.secrets;
+  const tracing = opts.otlpEndpoint ? await tracingFor(opts.otlpEndpoint, opts.serviceName) : undefined;
   const worker = await createEngineWorker(config, {
+    tracing,
     registry,
     group,
     workerId: opts.workerId,
     log: opts.log,
     activities: opts.activities,
     bullmq: opts.bullmq,
+  }).catch(async (err: unknown) => {
+    await tracing?.close();
+    throw err;
   });
   return {
     workerId: worker.dispatcher.workerId,

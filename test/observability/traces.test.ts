@@ -1,33 +1,12 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { gunzipSync } from 'node:zlib';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { createApp } from '../../apps/api/src/create-app';
 import { traceIdOf } from '../../apps/worker/src/tracing';
 import { exited, spawnApp } from '../support/processes';
+import { type OtlpReceiver, spanAttr as attr, startOtlpReceiver } from '../support/otlp';
 import { dropPrefix, eventually, testConfig } from '../support/redis';
-
-interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  kind: number;
-  attributes: { key: string; value: { stringValue?: string; intValue?: number | string } }[];
-}
-
-const body = async (req: IncomingMessage): Promise<Buffer> => {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  const raw = Buffer.concat(chunks);
-  return req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
-};
-
-const attr = (s: OtlpSpan, key: string) => {
-  const v = s.attributes.find((a) => a.key === key)?.value;
-  return v?.stringValue ?? (v?.intValue !== undefined ? Number(v.intValue) : undefined);
-};
 
 /**
  * Spans a built worker (OTEL_EXPORTER_OTLP_ENDPOINT set) exports over OTLP/HTTP to a local receiver, for a
@@ -37,29 +16,16 @@ const attr = (s: OtlpSpan, key: string) => {
 describe('traces', () => {
   const config = testConfig({ partitions: 2, httpAllow: ['127.0.0.1'] });
   let app: INestApplication;
-  const spans: OtlpSpan[] = [];
-  const contentTypes: string[] = [];
   const traceparents: string[] = [];
-  let receiver: Server;
+  let receiver: OtlpReceiver;
   let standIn: Server;
 
   beforeAll(async () => {
-    receiver = createServer((req, res) => {
-      void body(req).then((raw) => {
-        if (req.method !== 'POST' || req.url !== '/v1/traces') return res.writeHead(404).end();
-        contentTypes.push(String(req.headers['content-type']));
-        const doc = JSON.parse(raw.toString('utf8')) as {
-          resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[];
-        };
-        for (const rs of doc.resourceSpans) for (const ss of rs.scopeSpans) spans.push(...ss.spans);
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      });
-    });
+    receiver = await startOtlpReceiver();
     standIn = createServer((req, res) => {
       traceparents.push(String(req.headers.traceparent));
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
     });
-    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     await new Promise<void>((r) => standIn.listen(0, '127.0.0.1', r));
     app = await createApp(config, { logLevel: 'silent' });
     await app.init();
@@ -67,12 +33,12 @@ describe('traces', () => {
   afterAll(async () => {
     await app.close();
     await dropPrefix(config.prefix);
-    await new Promise((r) => receiver.close(r));
+    await receiver.close();
     await new Promise((r) => standIn.close(r));
   });
 
   it('a span per step and per IO call, one trace per task, the traceparent carried out', async () => {
-    const endpoint = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    const { endpoint, spans, contentTypes } = receiver;
     const worker = spawnApp('worker', config, { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint });
     const url = `http://127.0.0.1:${(standIn.address() as AddressInfo).port}/thing`;
     const api = request(app.getHttpServer());

@@ -1,7 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { TaskReader, TaskStore } from '@yieldflow/store';
@@ -9,6 +7,7 @@ import { exited, spawnApp } from '../support/processes';
 import { emptyApp, npmInstall, packPackage, requiredPackages, root, tsc } from '../support/package';
 import { dropPrefix, eventually, REDIS_URL, testConfig } from '../support/redis';
 import { freePort } from '../reliability/helpers';
+import { startOtlpReceiver } from '../support/otlp';
 import { traceIdOf } from '../../apps/worker/src/tracing';
 import { OTEL_PACKAGES } from '../../packages/yieldflow/src/worker';
 
@@ -178,43 +177,29 @@ describe('the yieldflow package, installed from its tarball', () => {
     await worker('reports');
     expect(await client.result(task.id, { timeoutMs: 20_000 })).toEqual({ by: 'reports', at: true });
   }, 120_000);
+
   it('traces with otlpEndpoint: what to install when the OpenTelemetry packages are missing, a span per step once they are there', async () => {
-    const spans: { traceId: string; name: string }[] = [];
-    const services: string[] = [];
-    const receiver: Server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const doc = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-          resourceSpans: {
-            resource: { attributes: { key: string; value: { stringValue?: string } }[] };
-            scopeSpans: { spans: { traceId: string; name: string }[] }[];
-          }[];
-        };
-        for (const rs of doc.resourceSpans) {
-          services.push(
-            ...rs.resource.attributes.filter((a) => a.key === 'service.name').map((a) => a.value.stringValue!),
-          );
-          for (const ss of rs.scopeSpans) spans.push(...ss.spans);
-        }
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      });
-    });
-    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-    const endpoint = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    const receiver = await startOtlpReceiver();
+    const { endpoint, spans, services } = receiver;
     try {
+      const wrong = spawnWorker('traced', { OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://127.0.0.1/' });
+      expect(await exited(wrong)).not.toBe(0);
+      expect(wrong.output.join('')).toContain(
+        "createWorker: otlpEndpoint: OTEL_EXPORTER_OTLP_ENDPOINT must be an absolute http(s) URL, got 'ftp://127.0.0.1/'",
+      );
       const without = spawnWorker('traced', { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint });
       expect(await exited(without)).not.toBe(0);
       expect(without.output.join('')).toContain(
         `otlpEndpoint needs the OpenTelemetry packages installed beside yieldflow (npm install ${OTEL_PACKAGES.join(' ')})`,
       );
 
-      const root = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+      // at the versions the service uses, from the npm cache its install filled
+      const service = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
         dependencies: Record<string, string>;
       };
       await npmInstall(
         app,
-        OTEL_PACKAGES.map((p) => `${p}@${root.dependencies[p]}`),
+        OTEL_PACKAGES.map((p) => `${p}@${service.dependencies[p]}`),
       );
       const traced = await worker('traced', { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint });
       const task = await client.submit({ coroutine: 'traced.step', input: 1 });
@@ -228,7 +213,7 @@ describe('the yieldflow package, installed from its tarball', () => {
       expect(mine.map((s) => s.name)).toEqual(expect.arrayContaining(['step traced.step']));
       expect(services).toContain('probe-worker');
     } finally {
-      await new Promise((r) => receiver.close(r));
+      await receiver.close();
     }
   }, 180_000);
 });

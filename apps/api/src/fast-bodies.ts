@@ -1,7 +1,8 @@
 import type { SchemaObject } from 'ajv';
+import { COROUTINE_NAME } from '@yieldflow/runtime';
 import { CreateBatchDto } from './batches/batches';
 import type { FastBody } from './common/validation';
-import { CreateTaskDto, SendDto } from './tasks/dto';
+import { CreateTaskDto, PRIORITY_MAX, REF_PART_MAX, SendDto } from './tasks/dto';
 
 /**
  * The bodies validated by a compiled schema first (common/validation.ts). Each accepts a subset of what its
@@ -10,7 +11,7 @@ import { CreateTaskDto, SendDto } from './tasks/dto';
  * no field the DTO does not declare. A body outside the subset is not refused here: it goes through the
  * ValidationPipe, which decides and words the error.
  */
-const name = { type: 'string', maxLength: 63 };
+const name = { type: 'string', maxLength: REF_PART_MAX };
 
 const definitionRef: SchemaObject = {
   type: 'object',
@@ -23,11 +24,11 @@ const task: SchemaObject = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    coroutine: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' },
+    coroutine: { type: 'string', pattern: COROUTINE_NAME.source },
     definition: {},
     definitionRef,
     input: {},
-    priority: { type: 'integer', minimum: 0, maximum: 100 },
+    priority: { type: 'integer', minimum: 0, maximum: PRIORITY_MAX },
   },
 };
 

@@ -15,7 +15,8 @@ export interface CoroutineOptions {
   version?: number;
 }
 
-const NAME = /^[a-z0-9][a-z0-9._-]{0,127}$/i;
+/** What a coroutine may be named: a letter or digit, then up to 127 of letters, digits, `.`, `_` and `-`. */
+export const COROUTINE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /** Code-first coroutines, by name and version. Names are what `POST /v1/tasks { coroutine }` refers to. */
 export class CoroutineRegistry {
@@ -23,7 +24,7 @@ export class CoroutineRegistry {
   private readonly byName = new Map<string, Map<number, { fn: Coroutine; options: CoroutineOptions }>>();
 
   register(name: string, fn: Coroutine, options: CoroutineOptions = {}): this {
-    if (!NAME.test(name)) throw new TypeError(`coroutine name '${name}' must match ${NAME}`);
+    if (!COROUTINE_NAME.test(name)) throw new TypeError(`coroutine name '${name}' must match ${COROUTINE_NAME}`);
     const version = options.version ?? 1;
     if (!Number.isSafeInteger(version) || version < 1)
       throw new TypeError(`coroutine '${name}': version must be a positive integer, got ${String(options.version)}`);

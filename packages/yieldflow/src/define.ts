@@ -1,4 +1,11 @@
-import type { CoroutineContext, CoroutineOptions, Effect, Json, YieldResult } from '@yieldflow/runtime';
+import {
+  COROUTINE_NAME,
+  type CoroutineContext,
+  type CoroutineOptions,
+  type Effect,
+  type Json,
+  type YieldResult,
+} from '@yieldflow/runtime';
 
 /** A coroutine's body: a generator function of its input that yields effects and returns its output. */
 export type CoroutineFn<I extends Json = Json, O extends Json | void = Json | void> = (
@@ -16,8 +23,6 @@ export interface CoroutineDefinition<I extends Json = Json, O extends Json | voi
 /** A coroutine of any input type (a worker calls each with the JSON its tasks were submitted with). */
 export type AnyCoroutineDefinition = CoroutineDefinition<never, Json | void>;
 
-const NAME = /^[a-z0-9][a-z0-9._-]{0,127}$/i;
-
 /**
  * Declare a coroutine: `POST /v1/tasks { "coroutine": name }` starts it, and a worker given it runs it.
  * Between two yields it must be deterministic (use `ctx.now()`, not `Date.now()`): it is replayed from its
@@ -28,8 +33,8 @@ export function defineCoroutine<I extends Json = Json, O extends Json | void = J
   fn: CoroutineFn<I, O>,
   options: CoroutineOptions = {},
 ): CoroutineDefinition<I, O> {
-  if (typeof name !== 'string' || !NAME.test(name))
-    throw new TypeError(`defineCoroutine: name '${String(name)}' must match ${NAME}`);
+  if (typeof name !== 'string' || !COROUTINE_NAME.test(name))
+    throw new TypeError(`defineCoroutine: name '${String(name)}' must match ${COROUTINE_NAME}`);
   if (name.startsWith('yf.'))
     throw new TypeError(`defineCoroutine: name '${name}' is reserved (names starting with 'yf.' are the engine's)`);
   if (typeof fn !== 'function')

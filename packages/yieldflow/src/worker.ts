@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { loadConfig, registerScheduleCoroutine } from '@yieldflow/contracts';
+import { loadConfig, loadObservability, type Observability, registerScheduleCoroutine } from '@yieldflow/contracts';
 import { type Coroutine, CoroutineRegistry, type Json } from '@yieldflow/runtime';
 import {
   type ActivityHandler,
@@ -68,9 +68,13 @@ export const OTEL_PACKAGES = [
 
 /** The worker's tracing, loaded only when asked for: the OpenTelemetry packages are the application's choice. */
 async function tracingFor(endpoint: string, serviceName?: string): Promise<Tracing> {
-  const url = URL.canParse(endpoint) ? new URL(endpoint) : undefined;
-  if (!url || !['http:', 'https:'].includes(url.protocol))
-    throw new TypeError(`createWorker: otlpEndpoint must be an http(s) URL, got '${endpoint}'`);
+  let obs: Observability;
+  try {
+    // checked and trimmed as the service's workers check OTEL_EXPORTER_OTLP_ENDPOINT
+    obs = loadObservability({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_SERVICE_NAME: serviceName });
+  } catch (err) {
+    throw new TypeError(`createWorker: otlpEndpoint: ${(err as Error).message}`, { cause: err });
+  }
   let tracing: typeof import('../../../apps/worker/src/tracing');
   try {
     tracing = await import('../../../apps/worker/src/tracing');
@@ -81,7 +85,7 @@ async function tracingFor(endpoint: string, serviceName?: string): Promise<Traci
       { cause: err },
     );
   }
-  return new tracing.Tracing(endpoint.replace(/\/+$/, ''), serviceName);
+  return new tracing.Tracing(obs.otlpEndpoint!, obs.serviceName);
 }
 
 export interface YieldflowWorker {

@@ -14,6 +14,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { OVERLAP_POLICIES, type OverlapPolicy } from '@yieldflow/contracts';
+import { COROUTINE_NAME } from '@yieldflow/runtime';
 import { DefinitionRefDto } from '../tasks/dto';
 import { ANY_JSON_PROPERTY } from '../common/views';
 
@@ -82,7 +83,7 @@ export class ScheduleFieldsDto {
 
   @ApiPropertyOptional({ example: 'seed.func-a', description: 'The task to start: a registered coroutine,' })
   @IsOptional()
-  @Matches(/^[a-z0-9][a-z0-9._-]{0,127}$/i, {
+  @Matches(COROUTINE_NAME, {
     message: 'coroutine must be a registered coroutine name (letters, digits, . _ -)',
   })
   @IsString()

@@ -20,23 +20,29 @@ import {
   type TaskListQuery,
   type TaskStatus,
 } from '@yieldflow/contracts';
+import { COROUTINE_NAME } from '@yieldflow/runtime';
 import { ANY_JSON_PROPERTY } from '../common/views';
+
+/** The longest namespace, name or version a definition reference may give. */
+export const REF_PART_MAX = 63;
+/** The highest task priority. */
+export const PRIORITY_MAX = 100;
 
 export class DefinitionRefDto implements DefinitionRef {
   @ApiPropertyOptional({ example: 'default', description: "The definition's document.namespace" })
   @IsOptional()
-  @MaxLength(63)
+  @MaxLength(REF_PART_MAX)
   @IsString()
   namespace?: string;
 
   @ApiProperty({ example: 'order-shipping' })
-  @MaxLength(63)
+  @MaxLength(REF_PART_MAX)
   @IsString()
   name!: string;
 
   @ApiPropertyOptional({ example: '1.0.0', description: 'Latest when omitted' })
   @IsOptional()
-  @MaxLength(63)
+  @MaxLength(REF_PART_MAX)
   @IsString()
   version?: string;
 }
@@ -44,7 +50,7 @@ export class DefinitionRefDto implements DefinitionRef {
 export class CreateTaskDto implements SubmitRequest {
   @ApiPropertyOptional({ example: 'seed.func-a', description: 'A registered code-first coroutine' })
   @IsOptional()
-  @Matches(/^[a-z0-9][a-z0-9._-]{0,127}$/i, {
+  @Matches(COROUTINE_NAME, {
     message: 'coroutine must be a registered coroutine name (letters, digits, . _ -)',
   })
   @IsString()
@@ -71,13 +77,13 @@ export class CreateTaskDto implements SubmitRequest {
   @ApiPropertyOptional({
     default: 0,
     minimum: 0,
-    maximum: 100,
+    maximum: PRIORITY_MAX,
     description: 'Among due tasks of its partition, a higher priority starts first',
   })
   @IsOptional()
-  @Max(100)
+  @Max(PRIORITY_MAX)
   @Min(0)
-  @IsInt({ message: 'priority must be an integer from 0 to 100' })
+  @IsInt({ message: `priority must be an integer from 0 to ${PRIORITY_MAX}` })
   priority?: number;
 }
 
@@ -147,7 +153,7 @@ export class ListTasksQuery implements TaskListQuery {
 
   @ApiPropertyOptional({ example: 'seed.func-a', description: "A coroutine's tasks" })
   @IsOptional()
-  @Matches(/^[a-z0-9][a-z0-9._-]{0,127}$/i, { message: 'coroutine must be a coroutine name (letters, digits, . _ -)' })
+  @Matches(COROUTINE_NAME, { message: 'coroutine must be a coroutine name (letters, digits, . _ -)' })
   @IsString()
   coroutine?: string;
 
